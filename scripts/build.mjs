@@ -1,0 +1,21 @@
+// Bundles each target with esbuild, then compiles tests and benchmarks with tsc.
+import { build } from 'esbuild';
+import { execFileSync } from 'child_process';
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  // tfjs and its backends stay in node_modules: the wasm binaries and native addons are
+  // found at run time, and every backend must share one tfjs-core instance.
+  external: ['@tensorflow/*', 'vscode'],
+  logLevel: 'warning',
+};
+
+await Promise.all([
+  build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' }),
+  build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' }),
+]);
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.'], { stdio: 'inherit' });

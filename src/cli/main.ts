@@ -1,0 +1,173 @@
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { readDump, writeDump } from '../io/dump';
+import { DumpError } from '../io/errors';
+import { BACKEND_CHOICES, BackendChoice, initBackend } from '../core/backend';
+import { DEFAULT_SETTINGS, Settings, analyze } from '../core/estimator';
+import { formatMeans, formatResult, resultToJson } from '../core/report';
+import { SET_NAMES, syntheticSet } from '../core/synthetic/sets';
+import { exactTruth } from '../core/synthetic/truth';
+import { sampleTensors } from '../core/synthetic/dump';
+import { sampleMixture } from '../core/synthetic/mixture';
+import { Rng } from '../core/rng';
+import { runDemo } from './demo';
+
+const USAGE = `lsmi: sample-wise multimodal interactions (LSMI, ICML 2025), in nats
+
+usage:
+  lsmi analyze <dump> [--json] [--samples] [--seed N] [--folds K] [--backend B]
+                      [--pair i,j] [--no-adjust] [--holdout auto|crossfit|split]
+                      [--entropy-dim K] [--no-logits]
+  lsmi synth <set> --n N --seed S --out FILE [--noise S] [--dim D] [--classes K] [--rho R]
+  lsmi demo [--out DIR] [--backend B]
+
+dumps: .npz, .safetensors or a folder of .npy files with x1, x2, y
+       (optional logits1, logits2, logits12, split, ids, x3, x4, ...)
+sets:  ${SET_NAMES.join(', ')}
+backends: ${BACKEND_CHOICES.join(', ')}`;
+
+/** A mistake in how lsmi was called: exit 2 like bad input, but no file to name. */
+class UsageError extends Error {}
+
+function int(name: string, v: string | undefined, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got '${v}'`);
+  return n;
+}
+
+function num(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got '${v}'`);
+  return n;
+}
+
+function backendOf(v: string | undefined): BackendChoice {
+  if (v === undefined) return 'auto';
+  if (!(BACKEND_CHOICES as string[]).includes(v)) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
+  return v as BackendChoice;
+}
+
+async function cmdAnalyze(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true,
+    options: {
+      json: { type: 'boolean' }, samples: { type: 'boolean' }, seed: { type: 'string' }, folds: { type: 'string' },
+      backend: { type: 'string' }, pair: { type: 'string' }, 'no-adjust': { type: 'boolean' }, holdout: { type: 'string' },
+      'entropy-dim': { type: 'string' }, 'no-logits': { type: 'boolean' }, progress: { type: 'boolean' },
+    },
+  });
+  if (positionals.length !== 1) throw new UsageError('analyze takes exactly one dump');
+  const settings: Partial<Settings> = {};
+  settings.seed = int('seed', values.seed, 0) ?? DEFAULT_SETTINGS.seed;
+  const folds = int('folds', values.folds, 2);
+  if (folds !== undefined) { settings.folds = folds; settings.holdout = 'crossfit'; }
+  if (values.holdout !== undefined) {
+    if (!['auto', 'crossfit', 'split'].includes(values.holdout)) throw new UsageError('--holdout must be auto, crossfit or split');
+    settings.holdout = values.holdout as Settings['holdout'];
+  }
+  if (values.pair !== undefined) {
+    const m = /^(\d+),(\d+)$/.exec(values.pair);
+    if (!m) throw new UsageError(`--pair takes two modality numbers like 1,2 (got '${values.pair}')`);
+    // Users count modalities from 1 (x1, x2, ...); the engine from 0.
+    settings.pair = [Number(m[1]) - 1, Number(m[2]) - 1];
+    if (settings.pair.some((v) => v < 0)) throw new UsageError('--pair counts modalities from 1 (x1 is 1)');
+  }
+  if (values['no-adjust']) settings.adjust = false;
+  if (values['no-logits']) settings.useLogits = false;
+  const k = int('entropy-dim', values['entropy-dim'], 1);
+  if (k !== undefined) settings.entropyDim = k;
+  const file = positionals[0];
+  const dump = readDump(file);
+  if (settings.pair && settings.pair.some((m) => m >= dump.modalities.length)) {
+    throw new DumpError(file, `--pair ${values.pair}: the dump has ${dump.modalities.length} modalities`);
+  }
+  const backend = await initBackend(backendOf(values.backend));
+  const onProgress = values.progress
+    ? (p: { phase: string; fraction: number }) => process.stderr.write(`\r${p.phase.padEnd(10)} ${(100 * p.fraction).toFixed(0).padStart(3)}%`)
+    : undefined;
+  const res = await analyze(dump, settings, backend, { onProgress });
+  if (values.progress) process.stderr.write('\n');
+  if (values.json) process.stdout.write(JSON.stringify(resultToJson(res, !!values.samples)) + '\n');
+  else {
+    process.stdout.write(formatResult(res) + '\n');
+    if (values.samples) {
+      const p = res.main.samples;
+      process.stdout.write('\n  sample        r       u1      u2      s\n');
+      for (let i = 0; i < p.r.length; i++) {
+        if (!Number.isFinite(p.r[i])) continue;
+        process.stdout.write(`  ${String(dump.ids?.[i] ?? i).padStart(6)} ${[p.r[i], p.u1[i], p.u2[i], p.s[i]].map((v) => v.toFixed(3).padStart(7)).join(' ')}\n`);
+      }
+    }
+  }
+}
+
+async function cmdSynth(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true,
+    options: {
+      n: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, noise: { type: 'string' },
+      dim: { type: 'string' }, classes: { type: 'string' }, rho: { type: 'string' }, json: { type: 'boolean' },
+    },
+  });
+  if (positionals.length !== 1) throw new UsageError(`synth takes one set name (${SET_NAMES.join(', ')})`);
+  if (!values.out) throw new UsageError('synth needs --out FILE (.npz, .safetensors or a folder name)');
+  const n = int('n', values.n, 2) ?? 10_000;
+  const seed = int('seed', values.seed, 0) ?? 0;
+  let set;
+  try {
+    set = syntheticSet(positionals[0], {
+      noise: num('noise', values.noise), dim: int('dim', values.dim, 1), classes: int('classes', values.classes, 2), rho: num('rho', values.rho),
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const sample = sampleMixture(set.model, n, new Rng(seed));
+  writeDump(values.out, sampleTensors(sample), { synthetic: set.name, description: set.description, seed, n });
+  const truth = exactTruth(set.model);
+  if (values.json) {
+    process.stdout.write(JSON.stringify({ set: set.name, description: set.description, out: values.out, n, seed, units: 'nats', truth: truth.dataset, raw: truth.raw, info: truth.info, truthSamples: truth.n }) + '\n');
+  } else {
+    process.stdout.write(`${set.name}: ${set.description}\nwrote ${n} samples to ${values.out}\n`);
+    process.stdout.write(`exact truth (nats, adjusted, ${truth.n} Monte Carlo samples with the true densities):\n  ${formatMeans(truth.dataset)}\n`);
+    process.stdout.write(`  raw ${formatMeans(truth.raw)}\n  I(X1;Y) ${truth.info.I1.toFixed(3)}  I(X2;Y) ${truth.info.I2.toFixed(3)}  I(X1,X2;Y) ${truth.info.I12.toFixed(3)}\n`);
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'analyze': case 'analyse': await cmdAnalyze(rest); return 0;
+      case 'synth': await cmdSynth(rest); return 0;
+      case 'demo': {
+        const { values } = parseArgs({ args: rest, options: { out: { type: 'string' }, backend: { type: 'string' } } });
+        await runDemo(path.resolve(values.out ?? '.lsmi-demo'), backendOf(values.backend), (line) => process.stdout.write(line + '\n'));
+        return 0;
+      }
+      case undefined: case '-h': case '--help': case 'help':
+        process.stdout.write(USAGE + '\n');
+        return cmd === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command '${cmd}'`);
+    }
+  } catch (e) {
+    if (e instanceof DumpError) {
+      process.stderr.write(`lsmi: ${e.file}: ${e.problem}\n`);
+      return 2;
+    }
+    if (e instanceof UsageError || (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`lsmi: ${(e as Error).message}\n${cmd === undefined ? USAGE + '\n' : 'run lsmi --help for usage\n'}`);
+      return 2;
+    }
+    process.stderr.write(`lsmi: internal error: ${(e as Error).stack ?? e}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

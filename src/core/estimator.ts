@@ -1,0 +1,319 @@
+import { Dump } from '../io/dump';
+import { BackendInfo } from './backend';
+import {
+  ClassMeans, Means, Parts, adjustmentShift, classMeans, decompose, labelPrior, means, shiftMeans, shiftParts,
+} from './decompose';
+import { fitKnife, knifeLogDensity } from './knife';
+import { DEFAULT_PROBE, logProbFromLogits, probeLogits, trainProbe } from './probe';
+import { Progress, throwIfCancelled } from './progress';
+import { Rng } from './rng';
+import { FeatureSpace, fitSpace, project, zscore } from './space';
+
+export const ENGINE_VERSION = '0.1.0';
+
+export interface Settings {
+  seed: number;
+  /** cross-fitting folds */
+  folds: number;
+  /** 'auto': the dump's split when it has one, else cross-fitting */
+  holdout: 'auto' | 'crossfit' | 'split';
+  /** modalities analysed for the main result (0-based) */
+  pair: [number, number];
+  /** also analyse every pair when the dump has more than two modalities */
+  allPairs: boolean;
+  adjust: boolean;
+  /** dimension of the whitened PCA space the entropy models are fitted in */
+  entropyDim: number;
+  kernels: number;
+  /** use the dump's logits instead of training probes where it has them */
+  useLogits: boolean;
+  /** share of each training part held out for early stopping and calibration */
+  valFraction: number;
+  probe: typeof DEFAULT_PROBE;
+  knifeMaxIter: number;
+  knifeRidge: number;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  seed: 0, folds: 5, holdout: 'auto', pair: [0, 1], allPairs: true, adjust: true,
+  entropyDim: 32, kernels: 5, useLogits: true, valFraction: 0.1,
+  probe: DEFAULT_PROBE, knifeMaxIter: 200, knifeRidge: 1e-4,
+};
+
+export interface PairResult {
+  pair: [number, number];
+  names: [string, string];
+  /** adjusted when settings.adjust, else equal to raw */
+  dataset: Means;
+  raw: Means;
+  /** the constant a added to R and S and taken from U1, U2 */
+  shift: number;
+  info: { I1: number; I2: number; I12: number };
+  perClass: Array<ClassMeans & { name?: string }>;
+  /** per-sample values in input order (NaN where a sample was used only for training) */
+  samples: Parts & { i1: Float64Array; i2: Float64Array; i12: Float64Array; h1: Float64Array; h2: Float64Array };
+}
+
+export interface ModelReport {
+  modality: string;
+  source: 'probe' | 'logits';
+  /** held-out accuracy and cross-entropy of p(y|x) on the analysed samples */
+  accuracy: number;
+  crossEntropy: number;
+  epochs?: number[];
+  temperature?: number[];
+}
+
+export interface Result {
+  engineVersion: string;
+  file: string;
+  backend: string;
+  n: number;
+  nTotal: number;
+  classes: number;
+  classCounts: number[];
+  classNames?: string[];
+  modalities: string[];
+  meta: Record<string, unknown>;
+  holdout: { mode: 'crossfit' | 'split'; folds: number };
+  entropySpace: Array<{ modality: string; dim: number; k: number; explained: number; logDet: number | null }>;
+  entropy: Array<{ modality: string; H: number }>;
+  probes: ModelReport[];
+  main: PairResult;
+  pairs: PairResult[];
+  settings: Settings;
+  seconds: number;
+  timings: Record<string, number>;
+}
+
+export interface RunHooks {
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+}
+
+interface Fold { train: Int32Array; fit: Int32Array; val: Int32Array; evalRows: Int32Array }
+
+/** Class-stratified assignment of rows to folds, and a validation part of each training part. */
+function makeFolds(y: Int32Array, classes: number, s: Settings, split?: Uint8Array): Fold[] {
+  const rng = new Rng(s.seed ^ 0x9e3779b9);
+  const n = y.length;
+  const carve = (train: Int32Array): { fit: Int32Array; val: Int32Array } => {
+    const byClass: number[][] = Array.from({ length: classes }, () => []);
+    for (const r of rng.shuffle(Int32Array.from(train))) byClass[y[r]].push(r);
+    const fit: number[] = [], val: number[] = [];
+    for (const rows of byClass) {
+      const nv = rows.length >= 5 ? Math.max(1, Math.round(rows.length * s.valFraction)) : 0;
+      rows.forEach((r, i) => (i < nv ? val : fit).push(r));
+    }
+    return { fit: Int32Array.from(fit.sort((a, b) => a - b)), val: Int32Array.from(val.sort((a, b) => a - b)) };
+  };
+  if (split) {
+    const train = Int32Array.from({ length: n }, (_, i) => i).filter((i) => split[i] === 1);
+    const evalRows = Int32Array.from({ length: n }, (_, i) => i).filter((i) => split[i] === 0);
+    return [{ train, evalRows, ...carve(train) }];
+  }
+  const folds = Math.max(2, Math.min(s.folds, n));
+  const fold = new Int32Array(n);
+  const byClass: number[][] = Array.from({ length: classes }, () => []);
+  for (let i = 0; i < n; i++) byClass[y[i]].push(i);
+  let next = 0;
+  for (const rows of byClass) for (const r of rng.shuffle(Int32Array.from(rows))) fold[r] = next++ % folds;
+  const out: Fold[] = [];
+  for (let f = 0; f < folds; f++) {
+    const train = Int32Array.from({ length: n }, (_, i) => i).filter((i) => fold[i] !== f);
+    const evalRows = Int32Array.from({ length: n }, (_, i) => i).filter((i) => fold[i] === f);
+    out.push({ train, evalRows, ...carve(train) });
+  }
+  return out;
+}
+
+function gatherRows(x: Float32Array, d: number, rows: Int32Array): Float32Array {
+  const out = new Float32Array(rows.length * d);
+  for (let i = 0; i < rows.length; i++) out.set(x.subarray(rows[i] * d, rows[i] * d + d), i * d);
+  return out;
+}
+
+function concat(a: Float32Array, da: number, b: Float32Array, db: number, n: number): Float32Array {
+  const out = new Float32Array(n * (da + db));
+  for (let i = 0; i < n; i++) {
+    out.set(a.subarray(i * da, i * da + da), i * (da + db));
+    out.set(b.subarray(i * db, i * db + db), i * (da + db) + da);
+  }
+  return out;
+}
+
+export async function analyze(dump: Dump, settings: Partial<Settings>, backend: BackendInfo, hooks: RunHooks = {}): Promise<Result> {
+  const s: Settings = { ...DEFAULT_SETTINGS, ...settings, probe: { ...DEFAULT_PROBE, ...(settings.probe ?? {}) } };
+  const t0 = performance.now();
+  const timings: Record<string, number> = {};
+  const lap = (name: string, since: number) => { timings[name] = (timings[name] ?? 0) + (performance.now() - since) / 1000; };
+  const { n, y, classes } = dump;
+  const M = dump.modalities.length;
+  for (const m of s.pair) if (m < 0 || m >= M) throw new Error(`pair index ${m} out of range: the dump has ${M} modalities`);
+  if (s.pair[0] === s.pair[1]) throw new Error('pair must name two different modalities');
+  const pairs: Array<[number, number]> = [s.pair];
+  if (s.allPairs && M > 2) for (let a = 0; a < M; a++) for (let b = a + 1; b < M; b++) if (a !== s.pair[0] || b !== s.pair[1]) pairs.push([a, b]);
+  const used = [...new Set(pairs.flat())].sort((a, b) => a - b);
+
+  const useSplit = s.holdout === 'split' || (s.holdout === 'auto' && dump.split !== undefined);
+  if (useSplit && !dump.split) throw new Error(`${dump.file}: holdout 'split' asked for but the dump has no 'split' tensor`);
+  const folds = makeFolds(y, classes, s, useSplit ? dump.split : undefined);
+  const evalMask = new Uint8Array(n);
+  for (const f of folds) for (const r of f.evalRows) evalMask[r] = 1;
+  const { hy } = labelPrior(y, classes);
+
+  // Work units for progress: entropy models per used modality and probes per pair, per fold.
+  const logitKey = (a: number, b?: number): 'logits1' | 'logits2' | 'logits12' | undefined =>
+    b === undefined ? (a === 0 ? 'logits1' : a === 1 ? 'logits2' : undefined) : a === 0 && b === 1 ? 'logits12' : undefined;
+  const probeJobs: Array<{ key: string; mods: number[] }> = [];
+  for (const m of used) probeJobs.push({ key: `${m}`, mods: [m] });
+  for (const [a, b] of pairs) probeJobs.push({ key: `${a},${b}`, mods: [a, b] });
+  const fromLogits = (mods: number[]) => {
+    const key = logitKey(mods[0], mods[1]);
+    return s.useLogits && key !== undefined ? dump.logits[key] : undefined;
+  };
+  const trained = probeJobs.filter((j) => !fromLogits(j.mods));
+  const units = folds.length * (used.length + trained.length);
+  let done = 0;
+  const report = (phase: Progress['phase'], frac = 0, message?: string) =>
+    hooks.onProgress?.({ phase, fraction: Math.min(1, (done + frac) / Math.max(units, 1)), message });
+  report('prepare');
+
+  // Entropy models in each modality's whitened PCA space.
+  let t = performance.now();
+  const spaces: FeatureSpace[] = [];
+  const h: Float64Array[] = [];
+  for (const m of used) {
+    const mod = dump.modalities[m];
+    const space = fitSpace(mod.data, n, mod.dim, s.entropyDim, s.seed + 17 * m);
+    spaces[m] = space;
+    const z = project(mod.data, n, space);
+    const hm = new Float64Array(n).fill(NaN);
+    for (const f of folds) {
+      throwIfCancelled(hooks.signal);
+      report('entropy', 0, `entropy model ${mod.name}`);
+      const model = fitKnife(z, space.k, f.fit, f.val, { kernels: s.kernels, maxIter: s.knifeMaxIter, ridge: s.knifeRidge, seed: s.seed + 31 * m, signal: hooks.signal });
+      const lp = knifeLogDensity(model, gatherRows(z, space.k, f.evalRows), f.evalRows.length);
+      f.evalRows.forEach((r, i) => (hm[r] = -lp[i]));
+      done++;
+      await yieldToEventLoop();
+    }
+    h[m] = hm;
+  }
+  lap('entropy', t);
+
+  // Pointwise i(x;y) = log p(y|x) + h(y) from probes (or the dump's logits).
+  t = performance.now();
+  const zs: Array<{ data: Float32Array; dim: number }> = [];
+  for (const m of used) zs[m] = zscore(dump.modalities[m].data, n, dump.modalities[m].dim);
+  const info = new Map<string, Float64Array>();
+  const probes: ModelReport[] = [];
+  for (const job of probeJobs) {
+    const name = job.mods.map((m) => dump.modalities[m].name).join('+');
+    const logits = fromLogits(job.mods);
+    const logp = new Float64Array(n).fill(NaN);
+    const pred = new Int32Array(n).fill(-1);
+    const rep: ModelReport = { modality: name, source: logits ? 'logits' : 'probe', accuracy: 0, crossEntropy: 0 };
+    if (logits) {
+      logp.set(logProbFromLogits(logits, y, classes));
+      argmaxInto(logits, classes, Int32Array.from({ length: n }, (_, i) => i), pred);
+    } else {
+      const x = job.mods.length === 1 ? zs[job.mods[0]]
+        : { data: concat(zs[job.mods[0]].data, zs[job.mods[0]].dim, zs[job.mods[1]].data, zs[job.mods[1]].dim, n), dim: zs[job.mods[0]].dim + zs[job.mods[1]].dim };
+      rep.epochs = []; rep.temperature = [];
+      for (const f of folds) {
+        throwIfCancelled(hooks.signal);
+        report('probes', 0, `probe ${name}`);
+        const probe = trainProbe(x.data, x.dim, y, classes, f.fit, f.val, {
+          ...s.probe, seed: s.seed + 101 * (probeJobs.indexOf(job) + 1) + folds.indexOf(f), signal: hooks.signal,
+          onEpoch: (e) => report('probes', Math.min(0.95, e / s.probe.maxEpochs), `probe ${name}`),
+        });
+        const rows = f.evalRows;
+        const lg = probeLogits(probe, gatherRows(x.data, x.dim, rows), rows.length, x.dim);
+        const lp = logProbFromLogits(lg, Int32Array.from(rows, (r) => y[r]), classes, probe.temperature);
+        rows.forEach((r, i) => (logp[r] = lp[i]));
+        argmaxInto(lg, classes, rows, pred);
+        rep.epochs.push(probe.epochs); rep.temperature.push(Number(probe.temperature.toFixed(4)));
+        done++;
+        await yieldToEventLoop();
+      }
+    }
+    let correct = 0, ce = 0, c = 0;
+    for (let i = 0; i < n; i++) if (evalMask[i]) { c++; ce -= logp[i]; if (pred[i] === y[i]) correct++; }
+    rep.accuracy = correct / c; rep.crossEntropy = ce / c;
+    probes.push(rep);
+    const iv = new Float64Array(n);
+    for (let i = 0; i < n; i++) iv[i] = logp[i] + hy[i];
+    info.set(job.key, iv);
+  }
+  lap('probes', t);
+
+  t = performance.now();
+  report('decompose');
+  const pairResults = pairs.map(([a, b]): PairResult => {
+    const pw = { i1: info.get(`${a}`)!, i2: info.get(`${b}`)!, i12: info.get(`${a},${b}`)!, h1: h[a], h2: h[b] };
+    const parts = decompose(pw);
+    const raw = means(parts, evalMask);
+    const shift = s.adjust ? adjustmentShift(raw) : 0;
+    const adjusted = shift ? shiftParts(parts, shift) : parts;
+    const mean = (v: Float64Array) => { let t2 = 0, c = 0; for (let i = 0; i < n; i++) if (evalMask[i]) { t2 += v[i]; c++; } return t2 / c; };
+    const masked = <T extends Float64Array>(v: T) => v.map((x, i) => (evalMask[i] ? x : NaN));
+    return {
+      pair: [a, b],
+      names: [dump.modalities[a].name, dump.modalities[b].name],
+      dataset: shiftMeans(raw, shift),
+      raw,
+      shift,
+      info: { I1: mean(pw.i1), I2: mean(pw.i2), I12: mean(pw.i12) },
+      perClass: classMeans(adjusted, y, classes, evalMask).map((c) => ({ ...c, name: dump.meta.classNames?.[c.class] })),
+      samples: {
+        r: masked(adjusted.r), u1: masked(adjusted.u1), u2: masked(adjusted.u2), s: masked(adjusted.s),
+        i1: masked(pw.i1), i2: masked(pw.i2), i12: masked(pw.i12), h1: masked(pw.h1), h2: masked(pw.h2),
+      },
+    };
+  });
+  lap('decompose', t);
+  const classCounts = new Array<number>(classes).fill(0);
+  for (let i = 0; i < n; i++) if (evalMask[i]) classCounts[y[i]]++;
+  hooks.onProgress?.({ phase: 'done', fraction: 1 });
+  return {
+    engineVersion: ENGINE_VERSION,
+    file: dump.file,
+    backend: backend.name,
+    n: evalMask.reduce((a, b) => a + b, 0),
+    nTotal: n,
+    classes,
+    classCounts,
+    classNames: dump.meta.classNames,
+    modalities: dump.modalities.map((m) => m.name),
+    meta: dump.meta,
+    holdout: useSplit ? { mode: 'split', folds: 1 } : { mode: 'crossfit', folds: folds.length },
+    entropySpace: used.map((m) => ({ modality: dump.modalities[m].name, dim: spaces[m].dim, k: spaces[m].k, explained: spaces[m].explained, logDet: spaces[m].logDet })),
+    entropy: used.map((m) => {
+      let t2 = 0, c = 0;
+      for (let i = 0; i < n; i++) if (evalMask[i]) { t2 += h[m][i]; c++; }
+      return { modality: dump.modalities[m].name, H: t2 / c };
+    }),
+    probes,
+    main: pairResults[0],
+    pairs: pairResults,
+    settings: s,
+    seconds: (performance.now() - t0) / 1000,
+    timings,
+  };
+}
+
+function argmaxInto(logits: Float32Array, K: number, rows: ArrayLike<number>, out: Int32Array): void {
+  const full = logits.length === out.length * K;
+  for (let i = 0; i < rows.length; i++) {
+    const base = (full ? rows[i] : i) * K;
+    let best = 0;
+    for (let c = 1; c < K; c++) if (logits[base + c] > logits[base + best]) best = c;
+    out[rows[i]] = best;
+  }
+}
+
+/** Lets progress messages and cancellation requests through between heavy steps. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}

@@ -1,0 +1,206 @@
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core's CommonJS build has no gradients; the umbrella package registers them.
+import '@tensorflow/tfjs';
+import { Rng } from './rng';
+import { throwIfCancelled } from './progress';
+
+/**
+ * Probe classifier p(y|x): an MLP (D -> hidden... -> K, ReLU) trained by Adam on cross-entropy,
+ * stopped at the best validation loss and then temperature-calibrated on the same validation
+ * rows. Pointwise i(x;y) inherits any excess cross-entropy, so calibration and stopping matter
+ * more than epochs (method.md).
+ */
+export interface ProbeOptions {
+  hidden: number[];
+  maxEpochs: number;
+  batch: number;
+  lr: number;
+  weightDecay: number;
+  patience: number;
+  seed: number;
+  signal?: AbortSignal;
+  onEpoch?: (epoch: number) => void;
+}
+
+export const DEFAULT_PROBE: Omit<ProbeOptions, 'seed'> = {
+  hidden: [64, 64], maxEpochs: 60, batch: 256, lr: 3e-3, weightDecay: 1e-4, patience: 4,
+};
+
+export interface Probe {
+  weights: Array<{ w: Float32Array; b: Float32Array; rows: number; cols: number }>;
+  temperature: number;
+  epochs: number;
+  valLoss: number;
+}
+
+/** x @ w whose weight gradient uses a precomputed x^T: wasm's transposed matmul is ~10x slower. */
+const inputMatMul = tf.customGrad(((...args: unknown[]) => {
+  const [x, xT, w, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+  save([xT]);
+  return {
+    value: tf.matMul(x, w),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.zerosLike(x), tf.zerosLike(xT), tf.matMul(saved[0] as tf.Tensor2D, dy as tf.Tensor2D)],
+  };
+}) as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor2D, xT: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+
+/** a @ w with explicit transposes in the backward pass, for hidden layers. */
+const hiddenMatMul = tf.customGrad(((...args: unknown[]) => {
+  const [a, w, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+  save([a, w]);
+  return {
+    value: tf.matMul(a, w),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
+      tf.matMul(dy as tf.Tensor2D, tf.transpose(saved[1] as tf.Tensor2D)),
+      tf.matMul(tf.transpose(saved[0] as tf.Tensor2D), dy as tf.Tensor2D),
+    ],
+  };
+}) as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+
+function gatherRows(x: Float32Array, d: number, rows: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(rows.length * d);
+  for (let i = 0; i < rows.length; i++) out.set(x.subarray(rows[i] * d, rows[i] * d + d), i * d);
+  return out;
+}
+
+function forward(layers: Array<{ w: tf.Tensor2D; b: tf.Tensor1D }>, x: tf.Tensor2D, xT?: tf.Tensor2D): tf.Tensor2D {
+  let h: tf.Tensor2D = x;
+  layers.forEach((l, i) => {
+    const z = i === 0 && xT ? inputMatMul(x, xT, l.w) : i === 0 ? tf.matMul(h, l.w) : xT ? hiddenMatMul(h, l.w) : tf.matMul(h, l.w);
+    h = tf.add(z, l.b);
+    if (i < layers.length - 1) h = tf.relu(h);
+  });
+  return h;
+}
+
+/** Mean negative log-likelihood at temperature t, from logits in JS memory. */
+function nll(logits: Float32Array, y: Int32Array, K: number, t: number): number {
+  let total = 0;
+  for (let i = 0; i < y.length; i++) {
+    let m = -Infinity;
+    for (let c = 0; c < K; c++) m = Math.max(m, logits[i * K + c] / t);
+    let s = 0;
+    for (let c = 0; c < K; c++) s += Math.exp(logits[i * K + c] / t - m);
+    total += m + Math.log(s) - logits[i * K + y[i]] / t;
+  }
+  return total / y.length;
+}
+
+/** Temperature minimising validation NLL (golden-section search on log t). */
+export function fitTemperature(logits: Float32Array, y: Int32Array, K: number): number {
+  let a = Math.log(0.05), b = Math.log(20);
+  const g = (Math.sqrt(5) - 1) / 2;
+  let c = b - g * (b - a), d = a + g * (b - a);
+  let fc = nll(logits, y, K, Math.exp(c)), fd = nll(logits, y, K, Math.exp(d));
+  for (let i = 0; i < 40; i++) {
+    if (fc < fd) { b = d; d = c; fd = fc; c = b - g * (b - a); fc = nll(logits, y, K, Math.exp(c)); }
+    else { a = c; c = d; fc = fd; d = a + g * (b - a); fd = nll(logits, y, K, Math.exp(d)); }
+  }
+  const t = Math.exp((a + b) / 2);
+  return nll(logits, y, K, t) <= nll(logits, y, K, 1) ? t : 1;
+}
+
+export function probeLogits(p: Probe, x: Float32Array, n: number, d: number): Float32Array {
+  return tf.tidy(() => {
+    const layers = p.weights.map((l) => ({ w: tf.tensor2d(l.w, [l.rows, l.cols]), b: tf.tensor1d(l.b) }));
+    const out: Float32Array[] = [];
+    const chunk = 4096;
+    for (let s = 0; s < n; s += chunk) {
+      const m = Math.min(chunk, n - s);
+      out.push(forward(layers, tf.tensor2d(x.subarray(s * d, (s + m) * d), [m, d])).dataSync() as Float32Array);
+    }
+    const all = new Float32Array(n * p.weights[p.weights.length - 1].cols);
+    let o = 0;
+    for (const a of out) { all.set(a, o); o += a.length; }
+    return all;
+  });
+}
+
+/** log p(y_i | x_i) for each row, temperature applied. */
+export function probeLogProb(p: Probe, x: Float32Array, n: number, d: number, y: Int32Array): Float64Array {
+  const K = p.weights[p.weights.length - 1].cols;
+  return logProbFromLogits(probeLogits(p, x, n, d), y, K, p.temperature);
+}
+
+export function logProbFromLogits(logits: Float32Array, y: Int32Array, K: number, t = 1): Float64Array {
+  const out = new Float64Array(y.length);
+  for (let i = 0; i < y.length; i++) {
+    let m = -Infinity;
+    for (let c = 0; c < K; c++) m = Math.max(m, logits[i * K + c] / t);
+    let s = 0;
+    for (let c = 0; c < K; c++) s += Math.exp(logits[i * K + c] / t - m);
+    out[i] = logits[i * K + y[i]] / t - m - Math.log(s);
+  }
+  return out;
+}
+
+/** tfjs reads Adam's learningRate on every step but does not expose a setter. */
+function setLearningRate(o: tf.AdamOptimizer, lr: number): void {
+  (o as unknown as { learningRate: number }).learningRate = lr;
+}
+
+export function trainProbe(
+  x: Float32Array, d: number, y: Int32Array, K: number,
+  train: Int32Array, val: Int32Array, opts: ProbeOptions,
+): Probe {
+  const rng = new Rng(opts.seed);
+  const sizes = [d, ...opts.hidden, K];
+  const vars = sizes.slice(0, -1).map((rows, i) => {
+    const cols = sizes[i + 1];
+    const limit = Math.sqrt(6 / rows); // He-uniform for ReLU layers
+    const w = new Float32Array(rows * cols);
+    for (let j = 0; j < w.length; j++) w[j] = (2 * rng.next() - 1) * limit * (i === sizes.length - 2 ? 0.5 : 1);
+    return { w: tf.variable(tf.tensor2d(w, [rows, cols])), b: tf.variable(tf.zeros([cols])) as tf.Variable<tf.Rank.R1> };
+  });
+  const optimizer = tf.train.adam(opts.lr);
+  // Fixed random minibatches (order reshuffled each epoch) so each batch's x^T is computed once.
+  const order = rng.shuffle(Int32Array.from(train));
+  const batches: Array<{ x: tf.Tensor2D; xT: tf.Tensor2D; y: tf.Tensor2D }> = [];
+  const nb = Math.max(1, Math.round(order.length / opts.batch));
+  for (let b = 0; b < nb; b++) {
+    const rows = order.subarray(Math.floor((b * order.length) / nb), Math.floor(((b + 1) * order.length) / nb));
+    const xb = tf.tensor2d(gatherRows(x, d, rows), [rows.length, d]);
+    const yb = tf.cast(tf.oneHot(tf.tensor1d(Int32Array.from(rows, (r) => y[r]), 'int32'), K), 'float32') as tf.Tensor2D;
+    batches.push({ x: xb, xT: tf.transpose(xb) as tf.Tensor2D, y: yb });
+  }
+  const xVal = gatherRows(x, d, val);
+  const yVal = Int32Array.from(val, (r) => y[r]);
+  const snapshot = () => vars.map((v) => ({ w: v.w.dataSync().slice() as Float32Array, b: v.b.dataSync().slice() as Float32Array, rows: v.w.shape[0], cols: v.w.shape[1] }));
+  let best: Probe = { weights: snapshot(), temperature: 1, epochs: 0, valLoss: Infinity };
+  let stale = 0;
+  try {
+    for (let epoch = 1; epoch <= opts.maxEpochs; epoch++) {
+      throwIfCancelled(opts.signal);
+      const perm = rng.shuffle(Int32Array.from({ length: nb }, (_, i) => i));
+      for (const bi of perm) {
+        const b = batches[bi];
+        tf.tidy(() => {
+          optimizer.minimize(() => {
+            const layers = vars.map((v) => ({ w: v.w as tf.Tensor2D, b: v.b as tf.Tensor1D }));
+            const logits = forward(layers, b.x, b.xT);
+            const ce = tf.neg(tf.mean(tf.sum(tf.mul(b.y, tf.logSoftmax(logits)), 1)));
+            const l2 = vars.reduce((acc: tf.Scalar, v) => tf.add(acc, tf.sum(tf.square(v.w))) as tf.Scalar, tf.scalar(0));
+            return tf.add(ce, tf.mul(l2, opts.weightDecay)) as tf.Scalar;
+          });
+        });
+      }
+      const current: Probe = { weights: snapshot(), temperature: 1, epochs: epoch, valLoss: Infinity };
+      current.valLoss = val.length ? nll(probeLogits(current, xVal, val.length, d), yVal, K, 1) : 0;
+      opts.onEpoch?.(epoch);
+      if (current.valLoss < best.valLoss - 1e-4) { best = current; stale = 0; }
+      else {
+        stale++;
+        if (stale === Math.ceil(opts.patience / 2)) setLearningRate(optimizer, opts.lr / 4); // plateau: finer steps
+        if (stale >= opts.patience) break;
+      }
+    }
+  } finally {
+    for (const b of batches) { b.x.dispose(); b.xT.dispose(); b.y.dispose(); }
+    for (const v of vars) { v.w.dispose(); v.b.dispose(); }
+    optimizer.dispose();
+  }
+  if (val.length) {
+    best.temperature = fitTemperature(probeLogits(best, xVal, val.length, d), yVal, K);
+    best.valLoss = nll(probeLogits(best, xVal, val.length, d), yVal, K, best.temperature);
+  }
+  return best;
+}

@@ -1,0 +1,99 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { topEigen } from './linalg';
+
+/**
+ * How features are scaled before the models see them. The same rule runs at every
+ * checkpoint so curves over epochs stay comparable:
+ * - probes get each column z-scored (constant columns dropped);
+ * - entropy models get those z-scores projected on their top-k principal axes and whitened
+ *   (unit variance per axis), so both modalities' h(x) live in spaces of equal dimension
+ *   and scale, and the -k/2 log(2 pi) constants cancel in min(h(x1), h(x2)).
+ */
+export interface FeatureSpace {
+  dim: number;
+  mean: Float64Array;
+  /** per-column standard deviation; 0 marks a constant column that is dropped */
+  std: Float64Array;
+  /** [dim x k] map from centred raw features to whitened coordinates */
+  whiten: Float64Array;
+  k: number;
+  /** fraction of the z-scored variance the k axes keep */
+  explained: number;
+  /** log|det W| of raw -> whitened when that map is invertible (k = dim, no constant column), else null */
+  logDet: number | null;
+}
+
+export function columnStats(x: Float32Array, n: number, d: number): { mean: Float64Array; std: Float64Array } {
+  const mean = new Float64Array(d), m2 = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += x[i * d + j];
+  for (let j = 0; j < d; j++) mean[j] /= n;
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) { const e = x[i * d + j] - mean[j]; m2[j] += e * e; }
+  const std = new Float64Array(d);
+  for (let j = 0; j < d; j++) {
+    const s = Math.sqrt(m2[j] / n);
+    // A column whose spread is negligible against its magnitude carries no usable signal.
+    std[j] = s > 1e-7 * Math.max(1, Math.abs(mean[j])) ? s : 0;
+  }
+  return { mean, std };
+}
+
+/** z-scored copy with constant columns removed: [n x d'] */
+export function zscore(x: Float32Array, n: number, d: number, stats = columnStats(x, n, d)): { data: Float32Array; dim: number } {
+  const keep: number[] = [];
+  for (let j = 0; j < d; j++) if (stats.std[j] > 0) keep.push(j);
+  const out = new Float32Array(n * keep.length);
+  for (let i = 0; i < n; i++) for (let c = 0; c < keep.length; c++) {
+    const j = keep[c];
+    out[i * keep.length + c] = (x[i * d + j] - stats.mean[j]) / stats.std[j];
+  }
+  return { data: out, dim: keep.length };
+}
+
+export function fitSpace(x: Float32Array, n: number, d: number, kMax: number, seed: number): FeatureSpace {
+  const stats = columnStats(x, n, d);
+  const z = zscore(x, n, d, stats);
+  const dz = z.dim;
+  if (dz === 0) throw new Error('every feature column is constant');
+  // Correlation matrix Z^T Z / n; the explicit transpose keeps wasm on its fast matmul path.
+  const corr = tf.tidy(() => {
+    const zt = tf.tensor2d(z.data, [n, dz]);
+    return tf.div(tf.matMul(tf.transpose(zt), zt), n).dataSync();
+  });
+  const c = Float64Array.from(corr);
+  for (let i = 0; i < dz; i++) for (let j = 0; j < i; j++) c[i * dz + j] = c[j * dz + i] = (c[i * dz + j] + c[j * dz + i]) / 2;
+  const e = topEigen(c, dz, Math.min(kMax, dz), seed);
+  const total = dz; // trace of a correlation matrix
+  const tol = 1e-9 * Math.max(e.values[0], 1e-300);
+  const kept: number[] = [];
+  for (let j = 0; j < e.values.length; j++) if (e.values[j] > tol) kept.push(j);
+  const k = kept.length;
+  const kk = e.values.length;
+  const whiten = new Float64Array(d * k);
+  let cz = 0;
+  for (let j = 0; j < d; j++) {
+    if (stats.std[j] === 0) continue;
+    for (let c2 = 0; c2 < k; c2++) {
+      const a = kept[c2];
+      whiten[j * k + c2] = e.vectors[cz * kk + a] / (stats.std[j] * Math.sqrt(e.values[a]));
+    }
+    cz++;
+  }
+  let explained = 0, logEig = 0;
+  for (const a of kept) { explained += e.values[a]; logEig += Math.log(e.values[a]); }
+  let logStd = 0;
+  for (let j = 0; j < d; j++) if (stats.std[j] > 0) logStd += Math.log(stats.std[j]);
+  const invertible = k === d;
+  return {
+    dim: d, mean: stats.mean, std: stats.std, whiten, k,
+    explained: explained / total,
+    logDet: invertible ? -logStd - 0.5 * logEig : null,
+  };
+}
+
+/** Whitened coordinates [n x k] of raw features. */
+export function project(x: Float32Array, n: number, s: FeatureSpace): Float32Array {
+  const { dim: d, k } = s;
+  const centred = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) centred[i * d + j] = x[i * d + j] - s.mean[j];
+  return tf.tidy(() => tf.matMul(tf.tensor2d(centred, [n, d]), tf.tensor2d(Float32Array.from(s.whiten), [d, k])).dataSync() as Float32Array);
+}
