@@ -78,12 +78,13 @@ async function cmdAnalyze(argv: string[]): Promise<void> {
   if (values['no-logits']) settings.useLogits = false;
   const k = int('entropy-dim', values['entropy-dim'], 1);
   if (k !== undefined) settings.entropyDim = k;
+  const backendChoice = backendOf(values.backend); // usage errors before any file is read
   const file = positionals[0];
   const dump = readDump(file);
   if (settings.pair && settings.pair.some((m) => m >= dump.modalities.length)) {
     throw new DumpError(file, `--pair ${values.pair}: the dump has ${dump.modalities.length} modalities`);
   }
-  const backend = await initBackend(backendOf(values.backend));
+  const backend = await initBackend(backendChoice);
   const onProgress = values.progress
     ? (p: { phase: string; fraction: number }) => process.stderr.write(`\r${p.phase.padEnd(10)} ${(100 * p.fraction).toFixed(0).padStart(3)}%`)
     : undefined;
