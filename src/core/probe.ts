@@ -87,7 +87,9 @@ function nll(logits: Float32Array, y: Int32Array, K: number, t: number): number 
 
 /** Temperature minimising validation NLL (golden-section search on log t). */
 export function fitTemperature(logits: Float32Array, y: Int32Array, K: number): number {
-  let a = Math.log(0.05), b = Math.log(20);
+  // Bounded: on a small, perfectly separated validation set the NLL keeps falling as t -> 0,
+  // and an over-sharpened probe pays heavily on the held-out samples it gets wrong.
+  let a = Math.log(0.7), b = Math.log(5);
   const g = (Math.sqrt(5) - 1) / 2;
   let c = b - g * (b - a), d = a + g * (b - a);
   let fc = nll(logits, y, K, Math.exp(c)), fd = nll(logits, y, K, Math.exp(d));
@@ -138,6 +140,9 @@ function setLearningRate(o: tf.AdamOptimizer, lr: number): void {
   (o as unknown as { learningRate: number }).learningRate = lr;
 }
 
+/** Below this many validation rows a fitted temperature is noise: keep t = 1. */
+export const MIN_CALIBRATION_ROWS = 200;
+
 export function trainProbe(
   x: Float32Array, d: number, y: Int32Array, K: number,
   train: Int32Array, val: Int32Array, opts: ProbeOptions,
@@ -155,7 +160,9 @@ export function trainProbe(
   // Fixed random minibatches (order reshuffled each epoch) so each batch's x^T is computed once.
   const order = rng.shuffle(Int32Array.from(train));
   const batches: Array<{ x: tf.Tensor2D; xT: tf.Tensor2D; y: tf.Tensor2D }> = [];
-  const nb = Math.max(1, Math.round(order.length / opts.batch));
+  // Small data still gets ~32 Adam steps per epoch: with a fixed batch it would stop after a few dozen steps.
+  const batch = Math.max(16, Math.min(opts.batch, Math.ceil(order.length / 32)));
+  const nb = Math.max(1, Math.round(order.length / batch));
   for (let b = 0; b < nb; b++) {
     const rows = order.subarray(Math.floor((b * order.length) / nb), Math.floor(((b + 1) * order.length) / nb));
     const xb = tf.tensor2d(gatherRows(x, d, rows), [rows.length, d]);
@@ -198,7 +205,7 @@ export function trainProbe(
     for (const v of vars) { v.w.dispose(); v.b.dispose(); }
     optimizer.dispose();
   }
-  if (val.length) {
+  if (val.length >= MIN_CALIBRATION_ROWS) {
     best.temperature = fitTemperature(probeLogits(best, xVal, val.length, d), yVal, K);
     best.valLoss = nll(probeLogits(best, xVal, val.length, d), yVal, K, best.temperature);
   }

@@ -1,0 +1,84 @@
+/**
+ * Benchmarks, printed as measured in one run (never asserted by timing in unit tests):
+ * 1. accuracy: |estimate - exact truth| on every synthetic set at N = 10k (goal 0.01 nats);
+ * 2. speed: seconds for one checkpoint of N = 10k, D = 512 per modality, K = 10 classes
+ *    on the default backend (target 30 s on a 2-core laptop CPU).
+ * `npm run bench -- --only speed` or `--only accuracy` runs one part.
+ */
+import * as os from 'os';
+import { initBackend } from '../src/core/backend';
+import { analyze } from '../src/core/estimator';
+import { Rng } from '../src/core/rng';
+import { syntheticSet, SetOptions } from '../src/core/synthetic/sets';
+import { synthDump } from '../src/core/synthetic/dump';
+import { exactTruth } from '../src/core/synthetic/truth';
+import { Dump } from '../src/io/dump';
+
+const SETS: Array<[string, SetOptions]> = [
+  ['xor', {}], ['or', {}], ['xor+not', {}], ['gaussian', { classes: 2, noise: 0.5, rho: 0.5 }],
+  ['gaussian', { classes: 2, noise: 0.5, rho: -0.5 }], ['preset:R', {}], ['preset:U', {}], ['preset:S', {}],
+  ['preset:1/4U+3/4S', {}], ['preset:1/2R+1/2S', {}],
+];
+
+async function accuracy(): Promise<void> {
+  const backend = await initBackend('auto');
+  console.log(`\naccuracy at N = 10,000 (seed 0), backend ${backend.name}; |error| in nats against LSMI with the exact densities`);
+  console.log('set                         R       U1      U2      S     max|err|  seconds');
+  let worst = 0;
+  for (const [name, opts] of SETS) {
+    const set = syntheticSet(name, opts);
+    const { dump } = synthDump(set, 10_000, 1);
+    const res = await analyze(dump, { seed: 0 }, backend);
+    const [s1, s2] = res.entropySpace;
+    const t = exactTruth(set.model, { n: 100_000, offset1: s1.logDet ?? 0, offset2: s2.logDet ?? 0 }).dataset;
+    const errs = (['R', 'U1', 'U2', 'S'] as const).map((k) => res.main.dataset[k] - t[k]);
+    const max = Math.max(...errs.map(Math.abs));
+    worst = Math.max(worst, max);
+    const label = `${name}${opts.rho !== undefined ? ` rho ${opts.rho}` : ''}`;
+    console.log(`${label.padEnd(24)} ${errs.map((e) => e.toFixed(3).padStart(7)).join(' ')}   ${max.toFixed(3)}   ${res.seconds.toFixed(1).padStart(6)}`);
+  }
+  console.log(`worst error ${worst.toFixed(3)} nats (goal 0.01, tests require 0.02 on XOR/OR and 0.03 on the Gaussian set)`);
+}
+
+/** K-class Gaussian clusters seen through a random linear map into D dims, plus noise. */
+function wideDump(n: number, d: number, K: number, seed: number): Dump {
+  const rng = new Rng(seed);
+  const latent = 16;
+  const y = Int32Array.from({ length: n }, () => rng.int(K));
+  const centres = Array.from({ length: K }, () => Float64Array.from({ length: latent }, () => rng.normal()));
+  const modality = (name: string) => {
+    const a = Float64Array.from({ length: latent * d }, () => rng.normal() / Math.sqrt(latent));
+    const data = new Float32Array(n * d);
+    const z = new Float64Array(latent);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < latent; j++) z[j] = centres[y[i]][j] + 1.2 * rng.normal();
+      for (let c = 0; c < d; c++) {
+        let s = 0.3 * rng.normal();
+        for (let j = 0; j < latent; j++) s += z[j] * a[j * d + c];
+        data[i * d + c] = s;
+      }
+    }
+    return { name, dim: d, data };
+  };
+  return { file: `<synthetic N=${n} D=${d} K=${K}>`, n, modalities: [modality('x1'), modality('x2')], y, classes: K, logits: {}, meta: {} };
+}
+
+async function speed(): Promise<void> {
+  const backend = await initBackend('auto');
+  const dump = wideDump(10_000, 512, 10, 7);
+  const res = await analyze(dump, { seed: 0 }, backend);
+  const rss = process.memoryUsage().rss / 2 ** 20;
+  console.log(`\nspeed: one checkpoint, N = 10,000, D = 512 + 512, K = 10, ${res.holdout.folds}-fold cross-fitting`);
+  console.log(`backend ${backend.name}, ${os.cpus().length} cores: ${res.seconds.toFixed(1)} s (target 30 s: ratio ${(res.seconds / 30).toFixed(2)})`);
+  console.log(`phases: ${Object.entries(res.timings).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}; peak RSS ${rss.toFixed(0)} MiB`);
+  console.log(`probe held-out accuracy: ${res.probes.map((p) => `${p.modality} ${(100 * p.accuracy).toFixed(1)}%`).join(', ')}`);
+}
+
+async function main(): Promise<void> {
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+  console.log(`LSMI Lens benchmarks, ${new Date().toISOString().slice(0, 10)}`);
+  if (!only || only === 'speed') await speed();
+  if (!only || only === 'accuracy') await accuracy();
+}
+
+void main();
