@@ -37,7 +37,7 @@ export interface Settings {
 export const DEFAULT_SETTINGS: Settings = {
   seed: 0, folds: 5, holdout: 'auto', pair: [0, 1], allPairs: true, adjust: true,
   entropyDim: 32, kernels: 5, useLogits: true, valFraction: 0.1,
-  probe: DEFAULT_PROBE, knifeMaxIter: 100, knifeRidge: 1e-4,
+  probe: DEFAULT_PROBE, knifeMaxIter: 50, knifeRidge: 1e-4,
 };
 
 export interface PairResult {
