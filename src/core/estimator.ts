@@ -7,6 +7,7 @@ import { fitKnife, knifeLogDensity } from './knife';
 import { DEFAULT_PROBE, logProbFromLogits, probeLogits, trainProbe } from './probe';
 import { Progress, throwIfCancelled } from './progress';
 import { Rng } from './rng';
+import { gatherRows } from './rows';
 import { FeatureSpace, fitSpace, project, zscore } from './space';
 
 export const ENGINE_VERSION = '0.1.0';
@@ -124,12 +125,6 @@ function makeFolds(y: Int32Array, classes: number, s: Settings, split?: Uint8Arr
     const evalRows = Int32Array.from({ length: n }, (_, i) => i).filter((i) => fold[i] === f);
     out.push({ train, evalRows, ...carve(train) });
   }
-  return out;
-}
-
-function gatherRows(x: Float32Array, d: number, rows: Int32Array): Float32Array {
-  const out = new Float32Array(rows.length * d);
-  for (let i = 0; i < rows.length; i++) out.set(x.subarray(rows[i] * d, rows[i] * d + d), i * d);
   return out;
 }
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { cholesky, invertLower } from './linalg';
 import { Rng } from './rng';
+import { gatherRows } from './rows';
 import { throwIfCancelled } from './progress';
 
 /**
@@ -32,12 +33,6 @@ export interface KnifeOptions {
 }
 
 const LOG2PI = Math.log(2 * Math.PI);
-
-function gather(z: Float32Array, k: number, rows: Int32Array): Float32Array {
-  const out = new Float32Array(rows.length * k);
-  for (let i = 0; i < rows.length; i++) out.set(z.subarray(rows[i] * k, rows[i] * k + k), i * k);
-  return out;
-}
 
 /** Per-kernel log densities [n x M] (including log weights). */
 function kernelLogits(model: KnifeModel, zt: tf.Tensor2D): tf.Tensor2D {
@@ -94,7 +89,7 @@ function seedMeans(z: Float32Array, n: number, k: number, M: number, rng: Rng): 
 
 export function fitKnife(z: Float32Array, k: number, train: Int32Array, val: Int32Array, opts: KnifeOptions): KnifeModel {
   const rng = new Rng(opts.seed);
-  const zTrain = gather(z, k, train);
+  const zTrain = gatherRows(z, k, train);
   const n = train.length;
   // At least ~2(k+1) rows per kernel, or the covariances are mostly ridge.
   const M = Math.max(1, Math.min(opts.kernels, Math.floor(n / (2 * (k + 1)))));
@@ -105,7 +100,7 @@ export function fitKnife(z: Float32Array, k: number, train: Int32Array, val: Int
   };
   const zt = tf.tensor2d(zTrain, [n, k]);
   const ztT = tf.transpose(zt) as tf.Tensor2D; // [k x n], kept so M-step products avoid transposed matmuls
-  const zv = val.length ? tf.tensor2d(gather(z, k, val), [val.length, k]) : zt;
+  const zv = val.length ? tf.tensor2d(gatherRows(z, k, val), [val.length, k]) : zt;
   let best = model, bestVal = -Infinity, stale = 0;
   try {
     for (let it = 0; it < opts.maxIter; it++) {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core's CommonJS build has no gradients; the umbrella package registers them.
 import '@tensorflow/tfjs';
 import { Rng } from './rng';
+import { gatherRows } from './rows';
 import { throwIfCancelled } from './progress';
 
 /**
@@ -56,12 +57,6 @@ const hiddenMatMul = tf.customGrad(((...args: unknown[]) => {
   };
 }) as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
 
-function gatherRows(x: Float32Array, d: number, rows: ArrayLike<number>): Float32Array {
-  const out = new Float32Array(rows.length * d);
-  for (let i = 0; i < rows.length; i++) out.set(x.subarray(rows[i] * d, rows[i] * d + d), i * d);
-  return out;
-}
-
 function forward(layers: Array<{ w: tf.Tensor2D; b: tf.Tensor1D }>, x: tf.Tensor2D, xT?: tf.Tensor2D): tf.Tensor2D {
   let h: tf.Tensor2D = x;
   layers.forEach((l, i) => {
@@ -74,15 +69,10 @@ function forward(layers: Array<{ w: tf.Tensor2D; b: tf.Tensor1D }>, x: tf.Tensor
 
 /** Mean negative log-likelihood at temperature t, from logits in JS memory. */
 function nll(logits: Float32Array, y: Int32Array, K: number, t: number): number {
+  const lp = logProbFromLogits(logits, y, K, t);
   let total = 0;
-  for (let i = 0; i < y.length; i++) {
-    let m = -Infinity;
-    for (let c = 0; c < K; c++) m = Math.max(m, logits[i * K + c] / t);
-    let s = 0;
-    for (let c = 0; c < K; c++) s += Math.exp(logits[i * K + c] / t - m);
-    total += m + Math.log(s) - logits[i * K + y[i]] / t;
-  }
-  return total / y.length;
+  for (let i = 0; i < lp.length; i++) total -= lp[i];
+  return total / lp.length;
 }
 
 /** Temperature minimising validation NLL (golden-section search on log t). */
