@@ -161,7 +161,10 @@ export function trainProbe(
   }
   const xVal = gatherRows(x, d, val);
   const yVal = Int32Array.from(val, (r) => y[r]);
+  const xValT = val.length ? tf.tensor2d(xVal, [val.length, d]) : undefined;
   const snapshot = () => vars.map((v) => ({ w: v.w.dataSync().slice() as Float32Array, b: v.b.dataSync().slice() as Float32Array, rows: v.w.shape[0], cols: v.w.shape[1] }));
+  // Validation runs on the live variables; weights are copied out only when they improve.
+  const valLoss = () => !xValT ? 0 : nll(tf.tidy(() => forward(vars.map((v) => ({ w: v.w as tf.Tensor2D, b: v.b as tf.Tensor1D })), xValT).dataSync() as Float32Array), yVal, K, 1);
   let best: Probe = { weights: snapshot(), temperature: 1, epochs: 0, valLoss: Infinity };
   let stale = 0;
   try {
@@ -180,10 +183,9 @@ export function trainProbe(
           });
         });
       }
-      const current: Probe = { weights: snapshot(), temperature: 1, epochs: epoch, valLoss: Infinity };
-      current.valLoss = val.length ? nll(probeLogits(current, xVal, val.length, d), yVal, K, 1) : 0;
+      const loss = valLoss();
       opts.onEpoch?.(epoch);
-      if (current.valLoss < best.valLoss - 1e-4) { best = current; stale = 0; }
+      if (loss < best.valLoss - 1e-4) { best = { weights: snapshot(), temperature: 1, epochs: epoch, valLoss: loss }; stale = 0; }
       else {
         stale++;
         if (stale === Math.ceil(opts.patience / 2)) setLearningRate(optimizer, opts.lr / 4); // plateau: finer steps
@@ -194,10 +196,12 @@ export function trainProbe(
     for (const b of batches) { b.x.dispose(); b.xT.dispose(); b.y.dispose(); }
     for (const v of vars) { v.w.dispose(); v.b.dispose(); }
     optimizer.dispose();
+    xValT?.dispose();
   }
   if (val.length >= MIN_CALIBRATION_ROWS) {
-    best.temperature = fitTemperature(probeLogits(best, xVal, val.length, d), yVal, K);
-    best.valLoss = nll(probeLogits(best, xVal, val.length, d), yVal, K, best.temperature);
+    const logits = probeLogits(best, xVal, val.length, d);
+    best.temperature = fitTemperature(logits, yVal, K);
+    best.valLoss = nll(logits, yVal, K, best.temperature);
   }
   return best;
 }

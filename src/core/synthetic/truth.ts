@@ -1,4 +1,4 @@
-import { Means, adjustmentShift, decompose, means, shiftMeans, labelPrior } from '../decompose';
+import { Means, adjustmentShift, decompose, means, shiftMeans } from '../decompose';
 import { Rng } from '../rng';
 import { MixtureModel, Sample, exactPointwise, sampleMixture } from './mixture';
 
@@ -24,14 +24,13 @@ export function exactTruth(model: MixtureModel, opts: { n?: number; seed?: numbe
 
 export function truthOnSample(model: MixtureModel, s: Sample, offset1 = 0, offset2 = 0): Truth {
   const e = exactPointwise(model, s);
-  const { hy } = labelPrior(s.y, model.classes);
   const n = s.n;
-  // Use the population prior for the exact values (the estimator uses the empirical one).
+  // The exact values use the population prior (the estimator uses the empirical one).
   const comps = model.components;
   const total = comps.reduce((a, c) => a + c.weight, 0);
   const prior = new Float64Array(model.classes);
   for (const c of comps) prior[c.label] += c.weight / total;
-  for (let k = 0; k < n; k++) hy[k] = -Math.log(prior[s.y[k]]);
+  const hy = Float64Array.from(s.y, (c) => -Math.log(prior[c]));
   const i1 = new Float64Array(n), i2 = new Float64Array(n), i12 = new Float64Array(n);
   const h1 = new Float64Array(n), h2 = new Float64Array(n);
   let I1 = 0, I2 = 0, I12 = 0;
