@@ -72,6 +72,7 @@ async function speed(): Promise<void> {
   console.log(`backend ${backend.name}, ${os.cpus().length} cores: ${res.seconds.toFixed(1)} s (target 30 s: ratio ${(res.seconds / 30).toFixed(2)})`);
   console.log(`phases: ${Object.entries(res.timings).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}; peak RSS ${rss.toFixed(0)} MiB`);
   console.log(`probe held-out accuracy: ${res.probes.map((p) => `${p.modality} ${(100 * p.accuracy).toFixed(1)}%`).join(', ')}`);
+  console.log(`probe best epochs per fold: ${res.probes.map((p) => `${p.modality} [${p.epochs?.join(' ')}]`).join(', ')}`);
 }
 
 async function main(): Promise<void> {

@@ -61,7 +61,10 @@ export function fitSpace(x: Float32Array, n: number, d: number, kMax: number, se
   });
   const c = Float64Array.from(corr);
   for (let i = 0; i < dz; i++) for (let j = 0; j < i; j++) c[i * dz + j] = c[j * dz + i] = (c[i * dz + j] + c[j * dz + i]) / 2;
-  const e = topEigen(c, dz, Math.min(kMax, dz), seed);
+  const cT = tf.tensor2d(Float32Array.from(c), [dz, dz]);
+  const e = topEigen(c, dz, Math.min(kMax, dz), seed, 60, (q, p) =>
+    Float64Array.from(tf.tidy(() => tf.matMul(cT, tf.tensor2d(Float32Array.from(q), [dz, p])).dataSync())));
+  cT.dispose();
   const total = dz; // trace of a correlation matrix
   const tol = 1e-9 * Math.max(e.values[0], 1e-300);
   const kept: number[] = [];
