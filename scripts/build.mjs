@@ -17,5 +17,7 @@ const common = {
 await Promise.all([
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' }),
   build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' }),
+  // Worker threads of the estimator: found beside the bundle that starts them.
+  build({ ...common, entryPoints: ['src/core/fold-worker.ts'], outfile: 'dist/fold-worker.js' }),
 ]);
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.'], { stdio: 'inherit' });

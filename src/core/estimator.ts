@@ -3,11 +3,12 @@ import { BackendInfo } from './backend';
 import {
   ClassMeans, Means, Parts, adjustmentShift, classMeans, decompose, labelPrior, means, shiftMeans, shiftParts,
 } from './decompose';
-import { fitKnife, knifeLogDensity } from './knife';
-import { DEFAULT_PROBE, logProbFromLogits, probeLogits, trainProbe } from './probe';
+import * as os from 'os';
+import { taskPool } from './pool';
+import { DEFAULT_PROBE, logProbFromLogits } from './probe';
 import { Progress, throwIfCancelled } from './progress';
 import { Rng } from './rng';
-import { gatherRows } from './rows';
+import { Task, TaskResult, runTask } from './tasks';
 import { FeatureSpace, fitSpace, project, zscore } from './space';
 
 export const ENGINE_VERSION = '0.1.0';
@@ -33,12 +34,14 @@ export interface Settings {
   probe: typeof DEFAULT_PROBE;
   knifeMaxIter: number;
   knifeRidge: number;
+  /** worker threads for the model fits: 'auto' uses the cores on wasm/cpu, 0 runs inline */
+  workers: number | 'auto';
 }
 
 export const DEFAULT_SETTINGS: Settings = {
   seed: 0, folds: 5, holdout: 'auto', pair: [0, 1], allPairs: true, adjust: true,
   entropyDim: 32, kernels: 5, useLogits: true, valFraction: 0.1,
-  probe: DEFAULT_PROBE, knifeMaxIter: 50, knifeRidge: 1e-4,
+  probe: DEFAULT_PROBE, knifeMaxIter: 50, knifeRidge: 1e-4, workers: 'auto',
 };
 
 export interface PairResult {
@@ -170,78 +173,130 @@ export async function analyze(dump: Dump, settings: Partial<Settings>, backend: 
   const trained = probeJobs.filter((j) => !fromLogits(j.mods));
   const units = folds.length * (used.length + trained.length);
   let done = 0;
-  const report = (phase: Progress['phase'], frac = 0, message?: string) =>
-    hooks.onProgress?.({ phase, fraction: Math.min(1, (done + frac) / Math.max(units, 1)), message });
+  const running = new Map<number, number>(); // task index -> fraction done
+  const report = (phase: Progress['phase'], message?: string) => {
+    let partial = 0;
+    for (const f of running.values()) partial += f;
+    hooks.onProgress?.({ phase, fraction: Math.min(1, (done + partial) / Math.max(units, 1)), message });
+  };
   report('prepare');
 
-  // Entropy models in each modality's whitened PCA space.
+  // Scaling (main thread): whitened PCA coordinates for the entropy models, z-scores for the probes.
   let t = performance.now();
   const spaces: FeatureSpace[] = [];
-  const h: Float64Array[] = [];
+  const zEntropy: Float32Array[] = [];
+  const zs: Array<{ data: Float32Array; dim: number }> = [];
   for (const m of used) {
     const mod = dump.modalities[m];
-    const space = fitSpace(mod.data, n, mod.dim, s.entropyDim, s.seed + 17 * m);
-    spaces[m] = space;
-    const z = project(mod.data, n, space);
-    const hm = new Float64Array(n).fill(NaN);
+    throwIfCancelled(hooks.signal);
+    spaces[m] = fitSpace(mod.data, n, mod.dim, s.entropyDim, s.seed + 17 * m);
+    zEntropy[m] = toShared(project(mod.data, n, spaces[m]));
+    const z = zscore(mod.data, n, mod.dim);
+    zs[m] = { data: toShared(z.data), dim: z.dim };
+  }
+  lap('scaling', t);
+
+  // Every model fit is a task: entropy models per modality and fold, probes per input and fold.
+  t = performance.now();
+  const tasks: Array<{ task: Task; label: string; phase: Progress['phase']; place: (r: TaskResult) => void }> = [];
+  const h: Float64Array[] = [];
+  for (const m of used) {
+    h[m] = new Float64Array(n).fill(NaN);
     for (const f of folds) {
+      tasks.push({
+        task: { kind: 'knife', z: zEntropy[m], k: spaces[m].k, fit: f.fit, val: f.val, evalRows: f.evalRows, kernels: s.kernels, maxIter: s.knifeMaxIter, ridge: s.knifeRidge, seed: s.seed + 31 * m },
+        label: `entropy model ${dump.modalities[m].name}`, phase: 'entropy',
+        place: (r) => { if (r.kind === 'knife') f.evalRows.forEach((row, i) => (h[m][row] = r.h[i])); },
+      });
+    }
+  }
+  const logp = new Map<string, Float64Array>();
+  const pred = new Map<string, Int32Array>();
+  const probeFits = new Map<string, { epochs: number[]; temperature: number[] }>();
+  // Joint probes first: they are the longest tasks, so the pool ends evenly loaded.
+  for (const job of [...trained].sort((a, b) => b.mods.length - a.mods.length)) {
+    const name = job.mods.map((m) => dump.modalities[m].name).join('+');
+    const x = job.mods.length === 1 ? zs[job.mods[0]]
+      : { data: toShared(concat(zs[job.mods[0]].data, zs[job.mods[0]].dim, zs[job.mods[1]].data, zs[job.mods[1]].dim, n)), dim: zs[job.mods[0]].dim + zs[job.mods[1]].dim };
+    const lp = new Float64Array(n).fill(NaN), pr = new Int32Array(n).fill(-1);
+    const fits = { epochs: new Array<number>(folds.length), temperature: new Array<number>(folds.length) };
+    logp.set(job.key, lp); pred.set(job.key, pr); probeFits.set(job.key, fits);
+    folds.forEach((f, fi) => {
+      tasks.push({
+        task: {
+          kind: 'probe', x: x.data, d: x.dim, y, classes, fit: f.fit, val: f.val, evalRows: f.evalRows,
+          options: { ...s.probe, seed: s.seed + 101 * (probeJobs.indexOf(job) + 1) + fi },
+        },
+        label: `probe ${name}`, phase: 'probes',
+        place: (r) => {
+          if (r.kind !== 'probe') return;
+          const rows = f.evalRows;
+          const l = logProbFromLogits(r.logits, Int32Array.from(rows, (row) => y[row]), classes, r.temperature);
+          rows.forEach((row, i) => (lp[row] = l[i]));
+          argmaxInto(r.logits, classes, rows, pr);
+          fits.epochs[fi] = r.epochs;
+          fits.temperature[fi] = Number(r.temperature.toFixed(4));
+        },
+      });
+    });
+  }
+  const workers = resolveWorkers(s.workers, backend, tasks.length);
+  const taskSeconds: Record<string, number> = { entropy: 0, probes: 0 };
+  const finish = (i: number, r: TaskResult) => {
+    tasks[i].place(r);
+    taskSeconds[r.kind === 'knife' ? 'entropy' : 'probes'] += r.seconds;
+    running.delete(i);
+    done++;
+    report(tasks[i].phase, tasks[i].label);
+  };
+  const epochProgress = (i: number) => (epoch: number) => {
+    running.set(i, Math.min(0.95, epoch / s.probe.maxEpochs));
+    report(tasks[i].phase, tasks[i].label);
+  };
+  if (workers > 0) {
+    const pool = taskPool(workers, backend.name);
+    const onAbort = () => pool.cancel();
+    hooks.signal?.addEventListener('abort', onAbort);
+    try {
       throwIfCancelled(hooks.signal);
-      report('entropy', 0, `entropy model ${mod.name}`);
-      const model = fitKnife(z, space.k, f.fit, f.val, { kernels: s.kernels, maxIter: s.knifeMaxIter, ridge: s.knifeRidge, seed: s.seed + 31 * m, signal: hooks.signal });
-      const lp = knifeLogDensity(model, gatherRows(z, space.k, f.evalRows), f.evalRows.length);
-      f.evalRows.forEach((r, i) => (hm[r] = -lp[i]));
-      done++;
+      await Promise.all(tasks.map(async (tk, i) => {
+        const r = await pool.run(tk.task, epochProgress(i));
+        finish(i, r);
+      }));
+    } finally {
+      hooks.signal?.removeEventListener('abort', onAbort);
+    }
+  } else {
+    for (const [i, tk] of tasks.entries()) {
+      throwIfCancelled(hooks.signal);
+      running.set(i, 0);
+      report(tk.phase, tk.label);
+      finish(i, runTask(tk.task, { signal: hooks.signal, onEpoch: epochProgress(i) }));
       await yieldToEventLoop();
     }
-    h[m] = hm;
   }
-  lap('entropy', t);
+  lap('models', t);
+  Object.assign(timings, { entropyTasks: taskSeconds.entropy, probeTasks: taskSeconds.probes });
 
-  // Pointwise i(x;y) = log p(y|x) + h(y) from probes (or the dump's logits).
-  t = performance.now();
-  const zs: Array<{ data: Float32Array; dim: number }> = [];
-  for (const m of used) zs[m] = zscore(dump.modalities[m].data, n, dump.modalities[m].dim);
+  // Pointwise i(x;y) = log p(y|x) + h(y) from the probes, or from the dump's logits.
   const info = new Map<string, Float64Array>();
   const probes: ModelReport[] = [];
   for (const job of probeJobs) {
     const name = job.mods.map((m) => dump.modalities[m].name).join('+');
     const logits = fromLogits(job.mods);
-    const logp = new Float64Array(n).fill(NaN);
-    const pred = new Int32Array(n).fill(-1);
-    const rep: ModelReport = { modality: name, source: logits ? 'logits' : 'probe', accuracy: 0, crossEntropy: 0 };
+    let lp = logp.get(job.key), pr = pred.get(job.key);
+    const rep: ModelReport = { modality: name, source: logits ? 'logits' : 'probe', accuracy: 0, crossEntropy: 0, ...probeFits.get(job.key) };
     if (logits) {
-      logp.set(logProbFromLogits(logits, y, classes));
-      argmaxInto(logits, classes, Int32Array.from({ length: n }, (_, i) => i), pred);
-    } else {
-      const x = job.mods.length === 1 ? zs[job.mods[0]]
-        : { data: concat(zs[job.mods[0]].data, zs[job.mods[0]].dim, zs[job.mods[1]].data, zs[job.mods[1]].dim, n), dim: zs[job.mods[0]].dim + zs[job.mods[1]].dim };
-      rep.epochs = []; rep.temperature = [];
-      for (const f of folds) {
-        throwIfCancelled(hooks.signal);
-        report('probes', 0, `probe ${name}`);
-        const probe = trainProbe(x.data, x.dim, y, classes, f.fit, f.val, {
-          ...s.probe, seed: s.seed + 101 * (probeJobs.indexOf(job) + 1) + folds.indexOf(f), signal: hooks.signal,
-          onEpoch: (e) => report('probes', Math.min(0.95, e / s.probe.maxEpochs), `probe ${name}`),
-        });
-        const rows = f.evalRows;
-        const lg = probeLogits(probe, gatherRows(x.data, x.dim, rows), rows.length, x.dim);
-        const lp = logProbFromLogits(lg, Int32Array.from(rows, (r) => y[r]), classes, probe.temperature);
-        rows.forEach((r, i) => (logp[r] = lp[i]));
-        argmaxInto(lg, classes, rows, pred);
-        rep.epochs.push(probe.epochs); rep.temperature.push(Number(probe.temperature.toFixed(4)));
-        done++;
-        await yieldToEventLoop();
-      }
+      lp = logProbFromLogits(logits, y, classes);
+      pr = new Int32Array(n);
+      argmaxInto(logits, classes, Int32Array.from({ length: n }, (_, i) => i), pr);
     }
     let correct = 0, ce = 0, c = 0;
-    for (let i = 0; i < n; i++) if (evalMask[i]) { c++; ce -= logp[i]; if (pred[i] === y[i]) correct++; }
+    for (let i = 0; i < n; i++) if (evalMask[i]) { c++; ce -= lp![i]; if (pr![i] === y[i]) correct++; }
     rep.accuracy = correct / c; rep.crossEntropy = ce / c;
     probes.push(rep);
-    const iv = new Float64Array(n);
-    for (let i = 0; i < n; i++) iv[i] = logp[i] + hy[i];
-    info.set(job.key, iv);
+    info.set(job.key, Float64Array.from(lp!, (v, i) => v + hy[i]));
   }
-  lap('probes', t);
 
   t = performance.now();
   report('decompose');
@@ -296,6 +351,21 @@ export async function analyze(dump: Dump, settings: Partial<Settings>, backend: 
     seconds: (performance.now() - t0) / 1000,
     timings,
   };
+}
+
+/** Copy into shared memory so worker threads read the array without a copy. */
+function toShared(a: Float32Array): Float32Array {
+  const out = new Float32Array(new SharedArrayBuffer(a.byteLength));
+  out.set(a);
+  return out;
+}
+
+/** Worker threads only pay off where tfjs itself is single-threaded (wasm, cpu). */
+function resolveWorkers(setting: Settings['workers'], backend: BackendInfo, tasks: number): number {
+  if (setting !== 'auto') return Math.max(0, Math.min(setting, tasks));
+  if (backend.name === 'tensorflow' || backend.name === 'tensorflow-gpu') return 0;
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return cores > 1 ? Math.min(cores, 4, tasks) : 0;
 }
 
 function argmaxInto(logits: Float32Array, K: number, rows: ArrayLike<number>, out: Int32Array): void {
