@@ -49,6 +49,24 @@ test('same input, settings and seed give identical results; another seed differs
   assert.notDeepEqual(c.main.samples.r, a.main.samples.r);
 });
 
+test('worker threads and inline runs give identical per-sample values', async () => {
+  const { dump } = synthDump(syntheticSet('gaussian', { classes: 3 }), 900, 11);
+  const inline = await analyze(dump, { seed: 3, folds: 3, workers: 0 }, backend);
+  const pooled = await analyze(dump, { seed: 3, folds: 3, workers: 2 }, backend);
+  assert.deepEqual(pooled.main.samples.r, inline.main.samples.r);
+  assert.deepEqual(pooled.main.samples.s, inline.main.samples.s);
+  assert.deepEqual(pooled.probes, inline.probes);
+});
+
+test('cancelling a run on worker threads rejects it, and the pool works afterwards', async () => {
+  const { dump } = synthDump(syntheticSet('or'), 600, 12);
+  const ctl = new AbortController();
+  const run = analyze(dump, { seed: 0, folds: 3, workers: 2 }, backend, { signal: ctl.signal, onProgress: (p) => { if (p.phase !== 'prepare') ctl.abort(); } });
+  await assert.rejects(run, CancelledError);
+  const again = await analyze(dump, { seed: 0, folds: 3, workers: 2 }, backend);
+  assert.equal(again.n, 600);
+});
+
 test("the dump's split: values only for evaluate samples, models trained on the rest", async () => {
   const { dump } = synthDump(syntheticSet('or'), 800, 4);
   const rng = new Rng(9);

@@ -9,7 +9,7 @@ import { DEFAULT_PROBE, logProbFromLogits } from './probe';
 import { Progress, throwIfCancelled } from './progress';
 import { Rng } from './rng';
 import { Task, TaskResult, runTask } from './tasks';
-import { FeatureSpace, fitSpace, project, zscore } from './space';
+import { FeatureSpace, columnStats, fitSpace, project, zscore } from './space';
 
 export const ENGINE_VERSION = '0.1.0';
 
@@ -41,7 +41,7 @@ export interface Settings {
 export const DEFAULT_SETTINGS: Settings = {
   seed: 0, folds: 5, holdout: 'auto', pair: [0, 1], allPairs: true, adjust: true,
   entropyDim: 32, kernels: 5, useLogits: true, valFraction: 0.1,
-  probe: DEFAULT_PROBE, knifeMaxIter: 50, knifeRidge: 1e-4, workers: 'auto',
+  probe: DEFAULT_PROBE, knifeMaxIter: 30, knifeRidge: 1e-4, workers: 'auto',
 };
 
 export interface PairResult {
@@ -189,9 +189,10 @@ export async function analyze(dump: Dump, settings: Partial<Settings>, backend: 
   for (const m of used) {
     const mod = dump.modalities[m];
     throwIfCancelled(hooks.signal);
-    spaces[m] = fitSpace(mod.data, n, mod.dim, s.entropyDim, s.seed + 17 * m);
+    const stats = columnStats(mod.data, n, mod.dim);
+    const z = zscore(mod.data, n, mod.dim, stats);
+    spaces[m] = fitSpace(mod.data, n, mod.dim, s.entropyDim, s.seed + 17 * m, { stats, z });
     zEntropy[m] = toShared(project(mod.data, n, spaces[m]));
-    const z = zscore(mod.data, n, mod.dim);
     zs[m] = { data: toShared(z.data), dim: z.dim };
   }
   lap('scaling', t);

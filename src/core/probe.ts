@@ -24,7 +24,7 @@ export interface ProbeOptions {
 }
 
 export const DEFAULT_PROBE: Omit<ProbeOptions, 'seed'> = {
-  hidden: [64, 64], maxEpochs: 60, batch: 256, lr: 3e-3, weightDecay: 1e-4, patience: 4,
+  hidden: [64, 64], maxEpochs: 60, batch: 256, lr: 3e-3, weightDecay: 1e-4, patience: 3,
 };
 
 export interface Probe {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { topEigen } from './linalg';
+import { gatherRows } from './rows';
 
 /**
  * How features are scaled before the models see them. The same rule runs at every
@@ -49,20 +50,28 @@ export function zscore(x: Float32Array, n: number, d: number, stats = columnStat
   return { data: out, dim: keep.length };
 }
 
-export function fitSpace(x: Float32Array, n: number, d: number, kMax: number, seed: number): FeatureSpace {
-  const stats = columnStats(x, n, d);
-  const z = zscore(x, n, d, stats);
+/** Rows used for the correlation matrix: the map only has to be fixed and invertible, and its log|det| is exact whatever rows chose it. */
+export const MAX_COVARIANCE_ROWS = 4096;
+
+export function fitSpace(
+  x: Float32Array, n: number, d: number, kMax: number, seed: number,
+  pre?: { stats: ReturnType<typeof columnStats>; z: { data: Float32Array; dim: number } },
+): FeatureSpace {
+  const stats = pre?.stats ?? columnStats(x, n, d);
+  const z = pre?.z ?? zscore(x, n, d, stats);
   const dz = z.dim;
   if (dz === 0) throw new Error('every feature column is constant');
-  // Correlation matrix Z^T Z / n; the explicit transpose keeps wasm on its fast matmul path.
+  const m = Math.min(n, MAX_COVARIANCE_ROWS);
+  const rows = m === n ? z.data : gatherRows(z.data, dz, Int32Array.from({ length: m }, (_, i) => Math.floor((i * n) / m)));
+  // Correlation matrix Z^T Z / m; the explicit transpose keeps wasm on its fast matmul path.
   const corr = tf.tidy(() => {
-    const zt = tf.tensor2d(z.data, [n, dz]);
-    return tf.div(tf.matMul(tf.transpose(zt), zt), n).dataSync();
+    const zt = tf.tensor2d(rows, [m, dz]);
+    return tf.div(tf.matMul(tf.transpose(zt), zt), m).dataSync();
   });
   const c = Float64Array.from(corr);
   for (let i = 0; i < dz; i++) for (let j = 0; j < i; j++) c[i * dz + j] = c[j * dz + i] = (c[i * dz + j] + c[j * dz + i]) / 2;
   const cT = tf.tensor2d(Float32Array.from(c), [dz, dz]);
-  const e = topEigen(c, dz, Math.min(kMax, dz), seed, 60, (q, p) =>
+  const e = topEigen(c, dz, Math.min(kMax, dz), seed, 25, (q, p) =>
     Float64Array.from(tf.tidy(() => tf.matMul(cT, tf.tensor2d(Float32Array.from(q), [dz, p])).dataSync())));
   cT.dispose();
   const total = dz; // trace of a correlation matrix
