@@ -19,7 +19,7 @@ export const DEMO_RUNS = [
   { run: 'early-fusion', fusion: 'early (concatenated features)', mix: (e: number) => ({ R: 0.7 - 0.15 * e, U: 0.2, S: 0.1 + 0.15 * e }) },
 ];
 export const DEMO_EPOCHS = 4;
-export const DEMO_SAMPLES = 1200;
+export const DEMO_SAMPLES = 2000;
 
 export function writeDemoRuns(root: string): string[] {
   const files: string[] = [];

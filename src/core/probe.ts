@@ -139,13 +139,25 @@ export function trainProbe(
 ): Probe {
   const rng = new Rng(opts.seed);
   const sizes = [d, ...opts.hidden, K];
-  const vars = sizes.slice(0, -1).map((rows, i) => {
+  // All weights and biases live in one flat variable: tfjs's Adam costs ~12 small ops per
+  // variable per step, and at these sizes those ops, not the FLOPs, set the step time.
+  const layout: Array<{ rows: number; cols: number; w: number; b: number }> = [];
+  let size = 0;
+  sizes.slice(0, -1).forEach((rows, i) => {
     const cols = sizes[i + 1];
-    const limit = Math.sqrt(6 / rows); // He-uniform for ReLU layers
-    const w = new Float32Array(rows * cols);
-    for (let j = 0; j < w.length; j++) w[j] = (2 * rng.next() - 1) * limit * (i === sizes.length - 2 ? 0.5 : 1);
-    return { w: tf.variable(tf.tensor2d(w, [rows, cols])), b: tf.variable(tf.zeros([cols])) as tf.Variable<tf.Rank.R1> };
+    layout.push({ rows, cols, w: size, b: size + rows * cols });
+    size += rows * cols + cols;
   });
+  const init = new Float32Array(size);
+  layout.forEach((l, i) => {
+    const limit = Math.sqrt(6 / l.rows) * (i === layout.length - 1 ? 0.5 : 1); // He-uniform for ReLU layers
+    for (let j = 0; j < l.rows * l.cols; j++) init[l.w + j] = (2 * rng.next() - 1) * limit;
+  });
+  const theta = tf.variable(tf.tensor1d(init));
+  const unpack = () => layout.map((l) => ({
+    w: tf.reshape(tf.slice(theta, l.w, l.rows * l.cols), [l.rows, l.cols]) as tf.Tensor2D,
+    b: tf.slice(theta, l.b, l.cols) as tf.Tensor1D,
+  }));
   const optimizer = tf.train.adam(opts.lr);
   // Fixed random minibatches (order reshuffled each epoch) so each batch's x^T is computed once.
   const order = rng.shuffle(Int32Array.from(train));
@@ -162,9 +174,12 @@ export function trainProbe(
   const xVal = gatherRows(x, d, val);
   const yVal = Int32Array.from(val, (r) => y[r]);
   const xValT = val.length ? tf.tensor2d(xVal, [val.length, d]) : undefined;
-  const snapshot = () => vars.map((v) => ({ w: v.w.dataSync().slice() as Float32Array, b: v.b.dataSync().slice() as Float32Array, rows: v.w.shape[0], cols: v.w.shape[1] }));
+  const snapshot = () => {
+    const all = theta.dataSync() as Float32Array;
+    return layout.map((l) => ({ w: all.slice(l.w, l.w + l.rows * l.cols), b: all.slice(l.b, l.b + l.cols), rows: l.rows, cols: l.cols }));
+  };
   // Validation runs on the live variables; weights are copied out only when they improve.
-  const valLoss = () => !xValT ? 0 : nll(tf.tidy(() => forward(vars.map((v) => ({ w: v.w as tf.Tensor2D, b: v.b as tf.Tensor1D })), xValT).dataSync() as Float32Array), yVal, K, 1);
+  const valLoss = () => !xValT ? 0 : nll(tf.tidy(() => forward(unpack(), xValT).dataSync() as Float32Array), yVal, K, 1);
   let best: Probe = { weights: snapshot(), temperature: 1, epochs: 0, valLoss: Infinity };
   let stale = 0;
   try {
@@ -175,11 +190,10 @@ export function trainProbe(
         const b = batches[bi];
         tf.tidy(() => {
           optimizer.minimize(() => {
-            const layers = vars.map((v) => ({ w: v.w as tf.Tensor2D, b: v.b as tf.Tensor1D }));
-            const logits = forward(layers, b.x, b.xT);
+            const logits = forward(unpack(), b.x, b.xT);
             const ce = tf.neg(tf.mean(tf.sum(tf.mul(b.y, tf.logSoftmax(logits)), 1)));
-            const l2 = vars.reduce((acc: tf.Scalar, v) => tf.add(acc, tf.sum(tf.square(v.w))) as tf.Scalar, tf.scalar(0));
-            return tf.add(ce, tf.mul(l2, opts.weightDecay)) as tf.Scalar;
+            if (!opts.weightDecay) return ce as tf.Scalar;
+            return tf.add(ce, tf.mul(tf.sum(tf.square(theta)), opts.weightDecay)) as tf.Scalar;
           });
         });
       }
@@ -194,7 +208,7 @@ export function trainProbe(
     }
   } finally {
     for (const b of batches) { b.x.dispose(); b.xT.dispose(); b.y.dispose(); }
-    for (const v of vars) { v.w.dispose(); v.b.dispose(); }
+    theta.dispose();
     optimizer.dispose();
     xValT?.dispose();
   }
