@@ -19,5 +19,7 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' }),
   // Worker threads of the estimator: found beside the bundle that starts them.
   build({ ...common, entryPoints: ['src/core/fold-worker.ts'], outfile: 'dist/fold-worker.js' }),
+  // The LSMI worker process that hosts (CLI, extension) fork.
+  build({ ...common, entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js' }),
 ]);
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.'], { stdio: 'inherit' });

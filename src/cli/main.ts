@@ -11,6 +11,9 @@ import { sampleTensors } from '../core/synthetic/dump';
 import { sampleMixture } from '../core/synthetic/mixture';
 import { Rng } from '../core/rng';
 import { runDemo } from './demo';
+import { listRuns, watch } from './watch';
+import { ResultCache } from '../runs/cache';
+import { stateDir } from '../runs/pipeline';
 
 const USAGE = `lsmi: sample-wise multimodal interactions (LSMI, ICML 2025), in nats
 
@@ -19,6 +22,9 @@ usage:
                       [--pair i,j] [--no-adjust] [--holdout auto|crossfit|split]
                       [--entropy-dim K] [--no-logits]
   lsmi synth <set> --n N --seed S --out FILE [--noise S] [--dim D] [--classes K] [--rho R]
+  lsmi watch <root>... [--json] [--once] [--backend B] [--folds K] [--seed N]
+  lsmi runs <root> [--json]
+  lsmi cache clear <root>
   lsmi demo [--out DIR] [--backend B]
 
 dumps: .npz, .safetensors or a folder of .npy files with x1, x2, y
@@ -142,6 +148,32 @@ export async function main(argv: string[]): Promise<number> {
     switch (cmd) {
       case 'analyze': case 'analyse': await cmdAnalyze(rest); return 0;
       case 'synth': await cmdSynth(rest); return 0;
+      case 'watch': {
+        const { values, positionals } = parseArgs({
+          args: rest, allowPositionals: true,
+          options: { json: { type: 'boolean' }, once: { type: 'boolean' }, backend: { type: 'string' }, folds: { type: 'string' }, seed: { type: 'string' } },
+        });
+        if (!positionals.length) throw new UsageError('watch takes one or more runs roots');
+        const settings: Partial<Settings> = {};
+        const folds = int('folds', values.folds, 2);
+        if (folds !== undefined) { settings.folds = folds; settings.holdout = 'crossfit'; }
+        const seed = int('seed', values.seed, 0);
+        if (seed !== undefined) settings.seed = seed;
+        return await watch(positionals, { json: !!values.json, once: !!values.once, settings, backend: backendOf(values.backend) },
+          (l) => process.stdout.write(l + '\n'), (l) => process.stderr.write(l + '\n'));
+      }
+      case 'runs': {
+        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean' } } });
+        if (positionals.length !== 1) throw new UsageError('runs takes one runs root');
+        listRuns(path.resolve(positionals[0]), !!values.json, (l) => process.stdout.write(l + '\n'));
+        return 0;
+      }
+      case 'cache': {
+        if (rest[0] !== 'clear' || rest.length !== 2) throw new UsageError('usage: lsmi cache clear <root>');
+        const n = new ResultCache(path.join(stateDir(path.resolve(rest[1])), 'cache')).clear();
+        process.stdout.write(`removed ${n} cached result${n === 1 ? '' : 's'}\n`);
+        return 0;
+      }
       case 'demo': {
         const { values } = parseArgs({ args: rest, options: { out: { type: 'string' }, backend: { type: 'string' } } });
         await runDemo(path.resolve(values.out ?? '.lsmi-demo'), backendOf(values.backend), (line) => process.stdout.write(line + '\n'));

@@ -1,0 +1,69 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type { BackendChoice } from '../core/backend';
+import type { Settings } from '../core/estimator';
+import { ResultCache } from '../runs/cache';
+import { JobRecord, Pipeline, stateDir } from '../runs/pipeline';
+import { JobOutcome } from '../worker/client';
+
+type Means = { R: number; U1: number; U2: number; S: number };
+
+/** `lsmi watch`: analyse every checkpoint under the roots as it lands; with `once`, stop when idle. */
+export async function watch(
+  roots: string[], opts: { json: boolean; once: boolean; settings: Partial<Settings>; backend: BackendChoice },
+  out: (line: string) => void, err: (line: string) => void,
+): Promise<number> {
+  for (const r of roots) if (!fs.existsSync(r) || !fs.statSync(r).isDirectory()) throw new Error(`${r}: not a folder`);
+  const pipeline = new Pipeline({ roots: roots.map((r) => path.resolve(r)), settings: opts.settings, backend: opts.backend });
+  let failures = 0;
+  const label = (j: JobRecord) => j.step !== undefined ? `step ${j.step}` : j.epoch !== undefined ? `epoch ${j.epoch}` : path.basename(j.file);
+  pipeline.on('result', (j: JobRecord, o: JobOutcome) => {
+    const d = o.summary.dataset as Means;
+    const meta = o.summary.meta as { epoch?: number; step?: number } | undefined;
+    const epoch = meta?.epoch ?? j.epoch;
+    if (opts.json) out(JSON.stringify({ run: j.run, checkpoint: j.file, epoch: epoch ?? null, step: meta?.step ?? j.step ?? null, dataset: d, cached: o.cached, backend: o.backend, seconds: o.summary.seconds }));
+    else out(`${j.run.padEnd(16)} ${label(j).padEnd(12)} R ${d.R.toFixed(3)}  U1 ${d.U1.toFixed(3)}  U2 ${d.U2.toFixed(3)}  S ${d.S.toFixed(3)}${o.cached ? '  (cached)' : ''}`);
+  });
+  pipeline.on('failed', (j: JobRecord) => {
+    failures++;
+    if (opts.json) out(JSON.stringify({ run: j.run, checkpoint: j.file, epoch: j.epoch ?? null, error: j.error }));
+    else err(`lsmi: ${j.file}: ${j.error}`);
+  });
+  pipeline.on('warning', (w: string) => err(`lsmi: ${w}`));
+  pipeline.start();
+  await new Promise<void>((resolve) => {
+    if (opts.once) pipeline.once('idle', () => resolve());
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await pipeline.close();
+  return opts.once && failures ? 2 : 0;
+}
+
+/** `lsmi runs`: runs, checkpoints and their status, from the saved job status and the cache. */
+export function listRuns(root: string, json: boolean, out: (line: string) => void): void {
+  const statusFile = path.join(stateDir(root), 'status.json');
+  let recs: JobRecord[] = [];
+  try { recs = JSON.parse(fs.readFileSync(statusFile, 'utf8')) as JobRecord[]; } catch { /* nothing analysed yet */ }
+  const cache = new ResultCache(path.join(stateDir(root), 'cache'));
+  const runs = new Map<string, Array<JobRecord & { dataset?: Means }>>();
+  for (const r of recs) {
+    const entry = r.state === 'done' && r.key ? cache.get(r.key) : undefined;
+    const list = runs.get(r.run) ?? [];
+    list.push({ ...r, dataset: entry?.summary.dataset as Means | undefined, state: r.state === 'done' && !entry ? 'queued' : r.state });
+    runs.set(r.run, list);
+  }
+  if (json) {
+    out(JSON.stringify({ root, runs: [...runs].map(([run, cps]) => ({ run, checkpoints: cps.map((c) => ({ file: c.file, epoch: c.epoch ?? null, step: c.step ?? null, state: c.state, error: c.error, dataset: c.dataset })) })) }));
+    return;
+  }
+  if (!runs.size) { out(`${root}: no analysed checkpoints yet (run lsmi watch ${root})`); return; }
+  for (const [run, cps] of [...runs].sort()) {
+    out(run);
+    for (const c of cps.sort((a, b) => (a.step ?? a.epoch ?? 0) - (b.step ?? b.epoch ?? 0))) {
+      const d = c.dataset ? `R ${c.dataset.R.toFixed(3)}  U1 ${c.dataset.U1.toFixed(3)}  U2 ${c.dataset.U2.toFixed(3)}  S ${c.dataset.S.toFixed(3)}` : (c.error ?? '');
+      out(`  ${path.basename(c.file).padEnd(28)} ${c.state.padEnd(9)} ${d}`);
+    }
+  }
+}

@@ -1,0 +1,257 @@
+import { EventEmitter } from 'events';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { BackendChoice } from '../core/backend';
+import type { Settings } from '../core/estimator';
+import type { Phase } from '../core/progress';
+import { JobError, WorkerClient, WorkerOptions } from '../worker/client';
+import { compareNewestFirst, parseCheckpointName } from './naming';
+import { DumpWatcher } from './watcher';
+
+export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface JobRecord {
+  file: string;
+  run: string;
+  epoch?: number;
+  step?: number;
+  state: JobState;
+  /** cache entry of the last result */
+  key?: string;
+  error?: string;
+  /** crash retries used for the current content */
+  crashes: number;
+  /** incomplete-file retries used */
+  retries: number;
+  size: number;
+  mtimeMs: number;
+  updatedAt: number;
+}
+
+export interface PipelineOptions {
+  roots: string[];
+  settings?: Partial<Settings>;
+  backend?: BackendChoice;
+  worker?: WorkerOptions;
+  /** a dump modified within this window that fails validation is retried, not failed (ms) */
+  settleMs?: number;
+  /** first retry delay for incomplete dumps, doubled each time (ms) */
+  backoffMs?: number;
+  maxRetries?: number;
+  stabilityMs?: number;
+  usePolling?: boolean;
+}
+
+/** Where a root keeps its cache and job status. */
+export function stateDir(root: string): string {
+  return path.join(root, '.lsmi');
+}
+
+/** The run a dump belongs to: its first folder below the root (the root itself for top-level dumps). */
+export function runOf(root: string, file: string): string {
+  const rel = path.relative(root, file).split(path.sep);
+  return rel.length > 1 ? rel[0] : '.';
+}
+
+/**
+ * Watcher -> queue -> worker -> cache. Newest checkpoint first; each dump analysed once per
+ * content and settings (the worker answers repeats from the cache); a burst of events for one
+ * file is coalesced; incomplete dumps are retried with backoff; a worker crash is retried once.
+ * Events: 'queued', 'started', 'progress', 'result', 'failed', 'removed', 'idle', 'warning'.
+ */
+export class Pipeline extends EventEmitter {
+  readonly jobs = new Map<string, JobRecord>();
+  private watcher?: DumpWatcher;
+  private worker: WorkerClient;
+  private running?: { file: string; id: number };
+  private timers = new Map<string, NodeJS.Timeout>();
+  private ready = false;
+  private closed = false;
+  private saveTimer?: NodeJS.Timeout;
+
+  constructor(readonly opts: PipelineOptions) {
+    super();
+    this.worker = new WorkerClient(opts.worker);
+    for (const root of opts.roots) this.loadStatus(root);
+  }
+
+  get workerPid(): number | undefined {
+    return this.worker.pid;
+  }
+
+  killWorker(reason?: string): void {
+    this.worker.kill(reason);
+  }
+
+  start(): void {
+    this.watcher = new DumpWatcher(this.opts.roots, { stabilityMs: this.opts.stabilityMs, usePolling: this.opts.usePolling });
+    this.watcher.on('dump', (p: string) => this.enqueue(p));
+    this.watcher.on('removed', (p: string) => this.remove(p));
+    this.watcher.on('warning', (w: string) => this.emit('warning', w));
+    this.watcher.on('ready', () => { this.ready = true; this.checkIdle(); });
+    this.watcher.start();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    await this.watcher?.close();
+    this.worker.dispose();
+    this.saveNow();
+  }
+
+  private rootOf(file: string): string {
+    return this.opts.roots.find((r) => !path.relative(r, file).startsWith('..')) ?? path.dirname(file);
+  }
+
+  /** (Re)queue a dump; repeated calls within a burst keep one queued job. */
+  enqueue(file: string, delayMs = 0): void {
+    if (this.closed) return;
+    let st: fs.Stats;
+    try { st = fs.statSync(file); } catch { this.remove(file); return; }
+    const prev = this.jobs.get(file);
+    const changed = !prev || prev.size !== st.size || prev.mtimeMs !== st.mtimeMs;
+    const rec: JobRecord = {
+      ...parseCheckpointName(file),
+      file, run: runOf(this.rootOf(file), file), state: 'queued',
+      key: prev?.key, crashes: changed ? 0 : prev?.crashes ?? 0, retries: changed ? 0 : prev?.retries ?? 0,
+      size: st.size, mtimeMs: st.mtimeMs, updatedAt: Date.now(),
+    };
+    if (this.running?.file === file) {
+      // Rewritten while analysed: stop that run; the new content is queued below.
+      this.worker.cancel(this.running.id);
+    }
+    this.jobs.set(file, rec);
+    clearTimeout(this.timers.get(file));
+    this.timers.delete(file);
+    if (delayMs > 0) {
+      this.timers.set(file, setTimeout(() => { this.timers.delete(file); this.pump(); }, delayMs));
+    }
+    this.emit('queued', rec);
+    this.save();
+    setImmediate(() => this.pump());
+  }
+
+  /** Analyse again on demand (the cache still answers unless settings changed). */
+  reanalyse(file: string): void {
+    this.enqueue(file);
+  }
+
+  cancel(file: string): void {
+    const rec = this.jobs.get(file);
+    if (!rec) return;
+    if (this.running?.file === file) this.worker.cancel(this.running.id);
+    else if (rec.state === 'queued') { rec.state = 'cancelled'; this.save(); this.checkIdle(); }
+  }
+
+  cancelAll(): void {
+    for (const f of this.jobs.keys()) this.cancel(f);
+  }
+
+  private remove(file: string): void {
+    for (const f of [...this.jobs.keys()]) {
+      if (f === file || f.startsWith(file + path.sep)) {
+        if (this.running?.file === f) this.worker.cancel(this.running.id);
+        this.jobs.delete(f);
+        this.emit('removed', f);
+      }
+    }
+    this.save();
+  }
+
+  private pump(): void {
+    if (this.running || this.closed) return;
+    const ready = [...this.jobs.values()].filter((j) => j.state === 'queued' && !this.timers.has(j.file));
+    if (!ready.length) { this.checkIdle(); return; }
+    ready.sort(compareNewestFirst);
+    const job = ready[0];
+    job.state = 'running';
+    job.updatedAt = Date.now();
+    const root = this.rootOf(job.file);
+    const { id, done } = this.worker.analyze(
+      job.file, this.opts.settings ?? {}, this.opts.backend ?? 'auto', path.join(stateDir(root), 'cache'),
+      (phase: Phase, fraction: number) => this.emit('progress', job, phase, fraction),
+    );
+    this.running = { file: job.file, id };
+    this.emit('started', job);
+    done.then(
+      (out) => {
+        if (this.jobs.get(job.file) !== job) return; // requeued or removed meanwhile
+        Object.assign(job, { state: 'done', key: out.key, error: undefined, updatedAt: Date.now() });
+        this.emit('result', job, out);
+      },
+      (e: JobError) => this.onFailure(job, e),
+    ).finally(() => {
+      if (this.running?.id === id) this.running = undefined;
+      this.save();
+      setImmediate(() => this.pump());
+    });
+  }
+
+  private onFailure(job: JobRecord, e: JobError): void {
+    if (this.jobs.get(job.file) !== job) return;
+    const backoff = (this.opts.backoffMs ?? 500) * 2 ** job.retries;
+    const retry = () => { const r = job.retries + 1; this.enqueue(job.file, backoff); const n = this.jobs.get(job.file); if (n) n.retries = r; };
+    if (e.kind === 'cancelled') { job.state = 'cancelled'; job.updatedAt = Date.now(); return; }
+    if (e.kind === 'changed') { retry(); return; }
+    if (e.kind === 'input') {
+      // A file still being written reads as truncated: retry while it is fresh or growing.
+      let st: fs.Stats | undefined;
+      try { st = fs.statSync(job.file); } catch { this.remove(job.file); return; }
+      const fresh = Date.now() - st.mtimeMs < (this.opts.settleMs ?? 5000) || st.size !== job.size || st.mtimeMs !== job.mtimeMs;
+      if (fresh && job.retries < (this.opts.maxRetries ?? 6)) { retry(); return; }
+    }
+    if (e.kind === 'crash' && job.crashes < 1) {
+      const crashes = job.crashes + 1;
+      job.state = 'queued';
+      job.crashes = crashes;
+      job.error = e.message;
+      this.emit('warning', `${job.file}: ${e.message}; retrying once`);
+      return;
+    }
+    Object.assign(job, { state: 'failed', error: e.message, updatedAt: Date.now() });
+    this.emit('failed', job, e);
+  }
+
+  private checkIdle(): void {
+    if (!this.ready || this.running || this.timers.size) return;
+    if ([...this.jobs.values()].some((j) => j.state === 'queued' || j.state === 'running')) return;
+    this.emit('idle');
+  }
+
+  private statusFile(root: string): string {
+    return path.join(stateDir(root), 'status.json');
+  }
+
+  private loadStatus(root: string): void {
+    try {
+      const recs = JSON.parse(fs.readFileSync(this.statusFile(root), 'utf8')) as JobRecord[];
+      // Only finished states carry over; anything queued or running is found again by the scan.
+      for (const r of recs) if (r.state === 'done' || r.state === 'failed') this.jobs.set(r.file, r);
+    } catch {
+      // No status yet, or unreadable: the scan rebuilds it.
+    }
+  }
+
+  private save(): void {
+    if (this.saveTimer) return;
+    this.saveTimer = setTimeout(() => { this.saveTimer = undefined; this.saveNow(); }, 200);
+  }
+
+  private saveNow(): void {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    for (const root of this.opts.roots) {
+      const recs = [...this.jobs.values()].filter((j) => this.rootOf(j.file) === root);
+      const file = this.statusFile(root);
+      try {
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        const tmp = `${file}.tmp-${process.pid}`;
+        fs.writeFileSync(tmp, JSON.stringify(recs, null, 1));
+        fs.renameSync(tmp, file);
+      } catch (e) {
+        this.emit('warning', `cannot save job status to ${file}: ${(e as Error).message}`);
+      }
+    }
+  }
+}

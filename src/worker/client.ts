@@ -1,0 +1,172 @@
+import { ChildProcess, fork } from 'child_process';
+import { EventEmitter } from 'events';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Phase } from '../core/progress';
+import { AnalyzeRequest, FailureKind, HostToWorker, WorkerToHost } from './protocol';
+
+export interface WorkerOptions {
+  /** node executable; default process.execPath (with ELECTRON_RUN_AS_NODE=1 inside VS Code) */
+  nodePath?: string;
+  /** --max-old-space-size for the worker, in MiB */
+  memoryMb?: number;
+  /** a job with no reply for this long is killed (ms) */
+  jobTimeoutMs?: number;
+  /** a worker silent for this long is considered hung (ms) */
+  heartbeatTimeoutMs?: number;
+  /** the worker script; found beside this module when omitted */
+  script?: string;
+}
+
+export interface JobOutcome {
+  key: string;
+  cached: boolean;
+  backend: string;
+  summary: Record<string, unknown>;
+}
+
+/** A failed job with the reason; `kind` 'crash' covers exits, kills and timeouts of the worker. */
+export class JobError extends Error {
+  constructor(readonly kind: FailureKind | 'crash', message: string, readonly file?: string) {
+    super(message);
+    this.name = 'JobError';
+  }
+}
+
+interface Running {
+  req: AnalyzeRequest;
+  resolve: (o: JobOutcome) => void;
+  reject: (e: JobError) => void;
+  onProgress?: (phase: Phase, fraction: number) => void;
+  timer?: NodeJS.Timeout;
+  /** the process the job was sent to: its exit fails only its own jobs */
+  child?: ChildProcess;
+}
+
+export function workerScript(): string {
+  // Bundled: dist/worker.js beside dist/cli.js. Compiled by tsc: out/src/worker/main.js.
+  for (const c of [path.join(__dirname, 'worker.js'), path.join(__dirname, 'main.js')]) if (fs.existsSync(c)) return c;
+  throw new Error(`LSMI worker script not found beside ${__dirname}`);
+}
+
+/**
+ * One LSMI worker process. Jobs run one at a time; a crash, kill or timeout fails the
+ * running job with the reason and the next job starts a fresh process. The host never dies
+ * with the worker.
+ */
+export class WorkerClient extends EventEmitter {
+  private child?: ChildProcess;
+  private jobs = new Map<number, Running>();
+  private nextId = 1;
+  private lastBeat = 0;
+  private watchdog?: NodeJS.Timeout;
+  private disposed = false;
+
+  constructor(private readonly opts: WorkerOptions = {}) {
+    super();
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  private ensure(): ChildProcess {
+    if (this.child && this.child.exitCode === null && this.child.signalCode === null) return this.child;
+    const execArgv = this.opts.memoryMb ? [`--max-old-space-size=${this.opts.memoryMb}`] : [];
+    const child = fork(this.opts.script ?? workerScript(), [], {
+      execPath: this.opts.nodePath ?? process.execPath,
+      execArgv,
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'advanced',
+    });
+    let stderr = '';
+    child.stderr?.on('data', (b: Buffer) => { stderr = (stderr + b.toString()).slice(-4000); });
+    child.on('message', (m: WorkerToHost) => this.onMessage(m));
+    child.on('exit', (code, signal) => {
+      if (this.child === child) this.child = undefined;
+      const why = signal ? `worker killed by ${signal}` : `worker exited with code ${code}`;
+      const tail = stderr.trim().split('\n').slice(-3).join(' | ');
+      this.failAll(new JobError('crash', tail ? `${why}: ${tail}` : why), child);
+      this.emit('exit', { code, signal });
+    });
+    child.on('error', (e) => this.failAll(new JobError('crash', `worker failed to start: ${e.message}`), child));
+    this.child = child;
+    this.lastBeat = Date.now();
+    this.watchdog ??= setInterval(() => this.checkHeartbeat(), 1000);
+    this.watchdog.unref();
+    this.emit('spawn', child.pid);
+    return child;
+  }
+
+  private checkHeartbeat(): void {
+    const limit = this.opts.heartbeatTimeoutMs ?? 60_000;
+    if (this.child && [...this.jobs.values()].some((j) => j.child === this.child) && Date.now() - this.lastBeat > limit) {
+      this.kill(`worker sent no heartbeat for ${Math.round(limit / 1000)} s`);
+    }
+  }
+
+  /** Kill the process; running jobs fail with `reason`. */
+  kill(reason = 'worker killed'): void {
+    const child = this.child;
+    if (!child) return;
+    this.child = undefined; // the next job starts a fresh process at once
+    this.failAll(new JobError('crash', reason), child);
+    child.kill('SIGKILL');
+  }
+
+  private failAll(e: JobError, child?: ChildProcess): void {
+    for (const [id, job] of this.jobs) {
+      if (child && job.child !== child) continue;
+      clearTimeout(job.timer);
+      this.jobs.delete(id);
+      job.reject(e);
+    }
+  }
+
+  private onMessage(m: WorkerToHost): void {
+    this.lastBeat = Date.now();
+    if (m.type === 'ready' || m.type === 'heartbeat') { this.emit(m.type, m); return; }
+    const job = this.jobs.get(m.id);
+    if (!job) return;
+    if (m.type === 'progress') { job.onProgress?.(m.phase, m.fraction); return; }
+    clearTimeout(job.timer);
+    this.jobs.delete(m.id);
+    if (m.type === 'result') job.resolve({ key: m.key, cached: m.cached, backend: m.backend, summary: m.summary });
+    else job.reject(new JobError(m.kind, m.message, m.file));
+  }
+
+  analyze(
+    file: string, settings: AnalyzeRequest['settings'], backend: AnalyzeRequest['backend'], cacheDir: string,
+    onProgress?: (phase: Phase, fraction: number) => void,
+  ): { id: number; done: Promise<JobOutcome> } {
+    if (this.disposed) throw new Error('worker client disposed');
+    const id = this.nextId++;
+    const req: AnalyzeRequest = { type: 'analyze', id, file, settings, backend, cacheDir };
+    const done = new Promise<JobOutcome>((resolve, reject) => {
+      const job: Running = { req, resolve, reject, onProgress };
+      if (this.opts.jobTimeoutMs) {
+        job.timer = setTimeout(() => this.kill(`job timed out after ${Math.round(this.opts.jobTimeoutMs! / 1000)} s`), this.opts.jobTimeoutMs);
+      }
+      this.jobs.set(id, job);
+      job.child = this.ensure();
+      job.child.send(req satisfies HostToWorker);
+    });
+    return { id, done };
+  }
+
+  cancel(id: number): void {
+    this.child?.send({ type: 'cancel', id } satisfies HostToWorker);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    clearInterval(this.watchdog);
+    this.failAll(new JobError('cancelled', 'worker shut down'));
+    if (this.child) {
+      this.child.send({ type: 'shutdown' } satisfies HostToWorker, () => undefined);
+      const c = this.child;
+      setTimeout(() => c.kill('SIGKILL'), 2000).unref();
+    }
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The LSMI worker process: analyses dumps on request and writes each result to the cache
+ * itself, so only the summary crosses the pipe. Started by WorkerClient with fork().
+ */
+import { initBackend } from '../core/backend';
+import { analyze } from '../core/estimator';
+import { CancelledError } from '../core/progress';
+import { resultToJson } from '../core/report';
+import { readDump } from '../io/dump';
+import { DumpError } from '../io/errors';
+import { ResultCache, contentHash, entryKey, settingsKey } from '../runs/cache';
+import { AnalyzeRequest, HostToWorker, WorkerToHost } from './protocol';
+
+const send = (m: WorkerToHost) => process.send?.(m);
+const controllers = new Map<number, AbortController>();
+let busy: number | null = null;
+const queue: AnalyzeRequest[] = [];
+
+async function handle(req: AnalyzeRequest): Promise<void> {
+  const ctl = new AbortController();
+  controllers.set(req.id, ctl);
+  busy = req.id;
+  try {
+    const backend = await initBackend(req.backend);
+    const cache = new ResultCache(req.cacheDir);
+    const sKey = settingsKey(req.settings, backend.name);
+    const before = contentHash(req.file);
+    const key = entryKey(before, sKey);
+    const hit = cache.get(key);
+    if (hit) {
+      send({ type: 'result', id: req.id, key, cached: true, backend: backend.name, summary: hit.summary });
+      return;
+    }
+    const dump = readDump(req.file);
+    // The bytes analysed must be the bytes hashed: a dump rewritten meanwhile is retried.
+    if (contentHash(req.file) !== before) {
+      send({ type: 'error', id: req.id, kind: 'changed', file: req.file, message: 'the dump changed while it was read' });
+      return;
+    }
+    const res = await analyze(dump, req.settings, backend, {
+      signal: ctl.signal,
+      onProgress: (p) => send({ type: 'progress', id: req.id, phase: p.phase, fraction: p.fraction }),
+    });
+    const summary = { ...resultToJson(res, false), nTotal: res.nTotal, contentHash: before };
+    cache.put(key, summary, res.main.samples);
+    send({ type: 'result', id: req.id, key, cached: false, backend: backend.name, summary });
+  } catch (e) {
+    if (e instanceof DumpError) send({ type: 'error', id: req.id, kind: 'input', file: e.file, message: e.problem });
+    else if (e instanceof CancelledError) send({ type: 'error', id: req.id, kind: 'cancelled', message: 'cancelled' });
+    else if ((e as NodeJS.ErrnoException).code === 'ENOENT') send({ type: 'error', id: req.id, kind: 'input', file: req.file, message: 'file not found (it may have been moved or deleted)' });
+    else send({ type: 'error', id: req.id, kind: 'internal', message: (e as Error).stack ?? String(e) });
+  } finally {
+    controllers.delete(req.id);
+    busy = null;
+  }
+}
+
+async function drain(): Promise<void> {
+  while (queue.length && busy === null) await handle(queue.shift()!);
+}
+
+process.on('message', (m: HostToWorker) => {
+  if (m.type === 'analyze') { queue.push(m); void drain(); }
+  else if (m.type === 'cancel') {
+    controllers.get(m.id)?.abort();
+    const i = queue.findIndex((q) => q.id === m.id);
+    if (i >= 0) { queue.splice(i, 1); send({ type: 'error', id: m.id, kind: 'cancelled', message: 'cancelled' }); }
+  } else if (m.type === 'shutdown') process.exit(0);
+});
+process.on('disconnect', () => process.exit(0));
+
+const beat = setInterval(() => send({ type: 'heartbeat', busy, rss: process.memoryUsage().rss }), 1000);
+beat.unref();
+send({ type: 'ready', pid: process.pid });
