@@ -57,7 +57,7 @@ export function runOf(root: string, file: string): string {
  * Watcher -> queue -> worker -> cache. Newest checkpoint first; each dump analysed once per
  * content and settings (the worker answers repeats from the cache); a burst of events for one
  * file is coalesced; incomplete dumps are retried with backoff; a worker crash is retried once.
- * Events: 'queued', 'started', 'progress', 'result', 'failed', 'removed', 'idle', 'warning'.
+ * Events: 'queued', 'started', 'progress', 'result', 'retry', 'failed', 'removed', 'idle', 'warning'.
  */
 export class Pipeline extends EventEmitter {
   readonly jobs = new Map<string, JobRecord>();
@@ -191,7 +191,13 @@ export class Pipeline extends EventEmitter {
   private onFailure(job: JobRecord, e: JobError): void {
     if (this.jobs.get(job.file) !== job) return;
     const backoff = (this.opts.backoffMs ?? 500) * 2 ** job.retries;
-    const retry = () => { const r = job.retries + 1; this.enqueue(job.file, backoff); const n = this.jobs.get(job.file); if (n) n.retries = r; };
+    const retry = () => {
+      const r = job.retries + 1;
+      this.emit('retry', job, e.message, backoff);
+      this.enqueue(job.file, backoff);
+      const n = this.jobs.get(job.file);
+      if (n) n.retries = r;
+    };
     if (e.kind === 'cancelled') { job.state = 'cancelled'; job.updatedAt = Date.now(); return; }
     if (e.kind === 'changed') { retry(); return; }
     if (e.kind === 'input') {

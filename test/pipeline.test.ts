@@ -1,0 +1,187 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { writeDump } from '../src/io/dump';
+import { syntheticSet } from '../src/core/synthetic/sets';
+import { sampleMixture } from '../src/core/synthetic/mixture';
+import { sampleTensors } from '../src/core/synthetic/dump';
+import { Rng } from '../src/core/rng';
+import { JobRecord, Pipeline } from '../src/runs/pipeline';
+import { JobOutcome } from '../src/worker/client';
+import { readDump } from '../src/io/dump';
+import { REPO, tempDir } from './helpers';
+
+// Small, fast analyses: the subject here is the pipeline, not the estimator.
+const SETTINGS = { folds: 2, holdout: 'crossfit' as const, workers: 0 };
+
+function dumpTo(file: string, seed: number, n = 200): void {
+  writeDump(file, sampleTensors(sampleMixture(syntheticSet('or').model, n, new Rng(seed))), { epoch: seed });
+}
+
+function collect(p: Pipeline) {
+  const computed = new Map<string, number>();
+  const results: Array<{ job: JobRecord; out: JobOutcome }> = [];
+  const failed: JobRecord[] = [];
+  const warnings: string[] = [];
+  p.on('result', (job: JobRecord, out: JobOutcome) => {
+    results.push({ job: { ...job }, out });
+    if (!out.cached) computed.set(job.file, (computed.get(job.file) ?? 0) + 1);
+  });
+  p.on('failed', (job: JobRecord) => failed.push({ ...job }));
+  p.on('warning', (w: string) => warnings.push(w));
+  return { computed, results, failed, warnings };
+}
+
+function until(p: Pipeline, cond: () => boolean, timeoutMs = 240_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('timed out waiting for the pipeline')), timeoutMs);
+    const check = () => { if (cond()) { clearTimeout(t); resolve(); } };
+    for (const ev of ['result', 'failed', 'idle']) p.on(ev, check);
+    check();
+  });
+}
+
+test('a writer process emits 20 dumps in a burst (some slowly, in chunks): each is analysed exactly once', async () => {
+  const root = tempDir('lsmi-burst-');
+  const run = path.join(root, 'run-a');
+  fs.mkdirSync(run);
+  const p = new Pipeline({ roots: [root], settings: SETTINGS, backend: 'wasm', stabilityMs: 200, backoffMs: 300 });
+  const c = collect(p);
+  let retries = 0;
+  p.on('retry', () => retries++);
+  p.start();
+  // The writer is its own process. Files 1-15 are written atomically, 16-20 straight to their
+  // final names in chunks with pauses longer than the watcher's stability window.
+  const writer = path.join(root, 'writer.js');
+  fs.writeFileSync(writer, `
+    const fs = require('fs'), path = require('path');
+    const { writeDump } = require(${JSON.stringify(path.join(REPO, 'out/src/io/dump.js'))});
+    const { sampleTensors } = require(${JSON.stringify(path.join(REPO, 'out/src/core/synthetic/dump.js'))});
+    const { sampleMixture } = require(${JSON.stringify(path.join(REPO, 'out/src/core/synthetic/mixture.js'))});
+    const { syntheticSet } = require(${JSON.stringify(path.join(REPO, 'out/src/core/synthetic/sets.js'))});
+    const { Rng } = require(${JSON.stringify(path.join(REPO, 'out/src/core/rng.js'))});
+    const run = process.argv[2];
+    const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+    (async () => {
+      const slow = [];
+      for (let e = 1; e <= 20; e++) {
+        const file = path.join(run, 'epoch-' + String(e).padStart(4, '0') + '.safetensors');
+        const t = sampleTensors(sampleMixture(syntheticSet('or').model, 200, new Rng(e)));
+        if (e <= 15) writeDump(file, t, { epoch: e });
+        else {
+          const tmp = path.join(run, '.staging-' + e + '.safetensors');
+          writeDump(tmp, t, { epoch: e });
+          slow.push([file, fs.readFileSync(tmp)]);
+          fs.rmSync(tmp);
+        }
+      }
+      await Promise.all(slow.map(async ([file, bytes]) => {
+        const fd = fs.openSync(file, 'w');
+        const chunk = Math.ceil(bytes.length / 3);
+        for (let o = 0; o < bytes.length; o += chunk) { fs.writeSync(fd, bytes.subarray(o, o + chunk)); await sleep(600); }
+        fs.closeSync(fd);
+      }));
+    })();
+  `);
+  const child = spawn(process.execPath, [writer, run], { stdio: 'inherit' });
+  await new Promise((r) => child.on('exit', r));
+  await until(p, () => c.computed.size === 20 && c.results.length >= 20);
+  await p.close();
+  console.log(`# ${retries} validation retries of half-written dumps`);
+  for (const [file, count] of c.computed) assert.equal(count, 1, `${file} analysed ${count} times`);
+  assert.equal(c.failed.length, 0, JSON.stringify(c.failed));
+  // Newest first: the last atomically written epoch is among the first results.
+  const firstEpochs = c.results.slice(0, 3).map((r) => r.job.epoch ?? 0);
+  assert.ok(Math.max(...firstEpochs) >= 10, `first analysed: ${firstEpochs}`);
+});
+
+test('killing the worker mid-job loses nothing; a corrupt dump is reported while the others complete', async () => {
+  const root = tempDir('lsmi-kill-');
+  fs.mkdirSync(path.join(root, 'run'));
+  for (let e = 1; e <= 3; e++) dumpTo(path.join(root, 'run', `epoch-000${e}.safetensors`), e, 600);
+  const bad = path.join(root, 'run', 'epoch-0009.npz');
+  fs.writeFileSync(bad, 'PK this is not a zip archive');
+  const old = new Date(Date.now() - 60_000);
+  fs.utimesSync(bad, old, old); // not fresh: a corrupt dump, not one still being written
+  const p = new Pipeline({ roots: [root], settings: SETTINGS, backend: 'wasm', stabilityMs: 100 });
+  const c = collect(p);
+  let killed = false;
+  p.on('progress', (job: JobRecord, phase: string) => {
+    if (!killed && phase === 'probes' && p.workerPid) { killed = true; process.kill(p.workerPid, 'SIGKILL'); }
+  });
+  p.start();
+  await until(p, () => c.computed.size === 3 && c.failed.length === 1);
+  await p.close();
+  assert.ok(killed, 'the worker was killed during a job');
+  assert.ok(c.warnings.some((w) => /SIGKILL.*retrying once/.test(w)), c.warnings.join('\n'));
+  assert.equal(c.failed[0].file, bad);
+  assert.match(c.failed[0].error!, /corrupt or truncated .npz/);
+  for (const count of c.computed.values()) assert.equal(count, 1);
+
+  // A restarted watcher resumes from the cache without recomputing.
+  const again = new Pipeline({ roots: [root], settings: SETTINGS, backend: 'wasm', stabilityMs: 100 });
+  const c2 = collect(again);
+  again.start();
+  await until(again, () => c2.results.length === 3 && c2.failed.length === 1);
+  await again.close();
+  assert.equal(c2.computed.size, 0, 'nothing recomputed');
+  assert.ok(c2.results.every((r) => r.out.cached));
+  const status = JSON.parse(fs.readFileSync(path.join(root, '.lsmi', 'status.json'), 'utf8')) as JobRecord[];
+  assert.equal(status.filter((s) => s.state === 'done').length, 3);
+});
+
+test('a corrupt cache entry is recomputed; lsmi runs and lsmi watch --once --json report it', () => {
+  const root = tempDir('lsmi-cli-watch-');
+  fs.mkdirSync(path.join(root, 'r1'));
+  dumpTo(path.join(root, 'r1', 'epoch-0001.safetensors'), 1);
+  dumpTo(path.join(root, 'r1', 'epoch-0002.safetensors'), 2);
+  const cli = path.join(REPO, 'bin', 'lsmi.js');
+  const w = spawnSync(process.execPath, [cli, 'watch', root, '--once', '--json', '--folds', '2'], { encoding: 'utf8', timeout: 240_000 });
+  assert.equal(w.status, 0, w.stderr);
+  const lines = w.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(lines.length, 2);
+  assert.deepEqual(lines.map((l) => l.epoch), [2, 1]); // newest first
+  for (const l of lines) { assert.equal(l.run, 'r1'); assert.equal(typeof l.dataset.R, 'number'); assert.equal(l.cached, false); }
+  // Damage one cache entry: it is recomputed, the other is read back.
+  const cacheDir = path.join(root, '.lsmi', 'cache');
+  const entries = fs.readdirSync(cacheDir).flatMap((s) => fs.readdirSync(path.join(cacheDir, s)).map((e) => path.join(cacheDir, s, e)));
+  assert.equal(entries.length, 2);
+  fs.writeFileSync(path.join(entries[0], 'summary.json'), '{ truncated');
+  const w2 = spawnSync(process.execPath, [cli, 'watch', root, '--once', '--json', '--folds', '2'], { encoding: 'utf8', timeout: 240_000 });
+  const l2 = w2.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(l2.map((l) => l.cached).sort(), [false, true]);
+  const runs = spawnSync(process.execPath, [cli, 'runs', root], { encoding: 'utf8' });
+  assert.match(runs.stdout, /r1\n\s+epoch-0001.safetensors\s+done\s+R /);
+  const clear = spawnSync(process.execPath, [cli, 'cache', 'clear', root], { encoding: 'utf8' });
+  assert.match(clear.stdout, /removed 2 cached results/);
+});
+
+test('the numpy-only Python writer produces dumps the readers accept', (t) => {
+  const probe = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    t.skip('python3 with numpy is not available on this machine');
+    console.log('# skipped: python3 with numpy is not available on this machine');
+    return;
+  }
+  const out = tempDir('lsmi-py-');
+  const r = spawnSync('python3', [path.join(REPO, 'integrations/python/example_loop.py'), out], { encoding: 'utf8', cwd: path.join(REPO, 'integrations/python') });
+  assert.equal(r.status, 0, r.stderr);
+  const files = fs.readdirSync(out).sort();
+  assert.deepEqual(files, ['epoch-0001.safetensors', 'epoch-0002.safetensors', 'epoch-0003.safetensors']);
+  const d = readDump(path.join(out, files[2]));
+  assert.equal(d.n, 1000);
+  assert.equal(d.meta.epoch, 3);
+  assert.deepEqual(d.modalities.map((m) => m.name), ['audio', 'visual']);
+  assert.deepEqual(d.meta.classNames, ['off', 'on']);
+  // float16 and bool round-trip through the Python writer too.
+  const f16 = path.join(out, 'f16.safetensors');
+  const py = `import numpy as np, sys; sys.path.insert(0, ${JSON.stringify(path.join(REPO, 'integrations/python'))}); from lsmi_dump import write_dump
+write_dump(${JSON.stringify(f16)}, np.arange(6).reshape(3, 2) / 4, np.ones((3, 1)), [0, 1, 1], dtype='float16', split=np.array([True, False, True]))`;
+  const r2 = spawnSync('python3', ['-c', py], { encoding: 'utf8' });
+  assert.equal(r2.status, 0, r2.stderr);
+  const d2 = readDump(f16);
+  assert.deepEqual(Array.from(d2.modalities[0].data), [0, 0.25, 0.5, 0.75, 1, 1.25]);
+  assert.deepEqual(Array.from(d2.split!), [1, 0, 1]);
+});
