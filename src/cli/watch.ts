@@ -5,6 +5,17 @@ import type { Settings } from '../core/estimator';
 import { ResultCache } from '../runs/cache';
 import { JobRecord, Pipeline, stateDir } from '../runs/pipeline';
 import { JobOutcome } from '../worker/client';
+import { RunConfig, readRunConfig } from '../runs/run-config';
+
+/** run.json of a run below a root, or {} with a warning when it is malformed. */
+function runConfig(root: string, run: string, warn: (l: string) => void): RunConfig {
+  try {
+    return readRunConfig(run === '.' ? root : path.join(root, run));
+  } catch (e) {
+    warn(`lsmi: ${(e as Error).message}`);
+    return {};
+  }
+}
 
 type Means = { R: number; U1: number; U2: number; S: number };
 
@@ -21,7 +32,8 @@ export async function watch(
     const d = o.summary.dataset as Means;
     const meta = o.summary.meta as { epoch?: number; step?: number } | undefined;
     const epoch = meta?.epoch ?? j.epoch;
-    if (opts.json) out(JSON.stringify({ run: j.run, checkpoint: j.file, epoch: epoch ?? null, step: meta?.step ?? j.step ?? null, dataset: d, cached: o.cached, backend: o.backend, seconds: o.summary.seconds }));
+    const cfg = runConfig(roots.map((r) => path.resolve(r)).find((r) => j.file.startsWith(r)) ?? '', j.run, err);
+    if (opts.json) out(JSON.stringify({ run: j.run, ...(cfg.name ? { runName: cfg.name } : {}), ...(cfg.fusion ? { fusion: cfg.fusion } : {}), checkpoint: j.file, epoch: epoch ?? null, step: meta?.step ?? j.step ?? null, dataset: d, cached: o.cached, backend: o.backend, seconds: o.summary.seconds }));
     else out(`${j.run.padEnd(16)} ${label(j).padEnd(12)} R ${d.R.toFixed(3)}  U1 ${d.U1.toFixed(3)}  U2 ${d.U2.toFixed(3)}  S ${d.S.toFixed(3)}${o.cached ? '  (cached)' : ''}`);
   });
   pipeline.on('failed', (j: JobRecord) => {
@@ -60,7 +72,8 @@ export function listRuns(root: string, json: boolean, out: (line: string) => voi
   }
   if (!runs.size) { out(`${root}: no analysed checkpoints yet (run lsmi watch ${root})`); return; }
   for (const [run, cps] of [...runs].sort()) {
-    out(run);
+    const cfg = runConfig(root, run, out);
+    out(`${cfg.name ?? run}${cfg.fusion ? ` (${cfg.fusion})` : ''}`);
     for (const c of cps.sort((a, b) => (a.step ?? a.epoch ?? 0) - (b.step ?? b.epoch ?? 0))) {
       const d = c.dataset ? `R ${c.dataset.R.toFixed(3)}  U1 ${c.dataset.U1.toFixed(3)}  U2 ${c.dataset.U2.toFixed(3)}  S ${c.dataset.S.toFixed(3)}` : (c.error ?? '');
       out(`  ${path.basename(c.file).padEnd(28)} ${c.state.padEnd(9)} ${d}`);
