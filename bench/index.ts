@@ -3,7 +3,8 @@
  * 1. accuracy: |estimate - exact truth| on every synthetic set at N = 10k (goal 0.01 nats);
  * 2. speed: seconds for one checkpoint of N = 10k, D = 512 per modality, K = 10 classes
  *    on the default backend (target 30 s on a 2-core laptop CPU).
- * `npm run bench -- --only speed` or `--only accuracy` runs one part.
+ * 3. pipeline: latency from a dump's rename to its result, and the watcher's idle CPU.
+ * `npm run bench -- --only speed|accuracy|pipeline` runs one part.
  */
 import * as os from 'os';
 import * as tf from '@tensorflow/tfjs-core';
@@ -14,6 +15,7 @@ import { syntheticSet, SetOptions } from '../src/core/synthetic/sets';
 import { synthDump } from '../src/core/synthetic/dump';
 import { exactTruth } from '../src/core/synthetic/truth';
 import { Dump } from '../src/io/dump';
+import { pipelineBench } from './pipeline';
 
 const SETS: Array<[string, SetOptions]> = [
   ['xor', {}], ['or', {}], ['xor+not', {}], ['gaussian', { classes: 2, noise: 0.5, rho: 0.5 }],
@@ -97,6 +99,7 @@ async function main(): Promise<void> {
   console.log(`LSMI Lens benchmarks, ${new Date().toISOString().slice(0, 10)}`);
   if (!only || only === 'speed') await speed();
   if (!only || only === 'accuracy') await accuracy();
+  if (!only || only === 'pipeline') await pipelineBench();
 }
 
 void main();
