@@ -184,3 +184,32 @@ write_dump(${JSON.stringify(f16)}, np.arange(6).reshape(3, 2) / 4, np.ones((3, 1
   assert.deepEqual(Array.from(d2.modalities[0].data), [0, 0.25, 0.5, 0.75, 1, 1.25]);
   assert.deepEqual(Array.from(d2.split!), [1, 0, 1]);
 });
+
+test('reopening answers from the cache without a worker; Analyse Again recomputes', async () => {
+  const root = tempDir('lsmi-reopen-');
+  fs.mkdirSync(path.join(root, 'run'));
+  for (let e = 1; e <= 2; e++) dumpTo(path.join(root, 'run', `epoch-000${e}.safetensors`), e);
+  const first = new Pipeline({ roots: [root], settings: SETTINGS, backend: 'wasm', stabilityMs: 100 });
+  const c1 = collect(first);
+  first.start();
+  await until(first, () => c1.computed.size === 2);
+  await first.close();
+
+  const reopened = new Pipeline({ roots: [root], settings: SETTINGS, backend: 'wasm', stabilityMs: 100 });
+  const c2 = collect(reopened);
+  reopened.start();
+  await until(reopened, () => c2.results.length === 2);
+  assert.equal(reopened.workerPid, undefined, 'no worker process was needed');
+  assert.deepEqual(c2.results.map((r) => r.out.cached), [true, true]);
+  const file = path.join(root, 'run', 'epoch-0002.safetensors');
+  reopened.reanalyse(file);
+  await until(reopened, () => c2.computed.get(file) === 1);
+  await reopened.close();
+
+  // Other settings do not reuse the cached result.
+  const other = new Pipeline({ roots: [root], settings: { ...SETTINGS, seed: 9 }, backend: 'wasm', stabilityMs: 100 });
+  const c3 = collect(other);
+  other.start();
+  await until(other, () => c3.computed.size === 2);
+  await other.close();
+});

@@ -7,6 +7,7 @@ import type { Phase } from '../core/progress';
 import { JobError, WorkerClient, WorkerOptions } from '../worker/client';
 import { compareNewestFirst, parseCheckpointName } from './naming';
 import { DumpWatcher } from './watcher';
+import { ResultCache, settingsKey } from './cache';
 
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -19,6 +20,10 @@ export interface JobRecord {
   /** cache entry of the last result */
   key?: string;
   error?: string;
+  /** which estimator settings `key` was computed with */
+  settingsId?: string;
+  /** recompute even when the cache has a result */
+  force?: boolean;
   /** crash retries used for the current content */
   crashes: number;
   /** incomplete-file retries used */
@@ -69,8 +74,12 @@ export class Pipeline extends EventEmitter {
   private closed = false;
   private saveTimer?: NodeJS.Timeout;
 
+  /** identifies the estimator settings in force (a result cached under others is not reused) */
+  private readonly settingsId: string;
+
   constructor(readonly opts: PipelineOptions) {
     super();
+    this.settingsId = settingsKey(opts.settings ?? {}, opts.backend ?? 'auto');
     this.worker = new WorkerClient(opts.worker);
     for (const root of opts.roots) this.loadStatus(root);
   }
@@ -105,16 +114,28 @@ export class Pipeline extends EventEmitter {
   }
 
   /** (Re)queue a dump; repeated calls within a burst keep one queued job. */
-  enqueue(file: string, delayMs = 0): void {
+  enqueue(file: string, delayMs = 0, force = false): void {
     if (this.closed) return;
     let st: fs.Stats;
     try { st = fs.statSync(file); } catch { this.remove(file); return; }
     const prev = this.jobs.get(file);
     const changed = !prev || prev.size !== st.size || prev.mtimeMs !== st.mtimeMs;
+    // Unchanged since its result was cached with these settings: answer without hashing or a worker,
+    // so reopening a run of many checkpoints is instant.
+    if (!force && !changed && prev?.state === 'done' && prev.key && prev.settingsId === this.settingsId && this.running?.file !== file) {
+      const hit = new ResultCache(path.join(stateDir(this.rootOf(file)), 'cache')).get(prev.key);
+      if (hit) {
+        prev.updatedAt = Date.now();
+        this.emit('result', prev, { key: prev.key, cached: true, backend: String(hit.summary.backend), summary: hit.summary });
+        this.checkIdle();
+        return;
+      }
+    }
     const rec: JobRecord = {
       ...parseCheckpointName(file),
       file, run: runOf(this.rootOf(file), file), state: 'queued',
-      key: prev?.key, crashes: changed ? 0 : prev?.crashes ?? 0, retries: changed ? 0 : prev?.retries ?? 0,
+      key: prev?.key, settingsId: prev?.settingsId, force,
+      crashes: changed ? 0 : prev?.crashes ?? 0, retries: changed ? 0 : prev?.retries ?? 0,
       size: st.size, mtimeMs: st.mtimeMs, updatedAt: Date.now(),
     };
     if (this.running?.file === file) {
@@ -132,9 +153,9 @@ export class Pipeline extends EventEmitter {
     setImmediate(() => this.pump());
   }
 
-  /** Analyse again on demand (the cache still answers unless settings changed). */
+  /** Analyse again on demand, recomputing even when the cache has a result. */
   reanalyse(file: string): void {
-    this.enqueue(file);
+    this.enqueue(file, 0, true);
   }
 
   cancel(file: string): void {
@@ -170,14 +191,14 @@ export class Pipeline extends EventEmitter {
     const root = this.rootOf(job.file);
     const { id, done } = this.worker.analyze(
       job.file, this.opts.settings ?? {}, this.opts.backend ?? 'auto', path.join(stateDir(root), 'cache'),
-      (phase: Phase, fraction: number) => this.emit('progress', job, phase, fraction),
+      (phase: Phase, fraction: number) => this.emit('progress', job, phase, fraction), job.force,
     );
     this.running = { file: job.file, id };
     this.emit('started', job);
     done.then(
       (out) => {
         if (this.jobs.get(job.file) !== job) return; // requeued or removed meanwhile
-        Object.assign(job, { state: 'done', key: out.key, error: undefined, updatedAt: Date.now() });
+        Object.assign(job, { state: 'done', key: out.key, settingsId: this.settingsId, force: false, error: undefined, updatedAt: Date.now() });
         this.emit('result', job, out);
       },
       (e: JobError) => this.onFailure(job, e),

@@ -138,11 +138,11 @@ export class WorkerClient extends EventEmitter {
 
   analyze(
     file: string, settings: AnalyzeRequest['settings'], backend: AnalyzeRequest['backend'], cacheDir: string,
-    onProgress?: (phase: Phase, fraction: number) => void,
+    onProgress?: (phase: Phase, fraction: number) => void, force = false,
   ): { id: number; done: Promise<JobOutcome> } {
     if (this.disposed) throw new Error('worker client disposed');
     const id = this.nextId++;
-    const req: AnalyzeRequest = { type: 'analyze', id, file, settings, backend, cacheDir };
+    const req: AnalyzeRequest = { type: 'analyze', id, file, settings, backend, cacheDir, force };
     const done = new Promise<JobOutcome>((resolve, reject) => {
       const job: Running = { req, resolve, reject, onProgress };
       if (this.opts.jobTimeoutMs) {

@@ -26,7 +26,7 @@ async function handle(req: AnalyzeRequest): Promise<void> {
     const sKey = settingsKey(req.settings, backend.name);
     const before = contentHash(req.file);
     const key = entryKey(before, sKey);
-    const hit = cache.get(key);
+    const hit = req.force ? undefined : cache.get(key);
     if (hit) {
       send({ type: 'result', id: req.id, key, cached: true, backend: backend.name, summary: hit.summary });
       return;

@@ -13,6 +13,8 @@ export interface AnalyzeRequest {
   settings: Partial<Settings>;
   backend: BackendChoice;
   cacheDir: string;
+  /** recompute even when the cache has a result */
+  force?: boolean;
 }
 
 export type HostToWorker = AnalyzeRequest | { type: 'cancel'; id: number } | { type: 'shutdown' };
