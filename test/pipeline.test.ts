@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -20,7 +20,12 @@ function dumpTo(file: string, seed: number, n = 200): void {
   writeDump(file, sampleTensors(sampleMixture(syntheticSet('or').model, n, new Rng(seed))), { epoch: seed });
 }
 
+// Every pipeline is closed at the end even when its test failed: a live worker would keep the run open.
+const opened: Pipeline[] = [];
+after(async () => { await Promise.all(opened.map((p) => p.close())); });
+
 function collect(p: Pipeline) {
+  opened.push(p);
   const computed = new Map<string, number>();
   const results: Array<{ job: JobRecord; out: JobOutcome }> = [];
   const failed: JobRecord[] = [];
@@ -212,4 +217,29 @@ test('reopening answers from the cache without a worker; Analyse Again recompute
   other.start();
   await until(other, () => c3.computed.size === 2);
   await other.close();
+});
+
+test('a run with a model-checkpoint folder analyses each dump once its checkpoint exists', async () => {
+  const root = tempDir('lsmi-pair-');
+  const run = path.join(root, 'run');
+  fs.mkdirSync(path.join(run, 'ckpt'), { recursive: true });
+  fs.writeFileSync(path.join(run, 'run.json'), JSON.stringify({ name: 'paired', checkpoints: 'ckpt' }));
+  // Model weights in safetensors format inside the checkpoint folder are not dumps.
+  fs.writeFileSync(path.join(run, 'ckpt', 'model-epoch-1.safetensors'), 'weights');
+  dumpTo(path.join(run, 'epoch-0001.safetensors'), 1);
+  dumpTo(path.join(run, 'epoch-0002.safetensors'), 2);
+  const p = new Pipeline({ roots: [root], settings: SETTINGS, backend: 'wasm', stabilityMs: 100 });
+  const c = collect(p);
+  const waiting: string[] = [];
+  p.on('waiting', (j: JobRecord) => waiting.push(path.basename(j.file)));
+  p.start();
+  await until(p, () => c.results.length === 1);
+  assert.equal(path.basename(c.results[0].job.file), 'epoch-0001.safetensors');
+  assert.deepEqual([...new Set(waiting)], ['epoch-0002.safetensors']);
+  assert.equal(p.jobs.get(path.join(run, 'epoch-0002.safetensors'))!.state, 'waiting');
+  fs.writeFileSync(path.join(run, 'ckpt', 'model-epoch-2.pt'), 'weights');
+  await until(p, () => c.results.length === 2);
+  await p.close();
+  assert.equal(c.failed.length, 0, 'the model weights were not read as a dump');
+  assert.equal(path.basename(c.results[1].job.file), 'epoch-0002.safetensors');
 });

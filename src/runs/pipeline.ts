@@ -5,11 +5,13 @@ import type { BackendChoice } from '../core/backend';
 import type { Settings } from '../core/estimator';
 import type { Phase } from '../core/progress';
 import { JobError, WorkerClient, WorkerOptions } from '../worker/client';
-import { compareNewestFirst, parseCheckpointName } from './naming';
+import { CheckpointName, compareNewestFirst, parseCheckpointName } from './naming';
+import { RunConfig, readRunConfig } from './run-config';
 import { DumpWatcher } from './watcher';
 import { ResultCache, settingsKey } from './cache';
 
-export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+/** 'waiting': the run pairs dumps with model checkpoints and this one's has not appeared yet. */
+export type JobState = 'waiting' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface JobRecord {
   file: string;
@@ -62,7 +64,7 @@ export function runOf(root: string, file: string): string {
  * Watcher -> queue -> worker -> cache. Newest checkpoint first; each dump analysed once per
  * content and settings (the worker answers repeats from the cache); a burst of events for one
  * file is coalesced; incomplete dumps are retried with backoff; a worker crash is retried once.
- * Events: 'queued', 'started', 'progress', 'result', 'retry', 'failed', 'removed', 'idle', 'warning'.
+ * Events: 'waiting', 'queued', 'started', 'progress', 'result', 'retry', 'failed', 'removed', 'idle', 'warning'.
  */
 export class Pipeline extends EventEmitter {
   readonly jobs = new Map<string, JobRecord>();
@@ -95,27 +97,84 @@ export class Pipeline extends EventEmitter {
   start(): void {
     this.watcher = new DumpWatcher(this.opts.roots, { stabilityMs: this.opts.stabilityMs, usePolling: this.opts.usePolling });
     this.watcher.on('dump', (p: string) => this.enqueue(p));
+    this.watcher.on('file', (p: string) => this.onFile(p));
     this.watcher.on('removed', (p: string) => this.remove(p));
     this.watcher.on('warning', (w: string) => this.emit('warning', w));
     this.watcher.on('ready', () => { this.ready = true; this.checkIdle(); });
     this.watcher.start();
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    for (const t of this.timers.values()) clearTimeout(t);
-    await this.watcher?.close();
-    this.worker.dispose();
-    this.saveNow();
+  private closing?: Promise<void>;
+
+  /** Stop watching and shut the worker down; safe to call more than once. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.closed = true;
+      for (const t of this.timers.values()) clearTimeout(t);
+      await this.watcher?.close();
+      this.worker.dispose();
+      this.saveNow();
+    })();
+    return this.closing;
   }
 
   private rootOf(file: string): string {
     return this.opts.roots.find((r) => !path.relative(r, file).startsWith('..')) ?? path.dirname(file);
   }
 
+  private configs = new Map<string, RunConfig>();
+
+  /** run.json of the run folder holding `file` (re-read when it changes). */
+  private runConfigOf(file: string): { dir: string; config: RunConfig } {
+    const root = this.rootOf(file);
+    const run = runOf(root, file);
+    const dir = run === '.' ? root : path.join(root, run);
+    let config = this.configs.get(dir);
+    if (!config) {
+      try { config = readRunConfig(dir); } catch (e) { this.emit('warning', (e as Error).message); config = {}; }
+      this.configs.set(dir, config);
+    }
+    return { dir, config };
+  }
+
+  private checkpointDir(file: string): string | undefined {
+    const { dir, config } = this.runConfigOf(file);
+    return config.checkpoints ? path.resolve(dir, config.checkpoints) : undefined;
+  }
+
+  private static sameCheckpoint(a: CheckpointName, b: CheckpointName): boolean {
+    if (a.step !== undefined && b.step !== undefined) return a.step === b.step;
+    return a.epoch !== undefined && a.epoch === b.epoch;
+  }
+
+  /** Has the model checkpoint paired with this dump been written? */
+  private hasModelCheckpoint(file: string, dir: string): boolean {
+    const want = parseCheckpointName(file);
+    let names: string[] = [];
+    try { names = fs.readdirSync(dir); } catch { return false; }
+    return names.some((n) => !n.startsWith('.') && !/\.tmp/.test(n) && Pipeline.sameCheckpoint(parseCheckpointName(n), want));
+  }
+
+  private onFile(p: string): void {
+    if (path.basename(p) === 'run.json') {
+      this.configs.delete(path.dirname(p));
+      for (const j of this.jobs.values()) if (j.state === 'waiting' && j.file.startsWith(path.dirname(p) + path.sep)) this.enqueue(j.file);
+      return;
+    }
+    // A model checkpoint releases the waiting dump of the same epoch/step.
+    const got = parseCheckpointName(p);
+    for (const j of this.jobs.values()) {
+      if (j.state !== 'waiting' || this.checkpointDir(j.file) !== path.dirname(p)) continue;
+      if (Pipeline.sameCheckpoint(got, j)) this.enqueue(j.file);
+    }
+  }
+
   /** (Re)queue a dump; repeated calls within a burst keep one queued job. */
   enqueue(file: string, delayMs = 0, force = false): void {
     if (this.closed) return;
+    const ckptDir = this.checkpointDir(file);
+    // Model weights in the checkpoint folder are not dumps, whatever their format.
+    if (ckptDir && (file === ckptDir || file.startsWith(ckptDir + path.sep))) return;
     let st: fs.Stats;
     try { st = fs.statSync(file); } catch { this.remove(file); return; }
     const prev = this.jobs.get(file);
@@ -142,9 +201,11 @@ export class Pipeline extends EventEmitter {
       // Rewritten while analysed: stop that run; the new content is queued below.
       this.worker.cancel(this.running.id);
     }
+    if (ckptDir && !this.hasModelCheckpoint(file, ckptDir)) rec.state = 'waiting';
     this.jobs.set(file, rec);
     clearTimeout(this.timers.get(file));
     this.timers.delete(file);
+    if (rec.state === 'waiting') { this.emit('waiting', rec); this.save(); this.checkIdle(); return; }
     if (delayMs > 0) {
       this.timers.set(file, setTimeout(() => { this.timers.delete(file); this.pump(); }, delayMs));
     }

@@ -9,6 +9,11 @@ export interface RunConfig {
   classNames?: string[];
   /** path of the sample manifest (samples.jsonl), relative to the run folder */
   manifest?: string;
+  /**
+   * folder of model checkpoints (`*.pt`, `*.ckpt`, ...), relative to the run folder: when set,
+   * a dump is analysed once the model checkpoint of the same epoch/step exists there
+   */
+  checkpoints?: string;
 }
 
 /** Read `run.json`; a missing file is an empty config, a malformed one an error naming it. */
@@ -29,7 +34,10 @@ export function readRunConfig(runDir: string): RunConfig {
     if (v !== undefined && (!Array.isArray(v) || !v.every((s) => typeof s === 'string'))) throw new Error(`${file}: ${k} must be a list of strings`);
     return v as string[] | undefined;
   };
-  return { name: str('name'), fusion: str('fusion'), manifest: str('manifest'), modalityNames: list('modalityNames'), classNames: list('classNames') };
+  return {
+    name: str('name'), fusion: str('fusion'), manifest: str('manifest'), checkpoints: str('checkpoints'),
+    modalityNames: list('modalityNames'), classNames: list('classNames'),
+  };
 }
 
 /** One line of `samples.jsonl`: how the panels open a sample. */

@@ -5,7 +5,7 @@ import { isDumpDir, isDumpFile } from './naming';
 
 /**
  * Watches runs roots for dumps: `.npz`/`.safetensors` files and `.npy` folders. Emits
- * 'dump' (path) when one appears or changes, including those present at start, 'removed'
+ * 'file' for every file added or changed, 'dump' (path) when a dump appears or changes, including those present at start, 'removed'
  * when one goes, 'ready' after the initial scan, and 'warning' (text) when it has to fall
  * back to polling (inotify limits).
  */
@@ -32,6 +32,7 @@ export class DumpWatcher extends EventEmitter {
       interval: 500,
     });
     const onFile = (p: string) => {
+      this.emit('file', p);
       if (isDumpFile(p)) this.emit('dump', p);
       else if (p.endsWith('.npy') || path.basename(p) === 'meta.json') {
         const dir = path.dirname(p);

@@ -163,7 +163,7 @@ export class WorkerClient extends EventEmitter {
     this.disposed = true;
     clearInterval(this.watchdog);
     this.failAll(new JobError('cancelled', 'worker shut down'));
-    if (this.child) {
+    if (this.child?.connected) {
       this.child.send({ type: 'shutdown' } satisfies HostToWorker, () => undefined);
       const c = this.child;
       setTimeout(() => c.kill('SIGKILL'), 2000).unref();
