@@ -41,9 +41,11 @@ function collect(p: Pipeline) {
 
 function until(p: Pipeline, cond: () => boolean, timeoutMs = 240_000): Promise<void> {
   return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('timed out waiting for the pipeline')), timeoutMs);
-    const check = () => { if (cond()) { clearTimeout(t); resolve(); } };
-    for (const ev of ['result', 'failed', 'idle']) p.on(ev, check);
+    const t = setTimeout(() => { clearInterval(poll); reject(new Error('timed out waiting for the pipeline')); }, timeoutMs);
+    // Events make it prompt; the poll catches conditions no event announces.
+    const poll = setInterval(() => check(), 100);
+    const check = () => { if (cond()) { clearTimeout(t); clearInterval(poll); resolve(); } };
+    for (const ev of ['result', 'failed', 'idle', 'removed']) p.on(ev, check);
     check();
   });
 }
@@ -242,4 +244,48 @@ test('a run with a model-checkpoint folder analyses each dump once its checkpoin
   await p.close();
   assert.equal(c.failed.length, 0, 'the model weights were not read as a dump');
   assert.equal(path.basename(c.results[1].job.file), 'epoch-0002.safetensors');
+});
+
+test('a job that times out fails with the reason after one retry; the host keeps running', async () => {
+  const root = tempDir('lsmi-timeout-');
+  fs.mkdirSync(path.join(root, 'run'));
+  dumpTo(path.join(root, 'run', 'epoch-0001.safetensors'), 1, 2000);
+  const p = new Pipeline({ roots: [root], settings: { ...SETTINGS, folds: 5 }, backend: 'wasm', stabilityMs: 100, worker: { jobTimeoutMs: 300 } });
+  const c = collect(p);
+  p.start();
+  await until(p, () => c.failed.length === 1);
+  assert.match(c.failed[0].error!, /job timed out after 0 s/);
+  assert.equal(c.warnings.filter((w) => /retrying once/.test(w)).length, 1);
+  await p.close();
+});
+
+test('renamed and deleted dumps: the new name is analysed, the old record dropped; cancel all stops the queue', async () => {
+  const root = tempDir('lsmi-rename-');
+  const run = path.join(root, 'run');
+  fs.mkdirSync(run);
+  dumpTo(path.join(run, 'epoch-0001.safetensors'), 1);
+  const p = new Pipeline({ roots: [root], settings: SETTINGS, backend: 'wasm', stabilityMs: 100 });
+  const c = collect(p);
+  const removed: string[] = [];
+  p.on('removed', (f: string) => removed.push(path.basename(f)));
+  p.start();
+  await until(p, () => c.results.length === 1);
+  fs.renameSync(path.join(run, 'epoch-0001.safetensors'), path.join(run, 'epoch-0005.safetensors'));
+  await until(p, () => c.results.length === 2 && removed.includes('epoch-0001.safetensors'));
+  assert.equal(path.basename(c.results[1].job.file), 'epoch-0005.safetensors');
+  assert.equal(c.results[1].out.cached, true, 'same content: answered from the cache');
+  assert.ok(!p.jobs.has(path.join(run, 'epoch-0001.safetensors')));
+  fs.rmSync(path.join(run, 'epoch-0005.safetensors'));
+  await until(p, () => removed.includes('epoch-0005.safetensors'));
+  assert.equal(p.jobs.size, 0);
+  // Cancel everything while a burst is queued: nothing more is analysed.
+  const staging = tempDir('lsmi-staging-');
+  for (let e = 10; e < 14; e++) dumpTo(path.join(staging, `epoch-00${e}.safetensors`), e, 2000);
+  for (let e = 10; e < 14; e++) fs.renameSync(path.join(staging, `epoch-00${e}.safetensors`), path.join(run, `epoch-00${e}.safetensors`));
+  await until(p, () => p.jobs.size === 4);
+  await new Promise<void>((r) => p.once('started', () => r()));
+  p.cancelAll();
+  await until(p, () => [...p.jobs.values()].every((j) => j.state === 'cancelled' || j.state === 'done'));
+  assert.ok([...p.jobs.values()].filter((j) => j.state === 'cancelled').length >= 3);
+  await p.close();
 });
