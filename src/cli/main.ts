@@ -23,6 +23,7 @@ usage:
                       [--entropy-dim K] [--no-logits]
   lsmi synth <set> --n N --seed S --out FILE [--noise S] [--dim D] [--classes K] [--rho R]
   lsmi watch <root>... [--json] [--once] [--backend B] [--folds K] [--seed N]
+                      [--node PATH] [--memory-mb MB] [--timeout-s S]
   lsmi runs <root> [--json]
   lsmi cache clear <root>
   lsmi demo [--out DIR] [--backend B]
@@ -151,7 +152,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'watch': {
         const { values, positionals } = parseArgs({
           args: rest, allowPositionals: true,
-          options: { json: { type: 'boolean' }, once: { type: 'boolean' }, backend: { type: 'string' }, folds: { type: 'string' }, seed: { type: 'string' } },
+          options: {
+            json: { type: 'boolean' }, once: { type: 'boolean' }, backend: { type: 'string' }, folds: { type: 'string' }, seed: { type: 'string' },
+            node: { type: 'string' }, 'memory-mb': { type: 'string' }, 'timeout-s': { type: 'string' },
+          },
         });
         if (!positionals.length) throw new UsageError('watch takes one or more runs roots');
         const settings: Partial<Settings> = {};
@@ -159,7 +163,10 @@ export async function main(argv: string[]): Promise<number> {
         if (folds !== undefined) { settings.folds = folds; settings.holdout = 'crossfit'; }
         const seed = int('seed', values.seed, 0);
         if (seed !== undefined) settings.seed = seed;
-        return await watch(positionals, { json: !!values.json, once: !!values.once, settings, backend: backendOf(values.backend) },
+        const memoryMb = int('memory-mb', values['memory-mb'], 64);
+        const timeoutS = int('timeout-s', values['timeout-s'], 1);
+        const worker = { nodePath: values.node, memoryMb, jobTimeoutMs: timeoutS !== undefined ? timeoutS * 1000 : undefined };
+        return await watch(positionals, { json: !!values.json, once: !!values.once, settings, backend: backendOf(values.backend), worker },
           (l) => process.stdout.write(l + '\n'), (l) => process.stderr.write(l + '\n'));
       }
       case 'runs': {

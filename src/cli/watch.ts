@@ -4,7 +4,7 @@ import type { BackendChoice } from '../core/backend';
 import type { Settings } from '../core/estimator';
 import { ResultCache } from '../runs/cache';
 import { JobRecord, Pipeline, stateDir } from '../runs/pipeline';
-import { JobOutcome } from '../worker/client';
+import { JobOutcome, WorkerOptions } from '../worker/client';
 import { RunConfig, readRunConfig } from '../runs/run-config';
 
 /** run.json of a run below a root, or {} with a warning when it is malformed. */
@@ -21,11 +21,11 @@ type Means = { R: number; U1: number; U2: number; S: number };
 
 /** `lsmi watch`: analyse every checkpoint under the roots as it lands; with `once`, stop when idle. */
 export async function watch(
-  roots: string[], opts: { json: boolean; once: boolean; settings: Partial<Settings>; backend: BackendChoice },
+  roots: string[], opts: { json: boolean; once: boolean; settings: Partial<Settings>; backend: BackendChoice; worker?: WorkerOptions },
   out: (line: string) => void, err: (line: string) => void,
 ): Promise<number> {
   for (const r of roots) if (!fs.existsSync(r) || !fs.statSync(r).isDirectory()) throw new Error(`${r}: not a folder`);
-  const pipeline = new Pipeline({ roots: roots.map((r) => path.resolve(r)), settings: opts.settings, backend: opts.backend });
+  const pipeline = new Pipeline({ roots: roots.map((r) => path.resolve(r)), settings: opts.settings, backend: opts.backend, worker: opts.worker });
   let failures = 0;
   const label = (j: JobRecord) => j.step !== undefined ? `step ${j.step}` : j.epoch !== undefined ? `epoch ${j.epoch}` : path.basename(j.file);
   pipeline.on('result', (j: JobRecord, o: JobOutcome) => {
