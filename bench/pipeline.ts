@@ -69,7 +69,38 @@ async function idleCpu(): Promise<void> {
     `(the same process idle without it: ${baseline.toFixed(2)} %)`);
 }
 
+/** Reopening a run of 100 analysed checkpoints: answered from the saved status and the cache. */
+async function reopen(): Promise<void> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lsmi-reopen-'));
+  const run = path.join(root, 'run');
+  fs.mkdirSync(run);
+  for (let e = 1; e <= 100; e++) {
+    writeDump(path.join(run, `epoch-${String(e).padStart(4, '0')}.safetensors`), sampleTensors(sampleMixture(syntheticSet('or').model, 120, new Rng(e))), { epoch: e });
+  }
+  const settings = { folds: 2, holdout: 'crossfit' as const, workers: 0 };
+  const first = new Pipeline({ roots: [root], settings, backend: 'auto' });
+  let n = 0;
+  first.on('result', () => n++);
+  const t0 = performance.now();
+  first.start();
+  await new Promise<void>((r) => { const check = () => { if (n >= 100) r(); }; first.on('result', check); first.on('idle', check); });
+  const firstSeconds = (performance.now() - t0) / 1000;
+  await first.close();
+  const again = new Pipeline({ roots: [root], settings, backend: 'auto' });
+  let m = 0;
+  again.on('result', () => m++);
+  const t1 = performance.now();
+  again.start();
+  await new Promise<void>((r) => again.once('idle', () => r()));
+  const reopenSeconds = (performance.now() - t1) / 1000;
+  await again.close();
+  fs.rmSync(root, { recursive: true, force: true });
+  console.log(`\nreopening a run of 100 analysed checkpoints: ${reopenSeconds.toFixed(2)} s for ${m} results ` +
+    `(first analysis ${firstSeconds.toFixed(1)} s; ratio ${(reopenSeconds / firstSeconds).toFixed(3)})`);
+}
+
 export async function pipelineBench(): Promise<void> {
   await latency();
   await idleCpu();
+  await reopen();
 }
