@@ -21,5 +21,7 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/core/fold-worker.ts'], outfile: 'dist/fold-worker.js' }),
   // The LSMI worker process that hosts (CLI, extension) fork.
   build({ ...common, entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js' }),
+  // Webview panels: browser bundles, no eval (strict CSP), one per panel.
+  build({ entryPoints: ['webview/dashboard/main.ts'], outfile: 'dist/webview/dashboard.js', bundle: true, platform: 'browser', format: 'iife', target: 'es2020', sourcemap: false, logLevel: 'warning' }),
 ]);
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.'], { stdio: 'inherit' });

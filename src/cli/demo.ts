@@ -8,6 +8,8 @@ import { sampleMixture } from '../core/synthetic/mixture';
 import { sampleTensors } from '../core/synthetic/dump';
 import { syntheticSet } from '../core/synthetic/sets';
 import { exactTruth } from '../core/synthetic/truth';
+import { writeReport } from '../report/html';
+import type { RunSeries } from '../shared/protocol';
 
 /**
  * A small synthetic training run: two fusion configurations, four epochs each, whose
@@ -50,6 +52,7 @@ export async function runDemo(root: string, backendChoice: BackendChoice, print:
   print(`LSMI Lens demo: ${DEMO_RUNS.length} runs x ${DEMO_EPOCHS} checkpoints of ${DEMO_SAMPLES} samples in ${path.join(root, 'runs')}`);
   print(`backend ${backend.name}; values in nats (adjusted); "truth" is LSMI with the exact densities\n`);
   print('run            epoch      R      U1      U2       S   |  truth R    U1      U2       S    seconds');
+  const series = new Map<string, RunSeries>();
   for (const file of files) {
     const dump = readDump(file);
     const res = await analyze(dump, { seed: 0 }, backend);
@@ -59,7 +62,15 @@ export async function runDemo(root: string, backendChoice: BackendChoice, print:
     const truth = exactTruth(set.model, { n: 40_000, offset1: s1.logDet ?? 0, offset2: s2.logDet ?? 0 }).dataset;
     const d = res.main.dataset;
     const f = (v: number) => v.toFixed(3).padStart(7);
-    print(`${path.basename(path.dirname(file)).padEnd(14)} ${String(meta.epoch).padStart(5)} ${f(d.R)} ${f(d.U1)} ${f(d.U2)} ${f(d.S)}   | ${f(truth.R)} ${f(truth.U1)} ${f(truth.U2)} ${f(truth.S)} ${res.seconds.toFixed(1).padStart(8)}`);
+    const run = path.basename(path.dirname(file));
+    print(`${run.padEnd(14)} ${String(meta.epoch).padStart(5)} ${f(d.R)} ${f(d.U1)} ${f(d.U2)} ${f(d.S)}   | ${f(truth.R)} ${f(truth.U1)} ${f(truth.U2)} ${f(truth.S)} ${res.seconds.toFixed(1).padStart(8)}`);
+    const cfg = DEMO_RUNS.find((c) => c.run === run)!;
+    const s = series.get(run) ?? { run, name: run, fusion: cfg.fusion, points: [] };
+    s.points.push({ file, epoch: meta.epoch, R: d.R, U1: d.U1, U2: d.U2, S: d.S });
+    series.set(run, s);
   }
+  const report = path.join(root, 'report.html');
+  writeReport(report, [...series.values()], 'LSMI demo: two fusion configurations');
+  print(`\nreport (open in a browser): ${report}`);
   print(`\nanalyse one checkpoint yourself: lsmi analyze ${path.relative(process.cwd(), files[files.length - 1])}`);
 }

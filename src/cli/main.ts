@@ -14,6 +14,7 @@ import { runDemo } from './demo';
 import { listRuns, watch } from './watch';
 import { ResultCache } from '../runs/cache';
 import { stateDir } from '../runs/pipeline';
+import { collectRuns, writeReport } from '../report/html';
 
 const USAGE = `lsmi: sample-wise multimodal interactions (LSMI, ICML 2025), in nats
 
@@ -25,6 +26,7 @@ usage:
   lsmi watch <root>... [--json] [--once] [--backend B] [--folds K] [--seed N]
                       [--node PATH] [--memory-mb MB] [--timeout-s S]
   lsmi runs <root> [--json]
+  lsmi report <root> [--out report.html]
   lsmi cache clear <root>
   lsmi demo [--out DIR] [--backend B]
 
@@ -173,6 +175,17 @@ export async function main(argv: string[]): Promise<number> {
         const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean' } } });
         if (positionals.length !== 1) throw new UsageError('runs takes one runs root');
         listRuns(path.resolve(positionals[0]), !!values.json, (l) => process.stdout.write(l + '\n'));
+        return 0;
+      }
+      case 'report': {
+        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { out: { type: 'string' } } });
+        if (positionals.length !== 1) throw new UsageError('report takes one runs root');
+        const root = path.resolve(positionals[0]);
+        const runs = collectRuns(root);
+        if (!runs.length) throw new UsageError(`${root}: no analysed checkpoints (run lsmi watch ${positionals[0]} --once first)`);
+        const out = path.resolve(values.out ?? 'lsmi-report.html');
+        writeReport(out, runs, `LSMI: ${path.basename(root)}`);
+        process.stdout.write(`wrote ${out} (${runs.length} runs, ${runs.reduce((a, r) => a + r.points.length, 0)} checkpoints)\n`);
         return 0;
       }
       case 'cache': {

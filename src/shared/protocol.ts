@@ -1,0 +1,61 @@
+/**
+ * The one protocol between the extension host (or a static report) and the webview panels.
+ * The host computes; the webview only draws what it is sent. Requests that need an answer
+ * carry an id and the reply repeats it.
+ */
+
+/** R, U1, U2, S of one checkpoint, in nats. */
+export interface CheckpointPoint {
+  file: string;
+  epoch?: number;
+  step?: number;
+  R: number;
+  U1: number;
+  U2: number;
+  S: number;
+}
+
+/** One run (a training run or fusion configuration) as the dashboard draws it. */
+export interface RunSeries {
+  run: string;
+  name: string;
+  fusion?: string;
+  points: CheckpointPoint[];
+}
+
+export type HostToWebview =
+  | { type: 'init'; view: 'dashboard'; title: string; runs: RunSeries[] }
+  /** a checkpoint analysed while the panel is open (live update) */
+  | { type: 'checkpoint'; run: string; name: string; point: CheckpointPoint }
+  | { type: 'exported'; id: number; path: string };
+
+export type WebviewToHost =
+  | { type: 'ready' }
+  | { type: 'openCheckpoint'; run: string; file: string }
+  /** the host writes the file (in a static report the page downloads it itself) */
+  | { type: 'export'; id: number; format: 'csv' | 'json'; content: string };
+
+export const INTERACTIONS = ['R', 'U1', 'U2', 'S'] as const;
+export type Interaction = typeof INTERACTIONS[number];
+
+/** Stable colour slot of a run: the same run keeps its colour across panels and reloads. */
+export function runColorIndex(run: string, slots: number): number {
+  let h = 2166136261;
+  for (let i = 0; i < run.length; i++) h = Math.imul(h ^ run.charCodeAt(i), 16777619);
+  return (h >>> 0) % slots;
+}
+
+/** The x value of a checkpoint: step when known, else epoch. */
+export function xOf(p: CheckpointPoint): number {
+  return p.step ?? p.epoch ?? 0;
+}
+
+/** CSV of every run's points (one row per checkpoint). */
+export function toCsv(runs: RunSeries[]): string {
+  const rows = ['run,fusion,checkpoint,epoch,step,R,U1,U2,S'];
+  for (const r of runs) for (const p of r.points) {
+    const q = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+    rows.push([q(r.name), q(r.fusion ?? ''), q(p.file), p.epoch ?? '', p.step ?? '', p.R, p.U1, p.U2, p.S].join(','));
+  }
+  return rows.join('\n') + '\n';
+}

@@ -1,0 +1,138 @@
+import { test, before, after } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as path from 'path';
+import { chromium, Browser, Page } from 'playwright-core';
+import { panelHtml } from '../src/report/html';
+import type { RunSeries } from '../src/shared/protocol';
+import { REPO, tempDir } from './helpers';
+
+// Page-side callbacks run in the browser: these names exist there, not in Node's types.
+interface PageWindow {
+  __posted: Array<Record<string, unknown>>;
+  addEventListener(type: string, fn: (e: { detail: Record<string, unknown> }) => void): void;
+  postMessage(message: unknown, origin: string): void;
+}
+declare const window: PageWindow;
+declare const document: {
+  querySelectorAll(selector: string): { length: number };
+  documentElement: { style: { setProperty(name: string, value: string): void } };
+  body: unknown;
+};
+declare function getComputedStyle(e: unknown): { stroke: string; fill: string; backgroundColor: string };
+
+// Debian's chromium (installed by .ci/run), driven through the same flags CI uses.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARTIFACTS = path.join(REPO, 'test-artifacts');
+const missing = fs.existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
+if (missing) console.log(`# skipped webview tests: ${missing}`);
+
+const RUNS: RunSeries[] = ['late-fusion', 'early-fusion', 'tensor-fusion'].map((run, r) => ({
+  run, name: run, fusion: ['late', 'early', 'tensor'][r],
+  points: Array.from({ length: 5 }, (_, e) => ({
+    file: `/runs/${run}/epoch-000${e + 1}.safetensors`, epoch: e + 1,
+    R: 0.5 - 0.06 * e + 0.02 * r, U1: 0.05 + 0.03 * e, U2: 0.01 * r, S: 0.05 + 0.05 * e * (r + 1) / 3,
+  })),
+}));
+
+let browser: Browser | undefined;
+before(async () => {
+  if (missing) return;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+});
+after(async () => { await browser?.close(); });
+
+/** The dashboard bundle in a page with its data; messages it posts are collected in window.__posted. */
+async function openDashboard(runs = RUNS): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser!.newPage({ viewport: { width: 1100, height: 900 } });
+  const errors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.addInitScript(() => {
+    window.__posted = [];
+    window.addEventListener('lsmi-post', (e) => window.__posted.push(e.detail));
+  });
+  const file = path.join(tempDir('lsmi-webview-'), 'dashboard.html');
+  fs.writeFileSync(file, panelHtml('dashboard', [{ type: 'init', view: 'dashboard', title: 'Test runs', runs }], 'Test runs'));
+  await page.goto(`file://${file}`);
+  await page.waitForSelector('.chart svg');
+  return { page, errors };
+}
+
+const posted = (page: Page) => page.evaluate(() => window.__posted);
+
+test('dashboard draws a line per run in each of R, U1, U2, S, under a strict CSP', { skip: missing }, async () => {
+  const { page, errors } = await openDashboard();
+  const charts = await page.$$('.chart');
+  assert.equal(charts.length, 4);
+  for (const k of ['R', 'U1', 'U2', 'S']) {
+    const d = await page.$$eval(`.chart[data-interaction="${k}"] path.line`, (ps) => ps.map((p) => p.getAttribute('d') ?? ''));
+    assert.equal(d.length, 3, `${k}: one line per run`);
+    for (const path_ of d) assert.match(path_, /^M[\d.]+,[\d.]+(L[\d.]+,[\d.]+){4}$/);
+  }
+  assert.equal(await page.$$eval('.chart circle.point', (c) => c.length), 4 * 15);
+  assert.equal(await page.$$eval('.composition tr[data-run]', (r) => r.length), 3);
+  assert.deepEqual((await posted(page)).map((m) => m.type), ['ready']);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-light.png'), fullPage: true });
+  assert.deepEqual(errors, [], 'no console errors (CSP violations included)');
+  await page.close();
+});
+
+test('run filter hides a run; a click posts openCheckpoint; hover reads values out', { skip: missing }, async () => {
+  const { page } = await openDashboard();
+  await page.click('label[for="run-early_fusion"]');
+  assert.equal(await page.$$eval('.chart[data-interaction="S"] path.line', (p) => p.length), 2);
+  assert.equal(await page.$$eval('.chart path.line[data-run="early-fusion"]', (p) => p.length), 0);
+  await page.click('.chart[data-interaction="R"] circle.point[data-run="late-fusion"]');
+  const open = (await posted(page)).find((m) => m.type === 'openCheckpoint');
+  assert.deepEqual(open, { type: 'openCheckpoint', run: 'late-fusion', file: '/runs/late-fusion/epoch-0001.safetensors' });
+  const box = (await (await page.$('.chart[data-interaction="S"] svg'))!.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.95, box.y + box.height / 2);
+  assert.match(await page.textContent('.chart[data-interaction="S"] .readout') ?? '', /late-fusion epoch 5: \d\.\d{3}/);
+  await page.close();
+});
+
+test('live updates add checkpoints; export posts CSV; theme variables colour the lines', { skip: missing }, async () => {
+  const { page } = await openDashboard();
+  await page.evaluate(() => window.postMessage({ type: 'checkpoint', run: 'late-fusion', name: 'late-fusion', point: { file: '/runs/late-fusion/epoch-0006.safetensors', epoch: 6, R: 0.1, U1: 0.3, U2: 0, S: 0.4 } }, '*'));
+  await page.waitForFunction(() => document.querySelectorAll('.chart[data-interaction="R"] circle.point[data-run="late-fusion"]').length === 6);
+  await page.evaluate(() => window.postMessage({ type: 'checkpoint', run: 'new-run', name: 'new-run', point: { file: '/runs/new-run/epoch-0001.safetensors', epoch: 1, R: 0.2, U1: 0, U2: 0, S: 0.1 } }, '*'));
+  await page.waitForSelector('input[data-run="new-run"]');
+  await page.click('button.export-csv');
+  const exp = (await posted(page)).find((m) => m.type === 'export') as { format: string; content: string };
+  assert.equal(exp.format, 'csv');
+  const lines = exp.content.trim().split('\n');
+  assert.equal(lines[0], 'run,fusion,checkpoint,epoch,step,R,U1,U2,S');
+  assert.equal(lines.length, 1 + 15 + 1 + 1);
+  // Dark theme: VS Code sets these variables on the page; the charts follow them.
+  const dark: Record<string, string> = {
+    blue: 'rgb(55, 148, 255)', orange: 'rgb(209, 134, 22)', green: 'rgb(137, 209, 133)',
+    purple: 'rgb(177, 128, 215)', red: 'rgb(241, 76, 76)', yellow: 'rgb(204, 167, 1)',
+  };
+  await page.evaluate((colors: Record<string, string>) => {
+    const s = document.documentElement.style;
+    s.setProperty('--vscode-editor-background', '#1e1e1e');
+    s.setProperty('--vscode-editor-foreground', '#cccccc');
+    s.setProperty('--vscode-descriptionForeground', '#9d9d9d');
+    s.setProperty('--vscode-editorWidget-border', '#454545');
+    for (const [k, v] of Object.entries(colors)) s.setProperty(`--vscode-charts-${k}`, v);
+  }, dark);
+  const strokes = await page.$$eval('.chart path.line', (ps) => ps.map((p) => getComputedStyle(p).stroke));
+  for (const st of strokes) assert.ok(Object.values(dark).includes(st), `line colour ${st} comes from the theme`);
+  const perRun = await page.$$eval('.chart[data-interaction="R"] circle.point', (cs) => [...new Set(cs.map((c) => `${c.getAttribute('data-run')}=${getComputedStyle(c).fill}`))]);
+  assert.equal(new Set(perRun.map((x) => x.split('=')[1])).size, 4, `each of the 4 runs has its own colour: ${perRun}`);
+  assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(30, 30, 30)');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-dark.png'), fullPage: true });
+  await page.close();
+});
+
+test('an empty root shows what to do, not a blank panel', { skip: missing }, async () => {
+  const page = await browser!.newPage();
+  const file = path.join(tempDir('lsmi-webview-'), 'empty.html');
+  fs.writeFileSync(file, panelHtml('dashboard', [{ type: 'init', view: 'dashboard', title: 'Empty', runs: [] }], 'Empty'));
+  await page.goto(`file://${file}`);
+  assert.match(await page.textContent('.empty') ?? '', /No analysed checkpoints yet/);
+  await page.close();
+});

@@ -1,0 +1,236 @@
+/**
+ * Dashboard panel: R, U1, U2, S against epoch (or step) for each run, one small multiple per
+ * interaction, the composition of the latest checkpoint as shares, a run filter, smoothing,
+ * hover read-out, live updates and CSV/JSON export. It draws what the host sends, nothing more.
+ */
+import { CheckpointPoint, INTERACTIONS, Interaction, RunSeries, runColorIndex, toCsv, xOf } from '../../src/shared/protocol';
+import { onHostMessage, vscodeApi } from '../vscode-api';
+
+const vscode = vscodeApi();
+const SVG = 'http://www.w3.org/2000/svg';
+const COLORS = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
+const FALLBACK = ['#3794ff', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#cca700'];
+const LABEL: Record<Interaction, string> = { R: 'Redundancy R', U1: 'Uniqueness U1', U2: 'Uniqueness U2', S: 'Synergy S' };
+
+interface State { hidden: string[]; smoothing: number }
+const saved = (vscode.getState() as State | undefined) ?? { hidden: [], smoothing: 0 };
+let state: State = { hidden: saved.hidden ?? [], smoothing: saved.smoothing ?? 0 };
+let runs: RunSeries[] = [];
+let title = 'LSMI';
+let exportId = 1;
+
+/**
+ * Each run keeps the colour of its name's hash slot; on a collision the later run (by name)
+ * takes the next free slot, so runs on screen never share a colour while slots last.
+ */
+let slots = new Map<string, number>();
+function assignColors(): void {
+  const used = new Set<number>();
+  slots = new Map();
+  for (const run of runs.map((r) => r.run).sort()) {
+    let i = runColorIndex(run, COLORS.length);
+    for (let k = 0; k < COLORS.length && used.has(i); k++) i = (i + 1) % COLORS.length;
+    used.add(i);
+    slots.set(run, i);
+  }
+}
+
+export function colorOf(run: string): string {
+  const i = slots.get(run) ?? runColorIndex(run, COLORS.length);
+  return `var(${COLORS[i]}, ${FALLBACK[i]})`;
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+/** A colour swatch, styled through CSSOM: a strict CSP blocks style attributes. */
+function swatch(run: string): HTMLElement {
+  const e = el('span', { class: 'swatch' });
+  e.style.background = colorOf(run);
+  return e;
+}
+
+function svg(tag: string, attrs: Record<string, string | number>): SVGElement {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  return e;
+}
+
+/** Exponential moving average, as training dashboards smooth noisy curves. */
+function smooth(values: number[], a: number): number[] {
+  let acc = values[0];
+  return values.map((v, i) => (acc = i === 0 ? v : a * acc + (1 - a) * v));
+}
+
+function visibleRuns(): RunSeries[] {
+  return runs.filter((r) => !state.hidden.includes(r.run) && r.points.length > 0);
+}
+
+function save(): void {
+  vscode.setState(state);
+}
+
+function drawChart(key: Interaction): HTMLElement {
+  const W = 420, H = 230, m = { l: 48, r: 12, t: 10, b: 34 };
+  const box = el('section', { class: 'chart', 'data-interaction': key });
+  box.append(el('h2', {}, LABEL[key]));
+  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${LABEL[key]} by checkpoint` });
+  const shown = visibleRuns();
+  const xs = shown.flatMap((r) => r.points.map(xOf));
+  const ys = shown.flatMap((r) => r.points.map((p) => p[key]));
+  const x0 = Math.min(...xs, 0), x1 = Math.max(...xs, 1);
+  const y0 = Math.min(0, ...ys), y1 = Math.max(0.05, ...ys) * 1.1;
+  const sx = (x: number) => m.l + ((x - x0) / (x1 - x0 || 1)) * (W - m.l - m.r);
+  const sy = (y: number) => H - m.b - ((y - y0) / (y1 - y0 || 1)) * (H - m.t - m.b);
+  for (let i = 0; i <= 4; i++) {
+    const y = y0 + ((y1 - y0) * i) / 4;
+    root.append(svg('line', { x1: m.l, x2: W - m.r, y1: sy(y), y2: sy(y), class: 'grid' }));
+    const t = svg('text', { x: m.l - 6, y: sy(y) + 4, class: 'tick', 'text-anchor': 'end' });
+    t.textContent = y.toFixed(2);
+    root.append(t);
+  }
+  // x ticks at checkpoints (at most 8, evenly picked) so epochs can be read off the axis.
+  const xsUnique = [...new Set(xs)].sort((a, b) => a - b);
+  const every = Math.ceil(xsUnique.length / 8);
+  xsUnique.filter((_, i) => i % every === 0).forEach((x) => {
+    const t = svg('text', { x: sx(x), y: H - m.b + 12, class: 'tick', 'text-anchor': 'middle' });
+    t.textContent = String(x);
+    root.append(t);
+  });
+  const xt = svg('text', { x: (W + m.l) / 2, y: H - 2, class: 'tick', 'text-anchor': 'middle' });
+  xt.textContent = shown.some((r) => r.points.some((p) => p.step !== undefined)) ? 'step' : 'epoch';
+  root.append(xt, svg('line', { x1: m.l, x2: W - m.r, y1: sy(0), y2: sy(0), class: 'axis' }));
+  for (const r of shown) {
+    const pts = [...r.points].sort((a, b) => xOf(a) - xOf(b));
+    const ys2 = smooth(pts.map((p) => p[key]), state.smoothing);
+    const d = pts.map((p, i) => `${i ? 'L' : 'M'}${sx(xOf(p)).toFixed(1)},${sy(ys2[i]).toFixed(1)}`).join('');
+    root.append(svg('path', { d, class: 'line', stroke: colorOf(r.run), 'data-run': r.run }));
+    pts.forEach((p, i) => {
+      const c = svg('circle', { cx: sx(xOf(p)), cy: sy(ys2[i]), r: 3.5, fill: colorOf(r.run), class: 'point', tabindex: 0, 'data-run': r.run });
+      const t = svg('title', {});
+      t.textContent = `${r.name} · ${p.step !== undefined ? `step ${p.step}` : `epoch ${p.epoch}`} · ${key} ${p[key].toFixed(3)} nats`;
+      c.append(t);
+      const open = () => vscode.postMessage({ type: 'openCheckpoint', run: r.run, file: p.file });
+      c.addEventListener('click', open);
+      c.addEventListener('keydown', (e) => { if ((e as KeyboardEvent).key === 'Enter') open(); });
+      root.append(c);
+    });
+  }
+  // Hover read-out: the nearest checkpoint of every visible run.
+  const rule = svg('line', { y1: m.t, y2: H - m.b, class: 'rule', visibility: 'hidden' });
+  root.append(rule);
+  const readout = el('div', { class: 'readout', 'aria-live': 'polite' });
+  root.addEventListener('mousemove', (ev) => {
+    const rect = (root as SVGSVGElement).getBoundingClientRect();
+    const x = x0 + (((ev as MouseEvent).clientX - rect.left) * (W / rect.width) - m.l) / (W - m.l - m.r) * (x1 - x0);
+    const parts = shown.map((r) => {
+      const p = r.points.reduce((a, b) => (Math.abs(xOf(b) - x) < Math.abs(xOf(a) - x) ? b : a));
+      return { r, p };
+    });
+    if (!parts.length) return;
+    const px = sx(xOf(parts[0].p));
+    rule.setAttribute('x1', String(px)); rule.setAttribute('x2', String(px)); rule.setAttribute('visibility', 'visible');
+    readout.textContent = parts.map(({ r, p }) => `${r.name} ${p.step !== undefined ? `step ${p.step}` : `epoch ${p.epoch}`}: ${p[key].toFixed(3)}`).join('   ');
+  });
+  root.addEventListener('mouseleave', () => { rule.setAttribute('visibility', 'hidden'); readout.textContent = ''; });
+  box.append(root, readout);
+  return box;
+}
+
+/** Shares of R, U1, U2, S in the latest checkpoint of each run (negative parts count as 0). */
+function drawComposition(): HTMLElement {
+  const box = el('section', { class: 'composition' });
+  box.append(el('h2', {}, 'Composition at the latest checkpoint'));
+  const table = el('table');
+  const head = el('tr');
+  for (const h of ['run', 'checkpoint', 'shares of I(X1,X2;Y)', 'R', 'U1', 'U2', 'S']) head.append(el('th', {}, h));
+  table.append(head);
+  for (const r of visibleRuns()) {
+    const p = [...r.points].sort((a, b) => xOf(b) - xOf(a))[0];
+    const pos = INTERACTIONS.map((k) => Math.max(0, p[k]));
+    const total = pos.reduce((a, b) => a + b, 0) || 1;
+    const tr = el('tr', { 'data-run': r.run });
+    const name = el('td');
+    name.append(swatch(r.run), document.createTextNode(r.name));
+    const bar = el('td');
+    const stack = el('div', { class: 'stack', role: 'img', 'aria-label': INTERACTIONS.map((k, i) => `${k} ${(100 * pos[i] / total).toFixed(0)}%`).join(', ') });
+    INTERACTIONS.forEach((k, i) => {
+      const share = el('span', { class: `share share-${k}`, title: `${k} ${(100 * pos[i] / total).toFixed(1)}%` });
+      share.style.width = `${(100 * pos[i] / total).toFixed(2)}%`;
+      stack.append(share);
+    });
+    bar.append(stack);
+    tr.append(name, el('td', {}, p.step !== undefined ? `step ${p.step}` : `epoch ${p.epoch}`), bar, ...INTERACTIONS.map((k) => el('td', { class: 'num' }, p[k].toFixed(3))));
+    table.append(tr);
+  }
+  box.append(table);
+  return box;
+}
+
+function download(name: string, content: string, type: string): void {
+  const a = el('a', { href: URL.createObjectURL(new Blob([content], { type })), download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
+function doExport(format: 'csv' | 'json'): void {
+  const content = format === 'csv' ? toCsv(runs) : JSON.stringify({ units: 'nats', runs }, null, 2);
+  vscode.postMessage({ type: 'export', id: exportId++, format, content });
+  if (!window.acquireVsCodeApi) download(`lsmi-${title.replace(/\W+/g, '-')}.${format}`, content, format === 'csv' ? 'text/csv' : 'application/json');
+}
+
+function render(): void {
+  assignColors();
+  const app = document.getElementById('app')!;
+  app.replaceChildren();
+  const header = el('header');
+  header.append(el('h1', {}, title));
+  const filter = el('fieldset', { class: 'filter' });
+  filter.append(el('legend', {}, 'Runs'));
+  for (const r of runs) {
+    const id = `run-${r.run.replace(/\W/g, '_')}`;
+    const cb = el('input', { type: 'checkbox', id, 'data-run': r.run });
+    cb.checked = !state.hidden.includes(r.run);
+    cb.addEventListener('change', () => {
+      state = { ...state, hidden: cb.checked ? state.hidden.filter((h) => h !== r.run) : [...state.hidden, r.run] };
+      save(); render();
+    });
+    const label = el('label', { for: id });
+    label.append(swatch(r.run), document.createTextNode(`${r.name}${r.fusion ? ` (${r.fusion})` : ''}`));
+    filter.append(cb, label);
+  }
+  const smoothing = el('label', { class: 'smoothing' }, 'Smoothing ');
+  const slider = el('input', { type: 'range', min: '0', max: '0.9', step: '0.1', value: String(state.smoothing), 'aria-label': 'Smoothing' });
+  slider.addEventListener('change', () => { state = { ...state, smoothing: Number(slider.value) }; save(); render(); });
+  smoothing.append(slider);
+  const csv = el('button', { type: 'button', class: 'export-csv' }, 'Export CSV');
+  csv.addEventListener('click', () => doExport('csv'));
+  const json = el('button', { type: 'button', class: 'export-json' }, 'Export JSON');
+  json.addEventListener('click', () => doExport('json'));
+  header.append(filter, smoothing, csv, json);
+  app.append(header);
+  if (!visibleRuns().length) {
+    app.append(el('p', { class: 'empty' }, runs.length ? 'All runs are hidden.' : 'No analysed checkpoints yet: they appear here as training writes them.'));
+    return;
+  }
+  const grid = el('div', { class: 'grid' });
+  for (const k of INTERACTIONS) grid.append(drawChart(k));
+  app.append(grid, drawComposition(), el('p', { class: 'note' }, 'Values in nats (LSMI, adjusted). Click a point to open that checkpoint.'));
+}
+
+function upsert(run: string, name: string, point: CheckpointPoint): void {
+  let r = runs.find((x) => x.run === run);
+  if (!r) { r = { run, name, points: [] }; runs.push(r); }
+  r.points = [...r.points.filter((p) => p.file !== point.file), point];
+}
+
+onHostMessage((m) => {
+  if (m.type === 'init') { runs = m.runs.map((r) => ({ ...r, points: [...r.points] })); title = m.title; render(); }
+  else if (m.type === 'checkpoint') { upsert(m.run, m.name, m.point); render(); }
+});
+vscode.postMessage({ type: 'ready' });
