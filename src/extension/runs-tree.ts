@@ -1,0 +1,62 @@
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { JobRecord } from '../runs/pipeline';
+
+type Means = { R: number; U1: number; U2: number; S: number };
+export interface Checkpoint { job: JobRecord; dataset?: Means }
+
+type Node = { kind: 'run'; root: string; run: string } | { kind: 'checkpoint'; root: string; file: string };
+
+const ICON: Record<JobRecord['state'], string> = {
+  waiting: 'watch', queued: 'clock', running: 'sync~spin', done: 'pass', failed: 'error', cancelled: 'circle-slash',
+};
+
+/** Runs view: runs of each root and their checkpoints with status icons and R/U1/U2/S tooltips. */
+export class RunsTree implements vscode.TreeDataProvider<Node> {
+  private changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(private readonly checkpoints: () => Map<string, Checkpoint>, private readonly roots: () => string[]) {}
+
+  refresh(): void {
+    this.changed.fire();
+  }
+
+  getChildren(node?: Node): Node[] {
+    const all = [...this.checkpoints().values()];
+    if (!node) {
+      const runs = new Map<string, Node>();
+      for (const c of all) {
+        const root = this.roots().find((r) => c.job.file.startsWith(r + path.sep)) ?? '';
+        runs.set(`${root}\0${c.job.run}`, { kind: 'run', root, run: c.job.run });
+      }
+      return [...runs.values()].sort((a, b) => (a.kind === 'run' && b.kind === 'run' ? a.run.localeCompare(b.run) : 0));
+    }
+    if (node.kind !== 'run') return [];
+    return all
+      .filter((c) => c.job.run === node.run && c.job.file.startsWith(node.root + path.sep))
+      .sort((a, b) => (b.job.step ?? b.job.epoch ?? 0) - (a.job.step ?? a.job.epoch ?? 0))
+      .map((c) => ({ kind: 'checkpoint', root: node.root, file: c.job.file }));
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    if (node.kind === 'run') {
+      const item = new vscode.TreeItem(node.run === '.' ? path.basename(node.root) : node.run, vscode.TreeItemCollapsibleState.Expanded);
+      item.contextValue = 'lsmiRun';
+      item.iconPath = new vscode.ThemeIcon('graph-line');
+      return item;
+    }
+    const c = this.checkpoints().get(node.file)!;
+    const label = c.job.step !== undefined ? `step ${c.job.step}` : c.job.epoch !== undefined ? `epoch ${c.job.epoch}` : path.basename(c.job.file);
+    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+    item.description = c.dataset ? `S ${c.dataset.S.toFixed(3)}` : c.job.state;
+    item.iconPath = new vscode.ThemeIcon(ICON[c.job.state]);
+    item.contextValue = `lsmiCheckpoint.${c.job.state}`;
+    item.resourceUri = vscode.Uri.file(c.job.file);
+    const tip = new vscode.MarkdownString(`**${path.basename(c.job.file)}** — ${c.job.state}\n\n`);
+    if (c.dataset) tip.appendMarkdown(`| R | U1 | U2 | S |\n|---|---|---|---|\n| ${c.dataset.R.toFixed(3)} | ${c.dataset.U1.toFixed(3)} | ${c.dataset.U2.toFixed(3)} | ${c.dataset.S.toFixed(3)} |\n\nnats, adjusted`);
+    if (c.job.error) tip.appendMarkdown(`\n\n${c.job.error}`);
+    item.tooltip = tip;
+    return item;
+  }
+}
