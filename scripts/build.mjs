@@ -22,6 +22,9 @@ await Promise.all([
   // The LSMI worker process that hosts (CLI, extension) fork.
   build({ ...common, entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js' }),
   // Webview panels: browser bundles, no eval (strict CSP), one per panel.
-  build({ entryPoints: ['webview/dashboard/main.ts'], outfile: 'dist/webview/dashboard.js', bundle: true, platform: 'browser', format: 'iife', target: 'es2020', sourcemap: false, logLevel: 'warning' }),
+  ...['dashboard', 'samples'].map((panel) => build({
+    entryPoints: [`webview/${panel}/main.ts`], outfile: `dist/webview/${panel}.js`,
+    bundle: true, platform: 'browser', format: 'iife', target: 'es2020', sourcemap: false, logLevel: 'warning',
+  })),
 ]);
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.'], { stdio: 'inherit' });

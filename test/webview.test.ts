@@ -4,7 +4,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { chromium, Browser, Page } from 'playwright-core';
 import { panelHtml } from '../src/report/html';
-import type { RunSeries } from '../src/shared/protocol';
+import type { RunSeries, SampleData } from '../src/shared/protocol';
+import { Rng } from '../src/core/rng';
 import { REPO, tempDir } from './helpers';
 
 // Page-side callbacks run in the browser: these names exist there, not in Node's types.
@@ -16,6 +17,7 @@ interface PageWindow {
 declare const window: PageWindow;
 declare const document: {
   querySelectorAll(selector: string): { length: number };
+  querySelector(selector: string): { scrollTop: number; scrollHeight: number; getContext(k: string): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } };
   documentElement: { style: { setProperty(name: string, value: string): void } };
   body: unknown;
 };
@@ -134,5 +136,95 @@ test('an empty root shows what to do, not a blank panel', { skip: missing }, asy
   fs.writeFileSync(file, panelHtml('dashboard', [{ type: 'init', view: 'dashboard', title: 'Empty', runs: [] }], 'Empty'));
   await page.goto(`file://${file}`);
   assert.match(await page.textContent('.empty') ?? '', /No analysed checkpoints yet/);
+  await page.close();
+});
+
+
+/** 100,000 samples in three classes; class 2 carries the most synergy. */
+function sampleData(n = 100_000): SampleData {
+  const rng = new Rng(4);
+  const y = Int32Array.from({ length: n }, () => rng.int(3));
+  const f = (g: (i: number) => number) => Float32Array.from({ length: n }, (_, i) => g(i));
+  const r = f(() => 0.3 * rng.next()), u1 = f(() => 0.1 * rng.next()), u2 = f(() => 0.05 * rng.next()), s = f((i) => 0.2 * rng.next() + 0.2 * y[i]);
+  const perClass = [0, 1, 2].map((c) => {
+    let k = 0, R = 0, U1 = 0, U2 = 0, S = 0;
+    for (let i = 0; i < n; i++) if (y[i] === c) { k++; R += r[i]; U1 += u1[i]; U2 += u2[i]; S += s[i]; }
+    return { class: c, n: k, R: R / k, U1: U1 / k, U2: U2 / k, S: S / k };
+  });
+  return { run: 'late-fusion', file: '/runs/late-fusion/epoch-0004.safetensors', epoch: 4, n, r, u1, u2, s, y, classNames: ['cat', 'dog', 'bird'], perClass };
+}
+
+async function openSamples(data: SampleData): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.addInitScript(() => {
+    window.__posted = [];
+    window.addEventListener('lsmi-post', (e) => window.__posted.push(e.detail));
+  });
+  const file = path.join(tempDir('lsmi-samples-'), 'samples.html');
+  fs.writeFileSync(file, panelHtml('samples', [{ type: 'init', view: 'samples', title: 'Samples', data }], 'Samples'));
+  await page.goto(`file://${file}`);
+  await page.waitForSelector('.tr');
+  return { page, errors };
+}
+
+test('sample explorer: 100k rows scroll, sort and filter change the rows, a click opens the sample', { skip: missing }, async () => {
+  const data = sampleData();
+  const { page, errors } = await openSamples(data);
+  assert.match(await page.textContent('.count') ?? '', /100,000 of 100,000 samples/);
+  const domRows = await page.$$eval('.tr', (t) => t.length);
+  assert.ok(domRows > 10 && domRows < 80, `virtualised: ${domRows} rows in the DOM`);
+  // Sort by s, descending: the first row holds the largest s.
+  await page.click('.th[data-col="s"]');
+  const firstIndex = Number(await page.getAttribute('.tr', 'data-index'));
+  const maxS = data.s.reduce((a, v, i) => (v > data.s[a] ? i : a), 0);
+  assert.equal(data.s[firstIndex], data.s[maxS]);
+  // Filter to one class: every row shown is of that class and the count drops.
+  await page.selectOption('.filter-class', '1');
+  const count = Number((await page.textContent('.count'))!.replace(/,/g, '').split(' ')[0]);
+  assert.equal(count, data.y.filter((c) => c === 1).length);
+  const classes = await page.$$eval('.tr .td:nth-child(2)', (t) => [...new Set(t.map((x) => x.textContent))]);
+  assert.deepEqual(classes, ['dog']);
+  // Scroll to the end: the last rows render.
+  await page.evaluate(() => { const v = document.querySelector('.viewport'); v.scrollTop = v.scrollHeight; });
+  await page.waitForFunction((n) => [...document.querySelectorAll('.tr') as unknown as Array<{ getAttribute(k: string): string }>].some((t) => t.getAttribute('data-index') !== null) && (document.querySelector('.viewport').scrollTop > n), 1000);
+  const lastShown = await page.$$eval('.tr', (t) => t.map((x) => Number(x.getAttribute('data-index'))));
+  const sorted = Array.from(data.y.keys()).filter((i) => data.y[i] === 1).sort((a, b) => data.s[b] - data.s[a] || a - b);
+  assert.ok(lastShown.includes(sorted[sorted.length - 1]), 'the last row of the sorted, filtered list is reachable');
+  await page.click('.tr');
+  const open = (await posted(page)).find((m) => m.type === 'openSample') as { file: string; index: number };
+  assert.equal(open.file, data.file);
+  assert.equal(data.y[open.index], 1);
+  // The scatter drew: its canvas has non-background pixels.
+  const inked = await page.evaluate(() => {
+    const px = document.querySelector('.scatter canvas').getContext('2d').getImageData(0, 0, 720, 600).data;
+    let k = 0;
+    for (let i = 3; i < px.length; i += 4) if (px[i] > 0) k++;
+    return k;
+  });
+  assert.ok(inked > 1000, `scatter pixels drawn: ${inked}`);
+  // Class table ranks by the sorted interaction (S): bird first.
+  assert.equal(await page.getAttribute('.classes tr[data-class]', 'data-class'), '2');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'samples.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('sample explorer exports the high- and low-redundancy subsets at the chosen quantile', { skip: missing }, async () => {
+  const data = sampleData(1000);
+  const { page } = await openSamples(data);
+  await page.fill('.subsets input', '0.1');
+  await page.dispatchEvent('.subsets input', 'change');
+  await page.click('button.export-high');
+  await page.click('button.export-low');
+  const subsets = (await posted(page)).filter((m) => m.type === 'exportSubset') as Array<{ which: string; indices: number[]; quantile: number }>;
+  assert.deepEqual(subsets.map((x) => [x.which, x.quantile, x.indices.length]), [['high', 0.1, 100], ['low', 0.1, 100]]);
+  const minHigh = Math.min(...subsets[0].indices.map((i) => data.r[i]));
+  const maxLow = Math.max(...subsets[1].indices.map((i) => data.r[i]));
+  assert.ok(minHigh >= maxLow, 'every high-r sample has r above every low-r sample');
+  const above = Array.from(data.r).filter((v) => v >= minHigh).length;
+  assert.equal(above, 100);
   await page.close();
 });

@@ -16,20 +16,27 @@ export function packageRoot(): string {
   throw new Error(`LSMI Lens package root not found above ${__dirname}`);
 }
 
-/** JSON safe inside a <script> element. */
+/** JSON safe inside a <script> element (typed arrays become plain arrays). */
 function scriptJson(v: unknown): string {
-  return JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  const plain = (_k: string, x: unknown) => (ArrayBuffer.isView(x) && !(x instanceof DataView) ? Array.from(x as unknown as ArrayLike<number>) : x);
+  return JSON.stringify(v, plain).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
+
+export const PANEL_STYLES: Record<'dashboard' | 'samples', string[]> = {
+  dashboard: ['dashboard.css'],
+  samples: ['dashboard.css', 'samples.css'],
+};
 
 /**
  * A self-contained page running a panel's bundle with its data embedded: the static report,
  * and the page the webview tests drive. Strict CSP: nothing loads from outside, scripts and
  * styles only with this page's nonce.
  */
-export function panelHtml(panel: 'dashboard', messages: HostToWebview[], title: string): string {
+export function panelHtml(panel: 'dashboard' | 'samples', messages: HostToWebview[], title: string): string {
   const root = packageRoot();
   const script = fs.readFileSync(path.join(root, 'dist', 'webview', `${panel}.js`), 'utf8');
-  const style = fs.readFileSync(path.join(root, 'media', `${panel}.css`), 'utf8');
+  // dashboard.css carries the shared theme rules; other panels add their own sheet.
+  const style = PANEL_STYLES[panel].map((f) => fs.readFileSync(path.join(root, 'media', f), 'utf8')).join('\n');
   const nonce = crypto.randomBytes(16).toString('base64');
   const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]!));
   return `<!DOCTYPE html>

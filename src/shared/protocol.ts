@@ -23,8 +23,28 @@ export interface RunSeries {
   points: CheckpointPoint[];
 }
 
+/** Per-class means of one checkpoint (paper Table 3). */
+export interface ClassRow { class: number; name?: string; n: number; R: number; U1: number; U2: number; S: number }
+
+/** Everything the sample explorer draws for one checkpoint (typed arrays cross postMessage cheaply). */
+export interface SampleData {
+  run: string;
+  file: string;
+  epoch?: number;
+  n: number;
+  r: Float32Array;
+  u1: Float32Array;
+  u2: Float32Array;
+  s: Float32Array;
+  /** class label of each sample */
+  y: Int32Array;
+  classNames?: string[];
+  perClass: ClassRow[];
+}
+
 export type HostToWebview =
   | { type: 'init'; view: 'dashboard'; title: string; runs: RunSeries[] }
+  | { type: 'init'; view: 'samples'; title: string; data: SampleData }
   /** a checkpoint analysed while the panel is open (live update) */
   | { type: 'checkpoint'; run: string; name: string; point: CheckpointPoint }
   | { type: 'exported'; id: number; path: string };
@@ -33,10 +53,21 @@ export type WebviewToHost =
   | { type: 'ready' }
   | { type: 'openCheckpoint'; run: string; file: string }
   /** the host writes the file (in a static report the page downloads it itself) */
-  | { type: 'export'; id: number; format: 'csv' | 'json'; content: string };
+  | { type: 'export'; id: number; format: 'csv' | 'json'; content: string }
+  /** open the sample's source (from the run's manifest) */
+  | { type: 'openSample'; file: string; index: number }
+  /** indices (input order) of the samples above / below a quantile of r (paper Section 4.3.1) */
+  | { type: 'exportSubset'; file: string; which: 'high' | 'low'; quantile: number; indices: number[] };
 
 export const INTERACTIONS = ['R', 'U1', 'U2', 'S'] as const;
 export type Interaction = typeof INTERACTIONS[number];
+
+/** The interaction with the largest value for a sample ('r', 'u1', 'u2' or 's'). */
+export function dominant(r: number, u1: number, u2: number, s: number): 'r' | 'u1' | 'u2' | 's' {
+  const v = [r, u1, u2, s];
+  const i = v.indexOf(Math.max(...v));
+  return (['r', 'u1', 'u2', 's'] as const)[i];
+}
 
 /** Stable colour slot of a run: the same run keeps its colour across panels and reloads. */
 export function runColorIndex(run: string, slots: number): number {

@@ -230,7 +230,7 @@ function upsert(run: string, name: string, point: CheckpointPoint): void {
 }
 
 onHostMessage((m) => {
-  if (m.type === 'init') { runs = m.runs.map((r) => ({ ...r, points: [...r.points] })); title = m.title; render(); }
+  if (m.type === 'init' && m.view === 'dashboard') { runs = m.runs.map((r) => ({ ...r, points: [...r.points] })); title = m.title; render(); }
   else if (m.type === 'checkpoint') { upsert(m.run, m.name, m.point); render(); }
 });
 vscode.postMessage({ type: 'ready' });

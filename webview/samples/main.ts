@@ -1,0 +1,217 @@
+/**
+ * Sample explorer: every sample of one checkpoint in a virtualised table (sort and filter by
+ * r, u1, u2, s, class, dominant interaction), a scatter of two interactions, the class table
+ * (paper Table 3) and high/low-redundancy subsets at a chosen quantile (Section 4.3.1).
+ * Selecting a row asks the host to open the sample's source.
+ */
+import { SampleData, dominant } from '../../src/shared/protocol';
+import { onHostMessage, vscodeApi } from '../vscode-api';
+
+const vscode = vscodeApi();
+const ROW = 24;
+type Col = 'index' | 'class' | 'r' | 'u1' | 'u2' | 's' | 'dominant';
+const COLS: Col[] = ['index', 'class', 'r', 'u1', 'u2', 's', 'dominant'];
+
+interface State { sort: Col; desc: boolean; cls: string; dom: string; x: 'r' | 'u1' | 'u2' | 's'; y: 'r' | 'u1' | 'u2' | 's'; quantile: number }
+let state: State = { sort: 'index', desc: false, cls: 'all', dom: 'all', x: 'r', y: 's', quantile: 0.25, ...((vscode.getState() as Partial<State>) ?? {}) };
+let data: SampleData | undefined;
+let dom: Array<'r' | 'u1' | 'u2' | 's'> = [];
+let rows: Int32Array = new Int32Array(0);
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+const className = (c: number) => data?.classNames?.[c] ?? String(c);
+const value = (i: number, c: Col): number | string => {
+  const d = data!;
+  switch (c) {
+    case 'index': return i;
+    case 'class': return d.y[i];
+    case 'dominant': return dom[i];
+    default: return d[c][i];
+  }
+};
+
+/** Filter, then sort: the row order the table shows. */
+function computeRows(): void {
+  const d = data!;
+  const keep: number[] = [];
+  for (let i = 0; i < d.n; i++) {
+    if (state.cls !== 'all' && d.y[i] !== Number(state.cls)) continue;
+    if (state.dom !== 'all' && dom[i] !== state.dom) continue;
+    keep.push(i);
+  }
+  const c = state.sort, sign = state.desc ? -1 : 1;
+  keep.sort((a, b) => {
+    const va = value(a, c), vb = value(b, c);
+    return (va < vb ? -1 : va > vb ? 1 : a - b) * sign;
+  });
+  rows = Int32Array.from(keep);
+}
+
+function save(): void { vscode.setState(state); }
+
+function drawTable(host: HTMLElement): void {
+  const d = data!;
+  const head = el('div', { class: 'thead', role: 'row' });
+  for (const c of COLS) {
+    const h = el('button', { class: 'th', 'data-col': c, role: 'columnheader', 'aria-sort': state.sort === c ? (state.desc ? 'descending' : 'ascending') : 'none' }, c + (state.sort === c ? (state.desc ? ' ▼' : ' ▲') : ''));
+    h.addEventListener('click', () => { state = { ...state, sort: c, desc: state.sort === c ? !state.desc : c !== 'index' && c !== 'class' }; save(); render(); });
+    head.append(h);
+  }
+  const viewport = el('div', { class: 'viewport', role: 'grid', tabindex: '0', 'aria-rowcount': String(rows.length) });
+  const spacer = el('div', { class: 'spacer' });
+  spacer.style.height = `${rows.length * ROW}px`;
+  const body = el('div', { class: 'rows' });
+  spacer.append(body);
+  viewport.append(spacer);
+  let selected = -1;
+  // Only the rows in view exist in the DOM: 100k samples scroll like 40.
+  const paint = () => {
+    const first = Math.max(0, Math.floor(viewport.scrollTop / ROW) - 5);
+    const last = Math.min(rows.length, first + Math.ceil(viewport.clientHeight / ROW) + 10);
+    body.style.transform = `translateY(${first * ROW}px)`;
+    body.replaceChildren();
+    for (let k = first; k < last; k++) {
+      const i = rows[k];
+      const tr = el('div', { class: `tr${i === selected ? ' selected' : ''}`, role: 'row', 'data-index': String(i) });
+      tr.append(
+        el('span', { class: 'td num' }, String(i)), el('span', { class: 'td' }, className(d.y[i])),
+        ...(['r', 'u1', 'u2', 's'] as const).map((c) => el('span', { class: 'td num' }, d[c][i].toFixed(3))),
+        el('span', { class: `td dom dom-${dom[i]}` }, dom[i]),
+      );
+      tr.addEventListener('click', () => { selected = i; paint(); vscode.postMessage({ type: 'openSample', file: d.file, index: i }); });
+      body.append(tr);
+    }
+  };
+  viewport.addEventListener('scroll', paint);
+  viewport.addEventListener('keydown', (e) => {
+    if (e.key === 'End') viewport.scrollTop = viewport.scrollHeight;
+    if (e.key === 'Home') viewport.scrollTop = 0;
+  });
+  host.append(el('p', { class: 'count' }, `${rows.length.toLocaleString()} of ${d.n.toLocaleString()} samples`), head, viewport);
+  requestAnimationFrame(paint);
+  paint();
+}
+
+function drawScatter(host: HTMLElement): void {
+  const d = data!;
+  const W = 360, H = 300, m = 32;
+  const box = el('section', { class: 'scatter' });
+  const pick = (axis: 'x' | 'y') => {
+    const sel = el('select', { 'aria-label': `${axis} axis` });
+    for (const k of ['r', 'u1', 'u2', 's']) { const o = el('option', { value: k }, k); if (state[axis] === k) o.selected = true; sel.append(o); }
+    sel.addEventListener('change', () => { state = { ...state, [axis]: sel.value }; save(); render(); });
+    return sel;
+  };
+  const title = el('h2', {}, 'Scatter ');
+  title.append(pick('x'), document.createTextNode(' against '), pick('y'));
+  const canvas = el('canvas', { width: String(W * 2), height: String(H * 2), role: 'img', 'aria-label': `${state.y} against ${state.x} for ${rows.length} samples` });
+  canvas.style.width = `${W}px`;
+  canvas.style.height = `${H}px`;
+  box.append(title, canvas);
+  host.append(box);
+  const ctx = canvas.getContext('2d')!;
+  ctx.scale(2, 2);
+  const cs = getComputedStyle(document.documentElement);
+  const colors = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow']
+    .map((v, i) => cs.getPropertyValue(v).trim() || ['#3794ff', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#cca700'][i]);
+  const xs = d[state.x], ys = d[state.y];
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (const i of rows) { x0 = Math.min(x0, xs[i]); x1 = Math.max(x1, xs[i]); y0 = Math.min(y0, ys[i]); y1 = Math.max(y1, ys[i]); }
+  if (!(x1 > x0)) { x0 -= 1; x1 += 1; }
+  if (!(y1 > y0)) { y0 -= 1; y1 += 1; }
+  const sx = (v: number) => m + ((v - x0) / (x1 - x0)) * (W - 2 * m), sy = (v: number) => H - m - ((v - y0) / (y1 - y0)) * (H - 2 * m);
+  ctx.strokeStyle = cs.getPropertyValue('--vscode-editorWidget-border').trim() || '#d4d4d4';
+  ctx.strokeRect(m, m, W - 2 * m, H - 2 * m);
+  ctx.fillStyle = cs.getPropertyValue('--vscode-descriptionForeground').trim() || '#6b6b6b';
+  ctx.font = '10px sans-serif';
+  ctx.fillText(`${state.x} ${x0.toFixed(2)} … ${x1.toFixed(2)}`, m, H - 8);
+  ctx.fillText(`${state.y} ${y0.toFixed(2)} … ${y1.toFixed(2)}`, 2, m - 8);
+  ctx.globalAlpha = rows.length > 5000 ? 0.35 : 0.8;
+  for (const i of rows) {
+    ctx.fillStyle = colors[d.y[i] % colors.length];
+    ctx.fillRect(sx(xs[i]) - 1, sy(ys[i]) - 1, 2, 2);
+  }
+}
+
+function drawClasses(host: HTMLElement): void {
+  const d = data!;
+  const box = el('section', { class: 'classes' });
+  box.append(el('h2', {}, 'Classes (mean per class, nats)'));
+  const table = el('table');
+  const head = el('tr');
+  for (const h of ['class', 'n', 'R', 'U1', 'U2', 'S', 'top interaction']) head.append(el('th', {}, h));
+  table.append(head);
+  const key = state.sort === 'r' ? 'R' : state.sort === 'u1' ? 'U1' : state.sort === 'u2' ? 'U2' : 'S';
+  for (const c of [...d.perClass].sort((a, b) => b[key] - a[key])) {
+    const tr = el('tr', { 'data-class': String(c.class) });
+    const top = (['R', 'U1', 'U2', 'S'] as const).reduce((a, b) => (c[b] > c[a] ? b : a));
+    tr.append(el('td', {}, c.name ?? className(c.class)), el('td', { class: 'num' }, String(c.n)),
+      ...(['R', 'U1', 'U2', 'S'] as const).map((k) => el('td', { class: 'num' }, c[k].toFixed(3))), el('td', {}, top));
+    table.append(tr);
+  }
+  box.append(el('p', { class: 'note' }, `ranked by ${key} (sort the table by an interaction to rank by it)`), table);
+  host.append(box);
+}
+
+function drawSubsets(host: HTMLElement): void {
+  const d = data!;
+  const box = el('section', { class: 'subsets' });
+  box.append(el('h2', {}, 'Redundancy subsets'));
+  const q = el('input', { type: 'number', min: '0.01', max: '0.5', step: '0.01', value: String(state.quantile), 'aria-label': 'quantile' });
+  q.addEventListener('change', () => { state = { ...state, quantile: Math.min(0.5, Math.max(0.01, Number(q.value) || 0.25)) }; save(); });
+  const exportWhich = (which: 'high' | 'low') => {
+    const order = Array.from({ length: d.n }, (_, i) => i).sort((a, b) => d.r[a] - d.r[b]);
+    const k = Math.max(1, Math.round(state.quantile * d.n));
+    const indices = (which === 'low' ? order.slice(0, k) : order.slice(d.n - k)).sort((a, b) => a - b);
+    vscode.postMessage({ type: 'exportSubset', file: d.file, which, quantile: state.quantile, indices });
+  };
+  const hi = el('button', { type: 'button', class: 'export-high' }, 'Export high-r indices');
+  hi.addEventListener('click', () => exportWhich('high'));
+  const lo = el('button', { type: 'button', class: 'export-low' }, 'Export low-r indices');
+  lo.addEventListener('click', () => exportWhich('low'));
+  const label = el('label', {}, 'quantile ');
+  label.append(q);
+  box.append(label, hi, lo);
+  host.append(box);
+}
+
+function render(): void {
+  const app = document.getElementById('app')!;
+  app.replaceChildren();
+  const d = data!;
+  computeRows();
+  const header = el('header');
+  header.append(el('h1', {}, `Samples — ${d.run}${d.epoch !== undefined ? `, epoch ${d.epoch}` : ''}`));
+  const cls = el('select', { class: 'filter-class', 'aria-label': 'class' });
+  cls.append(el('option', { value: 'all' }, 'all classes'));
+  for (const c of d.perClass) { const o = el('option', { value: String(c.class) }, className(c.class)); if (state.cls === String(c.class)) o.selected = true; cls.append(o); }
+  cls.addEventListener('change', () => { state = { ...state, cls: cls.value }; save(); render(); });
+  const domSel = el('select', { class: 'filter-dominant', 'aria-label': 'dominant interaction' });
+  for (const v of ['all', 'r', 'u1', 'u2', 's']) { const o = el('option', { value: v }, v === 'all' ? 'any dominant interaction' : `dominant ${v}`); if (state.dom === v) o.selected = true; domSel.append(o); }
+  domSel.addEventListener('change', () => { state = { ...state, dom: domSel.value }; save(); render(); });
+  header.append(cls, domSel);
+  app.append(header);
+  const main = el('div', { class: 'layout' });
+  const left = el('div', { class: 'left' }), right = el('div', { class: 'right' });
+  drawTable(left);
+  drawScatter(right);
+  drawSubsets(right);
+  drawClasses(right);
+  main.append(left, right);
+  app.append(main);
+}
+
+onHostMessage((m) => {
+  if (m.type === 'init' && m.view === 'samples') {
+    data = m.data;
+    dom = Array.from({ length: data.n }, (_, i) => dominant(data!.r[i], data!.u1[i], data!.u2[i], data!.s[i]));
+    render();
+  }
+});
+vscode.postMessage({ type: 'ready' });
