@@ -11,6 +11,7 @@ import { Rng } from '../src/core/rng';
 import { JobRecord, Pipeline } from '../src/runs/pipeline';
 import { JobOutcome } from '../src/worker/client';
 import { readDump } from '../src/io/dump';
+import { loadSampleData } from '../src/runs/samples';
 import { REPO, tempDir } from './helpers';
 
 // Small, fast analyses: the subject here is the pipeline, not the estimator.
@@ -288,4 +289,29 @@ test('renamed and deleted dumps: the new name is analysed, the old record droppe
   await until(p, () => [...p.jobs.values()].every((j) => j.state === 'cancelled' || j.state === 'done'));
   assert.ok([...p.jobs.values()].filter((j) => j.state === 'cancelled').length >= 3);
   await p.close();
+});
+
+test('the sample explorer data comes from the cache, in dump order, without training-only rows', async () => {
+  const root = tempDir('lsmi-samples-');
+  fs.mkdirSync(path.join(root, 'run'));
+  const file = path.join(root, 'run', 'epoch-0001.safetensors');
+  const sample = sampleMixture(syntheticSet('or').model, 300, new Rng(3));
+  const t = sampleTensors(sample);
+  const split = Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? 0 : 1));
+  t.set('split', { dtype: 'u8', shape: [300], data: Uint8Array.from(split) });
+  writeDump(file, t, { epoch: 1, classNames: ['no', 'yes'] });
+  const p = new Pipeline({ roots: [root], settings: { workers: 0 }, backend: 'wasm', stabilityMs: 100 });
+  const c = collect(p);
+  p.start();
+  await until(p, () => c.results.length === 1);
+  await p.close();
+  const data = loadSampleData(root, c.results[0].job)!;
+  assert.equal(data.n, 100);
+  assert.deepEqual(Array.from(data.inputIndex!), Array.from({ length: 100 }, (_, k) => 3 * k));
+  assert.deepEqual(Array.from(data.y), Array.from(data.inputIndex!, (i) => sample.y[i]));
+  assert.deepEqual(data.classNames, ['no', 'yes']);
+  assert.equal(data.perClass.length, 2);
+  const meanR = data.r.reduce((a, v) => a + v, 0) / data.n;
+  const summaryR = (c.results[0].out.summary.dataset as { R: number }).R;
+  assert.ok(Math.abs(meanR - summaryR) < 1e-4, `per-sample r averages to R (${meanR} vs ${summaryR})`);
 });

@@ -50,7 +50,7 @@ test('cache: keyed by content, settings and backend; round trip; corrupt entries
   assert.equal(settingsKey({ workers: 0 }, 'wasm'), settingsKey({ workers: 2 }, 'wasm'), 'thread count does not change results');
   const cache = new ResultCache(path.join(dir, 'cache'));
   const key = entryKey(h1, settingsKey({}, 'wasm'));
-  const samples = { r: [1, 2], u1: [0, 0], u2: [0, 0], s: [3, 4], i1: [1, 2], i2: [1, 2], i12: [4, 6], h1: [5, 5], h2: [6, 6] };
+  const samples = { r: [1, 2], u1: [0, 0], u2: [0, 0], s: [3, 4], i1: [1, 2], i2: [1, 2], i12: [4, 6], h1: [5, 5], h2: [6, 6], y: [0, 1] };
   cache.put(key, { nTotal: 2, dataset: { R: 1.5 } }, samples);
   const got = cache.get(key, true)!;
   assert.deepEqual(Array.from(got.samples!.s), [3, 4]);

@@ -4,10 +4,12 @@ import type { BackendChoice } from '../core/backend';
 import type { Settings } from '../core/estimator';
 import { ResultCache } from '../runs/cache';
 import { JobRecord, Pipeline, stateDir } from '../runs/pipeline';
-import type { RunSeries } from '../shared/protocol';
+import type { HostToWebview, RunSeries, WebviewToHost } from '../shared/protocol';
 import type { JobOutcome } from '../worker/client';
-import { DASHBOARD_VIEW_TYPE, DashboardPanel } from './dashboard-panel';
+import { Panel, VIEW_TYPE } from './panels';
 import { Checkpoint, RunsTree } from './runs-tree';
+import { openSample } from './open-sample';
+import { loadSampleData } from '../runs/samples';
 
 /**
  * VS Code glue only: the pipeline (watcher, queue, worker process, cache) lives in src/runs
@@ -21,6 +23,31 @@ export function activate(context: vscode.ExtensionContext): void {
   const checkpoints = new Map<string, Checkpoint>();
   let pipeline: Pipeline | undefined;
   let backend = '';
+  let dashboard: Panel | undefined;
+  const rootOf = (file: string) => roots().find((r) => file.startsWith(r + path.sep)) ?? path.dirname(file);
+
+  // Requests from any panel: open a checkpoint or a sample, save an export.
+  const onPanelMessage = (m: WebviewToHost, p: Panel) => {
+    if (m.type === 'openCheckpoint') void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(m.file));
+    else if (m.type === 'openSample') void openSample(rootOf(m.file), m.file, m.index).catch((e: Error) => vscode.window.showWarningMessage(e.message));
+    else if (m.type === 'export' || m.type === 'exportSubset') {
+      void (async () => {
+        const json = m.type === 'exportSubset' || m.format === 'json';
+        const target = await vscode.window.showSaveDialog({ filters: json ? { JSON: ['json'] } : { CSV: ['csv'] }, saveLabel: 'Export' });
+        if (!target) return;
+        const content = m.type === 'export' ? m.content
+          : JSON.stringify({ checkpoint: m.file, subset: `${m.which} r`, quantile: m.quantile, indices: m.indices });
+        await vscode.workspace.fs.writeFile(target, Buffer.from(content, 'utf8'));
+        if (m.type === 'export') p.post({ type: 'exported', id: m.id, path: target.fsPath });
+      })();
+    }
+  };
+  const dashboardInit = (): HostToWebview => ({ type: 'init', view: 'dashboard', title: 'LSMI: runs', runs: series() });
+  const showDashboard = () => {
+    if (dashboard) { dashboard.panel.reveal(); return; }
+    dashboard = Panel.create('dashboard', context.extensionUri, dashboardInit, onPanelMessage);
+    dashboard.panel.onDidDispose(() => { dashboard = undefined; });
+  };
 
   const config = () => vscode.workspace.getConfiguration('lsmi');
   const roots = (): string[] => {
@@ -70,7 +97,7 @@ export function activate(context: vscode.ExtensionContext): void {
       const dataset = out.summary.dataset as Checkpoint['dataset'];
       checkpoints.set(job.file, { job: { ...job }, dataset });
       tree.refresh();
-      DashboardPanel.current?.post({ type: 'checkpoint', run: job.run, name: job.run, point: { file: job.file, epoch: job.epoch, step: job.step, ...dataset! } });
+      dashboard?.post({ type: 'checkpoint', run: job.run, name: job.run, point: { file: job.file, epoch: job.epoch, step: job.step, ...dataset! } });
       output.info(`${job.file}: R ${dataset!.R.toFixed(3)} U1 ${dataset!.U1.toFixed(3)} U2 ${dataset!.U2.toFixed(3)} S ${dataset!.S.toFixed(3)}${out.cached ? ' (cached)' : ''}`);
     });
     pipeline.on('failed', (job: JobRecord) => output.error(`${job.file}: ${job.error}`));
@@ -94,7 +121,14 @@ export function activate(context: vscode.ExtensionContext): void {
     const list = config().get<string[]>('runsRoots') ?? [];
     await config().update('runsRoots', [...new Set([...list, pick[0].fsPath])], vscode.ConfigurationTarget.Workspace);
   });
-  cmd('lsmi.openDashboard', () => DashboardPanel.show(context.extensionUri, series));
+  cmd('lsmi.openDashboard', showDashboard);
+  cmd('lsmi.openSampleExplorer', (node?: { file?: string }) => {
+    const c = node?.file ? checkpoints.get(node.file) : undefined;
+    if (!c || c.job.state !== 'done') { void vscode.window.showInformationMessage('Pick an analysed checkpoint in the LSMI Runs view.'); return; }
+    const data = loadSampleData(rootOf(c.job.file), c.job);
+    if (!data) { void vscode.window.showWarningMessage(`No cached per-sample values for ${c.job.file}: use Analyse Again.`); return; }
+    Panel.create('samples', context.extensionUri, () => ({ type: 'init', view: 'samples', title: 'Samples', data }), onPanelMessage);
+  });
   cmd('lsmi.analyseAgain', (node?: { file?: string }) => { if (trusted() && node?.file) pipeline?.reanalyse(node.file); });
   cmd('lsmi.cancelAnalysis', () => pipeline?.cancelAll());
   cmd('lsmi.clearCache', () => {
@@ -102,8 +136,11 @@ export function activate(context: vscode.ExtensionContext): void {
     void vscode.window.showInformationMessage('LSMI Lens cache cleared.');
   });
   cmd('lsmi.showLog', () => output.show());
-  context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
-    deserializeWebviewPanel: async (panel) => DashboardPanel.revive(panel, context.extensionUri, series),
+  context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(VIEW_TYPE.dashboard, {
+    deserializeWebviewPanel: async (panel) => {
+      dashboard = new Panel('dashboard', panel, context.extensionUri, dashboardInit, onPanelMessage);
+      panel.onDidDispose(() => { dashboard = undefined; });
+    },
   }));
   context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('lsmi') && vscode.workspace.isTrusted) start(); }));
   context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => start()));

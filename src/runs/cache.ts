@@ -9,7 +9,7 @@ import { ENGINE_VERSION, Settings, DEFAULT_SETTINGS } from '../core/estimator';
  * Entries are written to a temporary folder and renamed into place; an entry that fails
  * to parse is deleted and recomputed.
  */
-export const SAMPLE_KEYS = ['r', 'u1', 'u2', 's', 'i1', 'i2', 'i12', 'h1', 'h2'] as const;
+export const SAMPLE_KEYS = ['r', 'u1', 'u2', 's', 'i1', 'i2', 'i12', 'h1', 'h2', 'y'] as const;
 export type SampleKey = typeof SAMPLE_KEYS[number];
 
 export interface CacheEntry {

@@ -38,6 +38,8 @@ export interface SampleData {
   s: Float32Array;
   /** class label of each sample */
   y: Int32Array;
+  /** position of each row in the dump (rows of training-only samples are left out); identity when absent */
+  inputIndex?: Int32Array;
   classNames?: string[];
   perClass: ClassRow[];
 }
@@ -54,7 +56,7 @@ export type WebviewToHost =
   | { type: 'openCheckpoint'; run: string; file: string }
   /** the host writes the file (in a static report the page downloads it itself) */
   | { type: 'export'; id: number; format: 'csv' | 'json'; content: string }
-  /** open the sample's source (from the run's manifest) */
+  /** open the sample's source (from the run's manifest); index is the sample's position in the dump */
   | { type: 'openSample'; file: string; index: number }
   /** indices (input order) of the samples above / below a quantile of r (paper Section 4.3.1) */
   | { type: 'exportSubset'; file: string; which: 'high' | 'low'; quantile: number; indices: number[] };

@@ -26,10 +26,12 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
 }
 
 const className = (c: number) => data?.classNames?.[c] ?? String(c);
+/** The sample's position in the dump (what the manifest and exports refer to). */
+const inputIndex = (i: number) => data?.inputIndex?.[i] ?? i;
 const value = (i: number, c: Col): number | string => {
   const d = data!;
   switch (c) {
-    case 'index': return i;
+    case 'index': return inputIndex(i);
     case 'class': return d.y[i];
     case 'dominant': return dom[i];
     default: return d[c][i];
@@ -80,11 +82,11 @@ function drawTable(host: HTMLElement): void {
       const i = rows[k];
       const tr = el('div', { class: `tr${i === selected ? ' selected' : ''}`, role: 'row', 'data-index': String(i) });
       tr.append(
-        el('span', { class: 'td num' }, String(i)), el('span', { class: 'td' }, className(d.y[i])),
+        el('span', { class: 'td num' }, String(inputIndex(i))), el('span', { class: 'td' }, className(d.y[i])),
         ...(['r', 'u1', 'u2', 's'] as const).map((c) => el('span', { class: 'td num' }, d[c][i].toFixed(3))),
         el('span', { class: `td dom dom-${dom[i]}` }, dom[i]),
       );
-      tr.addEventListener('click', () => { selected = i; paint(); vscode.postMessage({ type: 'openSample', file: d.file, index: i }); });
+      tr.addEventListener('click', () => { selected = i; paint(); vscode.postMessage({ type: 'openSample', file: d.file, index: inputIndex(i) }); });
       body.append(tr);
     }
   };
@@ -168,7 +170,7 @@ function drawSubsets(host: HTMLElement): void {
   const exportWhich = (which: 'high' | 'low') => {
     const order = Array.from({ length: d.n }, (_, i) => i).sort((a, b) => d.r[a] - d.r[b]);
     const k = Math.max(1, Math.round(state.quantile * d.n));
-    const indices = (which === 'low' ? order.slice(0, k) : order.slice(d.n - k)).sort((a, b) => a - b);
+    const indices = (which === 'low' ? order.slice(0, k) : order.slice(d.n - k)).map(inputIndex).sort((a, b) => a - b);
     vscode.postMessage({ type: 'exportSubset', file: d.file, which, quantile: state.quantile, indices });
   };
   const hi = el('button', { type: 'button', class: 'export-high' }, 'Export high-r indices');
