@@ -22,7 +22,7 @@ await Promise.all([
   // The LSMI worker process that hosts (CLI, extension) fork.
   build({ ...common, entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js' }),
   // Webview panels: browser bundles, no eval (strict CSP), one per panel.
-  ...['dashboard', 'samples'].map((panel) => build({
+  ...['dashboard', 'samples', 'compare'].map((panel) => build({
     entryPoints: [`webview/${panel}/main.ts`], outfile: `dist/webview/${panel}.js`,
     bundle: true, platform: 'browser', format: 'iife', target: 'es2020', sourcemap: false, logLevel: 'warning',
   })),

@@ -151,7 +151,8 @@ function sampleData(n = 100_000): SampleData {
     for (let i = 0; i < n; i++) if (y[i] === c) { k++; R += r[i]; U1 += u1[i]; U2 += u2[i]; S += s[i]; }
     return { class: c, n: k, R: R / k, U1: U1 / k, U2: U2 / k, S: S / k };
   });
-  return { run: 'late-fusion', file: '/runs/late-fusion/epoch-0004.safetensors', epoch: 4, n, r, u1, u2, s, y, classNames: ['cat', 'dog', 'bird'], perClass };
+  const mean = (a: Float32Array) => a.reduce((x, v) => x + v, 0) / n;
+  return { run: 'late-fusion', file: '/runs/late-fusion/epoch-0004.safetensors', epoch: 4, n, r, u1, u2, s, y, classNames: ['cat', 'dog', 'bird'], perClass, dataset: { R: mean(r), U1: mean(u1), U2: mean(u2), S: mean(s) } };
 }
 
 async function openSamples(data: SampleData): Promise<{ page: Page; errors: string[] }> {
@@ -226,5 +227,40 @@ test('sample explorer exports the high- and low-redundancy subsets at the chosen
   assert.ok(minHigh >= maxLow, 'every high-r sample has r above every low-r sample');
   const above = Array.from(data.r).filter((v) => v >= minHigh).length;
   assert.equal(above, 100);
+  await page.close();
+});
+
+test('compare panel: both checkpoints side by side, the samples that moved most, per-class changes', { skip: missing }, async () => {
+  const a = sampleData(2000);
+  const b = sampleData(2000);
+  // B: synergy grows for class 2, and sample 7 moves the most.
+  b.s = Float32Array.from(a.s, (v, i) => v + (a.y[i] === 2 ? 0.1 : 0) + (i === 7 ? 1 : 0));
+  b.dataset = { ...a.dataset, S: b.s.reduce((x, v) => x + v, 0) / b.n };
+  b.perClass = a.perClass.map((c) => ({ ...c, S: c.S + (c.class === 2 ? 0.1 : 0) }));
+  b.epoch = 9;
+  b.file = '/runs/late-fusion/epoch-0009.safetensors';
+  const page = await browser!.newPage({ viewport: { width: 1200, height: 900 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.addInitScript(() => {
+    window.__posted = [];
+    window.addEventListener('lsmi-post', (e) => window.__posted.push(e.detail));
+  });
+  const file = path.join(tempDir('lsmi-compare-'), 'compare.html');
+  fs.writeFileSync(file, panelHtml('compare', [{ type: 'init', view: 'compare', title: 'Compare', a, b }], 'Compare'));
+  await page.goto(`file://${file}`);
+  await page.waitForSelector('.moved-row');
+  assert.match(await page.textContent('.legend-a') ?? '', /epoch 4/);
+  assert.match(await page.textContent('.legend-b') ?? '', /epoch 9/);
+  assert.equal(await page.$$eval('.bar', (bs) => bs.length), 8, 'R, U1, U2, S for A and B');
+  assert.equal(await page.getAttribute('.moved-row', 'data-index'), '7');
+  const deltas = await page.$$eval('.moved-row td:last-child', (t) => t.map((x) => Math.abs(Number(x.textContent))));
+  for (let i = 1; i < deltas.length; i++) assert.ok(deltas[i] <= deltas[i - 1] + 1e-9, 'sorted by the size of the change');
+  assert.match(await page.textContent('.classes tr[data-class="2"] td:last-child') ?? '', /\+0\.100/);
+  await page.click('.moved-row');
+  const open = (await posted(page)).find((m) => m.type === 'openSample') as { file: string; index: number };
+  assert.deepEqual(open, { type: 'openSample', file: b.file, index: 7 });
+  await page.screenshot({ path: path.join(ARTIFACTS, 'compare.png'), fullPage: true });
+  assert.deepEqual(errors, []);
   await page.close();
 });

@@ -136,6 +136,16 @@ export function activate(context: vscode.ExtensionContext): void {
     void vscode.window.showInformationMessage('LSMI Lens cache cleared.');
   });
   cmd('lsmi.showLog', () => output.show());
+  cmd('lsmi.compareCheckpoints', async () => {
+    const done = [...checkpoints.values()].filter((c) => c.job.state === 'done');
+    if (done.length < 2) { void vscode.window.showInformationMessage('Compare needs two analysed checkpoints.'); return; }
+    const items = done.map((c) => ({ label: `${c.job.run} · ${c.job.step !== undefined ? `step ${c.job.step}` : `epoch ${c.job.epoch}`}`, description: path.basename(c.job.file), c }));
+    const picked = await vscode.window.showQuickPick(items, { canPickMany: true, title: 'Pick two checkpoints (A, then B)' });
+    if (!picked || picked.length !== 2) return;
+    const [a, b] = picked.map((p) => loadSampleData(rootOf(p.c.job.file), p.c.job));
+    if (!a || !b) { void vscode.window.showWarningMessage('No cached per-sample values for one of them: use Analyse Again.'); return; }
+    Panel.create('compare', context.extensionUri, () => ({ type: 'init', view: 'compare', title: 'Compare', a, b }), onPanelMessage);
+  });
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(VIEW_TYPE.dashboard, {
     deserializeWebviewPanel: async (panel) => {
       dashboard = new Panel('dashboard', panel, context.extensionUri, dashboardInit, onPanelMessage);

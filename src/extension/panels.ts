@@ -2,11 +2,13 @@ import * as crypto from 'crypto';
 import * as vscode from 'vscode';
 import type { HostToWebview, WebviewToHost } from '../shared/protocol';
 
-export type PanelKind = 'dashboard' | 'samples';
-export const VIEW_TYPE: Record<PanelKind, string> = { dashboard: 'lsmi.dashboard', samples: 'lsmi.samples' };
-const TITLE: Record<PanelKind, string> = { dashboard: 'LSMI Dashboard', samples: 'LSMI Samples' };
-// dashboard.css holds the shared theme rules (as in the static report).
-const STYLES: Record<PanelKind, string[]> = { dashboard: ['dashboard.css'], samples: ['dashboard.css', 'samples.css'] };
+import { PANEL_STYLES, PanelName } from '../report/html';
+
+export type PanelKind = PanelName;
+export const VIEW_TYPE: Record<PanelKind, string> = { dashboard: 'lsmi.dashboard', samples: 'lsmi.samples', compare: 'lsmi.compare' };
+const TITLE: Record<PanelKind, string> = { dashboard: 'LSMI Dashboard', samples: 'LSMI Samples', compare: 'LSMI Compare' };
+// The same style sheets as the static report: dashboard.css holds the shared theme rules.
+const STYLES = PANEL_STYLES;
 
 /**
  * A webview panel running one bundle from dist/webview. The host sends `init` once the page

@@ -22,9 +22,11 @@ function scriptJson(v: unknown): string {
   return JSON.stringify(v, plain).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-export const PANEL_STYLES: Record<'dashboard' | 'samples', string[]> = {
+export type PanelName = 'dashboard' | 'samples' | 'compare';
+export const PANEL_STYLES: Record<PanelName, string[]> = {
   dashboard: ['dashboard.css'],
   samples: ['dashboard.css', 'samples.css'],
+  compare: ['dashboard.css', 'samples.css'],
 };
 
 /**
@@ -32,7 +34,7 @@ export const PANEL_STYLES: Record<'dashboard' | 'samples', string[]> = {
  * and the page the webview tests drive. Strict CSP: nothing loads from outside, scripts and
  * styles only with this page's nonce.
  */
-export function panelHtml(panel: 'dashboard' | 'samples', messages: HostToWebview[], title: string): string {
+export function panelHtml(panel: PanelName, messages: HostToWebview[], title: string): string {
   const root = packageRoot();
   const script = fs.readFileSync(path.join(root, 'dist', 'webview', `${panel}.js`), 'utf8');
   // dashboard.css carries the shared theme rules; other panels add their own sheet.

@@ -20,5 +20,6 @@ export function loadSampleData(root: string, job: JobRecord): SampleData | undef
     inputIndex: keep.length === hit.summary.nTotal ? undefined : Int32Array.from(keep),
     classNames: hit.summary.classNames as string[] | undefined,
     perClass: (hit.summary.perClass ?? []) as ClassRow[],
+    dataset: hit.summary.dataset as SampleData['dataset'],
   };
 }

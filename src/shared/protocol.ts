@@ -42,11 +42,15 @@ export interface SampleData {
   inputIndex?: Int32Array;
   classNames?: string[];
   perClass: ClassRow[];
+  /** dataset means R, U1, U2, S (adjusted) */
+  dataset: { R: number; U1: number; U2: number; S: number };
 }
 
 export type HostToWebview =
   | { type: 'init'; view: 'dashboard'; title: string; runs: RunSeries[] }
   | { type: 'init'; view: 'samples'; title: string; data: SampleData }
+  /** two checkpoints side by side (same or different runs) */
+  | { type: 'init'; view: 'compare'; title: string; a: SampleData; b: SampleData }
   /** a checkpoint analysed while the panel is open (live update) */
   | { type: 'checkpoint'; run: string; name: string; point: CheckpointPoint }
   | { type: 'exported'; id: number; path: string };
