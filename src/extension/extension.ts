@@ -10,6 +10,7 @@ import { Panel, VIEW_TYPE } from './panels';
 import { Checkpoint, RunsTree } from './runs-tree';
 import { openSample } from './open-sample';
 import { loadSampleData } from '../runs/samples';
+import { writeDemoRuns } from '../cli/demo';
 
 /**
  * VS Code glue only: the pipeline (watcher, queue, worker process, cache) lives in src/runs
@@ -136,6 +137,15 @@ export function activate(context: vscode.ExtensionContext): void {
     void vscode.window.showInformationMessage('LSMI Lens cache cleared.');
   });
   cmd('lsmi.showLog', () => output.show());
+  cmd('lsmi.openDemoRun', async () => {
+    if (!trusted()) return;
+    const dir = context.globalStorageUri.fsPath;
+    writeDemoRuns(dir);
+    const demoRoot = path.join(dir, 'runs');
+    const list = config().get<string[]>('runsRoots') ?? [];
+    if (!list.includes(demoRoot)) await config().update('runsRoots', [...list, demoRoot], vscode.workspace.workspaceFolders ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
+    showDashboard();
+  });
   cmd('lsmi.compareCheckpoints', async () => {
     const done = [...checkpoints.values()].filter((c) => c.job.state === 'done');
     if (done.length < 2) { void vscode.window.showInformationMessage('Compare needs two analysed checkpoints.'); return; }

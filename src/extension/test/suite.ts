@@ -7,7 +7,7 @@ export async function run(): Promise<void> {
   assert.ok(ext, 'extension found');
   await ext.activate();
   const commands = await vscode.commands.getCommands(true);
-  for (const c of ['lsmi.addRunsFolder', 'lsmi.openDashboard', 'lsmi.openSampleExplorer', 'lsmi.compareCheckpoints', 'lsmi.analyseAgain', 'lsmi.cancelAnalysis', 'lsmi.clearCache', 'lsmi.showLog']) {
+  for (const c of ['lsmi.addRunsFolder', 'lsmi.openDemoRun', 'lsmi.openDashboard', 'lsmi.openSampleExplorer', 'lsmi.compareCheckpoints', 'lsmi.analyseAgain', 'lsmi.cancelAnalysis', 'lsmi.clearCache', 'lsmi.showLog']) {
     assert.ok(commands.includes(c), `${c} registered`);
   }
   await vscode.commands.executeCommand('lsmi.openDashboard');
