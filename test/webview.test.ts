@@ -3,8 +3,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { chromium, Browser, Page } from 'playwright-core';
-import { panelHtml } from '../src/report/html';
-import type { RunSeries, SampleData } from '../src/shared/protocol';
+import { PanelName, panelHtml } from '../src/report/html';
+import type { HostToWebview, RunSeries, SampleData } from '../src/shared/protocol';
 import { Rng } from '../src/core/rng';
 import { REPO, tempDir } from './helpers';
 
@@ -46,9 +46,9 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-/** The dashboard bundle in a page with its data; messages it posts are collected in window.__posted. */
-async function openDashboard(runs = RUNS): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser!.newPage({ viewport: { width: 1100, height: 900 } });
+/** A panel's bundle in a page with its data; messages it posts are collected in window.__posted. */
+async function openPanel(panel: PanelName, messages: HostToWebview[], ready: string, width = 1100): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser!.newPage({ viewport: { width, height: 900 } });
   const errors: string[] = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(e.message));
@@ -56,12 +56,14 @@ async function openDashboard(runs = RUNS): Promise<{ page: Page; errors: string[
     window.__posted = [];
     window.addEventListener('lsmi-post', (e) => window.__posted.push(e.detail));
   });
-  const file = path.join(tempDir('lsmi-webview-'), 'dashboard.html');
-  fs.writeFileSync(file, panelHtml('dashboard', [{ type: 'init', view: 'dashboard', title: 'Test runs', runs }], 'Test runs'));
+  const file = path.join(tempDir(`lsmi-${panel}-`), `${panel}.html`);
+  fs.writeFileSync(file, panelHtml(panel, messages, panel));
   await page.goto(`file://${file}`);
-  await page.waitForSelector('.chart svg');
+  await page.waitForSelector(ready);
   return { page, errors };
 }
+
+const openDashboard = (runs = RUNS) => openPanel('dashboard', [{ type: 'init', view: 'dashboard', title: 'Test runs', runs }], '.chart svg');
 
 const posted = (page: Page) => page.evaluate(() => window.__posted);
 
@@ -155,21 +157,7 @@ function sampleData(n = 100_000): SampleData {
   return { run: 'late-fusion', file: '/runs/late-fusion/epoch-0004.safetensors', epoch: 4, n, r, u1, u2, s, y, classNames: ['cat', 'dog', 'bird'], perClass, dataset: { R: mean(r), U1: mean(u1), U2: mean(u2), S: mean(s) } };
 }
 
-async function openSamples(data: SampleData): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.addInitScript(() => {
-    window.__posted = [];
-    window.addEventListener('lsmi-post', (e) => window.__posted.push(e.detail));
-  });
-  const file = path.join(tempDir('lsmi-samples-'), 'samples.html');
-  fs.writeFileSync(file, panelHtml('samples', [{ type: 'init', view: 'samples', title: 'Samples', data }], 'Samples'));
-  await page.goto(`file://${file}`);
-  await page.waitForSelector('.tr');
-  return { page, errors };
-}
+const openSamples = (data: SampleData) => openPanel('samples', [{ type: 'init', view: 'samples', title: 'Samples', data }], '.tr', 1280);
 
 test('sample explorer: 100k rows scroll, sort and filter change the rows, a click opens the sample', { skip: missing }, async () => {
   const data = sampleData();
@@ -188,12 +176,12 @@ test('sample explorer: 100k rows scroll, sort and filter change the rows, a clic
   assert.equal(count, data.y.filter((c) => c === 1).length);
   const classes = await page.$$eval('.tr .td:nth-child(2)', (t) => [...new Set(t.map((x) => x.textContent))]);
   assert.deepEqual(classes, ['dog']);
-  // Scroll to the end: the last rows render.
-  await page.evaluate(() => { const v = document.querySelector('.viewport'); v.scrollTop = v.scrollHeight; });
-  await page.waitForFunction((n) => [...document.querySelectorAll('.tr') as unknown as Array<{ getAttribute(k: string): string }>].some((t) => t.getAttribute('data-index') !== null) && (document.querySelector('.viewport').scrollTop > n), 1000);
-  const lastShown = await page.$$eval('.tr', (t) => t.map((x) => Number(x.getAttribute('data-index'))));
+  // Scroll to the end: the last row of the sorted, filtered list renders.
   const sorted = Array.from(data.y.keys()).filter((i) => data.y[i] === 1).sort((a, b) => data.s[b] - data.s[a] || a - b);
-  assert.ok(lastShown.includes(sorted[sorted.length - 1]), 'the last row of the sorted, filtered list is reachable');
+  await page.evaluate(() => { const v = document.querySelector('.viewport'); v.scrollTop = v.scrollHeight; });
+  await page.waitForSelector(`.tr[data-index="${sorted[sorted.length - 1]}"]`, { timeout: 10_000 });
+  await page.evaluate(() => { const v = document.querySelector('.viewport'); v.scrollTop = 0; });
+  await page.waitForSelector(`.tr[data-index="${sorted[0]}"]`);
   await page.click('.tr');
   const open = (await posted(page)).find((m) => m.type === 'openSample') as { file: string; index: number };
   assert.equal(open.file, data.file);
@@ -239,17 +227,7 @@ test('compare panel: both checkpoints side by side, the samples that moved most,
   b.perClass = a.perClass.map((c) => ({ ...c, S: c.S + (c.class === 2 ? 0.1 : 0) }));
   b.epoch = 9;
   b.file = '/runs/late-fusion/epoch-0009.safetensors';
-  const page = await browser!.newPage({ viewport: { width: 1200, height: 900 } });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.addInitScript(() => {
-    window.__posted = [];
-    window.addEventListener('lsmi-post', (e) => window.__posted.push(e.detail));
-  });
-  const file = path.join(tempDir('lsmi-compare-'), 'compare.html');
-  fs.writeFileSync(file, panelHtml('compare', [{ type: 'init', view: 'compare', title: 'Compare', a, b }], 'Compare'));
-  await page.goto(`file://${file}`);
-  await page.waitForSelector('.moved-row');
+  const { page, errors } = await openPanel('compare', [{ type: 'init', view: 'compare', title: 'Compare', a, b }], '.moved-row', 1200);
   assert.match(await page.textContent('.legend-a') ?? '', /epoch 4/);
   assert.match(await page.textContent('.legend-b') ?? '', /epoch 9/);
   assert.equal(await page.$$eval('.bar', (bs) => bs.length), 8, 'R, U1, U2, S for A and B');

@@ -5,6 +5,7 @@
  */
 import { SampleData } from '../../src/shared/protocol';
 import { onHostMessage, vscodeApi } from '../vscode-api';
+import { el, headerRow } from '../dom';
 
 const vscode = vscodeApi();
 type Key = 'r' | 'u1' | 'u2' | 's';
@@ -12,12 +13,6 @@ const UPPER: Record<Key, 'R' | 'U1' | 'U2' | 'S'> = { r: 'R', u1: 'U1', u2: 'U2'
 let state: { key: Key } = { key: 's', ...((vscode.getState() as { key?: Key }) ?? {}) };
 let A: SampleData | undefined, B: SampleData | undefined;
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 const label = (d: SampleData) => `${d.run}${d.epoch !== undefined ? ` · epoch ${d.epoch}` : ''}`;
 const idx = (d: SampleData, i: number) => d.inputIndex?.[i] ?? i;
 
@@ -89,9 +84,7 @@ function moved(host: HTMLElement, ps: Array<[number, number]>): void {
   box.append(el('h2', {}, `Samples whose ${k} moved most`));
   const top = [...ps].sort((p, q) => Math.abs(B![k][q[1]] - A![k][q[0]]) - Math.abs(B![k][p[1]] - A![k][p[0]]) || p[0] - q[0]).slice(0, 20);
   const table = el('table');
-  const head = el('tr');
-  for (const h of ['sample', 'class', `${k} at A`, `${k} at B`, 'change']) head.append(el('th', {}, h));
-  table.append(head);
+  table.append(headerRow(['sample', 'class', `${k} at A`, `${k} at B`, 'change']));
   for (const [i, j] of top) {
     const d = B![k][j] - A![k][i];
     const tr = el('tr', { class: 'moved-row', 'data-index': String(idx(A!, i)), tabindex: '0' });
@@ -111,9 +104,7 @@ function classes(host: HTMLElement): void {
   const box = el('section', { class: 'classes' });
   box.append(el('h2', {}, `Per class: ${K} at A and B`));
   const table = el('table');
-  const head = el('tr');
-  for (const h of ['class', 'A', 'B', 'change']) head.append(el('th', {}, h));
-  table.append(head);
+  table.append(headerRow(['class', 'A', 'B', 'change']));
   const bByClass = new Map(B!.perClass.map((c) => [c.class, c]));
   for (const c of A!.perClass) {
     const b = bByClass.get(c.class);

@@ -5,6 +5,7 @@
  */
 import { CheckpointPoint, INTERACTIONS, Interaction, RunSeries, runColorIndex, toCsv, xOf } from '../../src/shared/protocol';
 import { onHostMessage, vscodeApi } from '../vscode-api';
+import { el, headerRow } from '../dom';
 
 const vscode = vscodeApi();
 const SVG = 'http://www.w3.org/2000/svg';
@@ -38,13 +39,6 @@ function assignColors(): void {
 export function colorOf(run: string): string {
   const i = slots.get(run) ?? runColorIndex(run, COLORS.length);
   return `var(${COLORS[i]}, ${FALLBACK[i]})`;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== undefined) e.textContent = text;
-  return e;
 }
 
 /** A colour swatch, styled through CSSOM: a strict CSP blocks style attributes. */
@@ -146,9 +140,7 @@ function drawComposition(): HTMLElement {
   const box = el('section', { class: 'composition' });
   box.append(el('h2', {}, 'Composition at the latest checkpoint'));
   const table = el('table');
-  const head = el('tr');
-  for (const h of ['run', 'checkpoint', 'shares of I(X1,X2;Y)', 'R', 'U1', 'U2', 'S']) head.append(el('th', {}, h));
-  table.append(head);
+  table.append(headerRow(['run', 'checkpoint', 'shares of I(X1,X2;Y)', 'R', 'U1', 'U2', 'S']));
   for (const r of visibleRuns()) {
     const p = [...r.points].sort((a, b) => xOf(b) - xOf(a))[0];
     const pos = INTERACTIONS.map((k) => Math.max(0, p[k]));

@@ -6,6 +6,7 @@
  */
 import { SampleData, dominant } from '../../src/shared/protocol';
 import { onHostMessage, vscodeApi } from '../vscode-api';
+import { el, headerRow } from '../dom';
 
 const vscode = vscodeApi();
 const ROW = 24;
@@ -17,13 +18,6 @@ let state: State = { sort: 'index', desc: false, cls: 'all', dom: 'all', x: 'r',
 let data: SampleData | undefined;
 let dom: Array<'r' | 'u1' | 'u2' | 's'> = [];
 let rows: Int32Array = new Int32Array(0);
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 const className = (c: number) => data?.classNames?.[c] ?? String(c);
 /** The sample's position in the dump (what the manifest and exports refer to). */
@@ -48,9 +42,10 @@ function computeRows(): void {
     keep.push(i);
   }
   const c = state.sort, sign = state.desc ? -1 : 1;
+  // Ties keep dump order whichever way the column sorts.
   keep.sort((a, b) => {
     const va = value(a, c), vb = value(b, c);
-    return (va < vb ? -1 : va > vb ? 1 : a - b) * sign;
+    return (va < vb ? -1 : va > vb ? 1 : 0) * sign || a - b;
   });
   rows = Int32Array.from(keep);
 }
@@ -146,9 +141,7 @@ function drawClasses(host: HTMLElement): void {
   const box = el('section', { class: 'classes' });
   box.append(el('h2', {}, 'Classes (mean per class, nats)'));
   const table = el('table');
-  const head = el('tr');
-  for (const h of ['class', 'n', 'R', 'U1', 'U2', 'S', 'top interaction']) head.append(el('th', {}, h));
-  table.append(head);
+  table.append(headerRow(['class', 'n', 'R', 'U1', 'U2', 'S', 'top interaction']));
   const key = state.sort === 'r' ? 'R' : state.sort === 'u1' ? 'U1' : state.sort === 'u2' ? 'U2' : 'S';
   for (const c of [...d.perClass].sort((a, b) => b[key] - a[key])) {
     const tr = el('tr', { 'data-class': String(c.class) });

@@ -1,0 +1,14 @@
+/** An element with attributes and optional text: the panels build their DOM with this alone. */
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+/** A header row of a table. */
+export function headerRow(labels: string[]): HTMLTableRowElement {
+  const tr = el('tr');
+  for (const h of labels) tr.append(el('th', {}, h));
+  return tr;
+}
