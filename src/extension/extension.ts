@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { BackendChoice } from '../core/backend';
@@ -156,6 +157,32 @@ export function activate(context: vscode.ExtensionContext): void {
     if (!a || !b) { void vscode.window.showWarningMessage('No cached per-sample values for one of them: use Analyse Again.'); return; }
     Panel.create('compare', context.extensionUri, () => ({ type: 'init', view: 'compare', title: 'Compare', a, b }), onPanelMessage);
   });
+  // Samples and compare panels come back after a reload from the checkpoint files they saved.
+  const jobOf = (file: string): JobRecord | undefined => {
+    const known = checkpoints.get(file)?.job;
+    if (known) return known;
+    try {
+      const recs = JSON.parse(fs.readFileSync(path.join(stateDir(rootOf(file)), 'status.json'), 'utf8')) as JobRecord[];
+      return recs.find((r) => r.file === file && r.state === 'done');
+    } catch {
+      return undefined;
+    }
+  };
+  const dataOf = (file?: string) => { const j = file ? jobOf(file) : undefined; return j ? loadSampleData(rootOf(j.file), j) : undefined; };
+  context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(VIEW_TYPE.samples, {
+    deserializeWebviewPanel: async (panel, state?: { file?: string }) => {
+      const data = dataOf(state?.file);
+      if (!data) { panel.dispose(); return; }
+      new Panel('samples', panel, context.extensionUri, () => ({ type: 'init', view: 'samples', title: 'Samples', data }), onPanelMessage);
+    },
+  }));
+  context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(VIEW_TYPE.compare, {
+    deserializeWebviewPanel: async (panel, state?: { a?: string; b?: string }) => {
+      const a = dataOf(state?.a), b = dataOf(state?.b);
+      if (!a || !b) { panel.dispose(); return; }
+      new Panel('compare', panel, context.extensionUri, () => ({ type: 'init', view: 'compare', title: 'Compare', a, b }), onPanelMessage);
+    },
+  }));
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(VIEW_TYPE.dashboard, {
     deserializeWebviewPanel: async (panel) => {
       dashboard = new Panel('dashboard', panel, context.extensionUri, dashboardInit, onPanelMessage);

@@ -10,7 +10,8 @@ import { el, headerRow } from '../dom';
 const vscode = vscodeApi();
 type Key = 'r' | 'u1' | 'u2' | 's';
 const UPPER: Record<Key, 'R' | 'U1' | 'U2' | 'S'> = { r: 'R', u1: 'U1', u2: 'U2', s: 'S' };
-let state: { key: Key } = { key: 's', ...((vscode.getState() as { key?: Key }) ?? {}) };
+/** `a`, `b` let VS Code restore the panel after a reload (the host reloads both checkpoints). */
+let state: { key: Key; a?: string; b?: string } = { key: 's', ...((vscode.getState() as { key?: Key }) ?? {}) };
 let A: SampleData | undefined, B: SampleData | undefined;
 
 const label = (d: SampleData) => `${d.run}${d.epoch !== undefined ? ` · epoch ${d.epoch}` : ''}`;
@@ -53,7 +54,7 @@ function scatter(host: HTMLElement, ps: Array<[number, number]>): void {
   const box = el('section', { class: 'scatter' });
   const sel = el('select', { 'aria-label': 'interaction' });
   for (const v of ['r', 'u1', 'u2', 's']) { const o = el('option', { value: v }, v); if (v === k) o.selected = true; sel.append(o); }
-  sel.addEventListener('change', () => { state = { key: sel.value as Key }; vscode.setState(state); render(); });
+  sel.addEventListener('change', () => { state = { ...state, key: sel.value as Key }; vscode.setState(state); render(); });
   const h = el('h2', {}, 'Per sample: ');
   h.append(sel, document.createTextNode(' at A (x) against B (y)'));
   const canvas = el('canvas', { width: String(W * 2), height: String(H * 2), role: 'img', 'aria-label': `${k} at ${label(A!)} against ${label(B!)}` });
@@ -137,6 +138,11 @@ function render(): void {
 }
 
 onHostMessage((m) => {
-  if (m.type === 'init' && m.view === 'compare') { A = m.a; B = m.b; render(); }
+  if (m.type === 'init' && m.view === 'compare') {
+    A = m.a; B = m.b;
+    state = { ...state, a: A.file, b: B.file };
+    vscode.setState(state);
+    render();
+  }
 });
 vscode.postMessage({ type: 'ready' });

@@ -13,7 +13,8 @@ const ROW = 24;
 type Col = 'index' | 'class' | 'r' | 'u1' | 'u2' | 's' | 'dominant';
 const COLS: Col[] = ['index', 'class', 'r', 'u1', 'u2', 's', 'dominant'];
 
-interface State { sort: Col; desc: boolean; cls: string; dom: string; x: 'r' | 'u1' | 'u2' | 's'; y: 'r' | 'u1' | 'u2' | 's'; quantile: number }
+/** `file` lets VS Code restore the panel after a reload (the host reloads that checkpoint). */
+interface State { sort: Col; desc: boolean; cls: string; dom: string; x: 'r' | 'u1' | 'u2' | 's'; y: 'r' | 'u1' | 'u2' | 's'; quantile: number; file?: string }
 let state: State = { sort: 'index', desc: false, cls: 'all', dom: 'all', x: 'r', y: 's', quantile: 0.25, ...((vscode.getState() as Partial<State>) ?? {}) };
 let data: SampleData | undefined;
 let dom: Array<'r' | 'u1' | 'u2' | 's'> = [];
@@ -205,6 +206,8 @@ function render(): void {
 onHostMessage((m) => {
   if (m.type === 'init' && m.view === 'samples') {
     data = m.data;
+    state = { ...state, file: data.file };
+    save();
     dom = Array.from({ length: data.n }, (_, i) => dominant(data!.r[i], data!.u1[i], data!.u2[i], data!.s[i]));
     render();
   }
