@@ -24,7 +24,7 @@ await Promise.all([
   // Webview panels: browser bundles, no eval (strict CSP), one per panel.
   ...['dashboard', 'samples', 'compare'].map((panel) => build({
     entryPoints: [`webview/${panel}/main.ts`], outfile: `dist/webview/${panel}.js`,
-    bundle: true, platform: 'browser', format: 'iife', target: 'es2020', sourcemap: false, logLevel: 'warning',
+    bundle: true, minify: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: false, logLevel: 'warning',
   })),
 ]);
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.'], { stdio: 'inherit' });

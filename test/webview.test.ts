@@ -67,6 +67,12 @@ const openDashboard = (runs = RUNS) => openPanel('dashboard', [{ type: 'init', v
 
 const posted = (page: Page) => page.evaluate(() => window.__posted);
 
+/** Picks an option of a vscode-single-select the way a user does: open it, click the option. */
+async function choose(page: Page, select: string, label: string): Promise<void> {
+  await page.click(select);
+  await page.locator(select).getByRole('option', { name: label, exact: true }).click();
+}
+
 test('dashboard draws a line per run in each of R, U1, U2, S, under a strict CSP', { skip: missing }, async () => {
   const { page, errors } = await openDashboard();
   const charts = await page.$$('.chart');
@@ -86,7 +92,7 @@ test('dashboard draws a line per run in each of R, U1, U2, S, under a strict CSP
 
 test('run filter hides a run; a click posts openCheckpoint; hover reads values out', { skip: missing }, async () => {
   const { page } = await openDashboard();
-  await page.click('label[for="run-early_fusion"]');
+  await page.click('vscode-checkbox[data-run="early-fusion"]');
   assert.equal(await page.$$eval('.chart[data-interaction="S"] path.line', (p) => p.length), 2);
   assert.equal(await page.$$eval('.chart path.line[data-run="early-fusion"]', (p) => p.length), 0);
   await page.click('.chart[data-interaction="R"] circle.point[data-run="late-fusion"]');
@@ -103,8 +109,8 @@ test('live updates add checkpoints; export posts CSV; theme variables colour the
   await page.evaluate(() => window.postMessage({ type: 'checkpoint', run: 'late-fusion', name: 'late-fusion', point: { file: '/runs/late-fusion/epoch-0006.safetensors', epoch: 6, R: 0.1, U1: 0.3, U2: 0, S: 0.4 } }, '*'));
   await page.waitForFunction(() => document.querySelectorAll('.chart[data-interaction="R"] circle.point[data-run="late-fusion"]').length === 6);
   await page.evaluate(() => window.postMessage({ type: 'checkpoint', run: 'new-run', name: 'new-run', point: { file: '/runs/new-run/epoch-0001.safetensors', epoch: 1, R: 0.2, U1: 0, U2: 0, S: 0.1 } }, '*'));
-  await page.waitForSelector('input[data-run="new-run"]');
-  await page.click('button.export-csv');
+  await page.waitForSelector('vscode-checkbox[data-run="new-run"]');
+  await page.click('vscode-button.export-csv');
   const exp = (await posted(page)).find((m) => m.type === 'export') as { format: string; content: string };
   assert.equal(exp.format, 'csv');
   const lines = exp.content.trim().split('\n');
@@ -129,6 +135,23 @@ test('live updates add checkpoints; export posts CSV; theme variables colour the
   assert.equal(new Set(perRun.map((x) => x.split('=')[1])).size, 4, `each of the 4 runs has its own colour: ${perRun}`);
   assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(30, 30, 30)');
   await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-dark.png'), fullPage: true });
+  await page.close();
+});
+
+test('dashboard lays runs out as small multiples: one chart per run holding R, U1, U2, S', { skip: missing }, async () => {
+  const { page, errors } = await openDashboard();
+  await page.click('vscode-checkbox[data-run="tensor-fusion"]');
+  await choose(page, '.layout-select', 'One chart per run');
+  await page.waitForSelector('.chart[data-run]');
+  const charts = await page.$$eval('.chart[data-run]', (cs) => cs.map((c) => c.getAttribute('data-run')));
+  assert.deepEqual(charts.sort(), ['early-fusion', 'late-fusion'], 'one chart per visible run');
+  const keys = await page.$$eval('.chart[data-run="late-fusion"] path.line', (ps) => ps.map((p) => p.getAttribute('data-interaction')));
+  assert.deepEqual(keys, ['R', 'U1', 'U2', 'S']);
+  // The line of R in the run's chart goes where the run's R values go: down over the epochs.
+  const ys = await page.$$eval('.chart[data-run="late-fusion"] circle.point[data-interaction="R"]', (cs) => cs.map((c) => Number(c.getAttribute('cy'))));
+  for (let i = 1; i < ys.length; i++) assert.ok(ys[i] > ys[i - 1], 'R falls, so its points sink on screen');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-by-run.png'), fullPage: true });
+  assert.deepEqual(errors, []);
   await page.close();
 });
 
@@ -171,7 +194,7 @@ test('sample explorer: 100k rows scroll, sort and filter change the rows, a clic
   const maxS = data.s.reduce((a, v, i) => (v > data.s[a] ? i : a), 0);
   assert.equal(data.s[firstIndex], data.s[maxS]);
   // Filter to one class: every row shown is of that class and the count drops.
-  await page.selectOption('.filter-class', '1');
+  await choose(page, '.filter-class', 'dog');
   const count = Number((await page.textContent('.count'))!.replace(/,/g, '').split(' ')[0]);
   assert.equal(count, data.y.filter((c) => c === 1).length);
   const classes = await page.$$eval('.tr .td:nth-child(2)', (t) => [...new Set(t.map((x) => x.textContent))]);
@@ -201,13 +224,43 @@ test('sample explorer: 100k rows scroll, sort and filter change the rows, a clic
   await page.close();
 });
 
+test('sample explorer is keyboard reachable: Tab into the grid, arrows move the active row, Enter opens it', { skip: missing }, async () => {
+  const data = sampleData(5000);
+  const { page } = await openSamples(data);
+  const focused = () => page.evaluate(() => (document as unknown as { activeElement: { className: string } }).activeElement.className);
+  for (let i = 0; i < 30 && (await focused()) !== 'viewport'; i++) await page.keyboard.press('Tab');
+  assert.equal(await focused(), 'viewport', 'Tab reaches the sample grid');
+  assert.equal(await page.getAttribute('.tr.active', 'data-index'), '0', 'focus shows the first row as active');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowUp');
+  assert.equal(await page.getAttribute('.tr.active', 'data-index'), '2');
+  assert.equal(await page.getAttribute('.viewport', 'aria-activedescendant'), 'row-2');
+  await page.keyboard.press('Enter');
+  let open = (await posted(page)).filter((m) => m.type === 'openSample');
+  assert.deepEqual(open.at(-1), { type: 'openSample', file: data.file, index: 2 });
+  // End jumps to the last sample and scrolls it into view; Enter opens that one.
+  await page.keyboard.press('End');
+  await page.waitForSelector('.tr.active[data-index="4999"]');
+  await page.keyboard.press('Enter');
+  open = (await posted(page)).filter((m) => m.type === 'openSample');
+  assert.deepEqual(open.at(-1), { type: 'openSample', file: data.file, index: 4999 });
+  assert.equal(await page.getAttribute('.tr[data-index="4999"]', 'aria-selected'), 'true');
+  await page.keyboard.press('PageUp');
+  const after = Number(await page.getAttribute('.tr.active', 'data-index'));
+  assert.ok(after < 4999 && after > 4950, `PageUp moves a page up: ${after}`);
+  await page.close();
+});
+
 test('sample explorer exports the high- and low-redundancy subsets at the chosen quantile', { skip: missing }, async () => {
   const data = sampleData(1000);
   const { page } = await openSamples(data);
-  await page.fill('.subsets input', '0.1');
-  await page.dispatchEvent('.subsets input', 'change');
-  await page.click('button.export-high');
-  await page.click('button.export-low');
+  // The quantile field is a vscode-textfield: type into its input as a user would.
+  await page.fill('.subsets vscode-textfield input', '0.1');
+  await page.press('.subsets vscode-textfield input', 'Enter');
+  await page.click('vscode-button.export-high');
+  await page.click('vscode-button.export-low');
   const subsets = (await posted(page)).filter((m) => m.type === 'exportSubset') as Array<{ which: string; indices: number[]; quantile: number }>;
   assert.deepEqual(subsets.map((x) => [x.which, x.quantile, x.indices.length]), [['high', 0.1, 100], ['low', 0.1, 100]]);
   const minHigh = Math.min(...subsets[0].indices.map((i) => data.r[i]));

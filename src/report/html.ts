@@ -37,8 +37,8 @@ export const PANEL_STYLES: Record<PanelName, string[]> = {
 export function panelHtml(panel: PanelName, messages: HostToWebview[], title: string): string {
   const root = packageRoot();
   const script = fs.readFileSync(path.join(root, 'dist', 'webview', `${panel}.js`), 'utf8');
-  // dashboard.css carries the shared theme rules; other panels add their own sheet.
-  const style = PANEL_STYLES[panel].map((f) => fs.readFileSync(path.join(root, 'media', f), 'utf8')).join('\n');
+  // theme.css stands in for VS Code's theme variables; dashboard.css carries the shared rules.
+  const style = ['theme.css', ...PANEL_STYLES[panel]].map((f) => fs.readFileSync(path.join(root, 'media', f), 'utf8')).join('\n');
   const nonce = crypto.randomBytes(16).toString('base64');
   const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]!));
   return `<!DOCTYPE html>

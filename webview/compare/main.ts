@@ -6,6 +6,7 @@
 import { SampleData } from '../../src/shared/protocol';
 import { onHostMessage, vscodeApi } from '../vscode-api';
 import { el, headerRow } from '../dom';
+import { select } from '../controls';
 
 const vscode = vscodeApi();
 type Key = 'r' | 'u1' | 'u2' | 's';
@@ -52,9 +53,8 @@ function bars(host: HTMLElement): void {
 function scatter(host: HTMLElement, ps: Array<[number, number]>): void {
   const W = 340, H = 300, m = 32, k = state.key;
   const box = el('section', { class: 'scatter' });
-  const sel = el('select', { 'aria-label': 'interaction' });
-  for (const v of ['r', 'u1', 'u2', 's']) { const o = el('option', { value: v }, v); if (v === k) o.selected = true; sel.append(o); }
-  sel.addEventListener('change', () => { state = { ...state, key: sel.value as Key }; vscode.setState(state); render(); });
+  const sel = select(['r', 'u1', 'u2', 's'].map((v) => ({ value: v, label: v })), k, { class: 'interaction', 'aria-label': 'interaction' },
+    (v) => { state = { ...state, key: v as Key }; vscode.setState(state); render(); });
   const h = el('h2', {}, 'Per sample: ');
   h.append(sel, document.createTextNode(' at A (x) against B (y)'));
   const canvas = el('canvas', { width: String(W * 2), height: String(H * 2), role: 'img', 'aria-label': `${k} at ${label(A!)} against ${label(B!)}` });

@@ -6,6 +6,7 @@
 import { CheckpointPoint, INTERACTIONS, Interaction, RunSeries, runColorIndex, toCsv, xOf } from '../../src/shared/protocol';
 import { onHostMessage, vscodeApi } from '../vscode-api';
 import { el, headerRow } from '../dom';
+import { button, checkbox, select } from '../controls';
 
 const vscode = vscodeApi();
 const SVG = 'http://www.w3.org/2000/svg';
@@ -13,9 +14,10 @@ const COLORS = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-char
 const FALLBACK = ['#3794ff', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#cca700'];
 const LABEL: Record<Interaction, string> = { R: 'Redundancy R', U1: 'Uniqueness U1', U2: 'Uniqueness U2', S: 'Synergy S' };
 
-interface State { hidden: string[]; smoothing: number }
-const saved = (vscode.getState() as State | undefined) ?? { hidden: [], smoothing: 0 };
-let state: State = { hidden: saved.hidden ?? [], smoothing: saved.smoothing ?? 0 };
+/** `layout`: runs overlaid in one chart per interaction, or one chart (small multiple) per run. */
+interface State { hidden: string[]; smoothing: number; layout: 'interaction' | 'run' }
+const saved = (vscode.getState() as Partial<State> | undefined) ?? {};
+let state: State = { hidden: saved.hidden ?? [], smoothing: saved.smoothing ?? 0, layout: saved.layout ?? 'interaction' };
 let runs: RunSeries[] = [];
 let title = 'LSMI';
 let exportId = 1;
@@ -68,14 +70,30 @@ function save(): void {
   vscode.setState(state);
 }
 
-function drawChart(key: Interaction): HTMLElement {
+/** One line of a chart: a run's values of one interaction. */
+interface Series { run: string; name: string; key: Interaction; color: string; label: string }
+
+/** Colours of the interactions when a chart holds one run (the same as the composition bars). */
+const KEY_COLOR: Record<Interaction, string> = {
+  R: 'var(--vscode-charts-blue, #3794ff)', U1: 'var(--vscode-charts-green, #89d185)',
+  U2: 'var(--vscode-charts-yellow, #cca700)', S: 'var(--vscode-charts-red, #f14c4c)',
+};
+
+const at = (p: CheckpointPoint) => (p.step !== undefined ? `step ${p.step}` : `epoch ${p.epoch}`);
+
+/**
+ * A line chart of some series against epoch (or step). `attrs` name the chart for tests and
+ * assistive tech: by interaction (runs overlaid) or by run (small multiples).
+ */
+function drawChart(heading: string, attrs: Record<string, string>, series: Series[]): HTMLElement {
   const W = 420, H = 230, m = { l: 48, r: 12, t: 10, b: 34 };
-  const box = el('section', { class: 'chart', 'data-interaction': key });
-  box.append(el('h2', {}, LABEL[key]));
-  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${LABEL[key]} by checkpoint` });
-  const shown = visibleRuns();
-  const xs = shown.flatMap((r) => r.points.map(xOf));
-  const ys = shown.flatMap((r) => r.points.map((p) => p[key]));
+  const box = el('section', { class: 'chart', ...attrs });
+  box.append(el('h2', {}, heading));
+  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${heading} by checkpoint` });
+  const runOf = new Map(runs.map((r) => [r.run, r]));
+  const pointsOf = (s: Series) => [...runOf.get(s.run)!.points].sort((a, b) => xOf(a) - xOf(b));
+  const xs = series.flatMap((s) => pointsOf(s).map(xOf));
+  const ys = series.flatMap((s) => pointsOf(s).map((p) => p[s.key]));
   const x0 = Math.min(...xs, 0), x1 = Math.max(...xs, 1);
   const y0 = Math.min(0, ...ys), y1 = Math.max(0.05, ...ys) * 1.1;
   const sx = (x: number) => m.l + ((x - x0) / (x1 - x0 || 1)) * (W - m.l - m.r);
@@ -96,43 +114,56 @@ function drawChart(key: Interaction): HTMLElement {
     root.append(t);
   });
   const xt = svg('text', { x: (W + m.l) / 2, y: H - 2, class: 'tick', 'text-anchor': 'middle' });
-  xt.textContent = shown.some((r) => r.points.some((p) => p.step !== undefined)) ? 'step' : 'epoch';
+  xt.textContent = series.some((s) => runOf.get(s.run)!.points.some((p) => p.step !== undefined)) ? 'step' : 'epoch';
   root.append(xt, svg('line', { x1: m.l, x2: W - m.r, y1: sy(0), y2: sy(0), class: 'axis' }));
-  for (const r of shown) {
-    const pts = [...r.points].sort((a, b) => xOf(a) - xOf(b));
-    const ys2 = smooth(pts.map((p) => p[key]), state.smoothing);
+  const smoothed = series.map((s) => ({ s, pts: pointsOf(s), ys: smooth(pointsOf(s).map((p) => p[s.key]), state.smoothing) }));
+  for (const { s, pts, ys: ys2 } of smoothed) {
     const d = pts.map((p, i) => `${i ? 'L' : 'M'}${sx(xOf(p)).toFixed(1)},${sy(ys2[i]).toFixed(1)}`).join('');
-    root.append(svg('path', { d, class: 'line', stroke: colorOf(r.run), 'data-run': r.run }));
+    root.append(svg('path', { d, class: 'line', stroke: s.color, 'data-run': s.run, 'data-interaction': s.key }));
     pts.forEach((p, i) => {
-      const c = svg('circle', { cx: sx(xOf(p)), cy: sy(ys2[i]), r: 3.5, fill: colorOf(r.run), class: 'point', tabindex: 0, 'data-run': r.run });
+      const c = svg('circle', { cx: sx(xOf(p)), cy: sy(ys2[i]), r: 3.5, fill: s.color, class: 'point', tabindex: 0, 'data-run': s.run, 'data-interaction': s.key });
       const t = svg('title', {});
-      t.textContent = `${r.name} · ${p.step !== undefined ? `step ${p.step}` : `epoch ${p.epoch}`} · ${key} ${p[key].toFixed(3)} nats`;
+      t.textContent = `${s.name} · ${at(p)} · ${s.key} ${p[s.key].toFixed(3)} nats`;
       c.append(t);
-      const open = () => vscode.postMessage({ type: 'openCheckpoint', run: r.run, file: p.file });
+      const open = () => vscode.postMessage({ type: 'openCheckpoint', run: s.run, file: p.file });
       c.addEventListener('click', open);
       c.addEventListener('keydown', (e) => { if ((e as KeyboardEvent).key === 'Enter') open(); });
       root.append(c);
     });
   }
-  // Hover read-out: the nearest checkpoint of every visible run.
+  // Hover read-out: the nearest checkpoint of every line.
   const rule = svg('line', { y1: m.t, y2: H - m.b, class: 'rule', visibility: 'hidden' });
   root.append(rule);
   const readout = el('div', { class: 'readout', 'aria-live': 'polite' });
   root.addEventListener('mousemove', (ev) => {
     const rect = (root as SVGSVGElement).getBoundingClientRect();
     const x = x0 + (((ev as MouseEvent).clientX - rect.left) * (W / rect.width) - m.l) / (W - m.l - m.r) * (x1 - x0);
-    const parts = shown.map((r) => {
-      const p = r.points.reduce((a, b) => (Math.abs(xOf(b) - x) < Math.abs(xOf(a) - x) ? b : a));
-      return { r, p };
-    });
+    const parts = smoothed.filter((q) => q.pts.length).map(({ s, pts }) => ({ s, p: pts.reduce((a, b) => (Math.abs(xOf(b) - x) < Math.abs(xOf(a) - x) ? b : a)) }));
     if (!parts.length) return;
     const px = sx(xOf(parts[0].p));
     rule.setAttribute('x1', String(px)); rule.setAttribute('x2', String(px)); rule.setAttribute('visibility', 'visible');
-    readout.textContent = parts.map(({ r, p }) => `${r.name} ${p.step !== undefined ? `step ${p.step}` : `epoch ${p.epoch}`}: ${p[key].toFixed(3)}`).join('   ');
+    readout.textContent = parts.map(({ s, p }) => `${s.label} ${at(p)}: ${p[s.key].toFixed(3)}`).join('   ');
   });
   root.addEventListener('mouseleave', () => { rule.setAttribute('visibility', 'hidden'); readout.textContent = ''; });
   box.append(root, readout);
+  if (attrs['data-run'] !== undefined) {
+    const legend = el('div', { class: 'legend-keys' });
+    for (const k of INTERACTIONS) { const sw = el('span', { class: 'swatch' }); sw.style.background = KEY_COLOR[k]; legend.append(sw, document.createTextNode(`${k}  `)); }
+    box.append(legend);
+  }
   return box;
+}
+
+/** Runs overlaid: one chart per interaction. */
+function chartsByInteraction(): HTMLElement[] {
+  return INTERACTIONS.map((k) => drawChart(LABEL[k], { 'data-interaction': k },
+    visibleRuns().map((r) => ({ run: r.run, name: r.name, key: k, color: colorOf(r.run), label: r.name }))));
+}
+
+/** Small multiples: one chart per run (fusion configuration) holding its R, U1, U2, S. */
+function chartsByRun(): HTMLElement[] {
+  return visibleRuns().map((r) => drawChart(`${r.name}${r.fusion ? ` (${r.fusion})` : ''}`, { 'data-run': r.run },
+    INTERACTIONS.map((k) => ({ run: r.run, name: r.name, key: k, color: KEY_COLOR[k], label: k }))));
 }
 
 /** Shares of R, U1, U2, S in the latest checkpoint of each run (negative parts count as 0). */
@@ -185,33 +216,27 @@ function render(): void {
   const filter = el('fieldset', { class: 'filter' });
   filter.append(el('legend', {}, 'Runs'));
   for (const r of runs) {
-    const id = `run-${r.run.replace(/\W/g, '_')}`;
-    const cb = el('input', { type: 'checkbox', id, 'data-run': r.run });
-    cb.checked = !state.hidden.includes(r.run);
-    cb.addEventListener('change', () => {
-      state = { ...state, hidden: cb.checked ? state.hidden.filter((h) => h !== r.run) : [...state.hidden, r.run] };
+    filter.append(checkbox([swatch(r.run), `${r.name}${r.fusion ? ` (${r.fusion})` : ''}`], !state.hidden.includes(r.run), { 'data-run': r.run }, (on) => {
+      state = { ...state, hidden: on ? state.hidden.filter((h) => h !== r.run) : [...state.hidden, r.run] };
       save(); render();
-    });
-    const label = el('label', { for: id });
-    label.append(swatch(r.run), document.createTextNode(`${r.name}${r.fusion ? ` (${r.fusion})` : ''}`));
-    filter.append(cb, label);
+    }));
   }
+  const layout = select([{ value: 'interaction', label: 'Runs overlaid' }, { value: 'run', label: 'One chart per run' }], state.layout,
+    { class: 'layout-select', 'aria-label': 'Layout' }, (v) => { state = { ...state, layout: v as State['layout'] }; save(); render(); });
+  // No slider among the web components: a native range input, coloured by the theme.
   const smoothing = el('label', { class: 'smoothing' }, 'Smoothing ');
   const slider = el('input', { type: 'range', min: '0', max: '0.9', step: '0.1', value: String(state.smoothing), 'aria-label': 'Smoothing' });
   slider.addEventListener('change', () => { state = { ...state, smoothing: Number(slider.value) }; save(); render(); });
   smoothing.append(slider);
-  const csv = el('button', { type: 'button', class: 'export-csv' }, 'Export CSV');
-  csv.addEventListener('click', () => doExport('csv'));
-  const json = el('button', { type: 'button', class: 'export-json' }, 'Export JSON');
-  json.addEventListener('click', () => doExport('json'));
-  header.append(filter, smoothing, csv, json);
+  header.append(filter, layout, smoothing,
+    button('Export CSV', 'export-csv', () => doExport('csv'), true), button('Export JSON', 'export-json', () => doExport('json'), true));
   app.append(header);
   if (!visibleRuns().length) {
     app.append(el('p', { class: 'empty' }, runs.length ? 'All runs are hidden.' : 'No analysed checkpoints yet: they appear here as training writes them.'));
     return;
   }
   const grid = el('div', { class: 'grid' });
-  for (const k of INTERACTIONS) grid.append(drawChart(k));
+  grid.append(...(state.layout === 'run' ? chartsByRun() : chartsByInteraction()));
   app.append(grid, drawComposition(), el('p', { class: 'note' }, 'Values in nats (LSMI, adjusted). Click a point to open that checkpoint.'));
 }
 

@@ -7,6 +7,7 @@
 import { SampleData, dominant } from '../../src/shared/protocol';
 import { onHostMessage, vscodeApi } from '../vscode-api';
 import { el, headerRow } from '../dom';
+import { button, numberField, select } from '../controls';
 
 const vscode = vscodeApi();
 const ROW = 24;
@@ -19,6 +20,8 @@ let state: State = { sort: 'index', desc: false, cls: 'all', dom: 'all', x: 'r',
 let data: SampleData | undefined;
 let dom: Array<'r' | 'u1' | 'u2' | 's'> = [];
 let rows: Int32Array = new Int32Array(0);
+/** The sample last opened (a row index of the dump data), kept across sorting and filtering. */
+let selected = -1;
 
 const className = (c: number) => data?.classNames?.[c] ?? String(c);
 /** The sample's position in the dump (what the manifest and exports refer to). */
@@ -55,19 +58,24 @@ function save(): void { vscode.setState(state); }
 
 function drawTable(host: HTMLElement): void {
   const d = data!;
-  const head = el('div', { class: 'thead', role: 'row' });
+  const head = el('div', { class: 'thead', role: 'row', 'aria-rowindex': '1' });
   for (const c of COLS) {
-    const h = el('button', { class: 'th', 'data-col': c, role: 'columnheader', 'aria-sort': state.sort === c ? (state.desc ? 'descending' : 'ascending') : 'none' }, c + (state.sort === c ? (state.desc ? ' ▼' : ' ▲') : ''));
+    const h = el('button', { class: `th${c === 'class' || c === 'dominant' ? '' : ' num'}`, 'data-col': c, role: 'columnheader', 'aria-sort': state.sort === c ? (state.desc ? 'descending' : 'ascending') : 'none' }, c + (state.sort === c ? (state.desc ? ' ▼' : ' ▲') : ''));
     h.addEventListener('click', () => { state = { ...state, sort: c, desc: state.sort === c ? !state.desc : c !== 'index' && c !== 'class' }; save(); render(); });
     head.append(h);
   }
-  const viewport = el('div', { class: 'viewport', role: 'grid', tabindex: '0', 'aria-rowcount': String(rows.length) });
+  // The grid is one tab stop; arrow keys move the active row (aria-activedescendant), Enter opens it.
+  const viewport = el('div', { class: 'viewport', role: 'grid', tabindex: '0', 'aria-rowcount': String(rows.length + 1), 'aria-label': 'samples' });
   const spacer = el('div', { class: 'spacer' });
   spacer.style.height = `${rows.length * ROW}px`;
   const body = el('div', { class: 'rows' });
   spacer.append(body);
   viewport.append(spacer);
-  let selected = -1;
+  let cursor = rows.indexOf(selected);
+  const open = (k: number) => {
+    selected = rows[k];
+    vscode.postMessage({ type: 'openSample', file: d.file, index: inputIndex(selected) });
+  };
   // Only the rows in view exist in the DOM: 100k samples scroll like 40.
   const paint = () => {
     const first = Math.max(0, Math.floor(viewport.scrollTop / ROW) - 5);
@@ -76,20 +84,35 @@ function drawTable(host: HTMLElement): void {
     body.replaceChildren();
     for (let k = first; k < last; k++) {
       const i = rows[k];
-      const tr = el('div', { class: `tr${i === selected ? ' selected' : ''}`, role: 'row', 'data-index': String(i) });
+      const tr = el('div', {
+        class: `tr${i === selected ? ' selected' : ''}${k === cursor ? ' active' : ''}`, role: 'row', id: `row-${k}`,
+        'aria-rowindex': String(k + 2), 'aria-selected': String(i === selected), 'data-index': String(i),
+      });
       tr.append(
-        el('span', { class: 'td num' }, String(inputIndex(i))), el('span', { class: 'td' }, className(d.y[i])),
-        ...(['r', 'u1', 'u2', 's'] as const).map((c) => el('span', { class: 'td num' }, d[c][i].toFixed(3))),
-        el('span', { class: `td dom dom-${dom[i]}` }, dom[i]),
+        el('span', { class: 'td num', role: 'gridcell' }, String(inputIndex(i))), el('span', { class: 'td', role: 'gridcell' }, className(d.y[i])),
+        ...(['r', 'u1', 'u2', 's'] as const).map((c) => el('span', { class: 'td num', role: 'gridcell' }, d[c][i].toFixed(3))),
+        el('span', { class: `td dom dom-${dom[i]}`, role: 'gridcell' }, dom[i]),
       );
-      tr.addEventListener('click', () => { selected = i; paint(); vscode.postMessage({ type: 'openSample', file: d.file, index: inputIndex(i) }); });
+      tr.addEventListener('click', () => { cursor = k; open(k); paint(); });
       body.append(tr);
     }
+    if (cursor >= 0) viewport.setAttribute('aria-activedescendant', `row-${cursor}`);
+  };
+  const moveTo = (k: number) => {
+    if (!rows.length) return;
+    cursor = Math.max(0, Math.min(rows.length - 1, k));
+    if (cursor * ROW < viewport.scrollTop) viewport.scrollTop = cursor * ROW;
+    else if ((cursor + 1) * ROW > viewport.scrollTop + viewport.clientHeight) viewport.scrollTop = (cursor + 1) * ROW - viewport.clientHeight;
+    paint();
   };
   viewport.addEventListener('scroll', paint);
+  // Keyboard focus shows an active row at once; a mouse focus leaves the rows alone (its click follows).
+  viewport.addEventListener('focus', () => { if (cursor < 0 && viewport.matches(':focus-visible')) moveTo(Math.ceil(viewport.scrollTop / ROW)); });
   viewport.addEventListener('keydown', (e) => {
-    if (e.key === 'End') viewport.scrollTop = viewport.scrollHeight;
-    if (e.key === 'Home') viewport.scrollTop = 0;
+    const page = Math.max(1, Math.floor(viewport.clientHeight / ROW) - 1);
+    const to: Record<string, number> = { ArrowDown: cursor + 1, ArrowUp: cursor - 1, PageDown: cursor + page, PageUp: cursor - page, Home: 0, End: rows.length - 1 };
+    if (e.key in to) { e.preventDefault(); moveTo(to[e.key]); }
+    else if ((e.key === 'Enter' || e.key === ' ') && cursor >= 0) { e.preventDefault(); open(cursor); paint(); }
   });
   host.append(el('p', { class: 'count' }, `${rows.length.toLocaleString()} of ${d.n.toLocaleString()} samples`), head, viewport);
   requestAnimationFrame(paint);
@@ -100,12 +123,8 @@ function drawScatter(host: HTMLElement): void {
   const d = data!;
   const W = 360, H = 300, m = 32;
   const box = el('section', { class: 'scatter' });
-  const pick = (axis: 'x' | 'y') => {
-    const sel = el('select', { 'aria-label': `${axis} axis` });
-    for (const k of ['r', 'u1', 'u2', 's']) { const o = el('option', { value: k }, k); if (state[axis] === k) o.selected = true; sel.append(o); }
-    sel.addEventListener('change', () => { state = { ...state, [axis]: sel.value }; save(); render(); });
-    return sel;
-  };
+  const pick = (axis: 'x' | 'y') => select(['r', 'u1', 'u2', 's'].map((k) => ({ value: k, label: k })), state[axis],
+    { class: `axis-${axis}`, 'aria-label': `${axis} axis` }, (v) => { state = { ...state, [axis]: v }; save(); render(); });
   const title = el('h2', {}, 'Scatter ');
   title.append(pick('x'), document.createTextNode(' against '), pick('y'));
   const canvas = el('canvas', { width: String(W * 2), height: String(H * 2), role: 'img', 'aria-label': `${state.y} against ${state.x} for ${rows.length} samples` });
@@ -159,18 +178,16 @@ function drawSubsets(host: HTMLElement): void {
   const d = data!;
   const box = el('section', { class: 'subsets' });
   box.append(el('h2', {}, 'Redundancy subsets'));
-  const q = el('input', { type: 'number', min: '0.01', max: '0.5', step: '0.01', value: String(state.quantile), 'aria-label': 'quantile' });
-  q.addEventListener('change', () => { state = { ...state, quantile: Math.min(0.5, Math.max(0.01, Number(q.value) || 0.25)) }; save(); });
+  const q = numberField(state.quantile, { class: 'quantile', min: '0.01', max: '0.5', step: '0.01', 'aria-label': 'quantile' },
+    (v) => { state = { ...state, quantile: Math.min(0.5, Math.max(0.01, v || 0.25)) }; save(); });
   const exportWhich = (which: 'high' | 'low') => {
     const order = Array.from({ length: d.n }, (_, i) => i).sort((a, b) => d.r[a] - d.r[b]);
     const k = Math.max(1, Math.round(state.quantile * d.n));
     const indices = (which === 'low' ? order.slice(0, k) : order.slice(d.n - k)).map(inputIndex).sort((a, b) => a - b);
     vscode.postMessage({ type: 'exportSubset', file: d.file, which, quantile: state.quantile, indices });
   };
-  const hi = el('button', { type: 'button', class: 'export-high' }, 'Export high-r indices');
-  hi.addEventListener('click', () => exportWhich('high'));
-  const lo = el('button', { type: 'button', class: 'export-low' }, 'Export low-r indices');
-  lo.addEventListener('click', () => exportWhich('low'));
+  const hi = button('Export high-r indices', 'export-high', () => exportWhich('high'), true);
+  const lo = button('Export low-r indices', 'export-low', () => exportWhich('low'), true);
   const label = el('label', {}, 'quantile ');
   label.append(q);
   box.append(label, hi, lo);
@@ -184,13 +201,10 @@ function render(): void {
   computeRows();
   const header = el('header');
   header.append(el('h1', {}, `Samples — ${d.run}${d.epoch !== undefined ? `, epoch ${d.epoch}` : ''}`));
-  const cls = el('select', { class: 'filter-class', 'aria-label': 'class' });
-  cls.append(el('option', { value: 'all' }, 'all classes'));
-  for (const c of d.perClass) { const o = el('option', { value: String(c.class) }, className(c.class)); if (state.cls === String(c.class)) o.selected = true; cls.append(o); }
-  cls.addEventListener('change', () => { state = { ...state, cls: cls.value }; save(); render(); });
-  const domSel = el('select', { class: 'filter-dominant', 'aria-label': 'dominant interaction' });
-  for (const v of ['all', 'r', 'u1', 'u2', 's']) { const o = el('option', { value: v }, v === 'all' ? 'any dominant interaction' : `dominant ${v}`); if (state.dom === v) o.selected = true; domSel.append(o); }
-  domSel.addEventListener('change', () => { state = { ...state, dom: domSel.value }; save(); render(); });
+  const cls = select([{ value: 'all', label: 'all classes' }, ...d.perClass.map((c) => ({ value: String(c.class), label: className(c.class) }))], state.cls,
+    { class: 'filter-class', 'aria-label': 'class' }, (v) => { state = { ...state, cls: v }; save(); render(); });
+  const domSel = select(['all', 'r', 'u1', 'u2', 's'].map((v) => ({ value: v, label: v === 'all' ? 'any dominant interaction' : `dominant ${v}` })), state.dom,
+    { class: 'filter-dominant', 'aria-label': 'dominant interaction' }, (v) => { state = { ...state, dom: v }; save(); render(); });
   header.append(cls, domSel);
   app.append(header);
   const main = el('div', { class: 'layout' });
