@@ -21,8 +21,9 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/core/fold-worker.ts'], outfile: 'dist/fold-worker.js' }),
   // The LSMI worker process that hosts (CLI, extension) fork.
   build({ ...common, entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js' }),
-  // Webview panels: browser bundles, no eval (strict CSP), one per panel.
-  ...['dashboard', 'samples', 'compare'].map((panel) => build({
+  // Webview panels: browser bundles, no eval (strict CSP), one per panel, and the static
+  // report's, which holds all three.
+  ...['dashboard', 'samples', 'compare', 'report'].map((panel) => build({
     entryPoints: [`webview/${panel}/main.ts`], outfile: `dist/webview/${panel}.js`,
     bundle: true, minify: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: false, logLevel: 'warning',
   })),

@@ -12,6 +12,8 @@ import { JobRecord, Pipeline } from '../src/runs/pipeline';
 import { JobOutcome } from '../src/worker/client';
 import { readDump } from '../src/io/dump';
 import { loadSampleData } from '../src/runs/samples';
+import { collectSamples } from '../src/report/html';
+import type { HostToWebview } from '../src/shared/protocol';
 import { REPO, tempDir } from './helpers';
 
 // Small, fast analyses: the subject here is the pipeline, not the estimator.
@@ -19,6 +21,18 @@ const SETTINGS = { folds: 2, holdout: 'crossfit' as const, workers: 0 };
 
 function dumpTo(file: string, seed: number, n = 200): void {
   writeDump(file, sampleTensors(sampleMixture(syntheticSet('or').model, n, new Rng(seed))), { epoch: seed });
+}
+
+interface Embedded { $typed: string; base64: string }
+const decode = (e: Embedded) => new Float32Array(new Uint8Array(Buffer.from(e.base64, 'base64')).buffer);
+
+/** The report message a static report embeds, as the page reads it. */
+function embeddedReport(file: string): Extract<HostToWebview, { view: 'report' }> {
+  const html = fs.readFileSync(file, 'utf8');
+  const m = /window\.__LSMI_REPORT__ = (.*?);<\/script>/s.exec(html);
+  assert.ok(m, 'the report embeds its data');
+  const msgs = JSON.parse(m[1]) as HostToWebview[];
+  return msgs.find((x): x is Extract<HostToWebview, { view: 'report' }> => x.type === 'init' && x.view === 'report')!;
 }
 
 // Every pipeline is closed at the end even when its test failed: a live worker would keep the run open.
@@ -161,6 +175,30 @@ test('a corrupt cache entry is recomputed; lsmi runs and lsmi watch --once --jso
   assert.deepEqual(l2.map((l) => l.cached).sort(), [false, true]);
   const runs = spawnSync(process.execPath, [cli, 'runs', root], { encoding: 'utf8' });
   assert.match(runs.stdout, /r1\n\s+epoch-0001.safetensors\s+done\s+R /);
+  // lsmi report embeds the samples of the run's first and latest checkpoints, exactly as cached.
+  const out = path.join(root, 'report.html');
+  const rep = spawnSync(process.execPath, [cli, 'report', root, '--out', out], { encoding: 'utf8' });
+  assert.equal(rep.status, 0, rep.stderr);
+  assert.match(rep.stdout, /1 runs, 2 checkpoints, samples of 2\)/);
+  const init = embeddedReport(out);
+  assert.deepEqual(init.runs.map((r) => r.points.length), [2]);
+  assert.deepEqual(init.checkpoints.map((c) => c.epoch), [1, 2]);
+  const statusRecs = JSON.parse(fs.readFileSync(path.join(root, '.lsmi', 'status.json'), 'utf8')) as JobRecord[];
+  for (const c of init.checkpoints) {
+    const cached = loadSampleData(root, statusRecs.find((j) => j.file === c.file)!)!;
+    assert.equal(c.n, cached.n);
+    assert.deepEqual(decode(c.r as unknown as Embedded), cached.r, 'r round-trips bit for bit');
+    assert.deepEqual(decode(c.s as unknown as Embedded), cached.s);
+  }
+  const latest = spawnSync(process.execPath, [cli, 'report', root, '--out', out, '--samples', 'latest'], { encoding: 'utf8' });
+  assert.equal(latest.status, 0, latest.stderr);
+  assert.deepEqual(embeddedReport(out).checkpoints.map((c) => c.epoch), [2]);
+  // A size cap leaves checkpoints out and says so in the report.
+  const capped = collectSamples(root, 'all', 9000);
+  assert.deepEqual([capped.checkpoints.map((c) => c.epoch), capped.omitted], [[2], 1], 'the latest checkpoint is kept first');
+  const bad = spawnSync(process.execPath, [cli, 'report', root, '--samples', 'some'], { encoding: 'utf8' });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--samples must be ends, latest, all or none/);
   const clear = spawnSync(process.execPath, [cli, 'cache', 'clear', root], { encoding: 'utf8' });
   assert.match(clear.stdout, /removed 2 cached results/);
 });

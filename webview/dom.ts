@@ -12,3 +12,11 @@ export function headerRow(labels: string[]): HTMLTableRowElement {
   for (const h of labels) tr.append(el('th', {}, h));
   return tr;
 }
+
+/** Saves text as a file from a plain browser page (in VS Code the host writes files). */
+export function download(name: string, content: string, type: string): void {
+  const a = el('a', { href: URL.createObjectURL(new Blob([content], { type })), download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+}

@@ -8,8 +8,10 @@ import { sampleMixture } from '../core/synthetic/mixture';
 import { sampleTensors } from '../core/synthetic/dump';
 import { syntheticSet } from '../core/synthetic/sets';
 import { exactTruth } from '../core/synthetic/truth';
+import { resultToJson } from '../core/report';
 import { writeReport } from '../report/html';
-import type { RunSeries } from '../shared/protocol';
+import { sampleData } from '../runs/samples';
+import type { RunSeries, SampleData } from '../shared/protocol';
 
 /**
  * A small synthetic training run: two fusion configurations, four epochs each, whose
@@ -53,6 +55,7 @@ export async function runDemo(root: string, backendChoice: BackendChoice, print:
   print(`backend ${backend.name}; values in nats (adjusted); "truth" is LSMI with the exact densities\n`);
   print('run            epoch      R      U1      U2       S   |  truth R    U1      U2       S    seconds');
   const series = new Map<string, RunSeries>();
+  const checkpoints: SampleData[] = [];
   for (const file of files) {
     const dump = readDump(file);
     const res = await analyze(dump, { seed: 0 }, backend);
@@ -68,9 +71,11 @@ export async function runDemo(root: string, backendChoice: BackendChoice, print:
     const s = series.get(run) ?? { run, name: run, fusion: cfg.fusion, points: [] };
     s.points.push({ file, epoch: meta.epoch, R: d.R, U1: d.U1, U2: d.U2, S: d.S });
     series.set(run, s);
+    // The demo is small: the report embeds every checkpoint's samples.
+    checkpoints.push(sampleData(run, file, { summary: { ...resultToJson(res, false), nTotal: res.nTotal }, samples: { ...res.main.samples, y: dump.y } }));
   }
   const report = path.join(root, 'report.html');
-  writeReport(report, [...series.values()], 'LSMI demo: two fusion configurations');
+  writeReport(report, [...series.values()], 'LSMI demo: two fusion configurations', checkpoints);
   print(`\nreport (open in a browser): ${report}`);
   print(`\nanalyse one checkpoint yourself: lsmi analyze ${path.relative(process.cwd(), files[files.length - 1])}`);
 }

@@ -1,4 +1,5 @@
 import * as path from 'path';
+import * as fs from 'fs';
 import { parseArgs } from 'util';
 import { readDump, writeDump } from '../io/dump';
 import { DumpError } from '../io/errors';
@@ -14,7 +15,7 @@ import { runDemo } from './demo';
 import { listRuns, watch } from './watch';
 import { ResultCache } from '../runs/cache';
 import { stateDir } from '../runs/pipeline';
-import { collectRuns, writeReport } from '../report/html';
+import { EmbedChoice, collectRuns, collectSamples, writeReport } from '../report/html';
 
 const USAGE = `lsmi: sample-wise multimodal interactions (LSMI, ICML 2025), in nats
 
@@ -26,7 +27,7 @@ usage:
   lsmi watch <root>... [--json] [--once] [--backend B] [--folds K] [--seed N]
                       [--node PATH] [--memory-mb MB] [--timeout-s S]
   lsmi runs <root> [--json]
-  lsmi report <root> [--out report.html]
+  lsmi report <root> [--out report.html] [--samples ends|latest|all|none] [--max-mb MB]
   lsmi cache clear <root>
   lsmi demo [--out DIR] [--backend B]
 
@@ -178,14 +179,24 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'report': {
-        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { out: { type: 'string' } } });
+        const { values, positionals } = parseArgs({
+          args: rest, allowPositionals: true,
+          options: { out: { type: 'string' }, samples: { type: 'string' }, 'max-mb': { type: 'string' } },
+        });
         if (positionals.length !== 1) throw new UsageError('report takes one runs root');
+        const which = (values.samples ?? 'ends') as EmbedChoice;
+        if (!['ends', 'latest', 'all', 'none'].includes(which)) throw new UsageError(`--samples must be ends, latest, all or none, not '${values.samples}'`);
+        const maxMb = int('max-mb', values['max-mb'], 1) ?? 100;
         const root = path.resolve(positionals[0]);
         const runs = collectRuns(root);
         if (!runs.length) throw new UsageError(`${root}: no analysed checkpoints (run lsmi watch ${positionals[0]} --once first)`);
+        const { checkpoints, omitted } = collectSamples(root, which, maxMb * 1024 * 1024);
+        const note = omitted ? `${omitted} checkpoint${omitted === 1 ? '' : 's'} left out of the samples to keep the report under ${maxMb} MB (lsmi report --max-mb).` : undefined;
         const out = path.resolve(values.out ?? 'lsmi-report.html');
-        writeReport(out, runs, `LSMI: ${path.basename(root)}`);
-        process.stdout.write(`wrote ${out} (${runs.length} runs, ${runs.reduce((a, r) => a + r.points.length, 0)} checkpoints)\n`);
+        writeReport(out, runs, `LSMI: ${path.basename(root)}`, checkpoints, note);
+        const mb = (fs.statSync(out).size / 1024 / 1024).toFixed(1);
+        process.stdout.write(`wrote ${out} (${mb} MB: ${runs.length} runs, ${runs.reduce((a, r) => a + r.points.length, 0)} checkpoints, samples of ${checkpoints.length})\n`);
+        if (note) process.stdout.write(`${note}\n`);
         return 0;
       }
       case 'cache': {

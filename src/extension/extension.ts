@@ -30,7 +30,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   // Requests from any panel: open a checkpoint or a sample, save an export.
   const onPanelMessage = (m: WebviewToHost, p: Panel) => {
-    if (m.type === 'openCheckpoint') void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(m.file));
+    if (m.type === 'openCheckpoint') openExplorer(m.file, m.sample);
     else if (m.type === 'openSample') void openSample(rootOf(m.file), m.file, m.index).catch((e: Error) => vscode.window.showWarningMessage(e.message));
     else if (m.type === 'export' || m.type === 'exportSubset') {
       void (async () => {
@@ -44,6 +44,14 @@ export function activate(context: vscode.ExtensionContext): void {
       })();
     }
   };
+  /** The sample explorer of an analysed checkpoint, optionally at one sample (position in the dump). */
+  function openExplorer(file: string | undefined, select?: number): void {
+    const c = file ? checkpoints.get(file) : undefined;
+    if (!c || c.job.state !== 'done') { void vscode.window.showInformationMessage('Pick an analysed checkpoint in the LSMI Runs view.'); return; }
+    const data = loadSampleData(rootOf(c.job.file), c.job);
+    if (!data) { void vscode.window.showWarningMessage(`No cached per-sample values for ${c.job.file}: use Analyse Again.`); return; }
+    Panel.create('samples', context.extensionUri, () => ({ type: 'init', view: 'samples', title: 'Samples', data, select }), onPanelMessage);
+  }
   const dashboardInit = (): HostToWebview => ({ type: 'init', view: 'dashboard', title: 'LSMI: runs', runs: series() });
   const showDashboard = () => {
     if (dashboard) { dashboard.panel.reveal(); return; }
@@ -124,13 +132,7 @@ export function activate(context: vscode.ExtensionContext): void {
     await config().update('runsRoots', [...new Set([...list, pick[0].fsPath])], vscode.ConfigurationTarget.Workspace);
   });
   cmd('lsmi.openDashboard', showDashboard);
-  cmd('lsmi.openSampleExplorer', (node?: { file?: string }) => {
-    const c = node?.file ? checkpoints.get(node.file) : undefined;
-    if (!c || c.job.state !== 'done') { void vscode.window.showInformationMessage('Pick an analysed checkpoint in the LSMI Runs view.'); return; }
-    const data = loadSampleData(rootOf(c.job.file), c.job);
-    if (!data) { void vscode.window.showWarningMessage(`No cached per-sample values for ${c.job.file}: use Analyse Again.`); return; }
-    Panel.create('samples', context.extensionUri, () => ({ type: 'init', view: 'samples', title: 'Samples', data }), onPanelMessage);
-  });
+  cmd('lsmi.openSampleExplorer', (node?: { file?: string }) => openExplorer(node?.file));
   cmd('lsmi.analyseAgain', (node?: { file?: string }) => { if (trusted() && node?.file) pipeline?.reanalyse(node.file); });
   cmd('lsmi.cancelAnalysis', () => pipeline?.cancelAll());
   cmd('lsmi.clearCache', () => {

@@ -1,9 +1,10 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { HostToWebview, RunSeries } from '../shared/protocol';
+import type { EmbeddedArray, HostToWebview, RunSeries, SampleData } from '../shared/protocol';
 import { ResultCache } from '../runs/cache';
-import type { JobRecord } from '../runs/pipeline';
+import { JobRecord, stateDir } from '../runs/pipeline';
+import { loadSampleData } from '../runs/samples';
 import { readRunConfig } from '../runs/run-config';
 
 /** The package root (holding dist/ and media/), from a bundle in dist/ or a compiled file in out/. */
@@ -16,10 +17,16 @@ export function packageRoot(): string {
   throw new Error(`LSMI Lens package root not found above ${__dirname}`);
 }
 
-/** JSON safe inside a <script> element (typed arrays become plain arrays). */
+/** JSON safe inside a <script> element; typed arrays are embedded as base64 (see EmbeddedArray). */
 function scriptJson(v: unknown): string {
-  const plain = (_k: string, x: unknown) => (ArrayBuffer.isView(x) && !(x instanceof DataView) ? Array.from(x as unknown as ArrayLike<number>) : x);
-  return JSON.stringify(v, plain).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  const embed = (_k: string, x: unknown): unknown => {
+    if (x instanceof Float32Array || x instanceof Int32Array) {
+      const e: EmbeddedArray = { $typed: x instanceof Float32Array ? 'Float32Array' : 'Int32Array', base64: Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('base64') };
+      return e;
+    }
+    return x;
+  };
+  return JSON.stringify(v, embed).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
 export type PanelName = 'dashboard' | 'samples' | 'compare';
@@ -28,17 +35,20 @@ export const PANEL_STYLES: Record<PanelName, string[]> = {
   samples: ['dashboard.css', 'samples.css'],
   compare: ['dashboard.css', 'samples.css'],
 };
+/** A page: one panel, or the static report holding all of them. */
+export type PageName = PanelName | 'report';
+const PAGE_STYLES: Record<PageName, string[]> = { ...PANEL_STYLES, report: ['dashboard.css', 'samples.css', 'report.css'] };
 
 /**
  * A self-contained page running a panel's bundle with its data embedded: the static report,
  * and the page the webview tests drive. Strict CSP: nothing loads from outside, scripts and
  * styles only with this page's nonce.
  */
-export function panelHtml(panel: PanelName, messages: HostToWebview[], title: string): string {
+export function panelHtml(panel: PageName, messages: HostToWebview[], title: string): string {
   const root = packageRoot();
   const script = fs.readFileSync(path.join(root, 'dist', 'webview', `${panel}.js`), 'utf8');
   // theme.css stands in for VS Code's theme variables; dashboard.css carries the shared rules.
-  const style = ['theme.css', ...PANEL_STYLES[panel]].map((f) => fs.readFileSync(path.join(root, 'media', f), 'utf8')).join('\n');
+  const style = ['theme.css', ...PAGE_STYLES[panel]].map((f) => fs.readFileSync(path.join(root, 'media', f), 'utf8')).join('\n');
   const nonce = crypto.randomBytes(16).toString('base64');
   const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]!));
   return `<!DOCTYPE html>
@@ -59,15 +69,21 @@ export function panelHtml(panel: PanelName, messages: HostToWebview[], title: st
 `;
 }
 
+/** The analysed checkpoints of a root, from the job status the pipeline saves. */
+function doneJobs(root: string): JobRecord[] {
+  try {
+    const recs = JSON.parse(fs.readFileSync(path.join(stateDir(root), 'status.json'), 'utf8')) as JobRecord[];
+    return recs.filter((r) => r.state === 'done' && r.key);
+  } catch { return []; }
+}
+
 /** Every run under a root with its analysed checkpoints, from the saved job status and the cache. */
 export function collectRuns(root: string): RunSeries[] {
-  let recs: JobRecord[] = [];
-  try { recs = JSON.parse(fs.readFileSync(path.join(root, '.lsmi', 'status.json'), 'utf8')) as JobRecord[]; } catch { return []; }
+  const recs = doneJobs(root);
   const cache = new ResultCache(path.join(root, '.lsmi', 'cache'));
   const runs = new Map<string, RunSeries>();
   for (const r of recs) {
-    if (r.state !== 'done' || !r.key) continue;
-    const hit = cache.get(r.key);
+    const hit = cache.get(r.key!);
     if (!hit) continue;
     const d = hit.summary.dataset as { R: number; U1: number; U2: number; S: number };
     const meta = (hit.summary.meta ?? {}) as { epoch?: number; step?: number };
@@ -83,8 +99,43 @@ export function collectRuns(root: string): RunSeries[] {
   return [...runs.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
-export function writeReport(file: string, runs: RunSeries[], title: string): void {
-  const html = panelHtml('dashboard', [{ type: 'init', view: 'dashboard', title, runs }], title);
+/** Which checkpoints' samples a report embeds: each run's first and latest (to compare), only the latest, all or none. */
+export type EmbedChoice = 'ends' | 'latest' | 'all' | 'none';
+
+/** Bytes a checkpoint's samples take in a report (base64 of r, u1, u2, s, y and maybe the dump positions). */
+export const embeddedBytes = (d: SampleData) => Math.ceil((d.n * (5 + (d.inputIndex ? 1 : 0)) * 4 * 4) / 3);
+
+/**
+ * The per-sample data a report embeds, within `maxBytes`: each run's latest checkpoint comes
+ * first, then its first, then the others newest first; what does not fit is left out and counted.
+ */
+export function collectSamples(root: string, which: EmbedChoice, maxBytes: number): { checkpoints: SampleData[]; omitted: number } {
+  if (which === 'none') return { checkpoints: [], omitted: 0 };
+  const x = (j: JobRecord) => j.step ?? j.epoch ?? 0;
+  const byRun = new Map<string, JobRecord[]>();
+  for (const j of doneJobs(root)) byRun.set(j.run, [...(byRun.get(j.run) ?? []), j]);
+  const wanted: JobRecord[] = [];
+  for (const jobs of byRun.values()) jobs.sort((a, b) => x(b) - x(a) || b.file.localeCompare(a.file));
+  const runsList = [...byRun.values()];
+  for (const jobs of runsList) wanted.push(jobs[0]);
+  if (which !== 'latest') for (const jobs of runsList) if (jobs.length > 1) wanted.push(jobs[jobs.length - 1]);
+  if (which === 'all') for (const jobs of runsList) wanted.push(...jobs.slice(1, -1));
+  const out: SampleData[] = [];
+  let used = 0, omitted = 0;
+  for (const j of wanted) {
+    const d = loadSampleData(root, j);
+    if (!d) continue;
+    if (used + embeddedBytes(d) > maxBytes) { omitted++; continue; }
+    used += embeddedBytes(d);
+    out.push(d);
+  }
+  out.sort((a, b) => a.run.localeCompare(b.run) || (a.epoch ?? 0) - (b.epoch ?? 0) || a.file.localeCompare(b.file));
+  return { checkpoints: out, omitted };
+}
+
+/** Writes the static report: the dashboard of `runs`, and the explorer and compare panels of `checkpoints`. */
+export function writeReport(file: string, runs: RunSeries[], title: string, checkpoints: SampleData[] = [], note?: string): void {
+  const html = panelHtml('report', [{ type: 'init', view: 'report', title, runs, checkpoints, ...(note ? { note } : {}) }], title);
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
   fs.writeFileSync(tmp, html);

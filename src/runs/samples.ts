@@ -3,23 +3,36 @@ import type { ClassRow, SampleData } from '../shared/protocol';
 import { ResultCache } from './cache';
 import { JobRecord, stateDir } from './pipeline';
 
+/** What `sampleData` needs of a result: its summary JSON and its per-sample arrays (all dump rows). */
+export interface SampleSource {
+  summary: Record<string, unknown> & { nTotal: number };
+  samples: { r: ArrayLike<number>; u1: ArrayLike<number>; u2: ArrayLike<number>; s: ArrayLike<number>; y: ArrayLike<number> };
+}
+
+/**
+ * The explorer's data for one checkpoint. Samples used only for training (a dump's split)
+ * have no values: the explorer lists the rest and keeps their positions in the dump.
+ */
+export function sampleData(run: string, file: string, src: SampleSource, epochFallback?: number): SampleData {
+  const sm = src.samples, n = src.summary.nTotal;
+  const keep: number[] = [];
+  for (let i = 0; i < n; i++) if (Number.isFinite(sm.r[i])) keep.push(i);
+  const pick = (a: ArrayLike<number>) => Float32Array.from(keep, (i) => a[i]);
+  const meta = (src.summary.meta ?? {}) as { epoch?: number };
+  return {
+    run, file, epoch: meta.epoch ?? epochFallback, n: keep.length,
+    r: pick(sm.r), u1: pick(sm.u1), u2: pick(sm.u2), s: pick(sm.s), y: Int32Array.from(keep, (i) => sm.y[i]),
+    inputIndex: keep.length === n ? undefined : Int32Array.from(keep),
+    classNames: src.summary.classNames as string[] | undefined,
+    perClass: (src.summary.perClass ?? []) as ClassRow[],
+    dataset: src.summary.dataset as SampleData['dataset'],
+  };
+}
+
 /** The sample explorer's data for one analysed checkpoint, straight from the cache. */
 export function loadSampleData(root: string, job: JobRecord): SampleData | undefined {
   if (!job.key) return undefined;
   const hit = new ResultCache(path.join(stateDir(root), 'cache')).get(job.key, true);
   if (!hit?.samples) return undefined;
-  const sm = hit.samples;
-  // Samples used only for training (a dump's split) have no values: the explorer lists the rest.
-  const keep: number[] = [];
-  for (let i = 0; i < hit.summary.nTotal; i++) if (Number.isFinite(sm.r[i])) keep.push(i);
-  const pick = (a: Float32Array) => Float32Array.from(keep, (i) => a[i]);
-  const meta = (hit.summary.meta ?? {}) as { epoch?: number };
-  return {
-    run: job.run, file: job.file, epoch: meta.epoch ?? job.epoch, n: keep.length,
-    r: pick(sm.r), u1: pick(sm.u1), u2: pick(sm.u2), s: pick(sm.s), y: Int32Array.from(keep, (i) => sm.y[i]),
-    inputIndex: keep.length === hit.summary.nTotal ? undefined : Int32Array.from(keep),
-    classNames: hit.summary.classNames as string[] | undefined,
-    perClass: (hit.summary.perClass ?? []) as ClassRow[],
-    dataset: hit.summary.dataset as SampleData['dataset'],
-  };
+  return sampleData(job.run, job.file, { summary: hit.summary, samples: hit.samples }, job.epoch);
 }

@@ -48,22 +48,32 @@ export interface SampleData {
 
 export type HostToWebview =
   | { type: 'init'; view: 'dashboard'; title: string; runs: RunSeries[] }
-  | { type: 'init'; view: 'samples'; title: string; data: SampleData }
+  /** `select`: a sample (position in the dump) to select and scroll to */
+  | { type: 'init'; view: 'samples'; title: string; data: SampleData; select?: number }
   /** two checkpoints side by side (same or different runs) */
   | { type: 'init'; view: 'compare'; title: string; a: SampleData; b: SampleData }
+  /** the static report: every panel on one page; `checkpoints` are those whose samples it embeds */
+  | { type: 'init'; view: 'report'; title: string; runs: RunSeries[]; checkpoints: SampleData[]; note?: string }
   /** a checkpoint analysed while the panel is open (live update) */
   | { type: 'checkpoint'; run: string; name: string; point: CheckpointPoint }
   | { type: 'exported'; id: number; path: string };
 
 export type WebviewToHost =
   | { type: 'ready' }
-  | { type: 'openCheckpoint'; run: string; file: string }
+  /** open the checkpoint in the sample explorer, optionally at one sample (position in the dump) */
+  | { type: 'openCheckpoint'; run: string; file: string; sample?: number }
   /** the host writes the file (in a static report the page downloads it itself) */
   | { type: 'export'; id: number; format: 'csv' | 'json'; content: string }
   /** open the sample's source (from the run's manifest); index is the sample's position in the dump */
   | { type: 'openSample'; file: string; index: number }
   /** indices (input order) of the samples above / below a quantile of r (paper Section 4.3.1) */
   | { type: 'exportSubset'; file: string; which: 'high' | 'low'; quantile: number; indices: number[] };
+
+/**
+ * How a static report embeds a typed array in its JSON: base64 of the little-endian bytes
+ * (exact, and a third the size of numbers as text).
+ */
+export interface EmbeddedArray { $typed: 'Float32Array' | 'Int32Array'; base64: string }
 
 export const INTERACTIONS = ['R', 'U1', 'U2', 'S'] as const;
 export type Interaction = typeof INTERACTIONS[number];
