@@ -4,7 +4,8 @@
  * 2. speed: seconds for one checkpoint of N = 10k, D = 512 per modality, K = 10 classes
  *    on the default backend (target 30 s on a 2-core laptop CPU).
  * 3. pipeline: latency from a dump's rename to its result, and the watcher's idle CPU.
- * `npm run bench -- --only speed|accuracy|pipeline` runs one part.
+ * 4. webview: panel response times at 10 runs x 100 checkpoints and 100k samples.
+ * `npm run bench -- --only speed|accuracy|pipeline|webview` runs one part.
  */
 import * as os from 'os';
 import * as tf from '@tensorflow/tfjs-core';
@@ -16,6 +17,7 @@ import { synthDump } from '../src/core/synthetic/dump';
 import { exactTruth } from '../src/core/synthetic/truth';
 import { Dump } from '../src/io/dump';
 import { pipelineBench } from './pipeline';
+import { webviewBench } from './webview';
 
 const SETS: Array<[string, SetOptions]> = [
   ['xor', {}], ['or', {}], ['xor+not', {}], ['gaussian', { classes: 2, noise: 0.5, rho: 0.5 }],
@@ -100,6 +102,7 @@ async function main(): Promise<void> {
   if (!only || only === 'speed') await speed();
   if (!only || only === 'accuracy') await accuracy();
   if (!only || only === 'pipeline') await pipelineBench();
+  if (!only || only === 'webview') await webviewBench();
 }
 
 void main();

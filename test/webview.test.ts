@@ -155,6 +155,32 @@ test('dashboard lays runs out as small multiples: one chart per run holding R, U
   await page.close();
 });
 
+test('dense dashboard (100 checkpoints a run): lines without dots, a click opens the nearest checkpoint, the keyboard walks the chart', { skip: missing }, async () => {
+  const dense: RunSeries[] = ['a', 'b'].map((run, r) => ({
+    run, name: run, points: Array.from({ length: 100 }, (_, e) => ({ file: `/runs/${run}/epoch-${e}.safetensors`, epoch: e, R: r ? 0.1 : 0.6, U1: 0, U2: 0, S: 0 })),
+  }));
+  const { page, errors } = await openDashboard(dense);
+  assert.equal(await page.$$eval('.chart circle.point', (c) => c.length), 0, 'no dots on dense lines');
+  // Click right on line a (R = 0.6) near epoch 50: that checkpoint of run a opens.
+  const box = (await (await page.$('.chart[data-interaction="R"] svg'))!.boundingBox())!;
+  const [W, H, l, r, t, b] = [420, 230, 48, 12, 10, 34];
+  const y1 = 0.6 * 1.1;
+  const px = box.x + (l + (50 / 99) * (W - l - r)) * (box.width / W);
+  const py = box.y + (H - b - (0.6 / y1) * (H - t - b)) * (box.height / H);
+  await page.mouse.click(px, py);
+  const clicked = (await posted(page)).filter((m) => m.type === 'openCheckpoint').at(-1);
+  assert.deepEqual(clicked, { type: 'openCheckpoint', run: 'a', file: '/runs/a/epoch-50.safetensors' });
+  // Keyboard: focus the R chart, step left twice from the latest checkpoint, down to line b, Enter.
+  await page.focus('.chart[data-interaction="R"] svg');
+  for (const k of ['ArrowLeft', 'ArrowLeft', 'ArrowDown']) await page.keyboard.press(k);
+  assert.match(await page.textContent('.chart[data-interaction="R"] .readout') ?? '', /^b epoch 97: 0\.100 nats/);
+  await page.keyboard.press('Enter');
+  const keyed = (await posted(page)).filter((m) => m.type === 'openCheckpoint').at(-1);
+  assert.deepEqual(keyed, { type: 'openCheckpoint', run: 'b', file: '/runs/b/epoch-97.safetensors' });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('an empty root shows what to do, not a blank panel', { skip: missing }, async () => {
   const page = await browser!.newPage();
   const file = path.join(tempDir('lsmi-webview-'), 'empty.html');
@@ -250,6 +276,29 @@ test('sample explorer is keyboard reachable: Tab into the grid, arrows move the 
   await page.keyboard.press('PageUp');
   const after = Number(await page.getAttribute('.tr.active', 'data-index'));
   assert.ok(after < 4999 && after > 4950, `PageUp moves a page up: ${after}`);
+  await page.close();
+});
+
+test('sample explorer redraws its scatter in the new colours when VS Code switches theme', { skip: missing }, async () => {
+  const { page } = await openSamples(sampleData(3000));
+  const inks = () => page.evaluate(() => {
+    const px = document.querySelector('.scatter canvas').getContext('2d').getImageData(0, 0, 720, 600).data;
+    const seen = new Set<string>();
+    for (let i = 0; i < px.length; i += 4) if (px[i + 3] > 200) seen.add(`${px[i]},${px[i + 1]},${px[i + 2]}`);
+    return [...seen];
+  });
+  assert.ok(!(await inks()).includes('255,0,255'));
+  // High contrast: VS Code sets the variables and the body class together.
+  await page.evaluate(() => {
+    const s = document.documentElement.style;
+    for (const c of ['blue', 'orange', 'green']) s.setProperty(`--vscode-charts-${c}`, '#ff00ff');
+    (document.body as unknown as { className: string }).className = 'vscode-high-contrast';
+  });
+  await page.waitForFunction(() => {
+    const px = document.querySelector('.scatter canvas').getContext('2d').getImageData(0, 0, 720, 600).data;
+    for (let i = 0; i < px.length; i += 4) if (px[i] === 255 && px[i + 1] === 0 && px[i + 2] === 255 && px[i + 3] > 200) return true;
+    return false;
+  }, undefined, { timeout: 5000 });
   await page.close();
 });
 

@@ -7,6 +7,7 @@ import { SampleData } from '../../src/shared/protocol';
 import type { Mount } from '../vscode-api';
 import { el, headerRow } from '../dom';
 import { select } from '../controls';
+import { rasterPoints } from '../raster';
 
 export const mountCompare: Mount = (root, vscode) => {
   type Key = 'r' | 'u1' | 'u2' | 's';
@@ -68,15 +69,14 @@ export const mountCompare: Mount = (root, vscode) => {
     for (const [i, j] of ps) { lo = Math.min(lo, A![k][i], B![k][j]); hi = Math.max(hi, A![k][i], B![k][j]); }
     if (!(hi > lo)) { lo -= 1; hi += 1; }
     const sx = (v: number) => m + ((v - lo) / (hi - lo)) * (W - 2 * m), sy = (v: number) => H - m - ((v - lo) / (hi - lo)) * (H - 2 * m);
+    const blue = cs.getPropertyValue('--vscode-charts-blue').trim() || '#3794ff';
+    rasterPoints(ctx, ps.length, (q) => 2 * sx(A![k][ps[q][0]]), (q) => 2 * sy(B![k][ps[q][1]]), () => 0, [blue], ps.length > 5000 ? 0.35 : 0.8);
     ctx.strokeStyle = cs.getPropertyValue('--vscode-editorWidget-border').trim() || '#d4d4d4';
     ctx.strokeRect(m, m, W - 2 * m, H - 2 * m);
     ctx.beginPath(); ctx.moveTo(sx(lo), sy(lo)); ctx.lineTo(sx(hi), sy(hi)); ctx.stroke(); // no change
     ctx.fillStyle = cs.getPropertyValue('--vscode-descriptionForeground').trim() || '#6b6b6b';
     ctx.font = '10px sans-serif';
     ctx.fillText(`${lo.toFixed(2)} … ${hi.toFixed(2)} nats`, m, H - 8);
-    ctx.fillStyle = cs.getPropertyValue('--vscode-charts-blue').trim() || '#3794ff';
-    ctx.globalAlpha = ps.length > 5000 ? 0.35 : 0.8;
-    for (const [i, j] of ps) ctx.fillRect(sx(A![k][i]) - 1, sy(B![k][j]) - 1, 2, 2);
   }
 
   function moved(host: HTMLElement, ps: Array<[number, number]>): void {
@@ -137,6 +137,9 @@ export const mountCompare: Mount = (root, vscode) => {
     app.append(grid);
     if (!ps.length) app.append(el('p', { class: 'note' }, 'The two checkpoints share no samples, so only the summaries are compared.'));
   }
+
+  // The canvas reads theme colours when it draws: VS Code marks a theme switch on body's class.
+  new MutationObserver(() => { if (A && B) render(); }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
   return (m) => {
     if (m.type === 'init' && m.view === 'compare') {

@@ -79,6 +79,9 @@ export const mountDashboard: Mount = (root, vscode) => {
     U2: 'var(--vscode-charts-yellow, #cca700)', S: 'var(--vscode-charts-red, #f14c4c)',
   };
 
+  /** Above this many checkpoints per line, charts draw lines without dots. */
+  const MAX_DOTS = 40;
+
   const at = (p: CheckpointPoint) => (p.step !== undefined ? `step ${p.step}` : `epoch ${p.epoch}`);
 
   /**
@@ -89,7 +92,7 @@ export const mountDashboard: Mount = (root, vscode) => {
     const W = 420, H = 230, m = { l: 48, r: 12, t: 10, b: 34 };
     const box = el('section', { class: 'chart', ...attrs });
     box.append(el('h2', {}, heading));
-    const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${heading} by checkpoint` });
+    const plot = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${heading} by checkpoint` });
     const runOf = new Map(runs.map((r) => [r.run, r]));
     const pointsOf = (s: Series) => [...runOf.get(s.run)!.points].sort((a, b) => xOf(a) - xOf(b));
     const xs = series.flatMap((s) => pointsOf(s).map(xOf));
@@ -100,10 +103,10 @@ export const mountDashboard: Mount = (root, vscode) => {
     const sy = (y: number) => H - m.b - ((y - y0) / (y1 - y0 || 1)) * (H - m.t - m.b);
     for (let i = 0; i <= 4; i++) {
       const y = y0 + ((y1 - y0) * i) / 4;
-      root.append(svg('line', { x1: m.l, x2: W - m.r, y1: sy(y), y2: sy(y), class: 'grid' }));
+      plot.append(svg('line', { x1: m.l, x2: W - m.r, y1: sy(y), y2: sy(y), class: 'grid' }));
       const t = svg('text', { x: m.l - 6, y: sy(y) + 4, class: 'tick', 'text-anchor': 'end' });
       t.textContent = y.toFixed(2);
-      root.append(t);
+      plot.append(t);
     }
     // x ticks at checkpoints (at most 8, evenly picked) so epochs can be read off the axis.
     const xsUnique = [...new Set(xs)].sort((a, b) => a - b);
@@ -111,41 +114,94 @@ export const mountDashboard: Mount = (root, vscode) => {
     xsUnique.filter((_, i) => i % every === 0).forEach((x) => {
       const t = svg('text', { x: sx(x), y: H - m.b + 12, class: 'tick', 'text-anchor': 'middle' });
       t.textContent = String(x);
-      root.append(t);
+      plot.append(t);
     });
     const xt = svg('text', { x: (W + m.l) / 2, y: H - 2, class: 'tick', 'text-anchor': 'middle' });
     xt.textContent = series.some((s) => runOf.get(s.run)!.points.some((p) => p.step !== undefined)) ? 'step' : 'epoch';
-    root.append(xt, svg('line', { x1: m.l, x2: W - m.r, y1: sy(0), y2: sy(0), class: 'axis' }));
-    const smoothed = series.map((s) => ({ s, pts: pointsOf(s), ys: smooth(pointsOf(s).map((p) => p[s.key]), state.smoothing) }));
+    plot.append(xt, svg('line', { x1: m.l, x2: W - m.r, y1: sy(0), y2: sy(0), class: 'axis' }));
+    const smoothed = series.map((s) => {
+      const pts = pointsOf(s);
+      return { s, pts, ys: smooth(pts.map((p) => p[s.key]), state.smoothing) };
+    }).filter((q) => q.pts.length);
+    // Dots (each a tab stop with a tooltip) while they are few; dense charts are read with the rule.
+    const dots = smoothed.every((q) => q.pts.length <= MAX_DOTS);
     for (const { s, pts, ys: ys2 } of smoothed) {
       const d = pts.map((p, i) => `${i ? 'L' : 'M'}${sx(xOf(p)).toFixed(1)},${sy(ys2[i]).toFixed(1)}`).join('');
-      root.append(svg('path', { d, class: 'line', stroke: s.color, 'data-run': s.run, 'data-interaction': s.key }));
+      plot.append(svg('path', { d, class: 'line', stroke: s.color, 'data-run': s.run, 'data-interaction': s.key }));
+      if (!dots) continue;
       pts.forEach((p, i) => {
-        const c = svg('circle', { cx: sx(xOf(p)), cy: sy(ys2[i]), r: 3.5, fill: s.color, class: 'point', tabindex: 0, 'data-run': s.run, 'data-interaction': s.key });
+        const c = svg('circle', { cx: sx(xOf(p)), cy: sy(ys2[i]), r: 3.5, fill: s.color, class: 'point', tabindex: 0, 'data-run': s.run, 'data-interaction': s.key, 'data-file': p.file });
         const t = svg('title', {});
         t.textContent = `${s.name} · ${at(p)} · ${s.key} ${p[s.key].toFixed(3)} nats`;
         c.append(t);
-        const open = () => vscode.postMessage({ type: 'openCheckpoint', run: s.run, file: p.file });
-        c.addEventListener('click', open);
-        c.addEventListener('keydown', (e) => { if ((e as KeyboardEvent).key === 'Enter') open(); });
-        root.append(c);
+        plot.append(c);
       });
     }
-    // Hover read-out: the nearest checkpoint of every line.
+    const open = (run: string, file: string) => vscode.postMessage({ type: 'openCheckpoint', run, file });
+    // The rule and read-out show every line's checkpoint nearest an x; a ring marks the line in focus.
     const rule = svg('line', { y1: m.t, y2: H - m.b, class: 'rule', visibility: 'hidden' });
-    root.append(rule);
+    const ring = svg('circle', { r: 6, class: 'ring', visibility: 'hidden' });
+    plot.append(rule, ring);
     const readout = el('div', { class: 'readout', 'aria-live': 'polite' });
-    root.addEventListener('mousemove', (ev) => {
-      const rect = (root as SVGSVGElement).getBoundingClientRect();
-      const x = x0 + (((ev as MouseEvent).clientX - rect.left) * (W / rect.width) - m.l) / (W - m.l - m.r) * (x1 - x0);
-      const parts = smoothed.filter((q) => q.pts.length).map(({ s, pts }) => ({ s, p: pts.reduce((a, b) => (Math.abs(xOf(b) - x) < Math.abs(xOf(a) - x) ? b : a)) }));
-      if (!parts.length) return;
-      const px = sx(xOf(parts[0].p));
-      rule.setAttribute('x1', String(px)); rule.setAttribute('x2', String(px)); rule.setAttribute('visibility', 'visible');
-      readout.textContent = parts.map(({ s, p }) => `${s.label} ${at(p)}: ${p[s.key].toFixed(3)}`).join('   ');
+    const nearest = (x: number) => smoothed.map((q) => {
+      let best = 0;
+      q.pts.forEach((p, i) => { if (Math.abs(xOf(p) - x) < Math.abs(xOf(q.pts[best]) - x)) best = i; });
+      return { q, i: best };
     });
-    root.addEventListener('mouseleave', () => { rule.setAttribute('visibility', 'hidden'); readout.textContent = ''; });
-    box.append(root, readout);
+    const showAt = (x: number, focus?: number) => {
+      const parts = nearest(x);
+      if (!parts.length) return parts;
+      const px = sx(xOf(parts[0].q.pts[parts[0].i]));
+      rule.setAttribute('x1', String(px)); rule.setAttribute('x2', String(px)); rule.setAttribute('visibility', 'visible');
+      readout.textContent = parts.map(({ q, i }) => `${q.s.label} ${at(q.pts[i])}: ${q.pts[i][q.s.key].toFixed(3)}`).join('   ');
+      if (focus !== undefined) {
+        const { q, i } = parts[focus];
+        ring.setAttribute('cx', String(sx(xOf(q.pts[i])))); ring.setAttribute('cy', String(sy(q.ys[i]))); ring.setAttribute('stroke', q.s.color);
+        ring.setAttribute('visibility', 'visible');
+        readout.textContent = `${q.s.label} ${at(q.pts[i])}: ${q.pts[i][q.s.key].toFixed(3)} nats (Enter opens it) · ${readout.textContent}`;
+      }
+      return parts;
+    };
+    const pointer = (ev: MouseEvent) => {
+      const rect = (plot as SVGSVGElement).getBoundingClientRect();
+      return { x: x0 + ((ev.clientX - rect.left) * (W / rect.width) - m.l) / (W - m.l - m.r) * (x1 - x0), py: (ev.clientY - rect.top) * (H / rect.height) };
+    };
+    plot.addEventListener('mousemove', (ev) => { showAt(pointer(ev as MouseEvent).x); });
+    plot.addEventListener('mouseleave', () => { rule.setAttribute('visibility', 'hidden'); ring.setAttribute('visibility', 'hidden'); readout.textContent = ''; });
+    // A click on a dot opens its checkpoint; elsewhere, the checkpoint of the line nearest the pointer.
+    plot.addEventListener('click', (ev) => {
+      const dot = (ev.target as Element).closest('circle.point');
+      if (dot) { open(dot.getAttribute('data-run')!, dot.getAttribute('data-file')!); return; }
+      const { x, py } = pointer(ev as MouseEvent);
+      const parts = nearest(x);
+      if (!parts.length) return;
+      const { q, i } = parts.reduce((a, b) => (Math.abs(sy(b.q.ys[b.i]) - py) < Math.abs(sy(a.q.ys[a.i]) - py) ? b : a));
+      open(q.s.run, q.pts[i].file);
+    });
+    // Keyboard: the chart is a tab stop; arrows move between checkpoints (left, right) and lines (up, down).
+    const xsSorted = [...new Set(smoothed.flatMap((q) => q.pts.map(xOf)))].sort((a, b) => a - b);
+    let kx = xsSorted.length - 1, ks = 0;
+    plot.setAttribute('tabindex', '0');
+    plot.setAttribute('aria-label', `${heading} by checkpoint: arrow keys move between checkpoints and lines, Enter opens one`);
+    plot.addEventListener('focus', () => { if (!(document.activeElement instanceof SVGCircleElement)) showAt(xsSorted[kx], ks); });
+    plot.addEventListener('blur', () => { ring.setAttribute('visibility', 'hidden'); });
+    plot.addEventListener('keydown', (ev) => {
+      const e = ev as KeyboardEvent;
+      const dot = (e.target as Element).closest('circle.point');
+      if (e.key === 'Enter' && dot) { open(dot.getAttribute('data-run')!, dot.getAttribute('data-file')!); return; }
+      if (e.target !== plot || !xsSorted.length) return;
+      const moves: Record<string, () => void> = {
+        ArrowLeft: () => { kx = Math.max(0, kx - 1); }, ArrowRight: () => { kx = Math.min(xsSorted.length - 1, kx + 1); },
+        ArrowUp: () => { ks = (ks + smoothed.length - 1) % smoothed.length; }, ArrowDown: () => { ks = (ks + 1) % smoothed.length; },
+        Home: () => { kx = 0; }, End: () => { kx = xsSorted.length - 1; },
+      };
+      if (moves[e.key]) { e.preventDefault(); moves[e.key](); showAt(xsSorted[kx], ks); }
+      else if (e.key === 'Enter') {
+        const { q, i } = nearest(xsSorted[kx])[ks];
+        open(q.s.run, q.pts[i].file);
+      }
+    });
+    box.append(plot, readout);
     if (attrs['data-run'] !== undefined) {
       const legend = el('div', { class: 'legend-keys' });
       for (const k of INTERACTIONS) { const sw = el('span', { class: 'swatch' }); sw.style.background = KEY_COLOR[k]; legend.append(sw, document.createTextNode(`${k}  `)); }

@@ -8,6 +8,8 @@ import { SampleData, dominant } from '../../src/shared/protocol';
 import type { Mount } from '../vscode-api';
 import { el, headerRow } from '../dom';
 import { button, numberField, select } from '../controls';
+import { rasterPoints } from '../raster';
+import { orderRows } from '../sort';
 
 export const mountSamples: Mount = (root, vscode) => {
   const ROW = 24;
@@ -28,15 +30,6 @@ export const mountSamples: Mount = (root, vscode) => {
   const className = (c: number) => data?.classNames?.[c] ?? String(c);
   /** The sample's position in the dump (what the manifest and exports refer to). */
   const inputIndex = (i: number) => data?.inputIndex?.[i] ?? i;
-  const value = (i: number, c: Col): number | string => {
-    const d = data!;
-    switch (c) {
-      case 'index': return inputIndex(i);
-      case 'class': return d.y[i];
-      case 'dominant': return dom[i];
-      default: return d[c][i];
-    }
-  };
 
   /** Filter, then sort: the row order the table shows. */
   function computeRows(): void {
@@ -47,13 +40,13 @@ export const mountSamples: Mount = (root, vscode) => {
       if (state.dom !== 'all' && dom[i] !== state.dom) continue;
       keep.push(i);
     }
-    const c = state.sort, sign = state.desc ? -1 : 1;
+    const c = state.sort;
+    const DOM_RANK = { r: 0, u1: 1, u2: 2, s: 3 };
+    let key: ArrayLike<number>;
+    if (c === 'r' || c === 'u1' || c === 'u2' || c === 's') key = d[c];
+    else key = Float64Array.from({ length: d.n }, (_, i) => (c === 'index' ? inputIndex(i) : c === 'class' ? d.y[i] : DOM_RANK[dom[i]]));
     // Ties keep dump order whichever way the column sorts.
-    keep.sort((a, b) => {
-      const va = value(a, c), vb = value(b, c);
-      return (va < vb ? -1 : va > vb ? 1 : 0) * sign || a - b;
-    });
-    rows = Int32Array.from(keep);
+    rows = orderRows(Int32Array.from(keep), key, state.desc);
   }
 
   function save(): void { vscode.setState(state); }
@@ -126,10 +119,16 @@ export const mountSamples: Mount = (root, vscode) => {
     paint();
   }
 
+  /** The scatter drawn last and what it showed: sorting changes no point, so it is reused. */
+  let scatter: { key: string; box: HTMLElement } | undefined;
+
   function drawScatter(host: HTMLElement): void {
     const d = data!;
     const W = 360, H = 300, m = 32;
+    const shown = JSON.stringify([d.file, d.n, state.x, state.y, state.cls, state.dom]);
+    if (scatter?.key === shown) { host.append(scatter.box); return; }
     const box = el('section', { class: 'scatter' });
+    scatter = { key: shown, box };
     const pick = (axis: 'x' | 'y') => select(['r', 'u1', 'u2', 's'].map((k) => ({ value: k, label: k })), state[axis],
       { class: `axis-${axis}`, 'aria-label': `${axis} axis` }, (v) => { state = { ...state, [axis]: v }; save(); render(); });
     const title = el('h2', {}, 'Scatter ');
@@ -150,17 +149,13 @@ export const mountSamples: Mount = (root, vscode) => {
     if (!(x1 > x0)) { x0 -= 1; x1 += 1; }
     if (!(y1 > y0)) { y0 -= 1; y1 += 1; }
     const sx = (v: number) => m + ((v - x0) / (x1 - x0)) * (W - 2 * m), sy = (v: number) => H - m - ((v - y0) / (y1 - y0)) * (H - 2 * m);
+    rasterPoints(ctx, rows.length, (k) => 2 * sx(xs[rows[k]]), (k) => 2 * sy(ys[rows[k]]), (k) => d.y[rows[k]] % colors.length, colors, rows.length > 5000 ? 0.35 : 0.8);
     ctx.strokeStyle = cs.getPropertyValue('--vscode-editorWidget-border').trim() || '#d4d4d4';
     ctx.strokeRect(m, m, W - 2 * m, H - 2 * m);
     ctx.fillStyle = cs.getPropertyValue('--vscode-descriptionForeground').trim() || '#6b6b6b';
     ctx.font = '10px sans-serif';
     ctx.fillText(`${state.x} ${x0.toFixed(2)} … ${x1.toFixed(2)}`, m, H - 8);
     ctx.fillText(`${state.y} ${y0.toFixed(2)} … ${y1.toFixed(2)}`, 2, m - 8);
-    ctx.globalAlpha = rows.length > 5000 ? 0.35 : 0.8;
-    for (const i of rows) {
-      ctx.fillStyle = colors[d.y[i] % colors.length];
-      ctx.fillRect(sx(xs[i]) - 1, sy(ys[i]) - 1, 2, 2);
-    }
   }
 
   function drawClasses(host: HTMLElement): void {
@@ -223,6 +218,9 @@ export const mountSamples: Mount = (root, vscode) => {
     main.append(left, right);
     app.append(main);
   }
+
+  // The canvas reads theme colours when it draws: VS Code marks a theme switch on body's class.
+  new MutationObserver(() => { scatter = undefined; if (data) render(); }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
   return (m) => {
     if (m.type === 'init' && m.view === 'samples') {
