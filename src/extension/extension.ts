@@ -12,12 +12,19 @@ import { Checkpoint, RunsTree } from './runs-tree';
 import { openSample } from './open-sample';
 import { loadSampleData } from '../runs/samples';
 import { writeDemoRuns } from '../cli/demo';
+import { readRunConfig } from '../runs/run-config';
 
 /**
  * VS Code glue only: the pipeline (watcher, queue, worker process, cache) lives in src/runs
  * and src/worker and runs the same under `lsmi watch`. Nothing runs until the workspace is trusted.
  */
-export function activate(context: vscode.ExtensionContext): void {
+/** What activate returns: the extension-host suite reads the Runs view through it. */
+export interface LsmiApi {
+  tree: RunsTree;
+  checkpoints(): Map<string, Checkpoint>;
+}
+
+export function activate(context: vscode.ExtensionContext): LsmiApi {
   const output = vscode.window.createOutputChannel('LSMI Lens', { log: true });
   const status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 10);
   status.command = 'lsmi.showLog';
@@ -68,11 +75,24 @@ export function activate(context: vscode.ExtensionContext): void {
   const tree = new RunsTree(() => checkpoints, roots);
   context.subscriptions.push(vscode.window.registerTreeDataProvider('lsmi.runs', tree));
 
+  // Display names and fusion labels from each run's run.json (read once per run and start).
+  const runConfigs = new Map<string, { name: string; fusion?: string }>();
+  const runLabel = (job: JobRecord) => {
+    const root = rootOf(job.file), key = `${root}\0${job.run}`;
+    let c = runConfigs.get(key);
+    if (!c) {
+      let cfg: ReturnType<typeof readRunConfig> = {};
+      try { cfg = readRunConfig(job.run === '.' ? root : path.join(root, job.run)); } catch { /* a bad run.json only loses the display name */ }
+      c = { name: cfg.name ?? job.run, fusion: cfg.fusion };
+      runConfigs.set(key, c);
+    }
+    return c;
+  };
   const series = (): RunSeries[] => {
     const runs = new Map<string, RunSeries>();
     for (const c of checkpoints.values()) {
       if (!c.dataset) continue;
-      const s = runs.get(c.job.run) ?? { run: c.job.run, name: c.job.run, points: [] };
+      const s = runs.get(c.job.run) ?? { run: c.job.run, ...runLabel(c.job), points: [] };
       s.points.push({ file: c.job.file, epoch: c.job.epoch, step: c.job.step, ...c.dataset });
       runs.set(c.job.run, s);
     }
@@ -88,6 +108,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const start = () => {
     void pipeline?.close();
     checkpoints.clear();
+    runConfigs.clear();
     const r = roots();
     if (!r.length) { setStatus('no runs folder', 'Add a runs folder (LSMI: Add Runs Folder)'); tree.refresh(); return; }
     const settings: Partial<Settings> = { folds: config().get<number>('folds') ?? 5, seed: config().get<number>('seed') ?? 0 };
@@ -107,7 +128,7 @@ export function activate(context: vscode.ExtensionContext): void {
       const dataset = out.summary.dataset as Checkpoint['dataset'];
       checkpoints.set(job.file, { job: { ...job }, dataset });
       tree.refresh();
-      dashboard?.post({ type: 'checkpoint', run: job.run, name: job.run, point: { file: job.file, epoch: job.epoch, step: job.step, ...dataset! } });
+      dashboard?.post({ type: 'checkpoint', run: job.run, name: runLabel(job).name, point: { file: job.file, epoch: job.epoch, step: job.step, ...dataset! } });
       output.info(`${job.file}: R ${dataset!.R.toFixed(3)} U1 ${dataset!.U1.toFixed(3)} U2 ${dataset!.U2.toFixed(3)} S ${dataset!.S.toFixed(3)}${out.cached ? ' (cached)' : ''}`);
     });
     pipeline.on('failed', (job: JobRecord) => output.error(`${job.file}: ${job.error}`));
@@ -196,6 +217,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push({ dispose: () => void pipeline?.close() });
   if (vscode.workspace.isTrusted) start();
   else setStatus('restricted', 'Trust this workspace to analyse checkpoints');
+  return { tree, checkpoints: () => checkpoints };
 }
 
 export function deactivate(): void {

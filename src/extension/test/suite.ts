@@ -1,17 +1,47 @@
-/** Runs inside VS Code's extension host (see run.ts). */
+/**
+ * Runs inside VS Code's extension host (see run.ts), on a workspace holding the demo run
+ * with `lsmi.runsRoots: ["runs"]`: activation, commands, the Runs view filling itself as
+ * the pipeline analyses the demo, and the panels opening.
+ */
 import * as assert from 'assert';
 import * as vscode from 'vscode';
+import type { LsmiApi } from '../extension';
+
+async function until<T>(what: string, f: () => T | undefined, timeoutMs: number): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const tabLabels = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => t.label);
 
 export async function run(): Promise<void> {
   const ext = vscode.extensions.all.find((e) => e.packageJSON.name === 'lsmi-lens');
   assert.ok(ext, 'extension found');
-  await ext.activate();
+  const api = (await ext.activate()) as LsmiApi;
   const commands = await vscode.commands.getCommands(true);
   for (const c of ['lsmi.addRunsFolder', 'lsmi.openDemoRun', 'lsmi.openDashboard', 'lsmi.openSampleExplorer', 'lsmi.compareCheckpoints', 'lsmi.analyseAgain', 'lsmi.cancelAnalysis', 'lsmi.clearCache', 'lsmi.showLog']) {
     assert.ok(commands.includes(c), `${c} registered`);
   }
+  // The Runs view lists the demo's two runs and their checkpoints as the watcher finds them.
+  const runs = await until('the demo runs in the Runs view', () => {
+    const r = api.tree.getChildren();
+    return r.length === 2 ? r : undefined;
+  }, 60_000);
+  assert.deepEqual(runs.map((n) => n.kind === 'run' && n.run), ['early-fusion', 'late-fusion']);
+  const ckpts = api.tree.getChildren(runs[0]);
+  assert.equal(ckpts.length, 4, 'four checkpoints per demo run');
   await vscode.commands.executeCommand('lsmi.openDashboard');
-  const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs);
-  assert.ok(tabs.some((t) => t.label === 'LSMI Dashboard'), 'the dashboard opened');
+  assert.ok(tabLabels().includes('LSMI Dashboard'), 'the dashboard opened');
+  // Once a checkpoint is analysed its tree item carries S, and its explorer opens.
+  const done = await until('an analysed checkpoint', () => [...api.checkpoints().values()].find((c) => c.job.state === 'done' && c.dataset), 600_000);
+  const node = api.tree.getChildren(runs.find((n) => n.kind === 'run' && n.run === done.job.run)).find((n) => n.kind === 'checkpoint' && n.file === done.job.file)!;
+  assert.match(String(api.tree.getTreeItem(node).description), /^S \d+\.\d{3}$/);
+  await vscode.commands.executeCommand('lsmi.openSampleExplorer', { file: done.job.file });
+  await until('the sample explorer tab', () => tabLabels().includes('LSMI Samples') || undefined, 10_000);
   console.log('vscode suite: passed');
 }
