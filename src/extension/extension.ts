@@ -111,7 +111,12 @@ export function activate(context: vscode.ExtensionContext): LsmiApi {
     runConfigs.clear();
     const r = roots();
     if (!r.length) { setStatus('no runs folder', 'Add a runs folder (LSMI: Add Runs Folder)'); tree.refresh(); return; }
-    const settings: Partial<Settings> = { folds: config().get<number>('folds') ?? 5, seed: config().get<number>('seed') ?? 0 };
+    const c = config();
+    const settings: Partial<Settings> = {
+      folds: c.get<number>('folds') ?? 5, seed: c.get<number>('seed') ?? 0, holdout: c.get<Settings['holdout']>('holdout') ?? 'auto',
+      adjust: c.get<boolean>('adjust') ?? true, useLogits: c.get<boolean>('useLogits') ?? true,
+      entropyDim: c.get<number>('entropyDim') ?? 32, kernels: c.get<number>('kernels') ?? 5,
+    };
     pipeline = new Pipeline({
       roots: r, settings, backend: (config().get<string>('backend') ?? 'auto') as BackendChoice,
       worker: { nodePath: config().get<string>('nodePath') || undefined, memoryMb: config().get<number>('memoryMb') || undefined },
@@ -170,13 +175,24 @@ export function activate(context: vscode.ExtensionContext): LsmiApi {
     if (!list.includes(demoRoot)) await config().update('runsRoots', [...list, demoRoot], vscode.workspace.workspaceFolders ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
     showDashboard();
   });
-  cmd('lsmi.compareCheckpoints', async () => {
+  // From the palette: pick A and B; from a checkpoint's context menu: it is A, pick B.
+  cmd('lsmi.compareCheckpoints', async (node?: { file?: string }) => {
     const done = [...checkpoints.values()].filter((c) => c.job.state === 'done');
     if (done.length < 2) { void vscode.window.showInformationMessage('Compare needs two analysed checkpoints.'); return; }
-    const items = done.map((c) => ({ label: `${c.job.run} · ${c.job.step !== undefined ? `step ${c.job.step}` : `epoch ${c.job.epoch}`}`, description: path.basename(c.job.file), c }));
-    const picked = await vscode.window.showQuickPick(items, { canPickMany: true, title: 'Pick two checkpoints (A, then B)' });
-    if (!picked || picked.length !== 2) return;
-    const [a, b] = picked.map((p) => loadSampleData(rootOf(p.c.job.file), p.c.job));
+    const label = (c: Checkpoint) => `${runLabel(c.job).name} · ${c.job.step !== undefined ? `step ${c.job.step}` : `epoch ${c.job.epoch}`}`;
+    const items = (except?: string) => done.filter((c) => c.job.file !== except).map((c) => ({ label: label(c), description: path.basename(c.job.file), c }));
+    const first = node?.file ? checkpoints.get(node.file) : undefined;
+    let pair: Checkpoint[];
+    if (first?.job.state === 'done') {
+      const b = await vscode.window.showQuickPick(items(first.job.file), { title: `Compare ${label(first)} (A) with…` });
+      if (!b) return;
+      pair = [first, b.c];
+    } else {
+      const picked = await vscode.window.showQuickPick(items(), { canPickMany: true, title: 'Pick two checkpoints (A, then B)' });
+      if (!picked || picked.length !== 2) return;
+      pair = picked.map((p) => p.c);
+    }
+    const [a, b] = pair.map((c) => loadSampleData(rootOf(c.job.file), c.job));
     if (!a || !b) { void vscode.window.showWarningMessage('No cached per-sample values for one of them: use Analyse Again.'); return; }
     Panel.create('compare', context.extensionUri, () => ({ type: 'init', view: 'compare', title: 'Compare', a, b }), onPanelMessage);
   });
