@@ -21,7 +21,7 @@ declare const document: {
   documentElement: { style: { setProperty(name: string, value: string): void } };
   body: unknown;
 };
-declare function getComputedStyle(e: unknown): { stroke: string; fill: string; backgroundColor: string };
+declare function getComputedStyle(e: unknown): { stroke: string; fill: string; backgroundColor: string; strokeWidth: string };
 
 // Debian's chromium (installed by .ci/run), driven through the same flags CI uses.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -135,6 +135,10 @@ test('live updates add checkpoints; export posts CSV; theme variables colour the
   assert.equal(new Set(perRun.map((x) => x.split('=')[1])).size, 4, `each of the 4 runs has its own colour: ${perRun}`);
   assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(30, 30, 30)');
   await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-dark.png'), fullPage: true });
+  // High contrast: VS Code marks it on body's class; lines get heavier.
+  await page.evaluate(() => { (document.body as unknown as { className: string }).className = 'vscode-high-contrast'; });
+  const widths = await page.$$eval('.chart path.line', (ps) => [...new Set(ps.map((p) => getComputedStyle(p).strokeWidth))]);
+  assert.deepEqual(widths, ['3px']);
   await page.close();
 });
 
