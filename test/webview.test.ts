@@ -116,7 +116,9 @@ test('live updates add checkpoints; export posts CSV; theme variables colour the
   const lines = exp.content.trim().split('\n');
   assert.equal(lines[0], 'run,fusion,checkpoint,epoch,step,R,U1,U2,S');
   assert.equal(lines.length, 1 + 15 + 1 + 1);
-  // Dark theme: VS Code sets these variables on the page; the charts follow them.
+  // Dark theme: VS Code sets these variables on the page; the charts follow them (the rest of
+  // the page takes theme.css's dark palette, as a report does in a dark browser).
+  await page.emulateMedia({ colorScheme: 'dark' });
   const dark: Record<string, string> = {
     blue: 'rgb(55, 148, 255)', orange: 'rgb(209, 134, 22)', green: 'rgb(137, 209, 133)',
     purple: 'rgb(177, 128, 215)', red: 'rgb(241, 76, 76)', yellow: 'rgb(204, 167, 1)',
@@ -167,10 +169,11 @@ test('dense dashboard (100 checkpoints a run): lines without dots, a click opens
   assert.equal(await page.$$eval('.chart circle.point', (c) => c.length), 0, 'no dots on dense lines');
   // Click right on line a (R = 0.6) near epoch 50: that checkpoint of run a opens.
   const box = (await (await page.$('.chart[data-interaction="R"] svg'))!.boundingBox())!;
-  const [W, H, l, r, t, b] = [420, 230, 48, 12, 10, 34];
-  const y1 = 0.6 * 1.1;
-  const px = box.x + (l + (50 / 99) * (W - l - r)) * (box.width / W);
-  const py = box.y + (H - b - (0.6 / y1) * (H - t - b)) * (box.height / H);
+  // Where line a is drawn: its path's 51st vertex (epoch 50), in the chart's 420-unit viewBox.
+  const d = (await page.getAttribute('.chart[data-interaction="R"] path.line[data-run="a"]', 'd'))!;
+  const [vx, vy] = d.split(/[ML]/).filter(Boolean)[50].split(',').map(Number);
+  const px = box.x + vx * (box.width / 420);
+  const py = box.y + vy * (box.height / 230);
   await page.mouse.click(px, py);
   const clicked = (await posted(page)).filter((m) => m.type === 'openCheckpoint').at(-1);
   assert.deepEqual(clicked, { type: 'openCheckpoint', run: 'a', file: '/runs/a/epoch-50.safetensors' });

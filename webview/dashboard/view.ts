@@ -7,6 +7,7 @@ import { CheckpointPoint, INTERACTIONS, Interaction, RunSeries, runColorIndex, t
 import type { Mount } from '../vscode-api';
 import { download, el, headerRow } from '../dom';
 import { button, checkbox, select } from '../controls';
+import { niceTicks } from '../ticks';
 
 export const mountDashboard: Mount = (root, vscode) => {
   const SVG = 'http://www.w3.org/2000/svg';
@@ -98,14 +99,14 @@ export const mountDashboard: Mount = (root, vscode) => {
     const xs = series.flatMap((s) => pointsOf(s).map(xOf));
     const ys = series.flatMap((s) => pointsOf(s).map((p) => p[s.key]));
     const x0 = Math.min(...xs, 0), x1 = Math.max(...xs, 1);
-    const y0 = Math.min(0, ...ys), y1 = Math.max(0.05, ...ys) * 1.1;
+    const yAxis = niceTicks(Math.min(0, ...ys), Math.max(0.05, ...ys));
+    const y0 = yAxis.lo, y1 = yAxis.hi;
     const sx = (x: number) => m.l + ((x - x0) / (x1 - x0 || 1)) * (W - m.l - m.r);
     const sy = (y: number) => H - m.b - ((y - y0) / (y1 - y0 || 1)) * (H - m.t - m.b);
-    for (let i = 0; i <= 4; i++) {
-      const y = y0 + ((y1 - y0) * i) / 4;
+    for (const y of yAxis.ticks) {
       plot.append(svg('line', { x1: m.l, x2: W - m.r, y1: sy(y), y2: sy(y), class: 'grid' }));
       const t = svg('text', { x: m.l - 6, y: sy(y) + 4, class: 'tick', 'text-anchor': 'end' });
-      t.textContent = y.toFixed(2);
+      t.textContent = y.toFixed(Math.max(2, yAxis.decimals));
       plot.append(t);
     }
     // x ticks at checkpoints (at most 8, evenly picked) so epochs can be read off the axis.
@@ -202,12 +203,15 @@ export const mountDashboard: Mount = (root, vscode) => {
       }
     });
     box.append(plot, readout);
-    if (attrs['data-run'] !== undefined) {
-      const legend = el('div', { class: 'legend-keys' });
-      for (const k of INTERACTIONS) { const sw = el('span', { class: 'swatch' }); sw.style.background = KEY_COLOR[k]; legend.append(sw, document.createTextNode(`${k}  `)); }
-      box.append(legend);
-    }
+    if (attrs['data-run'] !== undefined) box.append(keyLegend());
     return box;
+  }
+
+  /** Which colour is which interaction (one-run charts and the composition bars share them). */
+  function keyLegend(): HTMLElement {
+    const legend = el('div', { class: 'legend-keys' });
+    for (const k of INTERACTIONS) { const sw = el('span', { class: 'swatch' }); sw.style.background = KEY_COLOR[k]; legend.append(sw, document.createTextNode(`${k}  `)); }
+    return legend;
   }
 
   /** Runs overlaid: one chart per interaction. */
@@ -225,7 +229,7 @@ export const mountDashboard: Mount = (root, vscode) => {
   /** Shares of R, U1, U2, S in the latest checkpoint of each run (negative parts count as 0). */
   function drawComposition(): HTMLElement {
     const box = el('section', { class: 'composition' });
-    box.append(el('h2', {}, 'Composition at the latest checkpoint'));
+    box.append(el('h2', {}, 'Composition at the latest checkpoint'), keyLegend());
     const table = el('table');
     table.append(headerRow(['run', 'checkpoint', 'shares of I(X1,X2;Y)', 'R', 'U1', 'U2', 'S']));
     for (const r of visibleRuns()) {
