@@ -39,6 +39,7 @@ function start(init: Init): void {
   const byFile = new Map(cps.map((d) => [d.file, d]));
   const status = el('p', { class: 'status', role: 'status' });
   const tabs = document.createElement('vscode-tabs') as VscodeTabs;
+  tabs.panel = true; // the look of VS Code's panel tabs: the active one underlined in the accent colour
   // Each tab: checkpoint pickers (the report's own), then the root the panel draws into.
   const perTab = (make: (t: Tab) => HTMLElement) => ({ dashboard: make('dashboard'), samples: make('samples'), compare: make('compare') });
   const roots = perTab((t) => el('div', { class: `panel-root panel-${t}` }));

@@ -119,6 +119,24 @@ export const mountSamples: Mount = (root, vscode) => {
     paint();
   }
 
+  /**
+   * An axis from the 0.5 % to the 99.5 % quantile of the shown values (all of them when few),
+   * and how many values fall outside it.
+   */
+  function axisRange(v: Float32Array, at: Int32Array): [number, number, number] {
+    const vals = Float32Array.from(at, (i) => v[i]).sort();
+    const n = vals.length;
+    if (!n) return [-1, 1, 0];
+    const cut = n >= 1000 ? Math.floor(0.005 * n) : 0;
+    let lo = vals[cut], hi = vals[n - 1 - cut];
+    if (!(hi > lo)) { lo = vals[0]; hi = vals[n - 1]; }
+    if (!(hi > lo)) { lo -= 1; hi += 1; }
+    const pad = 0.02 * (hi - lo);
+    let out = 0;
+    for (let k = 0; k < n; k++) if (vals[k] < lo - pad || vals[k] > hi + pad) out++;
+    return [lo - pad, hi + pad, out];
+  }
+
   /** The scatter drawn last and what it showed: sorting changes no point, so it is reused. */
   let scatter: { key: string; box: HTMLElement } | undefined;
 
@@ -144,11 +162,10 @@ export const mountSamples: Mount = (root, vscode) => {
     const colors = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow']
       .map((v, i) => cs.getPropertyValue(v).trim() || ['#3794ff', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#cca700'][i]);
     const xs = d[state.x], ys = d[state.y];
-    let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-    for (const i of rows) { x0 = Math.min(x0, xs[i]); x1 = Math.max(x1, xs[i]); y0 = Math.min(y0, ys[i]); y1 = Math.max(y1, ys[i]); }
-    if (!(x1 > x0)) { x0 -= 1; x1 += 1; }
-    if (!(y1 > y0)) { y0 -= 1; y1 += 1; }
-    const sx = (v: number) => m + ((v - x0) / (x1 - x0)) * (W - 2 * m), sy = (v: number) => H - m - ((v - y0) / (y1 - y0)) * (H - 2 * m);
+    const [x0, x1, xOut] = axisRange(xs, rows), [y0, y1, yOut] = axisRange(ys, rows);
+    // Points beyond the axes sit on the frame, so the tails still show without squashing the bulk.
+    const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+    const sx = (v: number) => m + ((clamp(v, x0, x1) - x0) / (x1 - x0)) * (W - 2 * m), sy = (v: number) => H - m - ((clamp(v, y0, y1) - y0) / (y1 - y0)) * (H - 2 * m);
     rasterPoints(ctx, rows.length, (k) => 2 * sx(xs[rows[k]]), (k) => 2 * sy(ys[rows[k]]), (k) => d.y[rows[k]] % colors.length, colors, rows.length > 5000 ? 0.35 : 0.8);
     ctx.strokeStyle = cs.getPropertyValue('--vscode-editorWidget-border').trim() || '#d4d4d4';
     ctx.strokeRect(m, m, W - 2 * m, H - 2 * m);
@@ -156,6 +173,14 @@ export const mountSamples: Mount = (root, vscode) => {
     ctx.font = '10px sans-serif';
     ctx.fillText(`${state.x} ${x0.toFixed(2)} … ${x1.toFixed(2)}`, m, H - 8);
     ctx.fillText(`${state.y} ${y0.toFixed(2)} … ${y1.toFixed(2)}`, 2, m - 8);
+    const out = xOut + yOut;
+    const legend = el('div', { class: 'legend-keys' });
+    const classes = d.perClass.map((c) => c.class);
+    if (classes.length <= colors.length) {
+      for (const c of classes) { const sw = el('span', { class: 'swatch' }); sw.style.background = colors[c % colors.length]; legend.append(sw, document.createTextNode(`${className(c)}  `)); }
+    } else legend.append(`colour: class number mod ${colors.length}`);
+    if (out) legend.append(el('div', {}, `axes span the 0.5–99.5 % quantiles; ${out.toLocaleString()} values beyond them sit on the frame`));
+    box.append(legend);
   }
 
   function drawClasses(host: HTMLElement): void {

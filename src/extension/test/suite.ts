@@ -24,7 +24,7 @@ export async function run(): Promise<void> {
   assert.ok(ext, 'extension found');
   const api = (await ext.activate()) as LsmiApi;
   const commands = await vscode.commands.getCommands(true);
-  for (const c of ['lsmi.addRunsFolder', 'lsmi.openDemoRun', 'lsmi.openDashboard', 'lsmi.openSampleExplorer', 'lsmi.compareCheckpoints', 'lsmi.analyseAgain', 'lsmi.cancelAnalysis', 'lsmi.clearCache', 'lsmi.showLog']) {
+  for (const c of ['lsmi.addRunsFolder', 'lsmi.openDemoRun', 'lsmi.openDashboard', 'lsmi.openSampleExplorer', 'lsmi.compareCheckpoints', 'lsmi.analyseAgain', 'lsmi.cancelAnalysis', 'lsmi.clearCache', 'lsmi.showLog', 'lsmi.saveReport']) {
     assert.ok(commands.includes(c), `${c} registered`);
   }
   // The Runs view lists the demo's two runs and their checkpoints as the watcher finds them.
