@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { compareNewestFirst, isDumpFile, parseCheckpointName } from '../src/runs/naming';
-import { readManifest, readRunConfig } from '../src/runs/run-config';
+import { manifestEntry, readManifest, readRunConfig } from '../src/runs/run-config';
 import { ResultCache, contentHash, entryKey, settingsKey } from '../src/runs/cache';
 import { runOf } from '../src/runs/pipeline';
 import { tempDir } from './helpers';
@@ -34,7 +34,12 @@ test('run.json and samples.jsonl: parsed, and malformed ones named in the error'
   const entries = readManifest(m);
   assert.equal(entries.length, 2);
   assert.deepEqual(entries[0].sources, ['img/0.jpg', 'audio/0.wav']);
+  // Without dump ids a row is the manifest line at its position; with ids, the entry of that id.
+  assert.equal(manifestEntry(entries, 1)?.text, 'a caption');
+  assert.equal(manifestEntry(entries, 1, 0)?.label, 'dog');
+  assert.equal(manifestEntry(entries, 0, 7), undefined, 'an id the manifest lacks finds nothing, not a wrong sample');
   fs.appendFileSync(m, '{"label": "no id"}\n');
+
   assert.throws(() => readManifest(m), /samples.jsonl:3: each line needs an "id"/);
 });
 
@@ -54,6 +59,10 @@ test('cache: keyed by content, settings and backend; round trip; corrupt entries
   cache.put(key, { nTotal: 2, dataset: { R: 1.5 } }, samples);
   const got = cache.get(key, true)!;
   assert.deepEqual(Array.from(got.samples!.s), [3, 4]);
+  assert.equal(got.ids, undefined, 'no ids stored for a dump without them');
+  const key2 = entryKey(h1, settingsKey({ folds: 3 }, 'wasm'));
+  cache.put(key2, { nTotal: 2 }, samples, [1_000_000_007, 42]);
+  assert.deepEqual(Array.from(cache.get(key2, true)!.ids!), [1_000_000_007, 42], 'ids kept exactly (float64)');
   assert.equal((got.summary.dataset as { R: number }).R, 1.5);
   fs.truncateSync(path.join(dir, 'cache', key.slice(0, 2), key, 'samples.bin'), 5);
   assert.equal(cache.get(key, true), undefined);

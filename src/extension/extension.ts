@@ -10,7 +10,7 @@ import type { JobOutcome } from '../worker/client';
 import { Panel, VIEW_TYPE } from './panels';
 import { Checkpoint, RunsTree } from './runs-tree';
 import { openSample } from './open-sample';
-import { loadSampleData } from '../runs/samples';
+import { loadSampleData, loadSampleIds } from '../runs/samples';
 import { writeDemoRuns } from '../cli/demo';
 import { readRunConfig } from '../runs/run-config';
 import { collectRuns, collectSamples, writeReport } from '../report/html';
@@ -39,14 +39,21 @@ export function activate(context: vscode.ExtensionContext): LsmiApi {
   // Requests from any panel: open a checkpoint or a sample, save an export.
   const onPanelMessage = (m: WebviewToHost, p: Panel) => {
     if (m.type === 'openCheckpoint') openExplorer(m.file, m.sample);
-    else if (m.type === 'openSample') void openSample(rootOf(m.file), m.file, m.index).catch((e: Error) => vscode.window.showWarningMessage(e.message));
+    else if (m.type === 'openSample') {
+      const job = checkpoints.get(m.file)?.job;
+      const id = job ? loadSampleIds(rootOf(m.file), job)?.[m.index] : undefined;
+      void openSample(rootOf(m.file), m.file, m.index, id).catch((e: Error) => vscode.window.showWarningMessage(e.message));
+    }
     else if (m.type === 'export' || m.type === 'exportSubset') {
       void (async () => {
         const json = m.type === 'exportSubset' || m.format === 'json';
         const target = await vscode.window.showSaveDialog({ filters: json ? { JSON: ['json'] } : { CSV: ['csv'] }, saveLabel: 'Export' });
         if (!target) return;
+        // Subsets list dump rows, and the dump's sample ids when it has them.
+        const job = m.type === 'exportSubset' ? checkpoints.get(m.file)?.job : undefined;
+        const ids = job ? loadSampleIds(rootOf(job.file), job) : undefined;
         const content = m.type === 'export' ? m.content
-          : JSON.stringify({ checkpoint: m.file, subset: `${m.which} r`, quantile: m.quantile, indices: m.indices });
+          : JSON.stringify({ checkpoint: m.file, subset: `${m.which} r`, quantile: m.quantile, indices: m.indices, ...(ids ? { ids: m.indices.map((i) => ids[i]) } : {}) });
         await vscode.workspace.fs.writeFile(target, Buffer.from(content, 'utf8'));
         if (m.type === 'export') p.post({ type: 'exported', id: m.id, path: target.fsPath });
       })();

@@ -1,16 +1,16 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { readManifest, readRunConfig } from '../runs/run-config';
+import { manifestEntry, readManifest, readRunConfig } from '../runs/run-config';
 import { runOf } from '../runs/pipeline';
 
 const IMAGES = /\.(png|jpe?g|gif|bmp|webp|svg)$/i;
 
 /**
- * Open sample `index` of a checkpoint from its run's manifest (run.json `manifest`, else
+ * Open row `index` of a checkpoint (its sample `id` when the dump has ids) from its run's manifest (run.json `manifest`, else
  * samples.jsonl): an image in VS Code's image preview, a text file at `#L<line>`, inline text
  * as a read-only document.
  */
-export async function openSample(root: string, checkpoint: string, index: number): Promise<void> {
+export async function openSample(root: string, checkpoint: string, index: number, id?: number): Promise<void> {
   const run = runOf(root, checkpoint);
   const runDir = run === '.' ? root : path.join(root, run);
   const manifestPath = path.resolve(runDir, readRunConfig(runDir).manifest ?? 'samples.jsonl');
@@ -20,8 +20,8 @@ export async function openSample(root: string, checkpoint: string, index: number
   } catch (e) {
     throw new Error(`Cannot open sample ${index}: ${(e as Error).message.includes('ENOENT') ? `no manifest at ${manifestPath}` : (e as Error).message}`);
   }
-  const entry = entries[index];
-  if (!entry) throw new Error(`${manifestPath} has ${entries.length} samples; sample ${index} is not in it`);
+  const entry = manifestEntry(entries, index, id);
+  if (!entry) throw new Error(id === undefined ? `${manifestPath} has ${entries.length} samples; sample ${index} is not in it` : `${manifestPath} has no sample with id ${id} (row ${index} of the dump)`);
   const source = entry.sources?.[0];
   if (source) {
     const [file, line] = source.split('#L');

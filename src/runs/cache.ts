@@ -16,6 +16,8 @@ export interface CacheEntry {
   key: string;
   summary: Record<string, unknown> & { nTotal: number };
   samples?: Record<SampleKey, Float32Array>;
+  /** the dump's sample ids (its `ids` tensor), when it has them: what the manifest's `id` refers to */
+  ids?: Float64Array;
 }
 
 function canonical(v: unknown): string {
@@ -77,14 +79,20 @@ export class ResultCache {
       if (buf.byteLength !== SAMPLE_KEYS.length * n * 4) throw new Error('samples.bin has the wrong size');
       const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
       const samples = Object.fromEntries(SAMPLE_KEYS.map((k, i) => [k, all.subarray(i * n, (i + 1) * n)])) as Record<SampleKey, Float32Array>;
-      return { key, summary, samples };
+      let ids: Float64Array | undefined;
+      if (fs.existsSync(path.join(dir, 'ids.bin'))) {
+        const ib = fs.readFileSync(path.join(dir, 'ids.bin'));
+        if (ib.byteLength !== n * 8) throw new Error('ids.bin has the wrong size');
+        ids = new Float64Array(ib.buffer.slice(ib.byteOffset, ib.byteOffset + ib.byteLength));
+      }
+      return { key, summary, samples, ...(ids ? { ids } : {}) };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || fs.existsSync(dir)) fs.rmSync(dir, { recursive: true, force: true });
       return undefined;
     }
   }
 
-  put(key: string, summary: CacheEntry['summary'], samples: Record<SampleKey, ArrayLike<number>>): void {
+  put(key: string, summary: CacheEntry['summary'], samples: Record<SampleKey, ArrayLike<number>>, ids?: ArrayLike<number>): void {
     const dir = this.folder(key);
     const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
     fs.mkdirSync(tmp, { recursive: true });
@@ -92,6 +100,7 @@ export class ResultCache {
     const all = new Float32Array(SAMPLE_KEYS.length * n);
     SAMPLE_KEYS.forEach((k, i) => all.set(Float32Array.from(samples[k]), i * n));
     fs.writeFileSync(path.join(tmp, 'samples.bin'), new Uint8Array(all.buffer));
+    if (ids) fs.writeFileSync(path.join(tmp, 'ids.bin'), new Uint8Array(Float64Array.from(ids).buffer));
     fs.writeFileSync(path.join(tmp, 'summary.json'), JSON.stringify(summary));
     fs.rmSync(dir, { recursive: true, force: true });
     fs.renameSync(tmp, dir);

@@ -50,6 +50,15 @@ export interface SampleEntry {
   text?: string;
 }
 
+/**
+ * The manifest entry of a dump row: by the row's id when the dump has `ids`, else the line
+ * at the row's position (the manifest then lists samples in dump order).
+ */
+export function manifestEntry(entries: SampleEntry[], row: number, id?: number): SampleEntry | undefined {
+  if (id === undefined) return entries[row];
+  return entries.find((e) => e.id === id || String(e.id) === String(id));
+}
+
 /** Parse a sample manifest: one JSON object per line with an `id`; errors name the line. */
 export function readManifest(file: string): SampleEntry[] {
   const out: SampleEntry[] = [];

@@ -42,7 +42,7 @@ async function handle(req: AnalyzeRequest): Promise<void> {
       onProgress: (p) => send({ type: 'progress', id: req.id, phase: p.phase, fraction: p.fraction }),
     });
     const summary = { ...resultToJson(res, false), nTotal: res.nTotal, contentHash: before };
-    cache.put(key, summary, { ...res.main.samples, y: dump.y });
+    cache.put(key, summary, { ...res.main.samples, y: dump.y }, dump.ids);
     send({ type: 'result', id: req.id, key, cached: false, backend: backend.name, summary });
   } catch (e) {
     if (e instanceof DumpError) send({ type: 'error', id: req.id, kind: 'input', file: e.file, message: e.problem });
