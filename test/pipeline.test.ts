@@ -15,12 +15,15 @@ import { loadSampleData } from '../src/runs/samples';
 import { collectSamples } from '../src/report/html';
 import type { HostToWebview } from '../src/shared/protocol';
 import { REPO, tempDir } from './helpers';
+import { fromNumbers } from '../src/io/tensor';
 
 // Small, fast analyses: the subject here is the pipeline, not the estimator.
 const SETTINGS = { folds: 2, holdout: 'crossfit' as const, workers: 0 };
 
-function dumpTo(file: string, seed: number, n = 200): void {
-  writeDump(file, sampleTensors(sampleMixture(syntheticSet('or').model, n, new Rng(seed))), { epoch: seed });
+function dumpTo(file: string, seed: number, n = 200, ids?: number[]): void {
+  const t = sampleTensors(sampleMixture(syntheticSet('or').model, n, new Rng(seed)));
+  if (ids) t.set('ids', fromNumbers('i64', [n], ids));
+  writeDump(file, t, { epoch: seed });
 }
 
 interface Embedded { $typed: string; base64: string }
@@ -157,7 +160,8 @@ test('a corrupt cache entry is recomputed; lsmi runs and lsmi watch --once --jso
   const root = tempDir('lsmi-cli-watch-');
   fs.mkdirSync(path.join(root, 'r1'));
   dumpTo(path.join(root, 'r1', 'epoch-0001.safetensors'), 1);
-  dumpTo(path.join(root, 'r1', 'epoch-0002.safetensors'), 2);
+  const ids = Array.from({ length: 200 }, (_, i) => 9_000_000_000 + 7 * i);
+  dumpTo(path.join(root, 'r1', 'epoch-0002.safetensors'), 2, 200, ids);
   const cli = path.join(REPO, 'bin', 'lsmi.js');
   const w = spawnSync(process.execPath, [cli, 'watch', root, '--once', '--json', '--folds', '2'], { encoding: 'utf8', timeout: 240_000 });
   assert.equal(w.status, 0, w.stderr);
@@ -165,6 +169,11 @@ test('a corrupt cache entry is recomputed; lsmi runs and lsmi watch --once --jso
   assert.equal(lines.length, 2);
   assert.deepEqual(lines.map((l) => l.epoch), [2, 1]); // newest first
   for (const l of lines) { assert.equal(l.run, 'r1'); assert.equal(typeof l.dataset.R, 'number'); assert.equal(l.cached, false); }
+  // The dump's ids reach the explorer's data through the worker and the cache, exactly.
+  const recs = JSON.parse(fs.readFileSync(path.join(root, '.lsmi', 'status.json'), 'utf8')) as JobRecord[];
+  const withIds = loadSampleData(root, recs.find((j) => j.epoch === 2)!)!;
+  assert.deepEqual(Array.from(withIds.ids!), ids);
+  assert.equal(loadSampleData(root, recs.find((j) => j.epoch === 1)!)!.ids, undefined);
   // Damage one cache entry: it is recomputed, the other is read back.
   const cacheDir = path.join(root, '.lsmi', 'cache');
   const entries = fs.readdirSync(cacheDir).flatMap((s) => fs.readdirSync(path.join(cacheDir, s)).map((e) => path.join(cacheDir, s, e)));

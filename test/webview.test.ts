@@ -309,6 +309,18 @@ test('sample explorer redraws its scatter in the new colours when VS Code switch
   await page.close();
 });
 
+test('sample explorer shows the dump\'s sample ids when it has them, and sorts by them exactly', { skip: missing }, async () => {
+  const data = sampleData(2000);
+  // Ids past float32's exact integers, descending with the row: sorting by id reverses the rows.
+  data.ids = Float64Array.from({ length: data.n }, (_, i) => 5_000_000_000 - 3 * i);
+  const { page } = await openSamples(data);
+  assert.deepEqual(await page.$$eval('.thead .th', (h) => h.map((x) => x.getAttribute('data-col'))), ['index', 'id', 'class', 'r', 'u1', 'u2', 's', 'dominant']);
+  assert.equal(await page.textContent('.tr[data-index="1"] .td:nth-child(2)'), '4999999997');
+  await page.click('.th[data-col="id"]');
+  assert.equal(await page.getAttribute('.tr', 'data-index'), String(data.n - 1), 'the smallest id first');
+  await page.close();
+});
+
 test('sample explorer exports the high- and low-redundancy subsets at the chosen quantile', { skip: missing }, async () => {
   const data = sampleData(1000);
   const { page } = await openSamples(data);
@@ -369,6 +381,7 @@ test('sample explorer opened at one sample selects it and scrolls it into view',
 test('static report: panels in tabs; a point opens its checkpoint in the explorer; compare picks A and B; moved samples open in the explorer', { skip: missing }, async () => {
   const a = sampleData(3000);
   a.file = RUNS[0].points[0].file; a.epoch = 1;
+  a.ids = Float64Array.from({ length: a.n }, (_, i) => 1e12 + i);
   const b: SampleData = { ...sampleData(3000), file: RUNS[0].points[4].file, epoch: 5 };
   b.s = Float32Array.from(a.s, (v, i) => v + (i === 7 ? 1 : 0));
   const file = path.join(tempDir('lsmi-report-'), 'report.html');
@@ -387,8 +400,8 @@ test('static report: panels in tabs; a point opens its checkpoint in the explore
   assert.match(await page.textContent('.panel-samples h1') ?? '', /late-fusion, epoch 1/);
   assert.match(await page.textContent('.panel-samples .count') ?? '', /3,000 of 3,000/);
   // The embedded arrays decode to the values written.
-  const r0 = await page.textContent('.panel-samples .tr[data-index="0"] .td:nth-child(3)');
-  assert.equal(r0, a.r[0].toFixed(3));
+  assert.equal(await page.textContent('.panel-samples .tr[data-index="0"] .td:nth-child(4)'), a.r[0].toFixed(3));
+  assert.equal(await page.textContent('.panel-samples .tr[data-index="5"] .td:nth-child(2)'), String(1e12 + 5), 'float64 ids survive the embedding');
   // Subset export downloads the indices in a report (VS Code would save them through the host).
   const [dl] = await Promise.all([page.waitForEvent('download'), page.click('.panel-samples vscode-button.export-high')]);
   assert.match(dl.suggestedFilename(), /high-r-q0\.25\.txt$/);

@@ -20,8 +20,8 @@ export function packageRoot(): string {
 /** JSON safe inside a <script> element; typed arrays are embedded as base64 (see EmbeddedArray). */
 function scriptJson(v: unknown): string {
   const embed = (_k: string, x: unknown): unknown => {
-    if (x instanceof Float32Array || x instanceof Int32Array) {
-      const e: EmbeddedArray = { $typed: x instanceof Float32Array ? 'Float32Array' : 'Int32Array', base64: Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('base64') };
+    if (x instanceof Float32Array || x instanceof Int32Array || x instanceof Float64Array) {
+      const e: EmbeddedArray = { $typed: x instanceof Float32Array ? 'Float32Array' : x instanceof Int32Array ? 'Int32Array' : 'Float64Array', base64: Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('base64') };
       return e;
     }
     return x;
@@ -102,8 +102,8 @@ export function collectRuns(root: string): RunSeries[] {
 /** Which checkpoints' samples a report embeds: each run's first and latest (to compare), only the latest, all or none. */
 export type EmbedChoice = 'ends' | 'latest' | 'all' | 'none';
 
-/** Bytes a checkpoint's samples take in a report (base64 of r, u1, u2, s, y and maybe the dump positions). */
-export const embeddedBytes = (d: SampleData) => Math.ceil((d.n * (5 + (d.inputIndex ? 1 : 0)) * 4 * 4) / 3);
+/** Bytes a checkpoint's samples take in a report (base64 of r, u1, u2, s, y, and the dump positions and ids when present). */
+export const embeddedBytes = (d: SampleData) => Math.ceil((d.n * (5 + (d.inputIndex ? 1 : 0) + (d.ids ? 2 : 0)) * 4 * 4) / 3);
 
 /**
  * The per-sample data a report embeds, within `maxBytes`: each run's latest checkpoint comes

@@ -7,6 +7,8 @@ import { JobRecord, stateDir } from './pipeline';
 export interface SampleSource {
   summary: Record<string, unknown> & { nTotal: number };
   samples: { r: ArrayLike<number>; u1: ArrayLike<number>; u2: ArrayLike<number>; s: ArrayLike<number>; y: ArrayLike<number> };
+  /** the dump's sample ids, when it has them */
+  ids?: ArrayLike<number>;
 }
 
 /**
@@ -23,6 +25,7 @@ export function sampleData(run: string, file: string, src: SampleSource, epochFa
     run, file, epoch: meta.epoch ?? epochFallback, n: keep.length,
     r: pick(sm.r), u1: pick(sm.u1), u2: pick(sm.u2), s: pick(sm.s), y: Int32Array.from(keep, (i) => sm.y[i]),
     inputIndex: keep.length === n ? undefined : Int32Array.from(keep),
+    ...(src.ids ? { ids: Float64Array.from(keep, (i) => src.ids![i]) } : {}),
     classNames: src.summary.classNames as string[] | undefined,
     perClass: (src.summary.perClass ?? []) as ClassRow[],
     dataset: src.summary.dataset as SampleData['dataset'],
@@ -39,5 +42,5 @@ export function loadSampleData(root: string, job: JobRecord): SampleData | undef
   if (!job.key) return undefined;
   const hit = new ResultCache(path.join(stateDir(root), 'cache')).get(job.key, true);
   if (!hit?.samples) return undefined;
-  return sampleData(job.run, job.file, { summary: hit.summary, samples: hit.samples }, job.epoch);
+  return sampleData(job.run, job.file, { summary: hit.summary, samples: hit.samples, ids: hit.ids }, job.epoch);
 }

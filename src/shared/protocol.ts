@@ -40,6 +40,8 @@ export interface SampleData {
   y: Int32Array;
   /** position of each row in the dump (rows of training-only samples are left out); identity when absent */
   inputIndex?: Int32Array;
+  /** the dump's sample id of each row (its `ids` tensor), when it has one */
+  ids?: Float64Array;
   classNames?: string[];
   perClass: ClassRow[];
   /** dataset means R, U1, U2, S (adjusted) */
@@ -73,7 +75,7 @@ export type WebviewToHost =
  * How a static report embeds a typed array in its JSON: base64 of the little-endian bytes
  * (exact, and a third the size of numbers as text).
  */
-export interface EmbeddedArray { $typed: 'Float32Array' | 'Int32Array'; base64: string }
+export interface EmbeddedArray { $typed: 'Float32Array' | 'Int32Array' | 'Float64Array'; base64: string }
 
 export const INTERACTIONS = ['R', 'U1', 'U2', 'S'] as const;
 export type Interaction = typeof INTERACTIONS[number];

@@ -13,8 +13,9 @@ import { orderRows } from '../sort';
 
 export const mountSamples: Mount = (root, vscode) => {
   const ROW = 24;
-  type Col = 'index' | 'class' | 'r' | 'u1' | 'u2' | 's' | 'dominant';
-  const COLS: Col[] = ['index', 'class', 'r', 'u1', 'u2', 's', 'dominant'];
+  type Col = 'index' | 'id' | 'class' | 'r' | 'u1' | 'u2' | 's' | 'dominant';
+  /** The columns: the dump's sample ids only when it has them. */
+  const cols = (): Col[] => (data?.ids ? ['index', 'id', 'class', 'r', 'u1', 'u2', 's', 'dominant'] : ['index', 'class', 'r', 'u1', 'u2', 's', 'dominant']);
 
   /** `file` lets VS Code restore the panel after a reload (the host reloads that checkpoint). */
   interface State { sort: Col; desc: boolean; cls: string; dom: string; x: 'r' | 'u1' | 'u2' | 's'; y: 'r' | 'u1' | 'u2' | 's'; quantile: number; file?: string }
@@ -31,6 +32,16 @@ export const mountSamples: Mount = (root, vscode) => {
   /** The sample's position in the dump (what the manifest and exports refer to). */
   const inputIndex = (i: number) => data?.inputIndex?.[i] ?? i;
 
+  /** Each value's rank among `v` (ids can exceed float32's exact integers; ranks cannot). */
+  function ranks(v: Float64Array): Float64Array {
+    const sorted = Float64Array.from(v).sort();
+    return v.map((x) => {
+      let lo = 0, hi = sorted.length - 1;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (sorted[mid] < x) lo = mid + 1; else hi = mid; }
+      return lo;
+    });
+  }
+
   /** Filter, then sort: the row order the table shows. */
   function computeRows(): void {
     const d = data!;
@@ -40,10 +51,12 @@ export const mountSamples: Mount = (root, vscode) => {
       if (state.dom !== 'all' && dom[i] !== state.dom) continue;
       keep.push(i);
     }
+    if (state.sort === 'id' && !d.ids) state = { ...state, sort: 'index' };
     const c = state.sort;
     const DOM_RANK = { r: 0, u1: 1, u2: 2, s: 3 };
     let key: ArrayLike<number>;
     if (c === 'r' || c === 'u1' || c === 'u2' || c === 's') key = d[c];
+    else if (c === 'id' && d.ids) key = ranks(d.ids);
     else key = Float64Array.from({ length: d.n }, (_, i) => (c === 'index' ? inputIndex(i) : c === 'class' ? d.y[i] : DOM_RANK[dom[i]]));
     // Ties keep dump order whichever way the column sorts.
     rows = orderRows(Int32Array.from(keep), key, state.desc);
@@ -53,10 +66,11 @@ export const mountSamples: Mount = (root, vscode) => {
 
   function drawTable(host: HTMLElement): void {
     const d = data!;
+    host.classList.toggle('with-ids', !!d.ids);
     const head = el('div', { class: 'thead', role: 'row', 'aria-rowindex': '1' });
-    for (const c of COLS) {
+    for (const c of cols()) {
       const h = el('button', { class: `th${c === 'class' || c === 'dominant' ? '' : ' num'}`, 'data-col': c, role: 'columnheader', 'aria-sort': state.sort === c ? (state.desc ? 'descending' : 'ascending') : 'none' }, c + (state.sort === c ? (state.desc ? ' ▼' : ' ▲') : ''));
-      h.addEventListener('click', () => { state = { ...state, sort: c, desc: state.sort === c ? !state.desc : c !== 'index' && c !== 'class' }; save(); render(); });
+      h.addEventListener('click', () => { state = { ...state, sort: c, desc: state.sort === c ? !state.desc : c !== 'index' && c !== 'id' && c !== 'class' }; save(); render(); });
       head.append(h);
     }
     // The grid is one tab stop; arrow keys move the active row (aria-activedescendant), Enter opens it.
@@ -84,7 +98,9 @@ export const mountSamples: Mount = (root, vscode) => {
           'aria-rowindex': String(k + 2), 'aria-selected': String(i === selected), 'data-index': String(i),
         });
         tr.append(
-          el('span', { class: 'td num', role: 'gridcell' }, String(inputIndex(i))), el('span', { class: 'td', role: 'gridcell' }, className(d.y[i])),
+          el('span', { class: 'td num', role: 'gridcell' }, String(inputIndex(i))),
+          ...(d.ids ? [el('span', { class: 'td num', role: 'gridcell' }, String(d.ids[i]))] : []),
+          el('span', { class: 'td', role: 'gridcell' }, className(d.y[i])),
           ...(['r', 'u1', 'u2', 's'] as const).map((c) => el('span', { class: 'td num', role: 'gridcell' }, d[c][i].toFixed(3))),
           el('span', { class: `td dom dom-${dom[i]}`, role: 'gridcell' }, dom[i]),
         );
