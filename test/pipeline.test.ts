@@ -9,7 +9,9 @@ import { sampleMixture } from '../src/core/synthetic/mixture';
 import { sampleTensors } from '../src/core/synthetic/dump';
 import { Rng } from '../src/core/rng';
 import { JobRecord, Pipeline } from '../src/runs/pipeline';
-import { JobOutcome } from '../src/worker/client';
+import { JobOutcome, WorkerClient } from '../src/worker/client';
+import { DumpWatcher } from '../src/runs/watcher';
+import { EventEmitter, once } from 'events';
 import { readDump } from '../src/io/dump';
 import { loadSampleData } from '../src/runs/samples';
 import { collectSamples } from '../src/report/html';
@@ -361,4 +363,45 @@ test('the sample explorer data comes from the cache, in dump order, without trai
   const meanR = data.r.reduce((a, v) => a + v, 0) / data.n;
   const summaryR = (c.results[0].out.summary.dataset as { R: number }).R;
   assert.ok(Math.abs(meanR - summaryR) < 1e-4, `per-sample r averages to R (${meanR} vs ${summaryR})`);
+});
+
+test('the worker runs under the --memory-mb heap cap, and without it under Node\'s default', async () => {
+  const root = tempDir('lsmi-mem-');
+  const file = path.join(root, 'epoch-0001.safetensors');
+  dumpTo(file, 1, 100);
+  const heapOf = async (memoryMb?: number) => {
+    const w = new WorkerClient({ memoryMb });
+    const ready = new Promise<{ heapLimitMb: number }>((r) => w.once('ready', r));
+    const job = w.analyze(file, SETTINGS, 'wasm', path.join(root, '.lsmi', 'cache'));
+    const { heapLimitMb } = await ready;
+    await job.done;
+    w.dispose();
+    return heapLimitMb;
+  };
+  const capped = await heapOf(96), free = await heapOf();
+  assert.ok(capped >= 96 && capped < 200, `capped worker heap ${capped} MiB`);
+  assert.ok(free > 400, `default worker heap ${free} MiB`);
+});
+
+test('watcher: at the system\'s watch limit it falls back to polling and still sees new dumps', async () => {
+  const root = tempDir('lsmi-poll-');
+  const w = new DumpWatcher([root], { stabilityMs: 100 });
+  const dumps: string[] = [], warnings: string[] = [];
+  w.on('dump', (p: string) => dumps.push(p));
+  w.on('warning', (x: string) => warnings.push(x));
+  w.start();
+  await once(w, 'ready');
+  // The error chokidar raises when inotify runs out of watches, raised on the real watcher.
+  const inner = (w as unknown as { watcher: EventEmitter }).watcher;
+  inner.emit('error', Object.assign(new Error('ENOSPC: System limit for number of file watchers reached'), { code: 'ENOSPC' }));
+  assert.match(warnings[0] ?? '', /hit the system's limit \(ENOSPC\); falling back to polling/);
+  await once(w, 'ready');
+  assert.notEqual((w as unknown as { watcher: EventEmitter }).watcher, inner, 'a new, polling watcher');
+  const file = path.join(root, 'run', 'epoch-0003.safetensors');
+  fs.mkdirSync(path.dirname(file));
+  dumpTo(file, 3, 50);
+  const deadline = Date.now() + 15_000;
+  while (!dumps.includes(file) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(dumps.includes(file), 'the polling watcher reported the new dump');
+  await w.close();
 });

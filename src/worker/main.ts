@@ -2,6 +2,7 @@
  * The LSMI worker process: analyses dumps on request and writes each result to the cache
  * itself, so only the summary crosses the pipe. Started by WorkerClient with fork().
  */
+import * as v8 from 'v8';
 import { initBackend } from '../core/backend';
 import { analyze } from '../core/estimator';
 import { CancelledError } from '../core/progress';
@@ -71,4 +72,4 @@ process.on('disconnect', () => process.exit(0));
 
 const beat = setInterval(() => send({ type: 'heartbeat', busy, rss: process.memoryUsage().rss }), 1000);
 beat.unref();
-send({ type: 'ready', pid: process.pid });
+send({ type: 'ready', pid: process.pid, heapLimitMb: Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20) });

@@ -23,7 +23,8 @@ export type HostToWorker = AnalyzeRequest | { type: 'cancel'; id: number } | { t
 export type FailureKind = 'input' | 'changed' | 'cancelled' | 'internal';
 
 export type WorkerToHost =
-  | { type: 'ready'; pid: number }
+  /** `heapLimitMb`: the V8 heap cap the worker runs under (--memory-mb, or Node's default) */
+  | { type: 'ready'; pid: number; heapLimitMb: number }
   | { type: 'heartbeat'; busy: number | null; rss: number }
   | { type: 'progress'; id: number; phase: Phase; fraction: number }
   | { type: 'result'; id: number; key: string; cached: boolean; backend: string; summary: Record<string, unknown> }
