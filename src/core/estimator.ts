@@ -5,7 +5,7 @@ import {
 } from './decompose';
 import * as os from 'os';
 import { taskPool } from './pool';
-import { DEFAULT_PROBE, logProbFromLogits } from './probe';
+import { DEFAULT_JOINT_PROBE, DEFAULT_PROBE, logProbFromLogits } from './probe';
 import { Progress, throwIfCancelled } from './progress';
 import { Rng } from './rng';
 import { Task, TaskResult, runTask } from './tasks';
@@ -32,6 +32,8 @@ export interface Settings {
   /** share of each training part held out for early stopping and calibration */
   valFraction: number;
   probe: typeof DEFAULT_PROBE;
+  /** what the joint probes (x1, x2 together) change from `probe` */
+  jointProbe: Partial<typeof DEFAULT_PROBE>;
   knifeMaxIter: number;
   knifeRidge: number;
   /** worker threads for the model fits: 'auto' uses the cores on wasm/cpu, 0 runs inline */
@@ -41,7 +43,7 @@ export interface Settings {
 export const DEFAULT_SETTINGS: Settings = {
   seed: 0, folds: 5, holdout: 'auto', pair: [0, 1], allPairs: true, adjust: true,
   entropyDim: 32, kernels: 5, useLogits: true, valFraction: 0.1,
-  probe: DEFAULT_PROBE, knifeMaxIter: 30, knifeRidge: 1e-4, workers: 'auto',
+  probe: DEFAULT_PROBE, jointProbe: DEFAULT_JOINT_PROBE, knifeMaxIter: 30, knifeRidge: 1e-4, workers: 'auto',
 };
 
 export interface PairResult {
@@ -141,7 +143,10 @@ function concat(a: Float32Array, da: number, b: Float32Array, db: number, n: num
 }
 
 export async function analyze(dump: Dump, settings: Partial<Settings>, backend: BackendInfo, hooks: RunHooks = {}): Promise<Result> {
-  const s: Settings = { ...DEFAULT_SETTINGS, ...settings, probe: { ...DEFAULT_PROBE, ...(settings.probe ?? {}) } };
+  const s: Settings = {
+    ...DEFAULT_SETTINGS, ...settings, probe: { ...DEFAULT_PROBE, ...(settings.probe ?? {}) },
+    jointProbe: { ...DEFAULT_JOINT_PROBE, ...(settings.jointProbe ?? {}) },
+  };
   const t0 = performance.now();
   const timings: Record<string, number> = {};
   const lap = (name: string, since: number) => { timings[name] = (timings[name] ?? 0) + (performance.now() - since) / 1000; };
@@ -226,7 +231,7 @@ export async function analyze(dump: Dump, settings: Partial<Settings>, backend: 
       tasks.push({
         task: {
           kind: 'probe', x: x.data, d: x.dim, y, classes, fit: f.fit, val: f.val, evalRows: f.evalRows,
-          options: { ...s.probe, seed: s.seed + 101 * (probeJobs.indexOf(job) + 1) + fi },
+          options: { ...s.probe, ...(job.mods.length > 1 ? s.jointProbe : {}), seed: s.seed + 101 * (probeJobs.indexOf(job) + 1) + fi },
         },
         label: `probe ${name}`, phase: 'probes',
         place: (r) => {

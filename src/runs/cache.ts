@@ -30,7 +30,10 @@ function canonical(v: unknown): string {
 
 /** Settings that change results (not how many threads computed them). */
 export function settingsKey(settings: Partial<Settings>, backend: string): string {
-  const full: Record<string, unknown> = { ...DEFAULT_SETTINGS, ...settings, probe: { ...DEFAULT_SETTINGS.probe, ...(settings.probe ?? {}) } };
+  const full: Record<string, unknown> = {
+    ...DEFAULT_SETTINGS, ...settings, probe: { ...DEFAULT_SETTINGS.probe, ...(settings.probe ?? {}) },
+    jointProbe: { ...DEFAULT_SETTINGS.jointProbe, ...(settings.jointProbe ?? {}) },
+  };
   delete full.workers;
   return canonical({ settings: full, backend, engine: ENGINE_VERSION });
 }
