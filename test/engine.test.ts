@@ -27,7 +27,8 @@ function assertClose(res: Result, truth: Record<'R' | 'U1' | 'U2' | 'S', number>
   }
 }
 
-for (const [name, tol, opts] of [['xor', 0.02, {}], ['or', 0.02, {}], ['gaussian', 0.03, { classes: 2, noise: 0.5, rho: 0.5 }]] as const) {
+// preset:1/2R+1/2S is the bench's worst set (0.010 on seed 0): 0.02 guards it across seeds.
+for (const [name, tol, opts] of [['xor', 0.02, {}], ['or', 0.02, {}], ['gaussian', 0.03, { classes: 2, noise: 0.5, rho: 0.5 }], ['preset:1/2R+1/2S', 0.02, {}]] as const) {
   test(`accuracy: ${name} at N = 10k within ${tol} nats of the exact truth`, async () => {
     const { dump } = synthDump(syntheticSet(name, opts), 10_000, 42);
     const res = await analyze(dump, { seed: 0 }, backend);
