@@ -63,6 +63,8 @@ test('cache: keyed by content, settings and backend; round trip; corrupt entries
   const key2 = entryKey(h1, settingsKey({ folds: 3 }, 'wasm'));
   cache.put(key2, { nTotal: 2 }, samples, [1_000_000_007, 42]);
   assert.deepEqual(Array.from(cache.get(key2, true)!.ids!), [1_000_000_007, 42], 'ids kept exactly (float64)');
+  assert.deepEqual(Array.from(cache.ids(key2)!), [1_000_000_007, 42]);
+  assert.equal(cache.ids(key), undefined);
   assert.equal((got.summary.dataset as { R: number }).R, 1.5);
   fs.truncateSync(path.join(dir, 'cache', key.slice(0, 2), key, 'samples.bin'), 5);
   assert.equal(cache.get(key, true), undefined);

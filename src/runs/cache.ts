@@ -95,6 +95,16 @@ export class ResultCache {
     }
   }
 
+  /** Only the dump's sample ids of an entry (undefined when the dump had none), without its arrays. */
+  ids(key: string): Float64Array | undefined {
+    try {
+      const ib = fs.readFileSync(path.join(this.folder(key), 'ids.bin'));
+      return new Float64Array(ib.buffer.slice(ib.byteOffset, ib.byteOffset + ib.byteLength));
+    } catch {
+      return undefined;
+    }
+  }
+
   put(key: string, summary: CacheEntry['summary'], samples: Record<SampleKey, ArrayLike<number>>, ids?: ArrayLike<number>): void {
     const dir = this.folder(key);
     const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;

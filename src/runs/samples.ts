@@ -34,7 +34,7 @@ export function sampleData(run: string, file: string, src: SampleSource, epochFa
 
 /** The dump's sample ids of an analysed checkpoint (when the dump has an `ids` tensor). */
 export function loadSampleIds(root: string, job: JobRecord): Float64Array | undefined {
-  return job.key ? new ResultCache(path.join(stateDir(root), 'cache')).get(job.key, true)?.ids : undefined;
+  return job.key ? new ResultCache(path.join(stateDir(root), 'cache')).ids(job.key) : undefined;
 }
 
 /** The sample explorer's data for one analysed checkpoint, straight from the cache. */
