@@ -15,7 +15,7 @@ import { runDemo } from './demo';
 import { listRuns, watch } from './watch';
 import { ResultCache } from '../runs/cache';
 import { stateDir } from '../runs/pipeline';
-import { EmbedChoice, collectRuns, collectSamples, writeReport } from '../report/html';
+import { EmbedChoice, writeRootReport } from '../report/html';
 
 const USAGE = `lsmi: sample-wise multimodal interactions (LSMI, ICML 2025), in nats
 
@@ -188,15 +188,12 @@ export async function main(argv: string[]): Promise<number> {
         if (!['ends', 'latest', 'all', 'none'].includes(which)) throw new UsageError(`--samples must be ends, latest, all or none, not '${values.samples}'`);
         const maxMb = int('max-mb', values['max-mb'], 1) ?? 100;
         const root = path.resolve(positionals[0]);
-        const runs = collectRuns(root);
-        if (!runs.length) throw new UsageError(`${root}: no analysed checkpoints (run lsmi watch ${positionals[0]} --once first)`);
-        const { checkpoints, omitted } = collectSamples(root, which, maxMb * 1024 * 1024);
-        const note = omitted ? `${omitted} checkpoint${omitted === 1 ? '' : 's'} left out of the samples to keep the report under ${maxMb} MB (lsmi report --max-mb).` : undefined;
         const out = path.resolve(values.out ?? 'lsmi-report.html');
-        writeReport(out, runs, `LSMI: ${path.basename(root)}`, checkpoints, note);
+        const r = writeRootReport(root, out, which, maxMb);
+        if (!r) throw new UsageError(`${root}: no analysed checkpoints (run lsmi watch ${positionals[0]} --once first)`);
         const mb = (fs.statSync(out).size / 1024 / 1024).toFixed(1);
-        process.stdout.write(`wrote ${out} (${mb} MB: ${runs.length} runs, ${runs.reduce((a, r) => a + r.points.length, 0)} checkpoints, samples of ${checkpoints.length})\n`);
-        if (note) process.stdout.write(`${note}\n`);
+        process.stdout.write(`wrote ${out} (${mb} MB: ${r.runs} runs, ${r.checkpoints} checkpoints, samples of ${r.embedded})\n`);
+        if (r.note) process.stdout.write(`${r.note}\n`);
         return 0;
       }
       case 'cache': {

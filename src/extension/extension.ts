@@ -13,7 +13,7 @@ import { openSample } from './open-sample';
 import { loadSampleData, loadSampleIds } from '../runs/samples';
 import { writeDemoRuns } from '../cli/demo';
 import { readRunConfig } from '../runs/run-config';
-import { collectRuns, collectSamples, writeReport } from '../report/html';
+import { writeRootReport } from '../report/html';
 
 /**
  * VS Code glue only: the pipeline (watcher, queue, worker process, cache) lives in src/runs
@@ -179,13 +179,9 @@ export function activate(context: vscode.ExtensionContext): LsmiApi {
     const rs = roots();
     const root = rs.length > 1 ? (await vscode.window.showQuickPick(rs, { title: 'Report of which runs folder?' })) : rs[0];
     if (!root) { if (!rs.length) void vscode.window.showInformationMessage('Add a runs folder first (LSMI: Add Runs Folder).'); return; }
-    const runs = collectRuns(root);
-    if (!runs.length) { void vscode.window.showInformationMessage(`No analysed checkpoints in ${root} yet.`); return; }
     const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(path.join(root, 'lsmi-report.html')), filters: { HTML: ['html'] }, saveLabel: 'Save Report' });
     if (!target) return;
-    const { checkpoints: embedded, omitted } = collectSamples(root, 'ends', 100 * 1024 * 1024);
-    const note = omitted ? `${omitted} checkpoints left out of the samples to keep the report under 100 MB.` : undefined;
-    writeReport(target.fsPath, runs, `LSMI: ${path.basename(root)}`, embedded, note);
+    if (!writeRootReport(root, target.fsPath)) { void vscode.window.showInformationMessage(`No analysed checkpoints in ${root} yet.`); return; }
     const open = await vscode.window.showInformationMessage(`Report saved: ${target.fsPath}`, 'Open in Browser');
     if (open) void vscode.env.openExternal(target);
   });

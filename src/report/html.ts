@@ -133,6 +133,20 @@ export function collectSamples(root: string, which: EmbedChoice, maxBytes: numbe
   return { checkpoints: out, omitted };
 }
 
+/**
+ * The report of a runs root (`lsmi report`, LSMI: Save Report...): every analysed checkpoint
+ * on the dashboard, the samples of those `which` picks within `maxMb`. Undefined when the
+ * root has no analysed checkpoint yet.
+ */
+export function writeRootReport(root: string, file: string, which: EmbedChoice = 'ends', maxMb = 100): { runs: number; checkpoints: number; embedded: number; note?: string } | undefined {
+  const runs = collectRuns(root);
+  if (!runs.length) return undefined;
+  const { checkpoints, omitted } = collectSamples(root, which, maxMb * 1024 * 1024);
+  const note = omitted ? `${omitted} checkpoint${omitted === 1 ? '' : 's'} left out of the samples to keep the report under ${maxMb} MB (lsmi report --max-mb).` : undefined;
+  writeReport(file, runs, `LSMI: ${path.basename(root)}`, checkpoints, note);
+  return { runs: runs.length, checkpoints: runs.reduce((a, r) => a + r.points.length, 0), embedded: checkpoints.length, ...(note ? { note } : {}) };
+}
+
 /** Writes the static report: the dashboard of `runs`, and the explorer and compare panels of `checkpoints`. */
 export function writeReport(file: string, runs: RunSeries[], title: string, checkpoints: SampleData[] = [], note?: string): void {
   const html = panelHtml('report', [{ type: 'init', view: 'report', title, runs, checkpoints, ...(note ? { note } : {}) }], title);
