@@ -390,18 +390,24 @@ test('watcher: at the system\'s watch limit it falls back to polling and still s
   w.on('dump', (p: string) => dumps.push(p));
   w.on('warning', (x: string) => warnings.push(x));
   w.start();
-  await once(w, 'ready');
-  // The error chokidar raises when inotify runs out of watches, raised on the real watcher.
-  const inner = (w as unknown as { watcher: EventEmitter }).watcher;
-  inner.emit('error', Object.assign(new Error('ENOSPC: System limit for number of file watchers reached'), { code: 'ENOSPC' }));
-  assert.match(warnings[0] ?? '', /hit the system's limit \(ENOSPC\); falling back to polling/);
-  await once(w, 'ready');
-  assert.notEqual((w as unknown as { watcher: EventEmitter }).watcher, inner, 'a new, polling watcher');
-  const file = path.join(root, 'run', 'epoch-0003.safetensors');
-  fs.mkdirSync(path.dirname(file));
-  dumpTo(file, 3, 50);
-  const deadline = Date.now() + 15_000;
-  while (!dumps.includes(file) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  assert.ok(dumps.includes(file), 'the polling watcher reported the new dump');
-  await w.close();
+  try {
+    await once(w, 'ready');
+    // The error chokidar raises when inotify runs out of watches, raised on the real watcher.
+    const inner = (w as unknown as { watcher: EventEmitter }).watcher;
+    inner.emit('error', Object.assign(new Error('ENOSPC: System limit for number of file watchers reached'), { code: 'ENOSPC' }));
+    assert.match(warnings[0] ?? '', /hit the system's limit \(ENOSPC\); falling back to polling/);
+    await once(w, 'ready');
+    assert.notEqual((w as unknown as { watcher: EventEmitter }).watcher, inner, 'a new, polling watcher');
+    // Polling compares against a first stat taken just after 'ready': what changes in that
+    // instant goes unseen, so the new dump comes a poll interval later, as in real use.
+    await new Promise((r) => setTimeout(r, 1000));
+    const file = path.join(root, 'run', 'epoch-0003.safetensors');
+    fs.mkdirSync(path.dirname(file));
+    dumpTo(file, 3, 50);
+    const deadline = Date.now() + 15_000;
+    while (!dumps.includes(file) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(dumps.includes(file), 'the polling watcher reported the new dump');
+  } finally {
+    await w.close();
+  }
 });

@@ -47,6 +47,7 @@ export class DumpWatcher extends EventEmitter {
     w.on('error', (e: unknown) => {
       const code = (e as NodeJS.ErrnoException).code;
       if (!this.polling && (code === 'ENOSPC' || code === 'EMFILE')) {
+        // The polling watcher rescans on start, so dumps written meanwhile are reported too.
         this.emit('warning', `file watching hit the system's limit (${code}); falling back to polling every 0.5 s`);
         this.polling = true;
         void w.close().then(() => this.start());
