@@ -50,7 +50,7 @@ function start(init: Init): void {
     panel.append(pickers[t], roots[t]);
     tabs.append(header, panel);
   }
-  app.append(tabs, status);
+  app.append(status, tabs); // messages above the tabs, where they are seen
   const show = (t: Tab) => { tabs.selectedIndex = TABS.indexOf(t); refresh(t); };
 
   // Which checkpoints the explorer and the compare panel show; pickers change them.
