@@ -121,7 +121,7 @@ test('live updates add checkpoints; export posts CSV; theme variables colour the
   await page.emulateMedia({ colorScheme: 'dark' });
   const dark: Record<string, string> = {
     blue: 'rgb(55, 148, 255)', orange: 'rgb(209, 134, 22)', green: 'rgb(137, 209, 133)',
-    purple: 'rgb(177, 128, 215)', red: 'rgb(241, 76, 76)', yellow: 'rgb(204, 167, 1)',
+    purple: 'rgb(177, 128, 215)', red: 'rgb(241, 76, 76)', yellow: 'rgb(204, 167, 1)', cyan: 'rgb(17, 168, 205)',
   };
   await page.evaluate((colors: Record<string, string>) => {
     const s = document.documentElement.style;
@@ -129,7 +129,7 @@ test('live updates add checkpoints; export posts CSV; theme variables colour the
     s.setProperty('--vscode-editor-foreground', '#cccccc');
     s.setProperty('--vscode-descriptionForeground', '#9d9d9d');
     s.setProperty('--vscode-editorWidget-border', '#454545');
-    for (const [k, v] of Object.entries(colors)) s.setProperty(`--vscode-charts-${k}`, v);
+    for (const [k, v] of Object.entries(colors)) s.setProperty(k === 'cyan' ? '--vscode-terminal-ansiCyan' : `--vscode-charts-${k}`, v);
   }, dark);
   const strokes = await page.$$eval('.chart path.line', (ps) => ps.map((p) => getComputedStyle(p).stroke));
   for (const st of strokes) assert.ok(Object.values(dark).includes(st), `line colour ${st} comes from the theme`);

@@ -8,11 +8,10 @@ import type { Mount } from '../vscode-api';
 import { download, el, headerRow } from '../dom';
 import { button, checkbox, select } from '../controls';
 import { niceTicks } from '../ticks';
+import { PALETTE, paletteCss } from '../palette';
 
 export const mountDashboard: Mount = (root, vscode) => {
   const SVG = 'http://www.w3.org/2000/svg';
-  const COLORS = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
-  const FALLBACK = ['#3794ff', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#cca700'];
   const LABEL: Record<Interaction, string> = { R: 'Redundancy R', U1: 'Uniqueness U1', U2: 'Uniqueness U2', S: 'Synergy S' };
 
   /** `layout`: runs overlaid in one chart per interaction, or one chart (small multiple) per run. */
@@ -32,16 +31,15 @@ export const mountDashboard: Mount = (root, vscode) => {
     const used = new Set<number>();
     slots = new Map();
     for (const run of runs.map((r) => r.run).sort()) {
-      let i = runColorIndex(run, COLORS.length);
-      for (let k = 0; k < COLORS.length && used.has(i); k++) i = (i + 1) % COLORS.length;
+      let i = runColorIndex(run, PALETTE.length);
+      for (let k = 0; k < PALETTE.length && used.has(i); k++) i = (i + 1) % PALETTE.length;
       used.add(i);
       slots.set(run, i);
     }
   }
 
   function colorOf(run: string): string {
-    const i = slots.get(run) ?? runColorIndex(run, COLORS.length);
-    return `var(${COLORS[i]}, ${FALLBACK[i]})`;
+    return paletteCss(slots.get(run) ?? runColorIndex(run, PALETTE.length));
   }
 
   /** A colour swatch, styled through CSSOM: a strict CSP blocks style attributes. */

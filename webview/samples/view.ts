@@ -10,6 +10,7 @@ import { el, headerRow } from '../dom';
 import { button, numberField, select } from '../controls';
 import { rasterPoints } from '../raster';
 import { orderRows } from '../sort';
+import { paletteResolved } from '../palette';
 
 export const mountSamples: Mount = (root, vscode) => {
   const ROW = 24;
@@ -175,8 +176,7 @@ export const mountSamples: Mount = (root, vscode) => {
     const ctx = canvas.getContext('2d')!;
     ctx.scale(2, 2);
     const cs = getComputedStyle(document.documentElement);
-    const colors = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow']
-      .map((v, i) => cs.getPropertyValue(v).trim() || ['#3794ff', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#cca700'][i]);
+    const colors = paletteResolved();
     const xs = d[state.x], ys = d[state.y];
     const [x0, x1, xOut] = axisRange(xs, rows), [y0, y1, yOut] = axisRange(ys, rows);
     // Points beyond the axes sit on the frame, so the tails still show without squashing the bulk.
