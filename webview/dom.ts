@@ -6,6 +6,20 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<
   return e;
 }
 
+/** A colour swatch, styled through CSSOM: a strict CSP blocks style attributes. */
+export function swatch(color: string): HTMLElement {
+  const e = el('span', { class: 'swatch' });
+  e.style.background = color;
+  return e;
+}
+
+/** A legend: a swatch and a label per entry. */
+export function legend(entries: Array<[color: string, label: string]>): HTMLElement {
+  const box = el('div', { class: 'legend-keys' });
+  for (const [color, label] of entries) box.append(swatch(color), document.createTextNode(`${label}  `));
+  return box;
+}
+
 /** A header row of a table. */
 export function headerRow(labels: string[]): HTMLTableRowElement {
   const tr = el('tr');

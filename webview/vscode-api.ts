@@ -15,15 +15,22 @@ declare global {
   }
 }
 
-/** VS Code's API inside a webview; in a plain browser (static report, tests) a stand-in that keeps state in memory. */
-export function vscodeApi(): VsCodeApi {
-  if (window.acquireVsCodeApi) return window.acquireVsCodeApi();
+/**
+ * A stand-in for a plain browser (static report, tests): state in memory; each message is
+ * announced as an 'lsmi-post' event (tests read them there) and handed to `onPost`.
+ */
+export function memoryApi(onPost?: (m: WebviewToHost) => void): VsCodeApi {
   let state: unknown;
   return {
-    postMessage: (m) => window.dispatchEvent(new CustomEvent('lsmi-post', { detail: m })),
+    postMessage: (m) => { window.dispatchEvent(new CustomEvent('lsmi-post', { detail: m })); onPost?.(m); },
     getState: () => state,
     setState: (s) => { state = s; },
   };
+}
+
+/** VS Code's API inside a webview, else the in-memory stand-in. */
+export function vscodeApi(): VsCodeApi {
+  return window.acquireVsCodeApi ? window.acquireVsCodeApi() : memoryApi();
 }
 
 /** Turns a report's embedded arrays back into typed arrays (in place, depth first). */

@@ -13,8 +13,7 @@ import { sampleMixture } from '../core/synthetic/mixture';
 import { Rng } from '../core/rng';
 import { runDemo } from './demo';
 import { listRuns, watch } from './watch';
-import { ResultCache } from '../runs/cache';
-import { stateDir } from '../runs/pipeline';
+import { rootCache } from '../runs/pipeline';
 import { EmbedChoice, writeRootReport } from '../report/html';
 
 const USAGE = `lsmi: sample-wise multimodal interactions (LSMI, ICML 2025), in nats
@@ -198,7 +197,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'cache': {
         if (rest[0] !== 'clear' || rest.length !== 2) throw new UsageError('usage: lsmi cache clear <root>');
-        const n = new ResultCache(path.join(stateDir(path.resolve(rest[1])), 'cache')).clear();
+        const n = rootCache(path.resolve(rest[1])).clear();
         process.stdout.write(`removed ${n} cached result${n === 1 ? '' : 's'}\n`);
         return 0;
       }

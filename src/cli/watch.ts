@@ -2,8 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { BackendChoice } from '../core/backend';
 import type { Settings } from '../core/estimator';
-import { ResultCache } from '../runs/cache';
-import { JobRecord, Pipeline, stateDir } from '../runs/pipeline';
+import { JobRecord, Pipeline, rootCache, savedJobs } from '../runs/pipeline';
 import { JobOutcome, WorkerOptions } from '../worker/client';
 import { RunConfig, readRunConfig } from '../runs/run-config';
 
@@ -55,10 +54,8 @@ export async function watch(
 
 /** `lsmi runs`: runs, checkpoints and their status, from the saved job status and the cache. */
 export function listRuns(root: string, json: boolean, out: (line: string) => void): void {
-  const statusFile = path.join(stateDir(root), 'status.json');
-  let recs: JobRecord[] = [];
-  try { recs = JSON.parse(fs.readFileSync(statusFile, 'utf8')) as JobRecord[]; } catch { /* nothing analysed yet */ }
-  const cache = new ResultCache(path.join(stateDir(root), 'cache'));
+  const recs = savedJobs(root);
+  const cache = rootCache(root);
   const runs = new Map<string, Array<JobRecord & { dataset?: Means }>>();
   for (const r of recs) {
     const entry = r.state === 'done' && r.key ? cache.get(r.key) : undefined;

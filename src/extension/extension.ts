@@ -1,10 +1,8 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { BackendChoice } from '../core/backend';
 import type { Settings } from '../core/estimator';
-import { ResultCache } from '../runs/cache';
-import { JobRecord, Pipeline, stateDir } from '../runs/pipeline';
+import { JobRecord, Pipeline, rootCache, savedJobs } from '../runs/pipeline';
 import type { HostToWebview, RunSeries, WebviewToHost } from '../shared/protocol';
 import type { JobOutcome } from '../worker/client';
 import { Panel, VIEW_TYPE } from './panels';
@@ -41,10 +39,9 @@ export function activate(context: vscode.ExtensionContext): LsmiApi {
     if (m.type === 'openCheckpoint') openExplorer(m.file, m.sample);
     else if (m.type === 'openSample') {
       const job = checkpoints.get(m.file)?.job;
-      const id = job ? loadSampleIds(rootOf(m.file), job)?.[m.index] : undefined;
-      void openSample(rootOf(m.file), m.file, m.index, id).catch((e: Error) => vscode.window.showWarningMessage(e.message));
-    }
-    else if (m.type === 'export' || m.type === 'exportSubset') {
+      void (async () => openSample(rootOf(m.file), m.file, m.index, job ? loadSampleIds(rootOf(m.file), job)?.[m.index] : undefined))()
+        .catch((e: Error) => vscode.window.showWarningMessage(e.message));
+    } else if (m.type === 'export' || m.type === 'exportSubset') {
       void (async () => {
         const json = m.type === 'exportSubset' || m.format === 'json';
         const target = await vscode.window.showSaveDialog({ filters: json ? { JSON: ['json'] } : { CSV: ['csv'] }, saveLabel: 'Export' });
@@ -56,7 +53,7 @@ export function activate(context: vscode.ExtensionContext): LsmiApi {
           : JSON.stringify({ checkpoint: m.file, subset: `${m.which} r`, quantile: m.quantile, indices: m.indices, ...(ids ? { ids: m.indices.map((i) => ids[i]) } : {}) });
         await vscode.workspace.fs.writeFile(target, Buffer.from(content, 'utf8'));
         if (m.type === 'export') p.post({ type: 'exported', id: m.id, path: target.fsPath });
-      })();
+      })().catch((e: Error) => vscode.window.showWarningMessage(`Export failed: ${e.message}`));
     }
   };
   /** The sample explorer of an analysed checkpoint, optionally at one sample (position in the dump). */
@@ -170,7 +167,7 @@ export function activate(context: vscode.ExtensionContext): LsmiApi {
   cmd('lsmi.analyseAgain', (node?: { file?: string }) => { if (trusted() && node?.file) pipeline?.reanalyse(node.file); });
   cmd('lsmi.cancelAnalysis', () => pipeline?.cancelAll());
   cmd('lsmi.clearCache', () => {
-    for (const r of roots()) new ResultCache(path.join(stateDir(r), 'cache')).clear();
+    for (const r of roots()) rootCache(r).clear();
     void vscode.window.showInformationMessage('LSMI Lens cache cleared.');
   });
   cmd('lsmi.showLog', () => output.show());
@@ -217,14 +214,7 @@ export function activate(context: vscode.ExtensionContext): LsmiApi {
   });
   // Samples and compare panels come back after a reload from the checkpoint files they saved.
   const jobOf = (file: string): JobRecord | undefined => {
-    const known = checkpoints.get(file)?.job;
-    if (known) return known;
-    try {
-      const recs = JSON.parse(fs.readFileSync(path.join(stateDir(rootOf(file)), 'status.json'), 'utf8')) as JobRecord[];
-      return recs.find((r) => r.file === file && r.state === 'done');
-    } catch {
-      return undefined;
-    }
+    return checkpoints.get(file)?.job ?? savedJobs(rootOf(file)).find((r) => r.file === file && r.state === 'done');
   };
   const dataOf = (file?: string) => { const j = file ? jobOf(file) : undefined; return j ? loadSampleData(rootOf(j.file), j) : undefined; };
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(VIEW_TYPE.samples, {

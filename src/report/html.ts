@@ -2,8 +2,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { EmbeddedArray, HostToWebview, RunSeries, SampleData } from '../shared/protocol';
-import { ResultCache } from '../runs/cache';
-import { JobRecord, stateDir } from '../runs/pipeline';
+import { JobRecord, rootCache, savedJobs } from '../runs/pipeline';
 import { loadSampleData } from '../runs/samples';
 import { readRunConfig } from '../runs/run-config';
 
@@ -70,17 +69,12 @@ export function panelHtml(panel: PageName, messages: HostToWebview[], title: str
 }
 
 /** The analysed checkpoints of a root, from the job status the pipeline saves. */
-function doneJobs(root: string): JobRecord[] {
-  try {
-    const recs = JSON.parse(fs.readFileSync(path.join(stateDir(root), 'status.json'), 'utf8')) as JobRecord[];
-    return recs.filter((r) => r.state === 'done' && r.key);
-  } catch { return []; }
-}
+const doneJobs = (root: string) => savedJobs(root).filter((r) => r.state === 'done' && r.key);
 
 /** Every run under a root with its analysed checkpoints, from the saved job status and the cache. */
 export function collectRuns(root: string): RunSeries[] {
   const recs = doneJobs(root);
-  const cache = new ResultCache(path.join(root, '.lsmi', 'cache'));
+  const cache = rootCache(root);
   const runs = new Map<string, RunSeries>();
   for (const r of recs) {
     const hit = cache.get(r.key!);

@@ -82,12 +82,8 @@ export class ResultCache {
       if (buf.byteLength !== SAMPLE_KEYS.length * n * 4) throw new Error('samples.bin has the wrong size');
       const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
       const samples = Object.fromEntries(SAMPLE_KEYS.map((k, i) => [k, all.subarray(i * n, (i + 1) * n)])) as Record<SampleKey, Float32Array>;
-      let ids: Float64Array | undefined;
-      if (fs.existsSync(path.join(dir, 'ids.bin'))) {
-        const ib = fs.readFileSync(path.join(dir, 'ids.bin'));
-        if (ib.byteLength !== n * 8) throw new Error('ids.bin has the wrong size');
-        ids = new Float64Array(ib.buffer.slice(ib.byteOffset, ib.byteOffset + ib.byteLength));
-      }
+      const ids = this.ids(key);
+      if (ids && ids.length !== n) throw new Error('ids.bin has the wrong size');
       return { key, summary, samples, ...(ids ? { ids } : {}) };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || fs.existsSync(dir)) fs.rmSync(dir, { recursive: true, force: true });
@@ -95,14 +91,17 @@ export class ResultCache {
     }
   }
 
-  /** Only the dump's sample ids of an entry (undefined when the dump had none), without its arrays. */
+  /** Only the dump's sample ids of an entry (undefined when the dump had none), without its arrays; throws on a damaged file. */
   ids(key: string): Float64Array | undefined {
+    let ib: Buffer;
     try {
-      const ib = fs.readFileSync(path.join(this.folder(key), 'ids.bin'));
-      return new Float64Array(ib.buffer.slice(ib.byteOffset, ib.byteOffset + ib.byteLength));
-    } catch {
-      return undefined;
+      ib = fs.readFileSync(path.join(this.folder(key), 'ids.bin'));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
     }
+    if (ib.byteLength % 8) throw new Error('ids.bin has the wrong size');
+    return new Float64Array(ib.buffer.slice(ib.byteOffset, ib.byteOffset + ib.byteLength));
   }
 
   put(key: string, summary: CacheEntry['summary'], samples: Record<SampleKey, ArrayLike<number>>, ids?: ArrayLike<number>): void {

@@ -54,6 +54,20 @@ export function stateDir(root: string): string {
   return path.join(root, '.lsmi');
 }
 
+/** A root's result cache. */
+export function rootCache(root: string): ResultCache {
+  return new ResultCache(path.join(stateDir(root), 'cache'));
+}
+
+/** The job records a pipeline last saved for a root ([] before the first save or when unreadable). */
+export function savedJobs(root: string): JobRecord[] {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(stateDir(root), 'status.json'), 'utf8')) as JobRecord[];
+  } catch {
+    return [];
+  }
+}
+
 /** The run a dump belongs to: its first folder below the root (the root itself for top-level dumps). */
 export function runOf(root: string, file: string): string {
   const rel = path.relative(root, file).split(path.sep);
@@ -182,7 +196,7 @@ export class Pipeline extends EventEmitter {
     // Unchanged since its result was cached with these settings: answer without hashing or a worker,
     // so reopening a run of many checkpoints is instant.
     if (!force && !changed && prev?.state === 'done' && prev.key && prev.settingsId === this.settingsId && this.running?.file !== file) {
-      const hit = new ResultCache(path.join(stateDir(this.rootOf(file)), 'cache')).get(prev.key);
+      const hit = rootCache(this.rootOf(file)).get(prev.key);
       if (hit) {
         prev.updatedAt = Date.now();
         this.emit('result', prev, { key: prev.key, cached: true, backend: String(hit.summary.backend), summary: hit.summary });
@@ -312,13 +326,8 @@ export class Pipeline extends EventEmitter {
   }
 
   private loadStatus(root: string): void {
-    try {
-      const recs = JSON.parse(fs.readFileSync(this.statusFile(root), 'utf8')) as JobRecord[];
-      // Only finished states carry over; anything queued or running is found again by the scan.
-      for (const r of recs) if (r.state === 'done' || r.state === 'failed') this.jobs.set(r.file, r);
-    } catch {
-      // No status yet, or unreadable: the scan rebuilds it.
-    }
+    // Only finished states carry over; anything queued or running is found again by the scan.
+    for (const r of savedJobs(root)) if (r.state === 'done' || r.state === 'failed') this.jobs.set(r.file, r);
   }
 
   private save(): void {

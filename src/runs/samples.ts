@@ -1,7 +1,5 @@
-import * as path from 'path';
 import type { ClassRow, SampleData } from '../shared/protocol';
-import { ResultCache } from './cache';
-import { JobRecord, stateDir } from './pipeline';
+import { JobRecord, rootCache } from './pipeline';
 
 /** What `sampleData` needs of a result: its summary JSON and its per-sample arrays (all dump rows). */
 export interface SampleSource {
@@ -32,15 +30,15 @@ export function sampleData(run: string, file: string, src: SampleSource, epochFa
   };
 }
 
-/** The dump's sample ids of an analysed checkpoint (when the dump has an `ids` tensor). */
+/** The dump's sample ids of an analysed checkpoint (when the dump has an `ids` tensor); throws on a damaged ids file. */
 export function loadSampleIds(root: string, job: JobRecord): Float64Array | undefined {
-  return job.key ? new ResultCache(path.join(stateDir(root), 'cache')).ids(job.key) : undefined;
+  return job.key ? rootCache(root).ids(job.key) : undefined;
 }
 
 /** The sample explorer's data for one analysed checkpoint, straight from the cache. */
 export function loadSampleData(root: string, job: JobRecord): SampleData | undefined {
   if (!job.key) return undefined;
-  const hit = new ResultCache(path.join(stateDir(root), 'cache')).get(job.key, true);
+  const hit = rootCache(root).get(job.key, true);
   if (!hit?.samples) return undefined;
   return sampleData(job.run, job.file, { summary: hit.summary, samples: hit.samples, ids: hit.ids }, job.epoch);
 }

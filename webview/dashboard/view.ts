@@ -5,7 +5,7 @@
  */
 import { CheckpointPoint, INTERACTIONS, Interaction, RunSeries, runColorIndex, toCsv, xOf } from '../../src/shared/protocol';
 import type { Mount } from '../vscode-api';
-import { download, el, headerRow } from '../dom';
+import { download, el, headerRow, legend, swatch } from '../dom';
 import { button, checkbox, select } from '../controls';
 import { niceTicks } from '../ticks';
 import { PALETTE, paletteCss } from '../palette';
@@ -42,12 +42,6 @@ export const mountDashboard: Mount = (root, vscode) => {
     return paletteCss(slots.get(run) ?? runColorIndex(run, PALETTE.length));
   }
 
-  /** A colour swatch, styled through CSSOM: a strict CSP blocks style attributes. */
-  function swatch(run: string): HTMLElement {
-    const e = el('span', { class: 'swatch' });
-    e.style.background = colorOf(run);
-    return e;
-  }
 
   function svg(tag: string, attrs: Record<string, string | number>): SVGElement {
     const e = document.createElementNS(SVG, tag);
@@ -207,9 +201,7 @@ export const mountDashboard: Mount = (root, vscode) => {
 
   /** Which colour is which interaction (one-run charts and the composition bars share them). */
   function keyLegend(): HTMLElement {
-    const legend = el('div', { class: 'legend-keys' });
-    for (const k of INTERACTIONS) { const sw = el('span', { class: 'swatch' }); sw.style.background = KEY_COLOR[k]; legend.append(sw, document.createTextNode(`${k}  `)); }
-    return legend;
+    return legend(INTERACTIONS.map((k) => [KEY_COLOR[k], k]));
   }
 
   /** Runs overlaid: one chart per interaction. */
@@ -236,7 +228,7 @@ export const mountDashboard: Mount = (root, vscode) => {
       const total = pos.reduce((a, b) => a + b, 0) || 1;
       const tr = el('tr', { 'data-run': r.run });
       const name = el('td');
-      name.append(swatch(r.run), document.createTextNode(r.name));
+      name.append(swatch(colorOf(r.run)), document.createTextNode(r.name));
       const bar = el('td');
       const stack = el('div', { class: 'stack', role: 'img', 'aria-label': INTERACTIONS.map((k, i) => `${k} ${(100 * pos[i] / total).toFixed(0)}%`).join(', ') });
       INTERACTIONS.forEach((k, i) => {
@@ -267,7 +259,7 @@ export const mountDashboard: Mount = (root, vscode) => {
     const filter = el('fieldset', { class: 'filter' });
     filter.append(el('legend', {}, 'Runs'));
     for (const r of runs) {
-      filter.append(checkbox([swatch(r.run), `${r.name}${r.fusion ? ` (${r.fusion})` : ''}`], !state.hidden.includes(r.run), { 'data-run': r.run }, (on) => {
+      filter.append(checkbox([swatch(colorOf(r.run)), `${r.name}${r.fusion ? ` (${r.fusion})` : ''}`], !state.hidden.includes(r.run), { 'data-run': r.run }, (on) => {
         state = { ...state, hidden: on ? state.hidden.filter((h) => h !== r.run) : [...state.hidden, r.run] };
         save(); render();
       }));

@@ -10,7 +10,7 @@ import type { VscodeTabs } from '@vscode-elements/elements/dist/vscode-tabs/vsco
 import type { HostToWebview, RunSeries, SampleData, WebviewToHost } from '../../src/shared/protocol';
 import { download, el } from '../dom';
 import { select as dropdown } from '../controls';
-import { Mount, VsCodeApi, reportMessages } from '../vscode-api';
+import { memoryApi, reportMessages } from '../vscode-api';
 import { mountDashboard } from '../dashboard/view';
 import { mountSamples } from '../samples/view';
 import { mountCompare } from '../compare/view';
@@ -21,17 +21,6 @@ type Tab = typeof TABS[number];
 
 const labelOf = (d: SampleData, runs: RunSeries[]) =>
   `${runs.find((r) => r.run === d.run)?.name ?? d.run}${d.epoch !== undefined ? ` · epoch ${d.epoch}` : ''}`;
-
-/** The page's stand-in for VS Code's API: state in memory, requests handled by `onPost`. */
-function pageApi(onPost: (m: WebviewToHost) => void): VsCodeApi {
-  let state: unknown;
-  return {
-    // Also announced as an event, so tests (and embedding pages) can see what a panel asked for.
-    postMessage: (m) => { window.dispatchEvent(new CustomEvent('lsmi-post', { detail: m })); onPost(m); },
-    getState: () => state,
-    setState: (s) => { state = s; },
-  };
-}
 
 function start(init: Init): void {
   const app = document.getElementById('app')!;
@@ -72,10 +61,11 @@ function start(init: Init): void {
       status.textContent = `Sample ${m.index}: its source opens from VS Code (LSMI Lens), which reads the run's manifest.`;
     }
   };
+  // Each panel with its own in-memory state; their requests come to onPost.
   const handlers: Record<Tab, (m: HostToWebview) => void> = {
-    dashboard: mount(mountDashboard, roots.dashboard, onPost),
-    samples: mount(mountSamples, roots.samples, onPost),
-    compare: mount(mountCompare, roots.compare, onPost),
+    dashboard: mountDashboard(roots.dashboard, memoryApi(onPost)),
+    samples: mountSamples(roots.samples, memoryApi(onPost)),
+    compare: mountCompare(roots.compare, memoryApi(onPost)),
   };
 
   const options = cps.map((d) => ({ value: d.file, label: labelOf(d, init.runs) }));
@@ -103,11 +93,6 @@ function start(init: Init): void {
   handlers.dashboard({ type: 'init', view: 'dashboard', title: init.title, runs: init.runs });
   if (init.note) status.textContent = init.note;
   tabs.addEventListener('vsc-tabs-select', (e) => refresh(TABS[e.detail.selectedIndex]));
-}
-
-/** Mounts a panel and returns its message handler. */
-function mount(view: Mount, root: HTMLElement, onPost: (m: WebviewToHost) => void): (m: HostToWebview) => void {
-  return view(root, pageApi(onPost));
 }
 
 const init = reportMessages().find((m): m is Init => m.type === 'init' && m.view === 'report');

@@ -6,7 +6,7 @@
  */
 import { SampleData, dominant } from '../../src/shared/protocol';
 import type { Mount } from '../vscode-api';
-import { el, headerRow } from '../dom';
+import { el, headerRow, legend } from '../dom';
 import { button, numberField, select } from '../controls';
 import { rasterPoints } from '../raster';
 import { orderRows } from '../sort';
@@ -190,13 +190,11 @@ export const mountSamples: Mount = (root, vscode) => {
     ctx.fillText(`${state.x} ${x0.toFixed(2)} … ${x1.toFixed(2)}`, m, H - 8);
     ctx.fillText(`${state.y} ${y0.toFixed(2)} … ${y1.toFixed(2)}`, 2, m - 8);
     const out = xOut + yOut;
-    const legend = el('div', { class: 'legend-keys' });
     const classes = d.perClass.map((c) => c.class);
-    if (classes.length <= colors.length) {
-      for (const c of classes) { const sw = el('span', { class: 'swatch' }); sw.style.background = colors[c % colors.length]; legend.append(sw, document.createTextNode(`${className(c)}  `)); }
-    } else legend.append(`colour: class number mod ${colors.length}`);
-    if (out) legend.append(el('div', {}, `axes span the 0.5–99.5 % quantiles; ${out.toLocaleString()} values beyond them sit on the frame`));
-    box.append(legend);
+    const key = classes.length <= colors.length ? legend(classes.map((c) => [colors[c % colors.length], className(c)]))
+      : el('div', { class: 'legend-keys' }, `colour: class number mod ${colors.length}`);
+    if (out) key.append(el('div', {}, `axes span the 0.5–99.5 % quantiles; ${out.toLocaleString()} values beyond them sit on the frame`));
+    box.append(key);
   }
 
   function drawClasses(host: HTMLElement): void {
