@@ -15,6 +15,9 @@ import { runDemo } from './demo';
 import { listRuns, watch } from './watch';
 import { rootCache } from '../runs/pipeline';
 import { EmbedChoice, writeRootReport } from '../report/html';
+import { CacheError } from '../runs/cache';
+import { UnsafePathError } from '../runs/safe-path';
+import { printableLine } from './printable';
 
 const USAGE = `lsmi: sample-wise multimodal interactions (LSMI, ICML 2025), in nats
 
@@ -214,7 +217,11 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (e) {
     if (e instanceof DumpError) {
-      process.stderr.write(`lsmi: ${e.file}: ${e.problem}\n`);
+      process.stderr.write(`lsmi: ${printableLine(`${e.file}: ${e.problem}`)}\n`);
+      return 2;
+    }
+    if (e instanceof CacheError || e instanceof UnsafePathError) {
+      process.stderr.write(`lsmi: ${printableLine(e.message)}\n`);
       return 2;
     }
     if (e instanceof UsageError || (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {

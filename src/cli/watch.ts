@@ -5,6 +5,8 @@ import type { Settings } from '../core/estimator';
 import { JobRecord, Pipeline, rootCache, savedJobs } from '../runs/pipeline';
 import { JobOutcome, WorkerOptions } from '../worker/client';
 import { RunConfig, readRunConfig } from '../runs/run-config';
+import { printableLine } from './printable';
+import { DumpError } from '../io/errors';
 
 /** run.json of a run below a root, or {} with a warning when it is malformed. */
 function runConfig(root: string, run: string, warn: (l: string) => void): RunConfig {
@@ -21,9 +23,12 @@ type Means = { R: number; U1: number; U2: number; S: number };
 /** `lsmi watch`: analyse every checkpoint under the roots as it lands; with `once`, stop when idle. */
 export async function watch(
   roots: string[], opts: { json: boolean; once: boolean; settings: Partial<Settings>; backend: BackendChoice; worker?: WorkerOptions },
-  out: (line: string) => void, err: (line: string) => void,
+  rawOut: (line: string) => void, rawErr: (line: string) => void,
 ): Promise<number> {
-  for (const r of roots) if (!fs.existsSync(r) || !fs.statSync(r).isDirectory()) throw new Error(`${r}: not a folder`);
+  // Names and messages come from the roots' files: no terminal control characters reach the screen.
+  const out = (l: string) => rawOut(opts.json ? l : printableLine(l));
+  const err = (l: string) => rawErr(printableLine(l));
+  for (const r of roots) if (!fs.existsSync(r) || !fs.statSync(r).isDirectory()) throw new DumpError(r, 'not a folder');
   const pipeline = new Pipeline({ roots: roots.map((r) => path.resolve(r)), settings: opts.settings, backend: opts.backend, worker: opts.worker });
   let failures = 0;
   const label = (j: JobRecord) => j.step !== undefined ? `step ${j.step}` : j.epoch !== undefined ? `epoch ${j.epoch}` : path.basename(j.file);
@@ -38,7 +43,7 @@ export async function watch(
   pipeline.on('failed', (j: JobRecord) => {
     failures++;
     if (opts.json) out(JSON.stringify({ run: j.run, checkpoint: j.file, epoch: j.epoch ?? null, error: j.error }));
-    else err(`lsmi: ${j.file}: ${j.error}`);
+    else err(`lsmi: ${j.file}: ${(j.error ?? 'failed').split('\n')[0]}`);
   });
   pipeline.on('warning', (w: string) => err(`lsmi: ${w}`));
   pipeline.start();
@@ -53,7 +58,8 @@ export async function watch(
 }
 
 /** `lsmi runs`: runs, checkpoints and their status, from the saved job status and the cache. */
-export function listRuns(root: string, json: boolean, out: (line: string) => void): void {
+export function listRuns(root: string, json: boolean, rawOut: (line: string) => void): void {
+  const out = (l: string) => rawOut(json ? l : printableLine(l));
   const recs = savedJobs(root);
   const cache = rootCache(root);
   const runs = new Map<string, Array<JobRecord & { dataset?: Means }>>();

@@ -2,15 +2,30 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ENGINE_VERSION, Settings, DEFAULT_SETTINGS } from '../core/estimator';
+import { isCacheKey, UnsafePathError } from './safe-path';
 
 /**
  * Result cache: one folder per (dump content, estimator settings, engine version) holding
  * `summary.json` and `samples.bin` (float32 per-sample arrays, one block per quantity).
- * Entries are written to a temporary folder and renamed into place; an entry that fails
- * to parse is deleted and recomputed.
+ *
+ * The cache lives inside a runs root, which may be someone else's folder, so it trusts
+ * nothing it finds there: keys are 32 hex digits, a cache, shard or entry folder that is a
+ * symbolic link is refused (never followed, never deleted through), file sizes are checked
+ * before anything is read, and only folders it recognises as its own entries are removed.
+ * Entries are written under a temporary name and renamed into place, so two processes on one
+ * root never see a half-written entry; stale temporary folders of dead processes are cleaned.
+ * The cache has a size cap: the least recently used entries are evicted past it.
  */
 export const SAMPLE_KEYS = ['r', 'u1', 'u2', 's', 'i1', 'i2', 'i12', 'h1', 'h2', 'y'] as const;
 export type SampleKey = typeof SAMPLE_KEYS[number];
+
+/** Default size cap of a root's cache (MiB); `--cache-mb` / `lsmi.cacheMb` change it. */
+export const DEFAULT_CACHE_MB = 2048;
+/** summary.json beyond this is not ours (a real one is a few KB to a few MB with many pairs). */
+const MAX_SUMMARY_BYTES = 64 * 2 ** 20;
+/** A temporary folder older than this is stale even when its process id is alive (pids are reused). */
+const STALE_TMP_MS = 3600_000;
+const TMP_RE = /^([0-9a-f]{32})\.(tmp|old)-(\d+)-\d+-[0-9a-f]+$/;
 
 export interface CacheEntry {
   key: string;
@@ -38,6 +53,21 @@ export function settingsKey(settings: Partial<Settings>, backend: string): strin
   return canonical({ settings: full, backend, engine: ENGINE_VERSION });
 }
 
+/** Feed a file's bytes to a hash in 1 MiB reads (dumps may exceed what readFileSync can hold). */
+function hashFile(h: crypto.Hash, file: string): void {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(2 ** 20);
+    for (;;) {
+      const got = fs.readSync(fd, buf, 0, buf.length, null);
+      if (got === 0) break;
+      h.update(buf.subarray(0, got));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** sha256 of a dump's bytes (a folder: its .npy files and meta.json, by name). */
 export function contentHash(file: string): string {
   const h = crypto.createHash('sha256');
@@ -45,12 +75,12 @@ export function contentHash(file: string): string {
   if (st.isDirectory()) {
     for (const name of fs.readdirSync(file).filter((n) => n.endsWith('.npy') || n === 'meta.json').sort()) {
       h.update(name);
-      h.update(fs.readFileSync(path.join(file, name)));
+      hashFile(h, path.join(file, name));
     }
   } else {
-    h.update(fs.readFileSync(file));
+    hashFile(h, file);
     const meta = file.replace(/\.(npz|safetensors)$/, '.meta.json');
-    if (meta !== file && fs.existsSync(meta)) h.update(fs.readFileSync(meta));
+    if (meta !== file && fs.existsSync(meta)) hashFile(h, meta);
   }
   return h.digest('hex');
 }
@@ -59,70 +89,285 @@ export function entryKey(hash: string, settings: string): string {
   return crypto.createHash('sha256').update(hash).update('\0').update(settings).digest('hex').slice(0, 32);
 }
 
+/** The error a cache raises when its folder cannot be used (a symlink, a file, no permission, disk full). */
+export class CacheError extends Error {
+  constructor(readonly dir: string, problem: string) {
+    super(`result cache ${dir}: ${problem}`);
+    this.name = 'CacheError';
+  }
+}
+
+/** lstat that answers undefined for a missing path. */
+function lstat(p: string): fs.Stats | undefined {
+  try {
+    return fs.lstatSync(p);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const ioProblem = (e: unknown) => {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC') return 'the disk is full';
+  if (code === 'EROFS') return 'the file system is read-only';
+  if (code === 'EACCES' || code === 'EPERM') return 'no permission to write there';
+  if (code === 'EDQUOT') return 'the disk quota is exceeded';
+  return (e as Error).message;
+};
+
 export class ResultCache {
-  constructor(readonly dir: string) {}
+  readonly maxBytes: number;
+
+  /**
+   * `dir` is `<root>/.lsmi/cache`; the folders above it that belong to the cache (`.lsmi`) are
+   * checked too when `guardParent` is set (the default), so a root cannot redirect its cache.
+   */
+  constructor(readonly dir: string, opts: { maxMb?: number; guardParent?: boolean } = {}) {
+    this.maxBytes = (opts.maxMb ?? DEFAULT_CACHE_MB) * 2 ** 20;
+    this.guarded = opts.guardParent === false ? [dir] : [path.dirname(dir), dir];
+  }
+
+  private readonly guarded: string[];
+
+  /** The cache's own folders exist as real folders (not links); `create` makes missing ones. */
+  private checkDirs(create: boolean): boolean {
+    for (const d of this.guarded) {
+      const st = lstat(d);
+      if (!st) {
+        if (!create) return false;
+        try {
+          fs.mkdirSync(d);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new CacheError(this.dir, `cannot create ${d}: ${ioProblem(e)}`);
+        }
+        continue;
+      }
+      if (st.isSymbolicLink()) throw new CacheError(this.dir, `${d} is a symbolic link; LSMI Lens does not follow or delete through links in a runs root`);
+      if (!st.isDirectory()) throw new CacheError(this.dir, `${d} is not a folder`);
+    }
+    return true;
+  }
+
+  private shard(key: string): string {
+    return path.join(this.dir, key.slice(0, 2));
+  }
 
   private folder(key: string): string {
-    return path.join(this.dir, key.slice(0, 2), key);
+    if (!isCacheKey(key)) throw new UnsafePathError('cache key', String(key), 'is not a cache key (32 hex digits)');
+    return path.join(this.shard(key), key);
+  }
+
+  /** The entry's folder when it is a real folder of ours, else undefined (missing, or a link: never followed). */
+  private entryDir(key: string): string | undefined {
+    if (!isCacheKey(key)) return undefined;
+    try {
+      if (!this.checkDirs(false)) return undefined;
+    } catch {
+      return undefined;
+    }
+    const shard = lstat(this.shard(key));
+    if (!shard?.isDirectory()) return undefined;
+    const dir = this.folder(key);
+    return lstat(dir)?.isDirectory() ? dir : undefined;
+  }
+
+  /** A regular file of an entry (not a link), read only when its size is what we expect. */
+  private readFile(dir: string, name: string, size: (n: number) => boolean): Buffer | undefined {
+    const f = path.join(dir, name);
+    const st = lstat(f);
+    if (!st) return undefined;
+    if (!st.isFile() || !size(st.size)) throw new Error(`${name} is not a file of the expected size`);
+    return fs.readFileSync(f);
   }
 
   has(key: string): boolean {
-    return fs.existsSync(path.join(this.folder(key), 'summary.json'));
+    const dir = this.entryDir(key);
+    return !!dir && !!lstat(path.join(dir, 'summary.json'))?.isFile();
   }
 
-  /** The summary (and optionally the per-sample arrays), or undefined when absent or corrupt. */
+  /** The summary (and optionally the per-sample arrays), or undefined when absent, corrupt or not ours. */
   get(key: string, withSamples = false): CacheEntry | undefined {
-    const dir = this.folder(key);
+    const dir = this.entryDir(key);
+    if (!dir) return undefined;
     try {
-      const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as CacheEntry['summary'];
-      if (typeof summary !== 'object' || summary === null || typeof summary.nTotal !== 'number') throw new Error('bad summary');
+      const raw = this.readFile(dir, 'summary.json', (s) => s <= MAX_SUMMARY_BYTES);
+      if (!raw) return undefined;
+      const summary = JSON.parse(raw.toString('utf8')) as CacheEntry['summary'];
+      if (typeof summary !== 'object' || summary === null || !Number.isSafeInteger(summary.nTotal) || summary.nTotal < 0) throw new Error('bad summary');
+      this.touch(dir);
       if (!withSamples) return { key, summary };
-      const buf = fs.readFileSync(path.join(dir, 'samples.bin'));
       const n = summary.nTotal;
-      if (buf.byteLength !== SAMPLE_KEYS.length * n * 4) throw new Error('samples.bin has the wrong size');
+      const buf = this.readFile(dir, 'samples.bin', (s) => s === SAMPLE_KEYS.length * n * 4);
+      if (!buf) throw new Error('samples.bin is missing');
       const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
       const samples = Object.fromEntries(SAMPLE_KEYS.map((k, i) => [k, all.subarray(i * n, (i + 1) * n)])) as Record<SampleKey, Float32Array>;
       const ids = this.ids(key);
       if (ids && ids.length !== n) throw new Error('ids.bin has the wrong size');
       return { key, summary, samples, ...(ids ? { ids } : {}) };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || fs.existsSync(dir)) fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // A damaged entry of ours (a real folder named by a key, inside a real cache) is dropped
+      // so that it is recomputed; it is moved aside first, so a concurrent writer's fresh
+      // entry is never the one removed.
+      this.discard(key, dir);
       return undefined;
     }
   }
 
   /** Only the dump's sample ids of an entry (undefined when the dump had none), without its arrays; throws on a damaged file. */
   ids(key: string): Float64Array | undefined {
-    let ib: Buffer;
-    try {
-      ib = fs.readFileSync(path.join(this.folder(key), 'ids.bin'));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw e;
-    }
-    if (ib.byteLength % 8) throw new Error('ids.bin has the wrong size');
+    const dir = this.entryDir(key);
+    if (!dir) return undefined;
+    const ib = this.readFile(dir, 'ids.bin', (s) => s % 8 === 0 && s <= 8 * 2 ** 31);
+    if (!ib) return undefined;
     return new Float64Array(ib.buffer.slice(ib.byteOffset, ib.byteOffset + ib.byteLength));
   }
 
-  put(key: string, summary: CacheEntry['summary'], samples: Record<SampleKey, ArrayLike<number>>, ids?: ArrayLike<number>): void {
-    const dir = this.folder(key);
-    const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
-    fs.mkdirSync(tmp, { recursive: true });
-    const n = summary.nTotal;
-    const all = new Float32Array(SAMPLE_KEYS.length * n);
-    SAMPLE_KEYS.forEach((k, i) => all.set(Float32Array.from(samples[k]), i * n));
-    fs.writeFileSync(path.join(tmp, 'samples.bin'), new Uint8Array(all.buffer));
-    if (ids) fs.writeFileSync(path.join(tmp, 'ids.bin'), new Uint8Array(Float64Array.from(ids).buffer));
-    fs.writeFileSync(path.join(tmp, 'summary.json'), JSON.stringify(summary));
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.renameSync(tmp, dir);
+  private discard(key: string, dir: string): void {
+    const trash = `${dir}.old-${process.pid}-${Date.now()}-${crypto.randomBytes(3).toString('hex')}`;
+    try {
+      if (!lstat(dir)?.isDirectory()) return;
+      fs.renameSync(dir, trash);
+      fs.rmSync(trash, { recursive: true, force: true });
+    } catch {
+      /* gone already, or not ours to remove */
+    }
   }
 
+  /** Mark an entry as recently used (LRU eviction reads the summary's mtime). */
+  private touch(dir: string): void {
+    try {
+      const now = new Date();
+      fs.utimesSync(path.join(dir, 'summary.json'), now, now);
+    } catch {
+      /* a read-only cache is still readable */
+    }
+  }
+
+  /**
+   * Store a result. Written under a temporary name and renamed into place; when another
+   * process stored the same key meanwhile, its entry stands and ours is dropped. Throws a
+   * CacheError naming the problem (disk full, read-only, a link) after removing its own
+   * temporary folder; callers keep the result they computed.
+   */
+  put(key: string, summary: CacheEntry['summary'], samples: Record<SampleKey, ArrayLike<number>>, ids?: ArrayLike<number>): void {
+    const dir = this.folder(key);
+    this.checkDirs(true);
+    const shard = this.shard(key);
+    const st = lstat(shard);
+    if (st && !st.isDirectory()) throw new CacheError(this.dir, `${shard} is not a folder`);
+    const tmp = `${dir}.tmp-${process.pid}-${Date.now()}-${crypto.randomBytes(3).toString('hex')}`;
+    try {
+      if (!st) fs.mkdirSync(shard, { recursive: false });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new CacheError(this.dir, ioProblem(e));
+    }
+    try {
+      fs.mkdirSync(tmp);
+      const n = summary.nTotal;
+      const all = new Float32Array(SAMPLE_KEYS.length * n);
+      SAMPLE_KEYS.forEach((k, i) => all.set(Float32Array.from(samples[k]), i * n));
+      fs.writeFileSync(path.join(tmp, 'samples.bin'), new Uint8Array(all.buffer), { flag: 'wx' });
+      if (ids) fs.writeFileSync(path.join(tmp, 'ids.bin'), new Uint8Array(Float64Array.from(ids).buffer), { flag: 'wx' });
+      fs.writeFileSync(path.join(tmp, 'summary.json'), JSON.stringify(summary), { flag: 'wx' });
+      const old = lstat(dir);
+      if (old?.isDirectory()) this.discard(key, dir);
+      else if (old) throw new CacheError(this.dir, `${dir} is not a folder of this cache`);
+      try {
+        fs.renameSync(tmp, dir);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        // Another process renamed its entry for the same key in first: same content, keep it.
+        if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e;
+        fs.rmSync(tmp, { recursive: true, force: true });
+      }
+    } catch (e) {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      if (e instanceof CacheError) throw e;
+      throw new CacheError(this.dir, `cannot store a result: ${ioProblem(e)}`);
+    }
+    this.sweep(shard);
+    this.evict(key);
+  }
+
+  /** Remove temporary folders left by processes that died (or that are older than an hour). */
+  private sweep(shard: string): void {
+    let names: string[] = [];
+    try { names = fs.readdirSync(shard); } catch { return; }
+    for (const name of names) {
+      const m = TMP_RE.exec(name);
+      if (!m) continue;
+      const p = path.join(shard, name);
+      const st = lstat(p);
+      if (!st?.isDirectory()) continue;
+      const pid = Number(m[3]);
+      if ((pid !== process.pid && !alive(pid)) || Date.now() - st.mtimeMs > STALE_TMP_MS) fs.rmSync(p, { recursive: true, force: true });
+    }
+  }
+
+  /** Every entry of ours: key, folder, bytes, last use. */
+  entries(): Array<{ key: string; dir: string; bytes: number; usedMs: number }> {
+    const out: Array<{ key: string; dir: string; bytes: number; usedMs: number }> = [];
+    try {
+      if (!this.checkDirs(false)) return out;
+    } catch {
+      return out;
+    }
+    for (const shard of fs.readdirSync(this.dir)) {
+      const sp = path.join(this.dir, shard);
+      if (!/^[0-9a-f]{2}$/.test(shard) || !lstat(sp)?.isDirectory()) continue;
+      for (const key of fs.readdirSync(sp)) {
+        const dir = path.join(sp, key);
+        if (!isCacheKey(key) || !key.startsWith(shard) || !lstat(dir)?.isDirectory()) continue;
+        let bytes = 0, usedMs = 0;
+        for (const f of ['summary.json', 'samples.bin', 'ids.bin']) {
+          const st = lstat(path.join(dir, f));
+          if (!st?.isFile()) continue;
+          bytes += st.size;
+          if (f === 'summary.json') usedMs = st.mtimeMs;
+        }
+        out.push({ key, dir, bytes, usedMs });
+      }
+    }
+    return out;
+  }
+
+  /** Past the size cap, drop the least recently used entries (never `keep`, just written). */
+  private evict(keep: string): void {
+    const all = this.entries();
+    let total = all.reduce((a, e) => a + e.bytes, 0);
+    if (total <= this.maxBytes) return;
+    for (const e of all.sort((a, b) => a.usedMs - b.usedMs)) {
+      if (total <= this.maxBytes) break;
+      if (e.key === keep) continue;
+      this.discard(e.key, e.dir);
+      total -= e.bytes;
+    }
+  }
+
+  /** Delete every entry this cache recognises (and its temporary folders); anything else is left alone. */
   clear(): number {
-    if (!fs.existsSync(this.dir)) return 0;
-    let count = 0;
-    for (const shard of fs.readdirSync(this.dir)) count += fs.readdirSync(path.join(this.dir, shard)).length;
-    fs.rmSync(this.dir, { recursive: true, force: true });
-    return count;
+    if (!this.checkDirs(false)) return 0;
+    const entries = this.entries();
+    for (const e of entries) this.discard(e.key, e.dir);
+    for (const shard of fs.readdirSync(this.dir)) {
+      const sp = path.join(this.dir, shard);
+      if (!/^[0-9a-f]{2}$/.test(shard) || !lstat(sp)?.isDirectory()) continue;
+      for (const name of fs.readdirSync(sp)) {
+        const p = path.join(sp, name);
+        if (TMP_RE.test(name) && lstat(p)?.isDirectory()) fs.rmSync(p, { recursive: true, force: true });
+      }
+      try { fs.rmdirSync(sp); } catch { /* holds something that is not ours */ }
+    }
+    return entries.length;
   }
 }

@@ -8,32 +8,12 @@ import { JobError, WorkerClient, WorkerOptions } from '../worker/client';
 import { CheckpointName, compareNewestFirst, parseCheckpointName } from './naming';
 import { RunConfig, readRunConfig } from './run-config';
 import { DumpWatcher } from './watcher';
-import { ResultCache, settingsKey } from './cache';
+import { settingsKey } from './cache';
+import { JobRecord, rootCache, runOf, saveJobs, savedJobs, stateDir } from './status';
+import { dumpInsideRoot, isInside, resolveInside } from './safe-path';
 
-/** 'waiting': the run pairs dumps with model checkpoints and this one's has not appeared yet. */
-export type JobState = 'waiting' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
-
-export interface JobRecord {
-  file: string;
-  run: string;
-  epoch?: number;
-  step?: number;
-  state: JobState;
-  /** cache entry of the last result */
-  key?: string;
-  error?: string;
-  /** which estimator settings `key` was computed with */
-  settingsId?: string;
-  /** recompute even when the cache has a result */
-  force?: boolean;
-  /** crash retries used for the current content */
-  crashes: number;
-  /** incomplete-file retries used */
-  retries: number;
-  size: number;
-  mtimeMs: number;
-  updatedAt: number;
-}
+export type { JobRecord, JobState } from './status';
+export { checkedRecord, rootCache, runOf, savedJobs, stateDir } from './status';
 
 export interface PipelineOptions {
   roots: string[];
@@ -45,39 +25,20 @@ export interface PipelineOptions {
   /** first retry delay for incomplete dumps, doubled each time (ms) */
   backoffMs?: number;
   maxRetries?: number;
+  /** worker deaths on one dump before it is marked failed (a kill from outside is not the dump's fault) */
+  maxCrashes?: number;
+  /** first retry delay after a worker death, doubled each time (ms) */
+  crashBackoffMs?: number;
+  /** size cap of each root's result cache (MiB) */
+  cacheMb?: number;
   stabilityMs?: number;
   usePolling?: boolean;
-}
-
-/** Where a root keeps its cache and job status. */
-export function stateDir(root: string): string {
-  return path.join(root, '.lsmi');
-}
-
-/** A root's result cache. */
-export function rootCache(root: string): ResultCache {
-  return new ResultCache(path.join(stateDir(root), 'cache'));
-}
-
-/** The job records a pipeline last saved for a root ([] before the first save or when unreadable). */
-export function savedJobs(root: string): JobRecord[] {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(stateDir(root), 'status.json'), 'utf8')) as JobRecord[];
-  } catch {
-    return [];
-  }
-}
-
-/** The run a dump belongs to: its first folder below the root (the root itself for top-level dumps). */
-export function runOf(root: string, file: string): string {
-  const rel = path.relative(root, file).split(path.sep);
-  return rel.length > 1 ? rel[0] : '.';
 }
 
 /**
  * Watcher -> queue -> worker -> cache. Newest checkpoint first; each dump analysed once per
  * content and settings (the worker answers repeats from the cache); a burst of events for one
- * file is coalesced; incomplete dumps are retried with backoff; a worker crash is retried once.
+ * file is coalesced; incomplete dumps and worker deaths are retried with backoff.
  * Events: 'waiting', 'queued', 'started', 'progress', 'result', 'retry', 'failed', 'removed', 'idle', 'warning'.
  */
 export class Pipeline extends EventEmitter {
@@ -132,15 +93,16 @@ export class Pipeline extends EventEmitter {
     return this.closing;
   }
 
-  private rootOf(file: string): string {
-    return this.opts.roots.find((r) => !path.relative(r, file).startsWith('..')) ?? path.dirname(file);
+  /** The watched root holding `file` (lexically; links out of it are refused in enqueue). */
+  private rootOf(file: string): string | undefined {
+    return this.opts.roots.find((r) => isInside(r, file));
   }
 
   private configs = new Map<string, RunConfig>();
 
   /** run.json of the run folder holding `file` (re-read when it changes). */
   private runConfigOf(file: string): { dir: string; config: RunConfig } {
-    const root = this.rootOf(file);
+    const root = this.rootOf(file) ?? path.dirname(file);
     const run = runOf(root, file);
     const dir = run === '.' ? root : path.join(root, run);
     let config = this.configs.get(dir);
@@ -151,9 +113,17 @@ export class Pipeline extends EventEmitter {
     return { dir, config };
   }
 
+  /** The run's model checkpoint folder (run.json `checkpoints`), when set and inside the run folder. */
   private checkpointDir(file: string): string | undefined {
     const { dir, config } = this.runConfigOf(file);
-    return config.checkpoints ? path.resolve(dir, config.checkpoints) : undefined;
+    if (!config.checkpoints) return undefined;
+    try {
+      return resolveInside(dir, config.checkpoints, `${path.join(dir, 'run.json')}: checkpoints`);
+    } catch (e) {
+      this.emit('warning', (e as Error).message);
+      config.checkpoints = undefined;
+      return undefined;
+    }
   }
 
   private static sameCheckpoint(a: CheckpointName, b: CheckpointName): boolean {
@@ -186,6 +156,11 @@ export class Pipeline extends EventEmitter {
   /** (Re)queue a dump; repeated calls within a burst keep one queued job. */
   enqueue(file: string, delayMs = 0, force = false): void {
     if (this.closed) return;
+    const root = this.rootOf(file);
+    if (!root || !dumpInsideRoot(root, file)) {
+      this.emit('warning', `${file}: skipped, it (or a file read with it) is a link that leads outside the watched folder`);
+      return;
+    }
     const ckptDir = this.checkpointDir(file);
     // Model weights in the checkpoint folder are not dumps, whatever their format.
     if (ckptDir && (file === ckptDir || file.startsWith(ckptDir + path.sep))) return;
@@ -196,7 +171,7 @@ export class Pipeline extends EventEmitter {
     // Unchanged since its result was cached with these settings: answer without hashing or a worker,
     // so reopening a run of many checkpoints is instant.
     if (!force && !changed && prev?.state === 'done' && prev.key && prev.settingsId === this.settingsId && this.running?.file !== file) {
-      const hit = rootCache(this.rootOf(file)).get(prev.key);
+      const hit = rootCache(root, this.opts.cacheMb).get(prev.key);
       if (hit) {
         prev.updatedAt = Date.now();
         this.emit('result', prev, { key: prev.key, cached: true, backend: String(hit.summary.backend), summary: hit.summary });
@@ -206,7 +181,7 @@ export class Pipeline extends EventEmitter {
     }
     const rec: JobRecord = {
       ...parseCheckpointName(file),
-      file, run: runOf(this.rootOf(file), file), state: 'queued',
+      file, run: runOf(root, file), state: 'queued',
       key: prev?.key, settingsId: prev?.settingsId, force,
       crashes: changed ? 0 : prev?.crashes ?? 0, retries: changed ? 0 : prev?.retries ?? 0,
       size: st.size, mtimeMs: st.mtimeMs, updatedAt: Date.now(),
@@ -263,7 +238,7 @@ export class Pipeline extends EventEmitter {
     const job = ready[0];
     job.state = 'running';
     job.updatedAt = Date.now();
-    const root = this.rootOf(job.file);
+    const root = this.rootOf(job.file) ?? path.dirname(job.file);
     const { id, done } = this.worker.analyze(
       job.file, this.opts.settings ?? {}, this.opts.backend ?? 'auto', path.join(stateDir(root), 'cache'),
       (phase: Phase, fraction: number) => this.emit('progress', job, phase, fraction), job.force,
@@ -303,12 +278,17 @@ export class Pipeline extends EventEmitter {
       const fresh = Date.now() - st.mtimeMs < (this.opts.settleMs ?? 5000) || st.size !== job.size || st.mtimeMs !== job.mtimeMs;
       if (fresh && job.retries < (this.opts.maxRetries ?? 6)) { retry(); return; }
     }
-    if (e.kind === 'crash' && job.crashes < 1) {
-      const crashes = job.crashes + 1;
+    // A worker death (crash, kill from outside, out of memory) is retried with backoff: only
+    // repeated deaths on the same content mark the dump failed. A timeout is the dump's own.
+    const maxCrashes = this.opts.maxCrashes ?? 4;
+    if (e.kind === 'crash' && !/timed out/.test(e.message) && job.crashes + 1 < maxCrashes) {
+      job.crashes++;
       job.state = 'queued';
-      job.crashes = crashes;
       job.error = e.message;
-      this.emit('warning', `${job.file}: ${e.message}; retrying once`);
+      const wait = (this.opts.crashBackoffMs ?? 1000) * 2 ** (job.crashes - 1);
+      this.emit('warning', `${job.file}: ${e.message}; retrying in ${(wait / 1000).toFixed(1)} s (worker death ${job.crashes} of ${maxCrashes} allowed)`);
+      clearTimeout(this.timers.get(job.file));
+      this.timers.set(job.file, setTimeout(() => { this.timers.delete(job.file); this.pump(); }, wait));
       return;
     }
     Object.assign(job, { state: 'failed', error: e.message, updatedAt: Date.now() });
@@ -319,10 +299,6 @@ export class Pipeline extends EventEmitter {
     if (!this.ready || this.running || this.timers.size) return;
     if ([...this.jobs.values()].some((j) => j.state === 'queued' || j.state === 'running')) return;
     this.emit('idle');
-  }
-
-  private statusFile(root: string): string {
-    return path.join(stateDir(root), 'status.json');
   }
 
   private loadStatus(root: string): void {
@@ -340,14 +316,12 @@ export class Pipeline extends EventEmitter {
     this.saveTimer = undefined;
     for (const root of this.opts.roots) {
       const recs = [...this.jobs.values()].filter((j) => this.rootOf(j.file) === root);
-      const file = this.statusFile(root);
       try {
-        fs.mkdirSync(path.dirname(file), { recursive: true });
-        const tmp = `${file}.tmp-${process.pid}`;
-        fs.writeFileSync(tmp, JSON.stringify(recs, null, 1));
-        fs.renameSync(tmp, file);
+        saveJobs(root, recs);
       } catch (e) {
-        this.emit('warning', `cannot save job status to ${file}: ${(e as Error).message}`);
+        const code = (e as NodeJS.ErrnoException).code;
+        const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EROFS' ? 'the file system is read-only' : (e as Error).message;
+        this.emit('warning', `cannot save job status in ${stateDir(root)}: ${why} (results found this session are kept in memory)`);
       }
     }
   }

@@ -1,5 +1,19 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { isRegularFileInside } from './safe-path';
+
+/** run.json is a few hundred bytes; a manifest a line per sample. Larger files are refused unread. */
+const MAX_RUN_JSON_BYTES = 2 ** 20;
+export const MAX_MANIFEST_BYTES = 512 * 2 ** 20;
+
+/** A file of a run folder, read as text when it is a regular file inside `base` and not larger than `max`. */
+function readSmallText(base: string, file: string, max: number): string {
+  if (!fs.lstatSync(file, { throwIfNoEntry: false })) throw Object.assign(new Error(`${file}: not found (ENOENT)`), { code: 'ENOENT' });
+  if (!isRegularFileInside(base, file)) throw new Error(`${file}: not a regular file inside ${base} (links out of a run folder are not read)`);
+  const size = fs.statSync(file).size;
+  if (size > max) throw new Error(`${file}: ${size} bytes, more than the ${max}-byte limit for this file`);
+  return fs.readFileSync(file, 'utf8');
+}
 
 /** A run folder's optional `run.json`. */
 export interface RunConfig {
@@ -19,10 +33,11 @@ export interface RunConfig {
 /** Read `run.json`; a missing file is an empty config, a malformed one an error naming it. */
 export function readRunConfig(runDir: string): RunConfig {
   const file = path.join(runDir, 'run.json');
-  if (!fs.existsSync(file)) return {};
+  if (!fs.lstatSync(file, { throwIfNoEntry: false })) return {};
+  const text = readSmallText(runDir, file, MAX_RUN_JSON_BYTES);
   let raw: unknown;
   try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    raw = JSON.parse(text);
   } catch (e) {
     throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
   }
@@ -59,10 +74,13 @@ export function manifestEntry(entries: SampleEntry[], row: number, id?: number):
   return entries.find((e) => e.id === id || String(e.id) === String(id));
 }
 
-/** Parse a sample manifest: one JSON object per line with an `id`; errors name the line. */
-export function readManifest(file: string): SampleEntry[] {
+/**
+ * Parse a sample manifest: one JSON object per line with an `id`; errors name the line.
+ * `base` is the folder it must lie in (its run folder): a link out of it is not read.
+ */
+export function readManifest(file: string, base = path.dirname(file)): SampleEntry[] {
   const out: SampleEntry[] = [];
-  fs.readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
+  readSmallText(base, file, MAX_MANIFEST_BYTES).split('\n').forEach((line, i) => {
     if (!line.trim()) return;
     let e: SampleEntry;
     try { e = JSON.parse(line) as SampleEntry; } catch { throw new Error(`${file}:${i + 1}: not valid JSON`); }

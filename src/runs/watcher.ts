@@ -12,6 +12,7 @@ import { isDumpDir, isDumpFile } from './naming';
 export class DumpWatcher extends EventEmitter {
   private watcher?: FSWatcher;
   private polling = false;
+  private closed = false;
 
   constructor(readonly roots: string[], private readonly opts: { stabilityMs?: number; usePolling?: boolean } = {}) {
     super();
@@ -19,7 +20,10 @@ export class DumpWatcher extends EventEmitter {
   }
 
   start(): void {
+    if (this.closed) return;
     const w = chokidar.watch(this.roots, {
+      // A link in a runs root may point anywhere: it is reported as itself, never entered.
+      followSymlinks: false,
       ignoreInitial: false,
       // Sizes must hold still this long before 'add'/'change'; the pipeline still validates fully.
       awaitWriteFinish: { stabilityThreshold: this.opts.stabilityMs ?? 300, pollInterval: 100 },
@@ -50,13 +54,23 @@ export class DumpWatcher extends EventEmitter {
         // The polling watcher rescans on start, so dumps written meanwhile are reported too.
         this.emit('warning', `file watching hit the system's limit (${code}); falling back to polling every 0.5 s`);
         this.polling = true;
+        // The old watcher's listeners go with it, so a restart never reports a file twice.
+        w.removeAllListeners();
+        w.on('error', () => undefined); // an 'error' with no listener would throw
+        this.watcher = undefined;
         void w.close().then(() => this.start());
       } else this.emit('warning', `watcher error: ${(e as Error).message}`);
     });
     this.watcher = w;
   }
 
+  /** Stop watching, including a polling watcher started after a fallback (it never starts after close). */
   async close(): Promise<void> {
-    await this.watcher?.close();
+    this.closed = true;
+    const w = this.watcher;
+    this.watcher = undefined;
+    w?.removeAllListeners();
+    w?.on('error', () => undefined);
+    await w?.close();
   }
 }

@@ -1,0 +1,132 @@
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ResultCache } from './cache';
+import { checkedPathInRoot, isCacheKey } from './safe-path';
+
+/** 'waiting': the run pairs dumps with model checkpoints and this one's has not appeared yet. */
+export type JobState = 'waiting' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+const STATES: readonly JobState[] = ['waiting', 'queued', 'running', 'done', 'failed', 'cancelled'];
+
+export interface JobRecord {
+  file: string;
+  run: string;
+  epoch?: number;
+  step?: number;
+  state: JobState;
+  /** cache entry of the last result */
+  key?: string;
+  error?: string;
+  /** which estimator settings `key` was computed with */
+  settingsId?: string;
+  /** recompute even when the cache has a result */
+  force?: boolean;
+  /** worker deaths (crash, kill, timeout) while analysing the current content */
+  crashes: number;
+  /** incomplete-file retries used */
+  retries: number;
+  size: number;
+  mtimeMs: number;
+  updatedAt: number;
+}
+
+/** status.json beyond this is not one we wrote (a record is ~300 bytes; this is ~200k checkpoints). */
+const MAX_STATUS_BYTES = 64 * 2 ** 20;
+const MAX_ERROR_CHARS = 2000;
+
+/** Where a root keeps its cache and job status. */
+export function stateDir(root: string): string {
+  return path.join(root, '.lsmi');
+}
+
+/** A root's result cache. */
+export function rootCache(root: string, maxMb?: number): ResultCache {
+  return new ResultCache(path.join(stateDir(root), 'cache'), { maxMb });
+}
+
+/** The run a dump belongs to: its first folder below the root (the root itself for top-level dumps). */
+export function runOf(root: string, file: string): string {
+  const rel = path.relative(root, file).split(path.sep);
+  return rel.length > 1 ? rel[0] : '.';
+}
+
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+/**
+ * One record of a root's status.json, checked: the file must lie inside the root (also through
+ * symlinks), the key must be a cache key, the run is recomputed from the path, numbers must be
+ * numbers. Anything else makes the record unusable (undefined).
+ */
+export function checkedRecord(root: string, raw: unknown): JobRecord | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const r = raw as Record<string, unknown>;
+  let file: string;
+  try {
+    file = checkedPathInRoot(root, r.file, 'status.json file');
+  } catch {
+    return undefined;
+  }
+  if (!STATES.includes(r.state as JobState)) return undefined;
+  if (r.key !== undefined && !isCacheKey(r.key)) return undefined;
+  const epoch = num(r.epoch), step = num(r.step);
+  return {
+    file, run: runOf(root, file), state: r.state as JobState,
+    ...(epoch !== undefined ? { epoch } : {}), ...(step !== undefined ? { step } : {}),
+    ...(r.key !== undefined ? { key: r.key as string } : {}),
+    ...(typeof r.error === 'string' ? { error: r.error.slice(0, MAX_ERROR_CHARS) } : {}),
+    ...(typeof r.settingsId === 'string' && r.settingsId.length < 100_000 ? { settingsId: r.settingsId } : {}),
+    crashes: Math.max(0, Math.floor(num(r.crashes) ?? 0)), retries: Math.max(0, Math.floor(num(r.retries) ?? 0)),
+    size: num(r.size) ?? -1, mtimeMs: num(r.mtimeMs) ?? -1, updatedAt: num(r.updatedAt) ?? 0,
+  };
+}
+
+/** The `.lsmi` folder of a root when it is a real folder (a symbolic link there is refused). */
+function realStateDir(root: string): string | undefined {
+  const dir = stateDir(root);
+  try {
+    const st = fs.lstatSync(dir);
+    return st.isDirectory() ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The job records a pipeline last saved for a root ([] before the first save or when
+ * unreadable). Records that do not check out (see checkedRecord) are dropped.
+ */
+export function savedJobs(root: string): JobRecord[] {
+  const dir = realStateDir(root);
+  if (!dir) return [];
+  const file = path.join(dir, 'status.json');
+  try {
+    const st = fs.lstatSync(file);
+    if (!st.isFile() || st.size > MAX_STATUS_BYTES) return [];
+    const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+    if (!Array.isArray(raw)) return [];
+    return raw.map((r) => checkedRecord(root, r)).filter((r): r is JobRecord => !!r);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Write a root's status.json atomically (exclusive temporary file, then rename: a link planted
+ * at either name is replaced, never written through). Throws with the reason.
+ */
+export function saveJobs(root: string, recs: JobRecord[]): void {
+  const dir = stateDir(root);
+  let st: fs.Stats | undefined;
+  try { st = fs.lstatSync(dir); } catch { /* created below */ }
+  if (st && !st.isDirectory()) throw new Error(`${dir} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}; LSMI Lens does not write through it`);
+  if (!st) fs.mkdirSync(dir);
+  const file = path.join(dir, 'status.json');
+  const tmp = `${file}.tmp-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
+  try {
+    fs.writeFileSync(tmp, JSON.stringify(recs, null, 1), { flag: 'wx' });
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}
