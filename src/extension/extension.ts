@@ -1,6 +1,5 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { BackendChoice } from '../core/backend';
 import type { Settings } from '../core/estimator';
 import { JobRecord, Pipeline, rootCache, savedJobs } from '../runs/pipeline';
 import type { HostToWebview, RunSeries, WebviewToHost } from '../shared/protocol';
@@ -12,10 +11,14 @@ import { loadSampleData, loadSampleIds } from '../runs/samples';
 import { writeDemoRuns } from '../cli/demo';
 import { readRunConfig } from '../runs/run-config';
 import { writeRootReport } from '../report/html';
+import { isInside, resolveInside, UnsafePathError } from '../runs/safe-path';
+import { checkRunsRoots, readSettings, workerOptions } from './settings';
 
 /**
  * VS Code glue only: the pipeline (watcher, queue, worker process, cache) lives in src/runs
- * and src/worker and runs the same under `lsmi watch`. Nothing runs until the workspace is trusted.
+ * and src/worker and runs the same under `lsmi watch`. Nothing runs until the workspace is
+ * trusted: in Restricted Mode no command, panel or restored panel reads or writes a runs root
+ * (they may come from a cloned repository), and no worker starts.
  */
 /** What activate returns: the extension-host suite reads the Runs view through it. */
 export interface LsmiApi {
@@ -32,15 +35,31 @@ export function activate(context: vscode.ExtensionContext): LsmiApi {
   let pipeline: Pipeline | undefined;
   let backend = '';
   let dashboard: Panel | undefined;
-  const rootOf = (file: string) => roots().find((r) => file.startsWith(r + path.sep)) ?? path.dirname(file);
+  /** The configured root holding `file`, or undefined for a path outside every root. */
+  const rootOf = (file: unknown): string | undefined => {
+    if (typeof file !== 'string' || !path.isAbsolute(file)) return undefined;
+    const f = path.resolve(file);
+    return roots().find((r) => f !== r && isInside(r, f));
+  };
+  const trustMessage = 'LSMI Lens reads runs folders only in trusted workspaces.';
+  const manageTrust = 'Manage Workspace Trust';
+  /** True when the workspace is trusted; else says why nothing happens and offers to change it. */
+  const trusted = () => {
+    if (vscode.workspace.isTrusted) return true;
+    void vscode.window.showWarningMessage(trustMessage, manageTrust).then((a) => { if (a) void vscode.commands.executeCommand('workbench.trust.manage'); });
+    return false;
+  };
 
   // Requests from any panel: open a checkpoint or a sample, save an export.
   const onPanelMessage = (m: WebviewToHost, p: Panel) => {
+    if (m.type !== 'ready' && !trusted()) return;
     if (m.type === 'openCheckpoint') openExplorer(m.file, m.sample);
     else if (m.type === 'openSample') {
+      const root = rootOf(m.file);
+      if (!root || !Number.isSafeInteger(m.index) || m.index < 0) { void vscode.window.showWarningMessage(`LSMI Lens opens samples only of checkpoints in its runs folders (${String(m.file)}).`); return; }
       const job = checkpoints.get(m.file)?.job;
-      void (async () => openSample(rootOf(m.file), m.file, m.index, job ? loadSampleIds(rootOf(m.file), job)?.[m.index] : undefined))()
-        .catch((e: Error) => vscode.window.showWarningMessage(e.message));
+      void (async () => openSample(root, m.file, m.index, job ? loadSampleIds(root, job)?.[m.index] : undefined))()
+        .catch((e: Error) => vscode.window.showWarningMessage(e instanceof UnsafePathError ? `LSMI Lens refused to open sample ${m.index}: ${e.message}` : e.message));
     } else if (m.type === 'export' || m.type === 'exportSubset') {
       void (async () => {
         const json = m.type === 'exportSubset' || m.format === 'json';
@@ -48,7 +67,8 @@ export function activate(context: vscode.ExtensionContext): LsmiApi {
         if (!target) return;
         // Subsets list dump rows, and the dump's sample ids when it has them.
         const job = m.type === 'exportSubset' ? checkpoints.get(m.file)?.job : undefined;
-        const ids = job ? loadSampleIds(rootOf(job.file), job) : undefined;
+        const jobRoot = job ? rootOf(job.file) : undefined;
+        const ids = job && jobRoot ? loadSampleIds(jobRoot, job) : undefined;
         const content = m.type === 'export' ? m.content
           : JSON.stringify({ checkpoint: m.file, subset: `${m.which} r`, quantile: m.quantile, indices: m.indices, ...(ids ? { ids: m.indices.map((i) => ids[i]) } : {}) });
         await vscode.workspace.fs.writeFile(target, Buffer.from(content, 'utf8'));
@@ -58,24 +78,42 @@ export function activate(context: vscode.ExtensionContext): LsmiApi {
   };
   /** The sample explorer of an analysed checkpoint, optionally at one sample (position in the dump). */
   function openExplorer(file: string | undefined, select?: number): void {
+    if (!trusted()) return;
     const c = file ? checkpoints.get(file) : undefined;
-    if (!c || c.job.state !== 'done') { void vscode.window.showInformationMessage('Pick an analysed checkpoint in the LSMI Runs view.'); return; }
-    const data = loadSampleData(rootOf(c.job.file), c.job);
+    const root = c ? rootOf(c.job.file) : undefined;
+    if (!c || !root || c.job.state !== 'done') { void vscode.window.showInformationMessage('Pick an analysed checkpoint in the LSMI Runs view.'); return; }
+    const data = loadSampleData(root, c.job);
     if (!data) { void vscode.window.showWarningMessage(`No cached per-sample values for ${c.job.file}: use Analyse Again.`); return; }
     Panel.create('samples', context.extensionUri, () => ({ type: 'init', view: 'samples', title: 'Samples', data, select }), onPanelMessage);
   }
   const dashboardInit = (): HostToWebview => ({ type: 'init', view: 'dashboard', title: 'LSMI: runs', runs: series() });
   const showDashboard = () => {
+    if (!trusted()) return;
     if (dashboard) { dashboard.panel.reveal(); return; }
     dashboard = Panel.create('dashboard', context.extensionUri, dashboardInit, onPanelMessage);
     dashboard.panel.onDidDispose(() => { dashboard = undefined; });
   };
 
   const config = () => vscode.workspace.getConfiguration('lsmi');
+  /** The configured roots, absolute (relative ones are taken from the first workspace folder). */
   const roots = (): string[] => {
     const folders = vscode.workspace.workspaceFolders ?? [];
     const base = folders[0]?.uri.fsPath ?? '';
-    return (config().get<string[]>('runsRoots') ?? []).map((r) => path.resolve(base, r));
+    return checkRunsRoots(config().get<unknown>('runsRoots')).value.map((r) => path.resolve(base, r));
+  };
+  // Settings that fell back to their default: each is shown once (again only after it was fixed).
+  let shownMessages = new Set<string>();
+  const checkedSettings = () => {
+    const c = config();
+    const { settings, messages } = readSettings((k) => c.get<unknown>(k));
+    const rootsMessage = checkRunsRoots(c.get<unknown>('runsRoots')).message;
+    if (rootsMessage) messages.push(rootsMessage);
+    for (const m of messages) {
+      output.warn(m);
+      if (!shownMessages.has(m)) void vscode.window.showWarningMessage(m);
+    }
+    shownMessages = new Set(messages);
+    return settings;
   };
   const tree = new RunsTree(() => checkpoints, roots);
   context.subscriptions.push(vscode.window.registerTreeDataProvider('lsmi.runs', tree));
@@ -87,7 +125,7 @@ export function activate(context: vscode.ExtensionContext): LsmiApi {
     let c = runConfigs.get(key);
     if (!c) {
       let cfg: ReturnType<typeof readRunConfig> = {};
-      try { cfg = readRunConfig(job.run === '.' ? root : path.join(root, job.run)); } catch { /* a bad run.json only loses the display name */ }
+      try { if (root) cfg = readRunConfig(resolveInside(root, job.run, 'run folder')); } catch { /* a bad run.json (or run folder) only loses the display name */ }
       c = { name: cfg.name ?? job.run, fusion: cfg.fusion };
       runConfigs.set(key, c);
     }
@@ -106,6 +144,7 @@ export function activate(context: vscode.ExtensionContext): LsmiApi {
 
   const setStatus = (text: string, tooltip?: string) => {
     status.text = `$(graph-line) LSMI ${text}`;
+    status.command = vscode.workspace.isTrusted ? 'lsmi.showLog' : 'workbench.trust.manage';
     status.tooltip = tooltip ?? `LSMI Lens${backend ? ` — backend ${backend}` : ''}`;
     status.show();
   };
@@ -114,18 +153,15 @@ export function activate(context: vscode.ExtensionContext): LsmiApi {
     void pipeline?.close();
     checkpoints.clear();
     runConfigs.clear();
+    pipeline = undefined;
+    if (!vscode.workspace.isTrusted) { setStatus('restricted', 'Restricted Mode: LSMI Lens reads no runs folder until this workspace is trusted (click to manage trust)'); tree.refresh(); return; }
+    const s = checkedSettings();
     const r = roots();
     if (!r.length) { setStatus('no runs folder', 'Add a runs folder (LSMI: Add Runs Folder)'); tree.refresh(); return; }
-    const c = config();
     const settings: Partial<Settings> = {
-      folds: c.get<number>('folds') ?? 5, seed: c.get<number>('seed') ?? 0, holdout: c.get<Settings['holdout']>('holdout') ?? 'auto',
-      adjust: c.get<boolean>('adjust') ?? true, useLogits: c.get<boolean>('useLogits') ?? true,
-      entropyDim: c.get<number>('entropyDim') ?? 32, kernels: c.get<number>('kernels') ?? 5,
+      folds: s.folds, seed: s.seed, holdout: s.holdout, adjust: s.adjust, useLogits: s.useLogits, entropyDim: s.entropyDim, kernels: s.kernels,
     };
-    pipeline = new Pipeline({
-      roots: r, settings, backend: (config().get<string>('backend') ?? 'auto') as BackendChoice,
-      worker: { nodePath: config().get<string>('nodePath') || undefined, memoryMb: config().get<number>('memoryMb') || undefined },
-    });
+    pipeline = new Pipeline({ roots: r, settings, backend: s.backend, worker: workerOptions(s) });
     const update = (job: JobRecord) => {
       const prev = checkpoints.get(job.file);
       checkpoints.set(job.file, { job: { ...job }, dataset: job.state === 'done' ? prev?.dataset : undefined });
@@ -150,16 +186,11 @@ export function activate(context: vscode.ExtensionContext): LsmiApi {
   };
 
   const cmd = (id: string, fn: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
-  const trusted = () => {
-    if (vscode.workspace.isTrusted) return true;
-    void vscode.window.showWarningMessage('LSMI Lens analyses checkpoints only in trusted workspaces.');
-    return false;
-  };
   cmd('lsmi.addRunsFolder', async () => {
     if (!trusted()) return;
     const pick = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Runs folder to watch' });
     if (!pick?.[0]) return;
-    const list = config().get<string[]>('runsRoots') ?? [];
+    const list = checkRunsRoots(config().get<unknown>('runsRoots')).value;
     await config().update('runsRoots', [...new Set([...list, pick[0].fsPath])], vscode.ConfigurationTarget.Workspace);
   });
   cmd('lsmi.openDashboard', showDashboard);
@@ -167,12 +198,14 @@ export function activate(context: vscode.ExtensionContext): LsmiApi {
   cmd('lsmi.analyseAgain', (node?: { file?: string }) => { if (trusted() && node?.file) pipeline?.reanalyse(node.file); });
   cmd('lsmi.cancelAnalysis', () => pipeline?.cancelAll());
   cmd('lsmi.clearCache', () => {
+    if (!trusted()) return;
     for (const r of roots()) rootCache(r).clear();
     void vscode.window.showInformationMessage('LSMI Lens cache cleared.');
   });
   cmd('lsmi.showLog', () => output.show());
   // The static report of a runs root (as `lsmi report` writes it), for sharing.
   cmd('lsmi.saveReport', async () => {
+    if (!trusted()) return;
     const rs = roots();
     const root = rs.length > 1 ? (await vscode.window.showQuickPick(rs, { title: 'Report of which runs folder?' })) : rs[0];
     if (!root) { if (!rs.length) void vscode.window.showInformationMessage('Add a runs folder first (LSMI: Add Runs Folder).'); return; }
@@ -187,12 +220,13 @@ export function activate(context: vscode.ExtensionContext): LsmiApi {
     const dir = context.globalStorageUri.fsPath;
     writeDemoRuns(dir);
     const demoRoot = path.join(dir, 'runs');
-    const list = config().get<string[]>('runsRoots') ?? [];
+    const list = checkRunsRoots(config().get<unknown>('runsRoots')).value;
     if (!list.includes(demoRoot)) await config().update('runsRoots', [...list, demoRoot], vscode.workspace.workspaceFolders ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
     showDashboard();
   });
   // From the palette: pick A and B; from a checkpoint's context menu: it is A, pick B.
   cmd('lsmi.compareCheckpoints', async (node?: { file?: string }) => {
+    if (!trusted()) return;
     const done = [...checkpoints.values()].filter((c) => c.job.state === 'done');
     if (done.length < 2) { void vscode.window.showInformationMessage('Compare needs two analysed checkpoints.'); return; }
     const label = (c: Checkpoint) => `${runLabel(c.job).name} · ${c.job.step !== undefined ? `step ${c.job.step}` : `epoch ${c.job.epoch}`}`;
@@ -208,41 +242,70 @@ export function activate(context: vscode.ExtensionContext): LsmiApi {
       if (!picked || picked.length !== 2) return;
       pair = picked.map((p) => p.c);
     }
-    const [a, b] = pair.map((c) => loadSampleData(rootOf(c.job.file), c.job));
+    const [a, b] = pair.map((c) => { const root = rootOf(c.job.file); return root ? loadSampleData(root, c.job) : undefined; });
     if (!a || !b) { void vscode.window.showWarningMessage('No cached per-sample values for one of them: use Analyse Again.'); return; }
     Panel.create('compare', context.extensionUri, () => ({ type: 'init', view: 'compare', title: 'Compare', a, b }), onPanelMessage);
   });
   // Samples and compare panels come back after a reload from the checkpoint files they saved.
   const jobOf = (file: string): JobRecord | undefined => {
-    return checkpoints.get(file)?.job ?? savedJobs(rootOf(file)).find((r) => r.file === file && r.state === 'done');
+    const root = rootOf(file);
+    if (!root) return undefined;
+    return checkpoints.get(file)?.job ?? savedJobs(root).find((r) => r.file === file && r.state === 'done');
   };
-  const dataOf = (file?: string) => { const j = file ? jobOf(file) : undefined; return j ? loadSampleData(rootOf(j.file), j) : undefined; };
+  const dataOf = (file?: unknown) => {
+    const j = typeof file === 'string' ? jobOf(file) : undefined;
+    const root = j ? rootOf(j.file) : undefined;
+    return j && root ? loadSampleData(root, j) : undefined;
+  };
+  // In Restricted Mode a restored panel reads nothing: it shows why, and comes back once the
+  // workspace is trusted.
+  const awaitingTrust = new Set<() => void>();
+  const restore = (panel: vscode.WebviewPanel, revive: () => void) => {
+    if (vscode.workspace.isTrusted) { revive(); return; }
+    panel.webview.options = { enableScripts: false, enableCommandUris: false, localResourceRoots: [] };
+    panel.webview.html = restrictedPage(panel.title);
+    const go = () => { awaitingTrust.delete(go); revive(); };
+    awaitingTrust.add(go);
+    panel.onDidDispose(() => awaitingTrust.delete(go));
+  };
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(VIEW_TYPE.samples, {
-    deserializeWebviewPanel: async (panel, state?: { file?: string }) => {
+    deserializeWebviewPanel: async (panel, state?: { file?: unknown }) => restore(panel, () => {
       const data = dataOf(state?.file);
       if (!data) { panel.dispose(); return; }
       new Panel('samples', panel, context.extensionUri, () => ({ type: 'init', view: 'samples', title: 'Samples', data }), onPanelMessage);
-    },
+    }),
   }));
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(VIEW_TYPE.compare, {
-    deserializeWebviewPanel: async (panel, state?: { a?: string; b?: string }) => {
+    deserializeWebviewPanel: async (panel, state?: { a?: unknown; b?: unknown }) => restore(panel, () => {
       const a = dataOf(state?.a), b = dataOf(state?.b);
       if (!a || !b) { panel.dispose(); return; }
       new Panel('compare', panel, context.extensionUri, () => ({ type: 'init', view: 'compare', title: 'Compare', a, b }), onPanelMessage);
-    },
+    }),
   }));
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(VIEW_TYPE.dashboard, {
-    deserializeWebviewPanel: async (panel) => {
+    deserializeWebviewPanel: async (panel) => restore(panel, () => {
+      if (dashboard) { panel.dispose(); dashboard.panel.reveal(); return; }
       dashboard = new Panel('dashboard', panel, context.extensionUri, dashboardInit, onPanelMessage);
       panel.onDidDispose(() => { dashboard = undefined; });
-    },
+    }),
   }));
   context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('lsmi') && vscode.workspace.isTrusted) start(); }));
-  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => start()));
+  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => {
+    start();
+    for (const go of [...awaitingTrust]) go();
+  }));
   context.subscriptions.push({ dispose: () => void pipeline?.close() });
-  if (vscode.workspace.isTrusted) start();
-  else setStatus('restricted', 'Trust this workspace to analyse checkpoints');
+  start();
   return { tree, checkpoints: () => checkpoints };
+}
+
+/** What a restored panel shows in Restricted Mode: static text, no scripts, nothing loaded. */
+function restrictedPage(title: string): string {
+  const esc = (t: string) => t.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none';"><title>${esc(title)}</title></head>
+<body><h3>${esc(title)}</h3><p>This workspace is in Restricted Mode. LSMI Lens reads runs folders only in trusted workspaces,
+so this panel stays empty. Trust the workspace (Workspaces: Manage Workspace Trust) to show it again.</p></body></html>`;
 }
 
 export function deactivate(): void {

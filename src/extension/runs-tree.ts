@@ -11,6 +11,29 @@ const ICON: Record<JobRecord['state'], string> = {
   waiting: 'watch', queued: 'clock', running: 'sync~spin', done: 'pass', failed: 'error', cancelled: 'circle-slash',
 };
 
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(3) : '?');
+/** Longest error text a tooltip shows (the log has all of it). */
+const MAX_ERROR_CHARS = 500;
+
+/**
+ * A checkpoint's tooltip. The file name and the error come from a runs root's files (untrusted):
+ * they go in with appendText, which escapes Markdown, so they cannot add links, images or
+ * command links; the string is not trusted and supports no HTML or theme icons.
+ */
+export function tooltip(c: Checkpoint): vscode.MarkdownString {
+  const tip = new vscode.MarkdownString('', false);
+  tip.isTrusted = false;
+  tip.supportHtml = false;
+  tip.appendMarkdown('**').appendText(path.basename(c.job.file)).appendMarkdown('**').appendText(` — ${c.job.state}`);
+  const d = c.dataset;
+  if (d) tip.appendMarkdown(`\n\n| R | U1 | U2 | S |\n|---|---|---|---|\n| ${num(d.R)} | ${num(d.U1)} | ${num(d.U2)} | ${num(d.S)} |\n\nnats, adjusted`);
+  if (c.job.error) {
+    const e = String(c.job.error);
+    tip.appendMarkdown('\n\n').appendText(e.length > MAX_ERROR_CHARS ? `${e.slice(0, MAX_ERROR_CHARS)}…` : e);
+  }
+  return tip;
+}
+
 /** Runs view: runs of each root and their checkpoints with status icons and R/U1/U2/S tooltips. */
 export class RunsTree implements vscode.TreeDataProvider<Node> {
   private changed = new vscode.EventEmitter<void>();
@@ -49,14 +72,11 @@ export class RunsTree implements vscode.TreeDataProvider<Node> {
     const c = this.checkpoints().get(node.file)!;
     const label = c.job.step !== undefined ? `step ${c.job.step}` : c.job.epoch !== undefined ? `epoch ${c.job.epoch}` : path.basename(c.job.file);
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
-    item.description = c.dataset ? `S ${c.dataset.S.toFixed(3)}` : c.job.state;
+    item.description = c.dataset ? `S ${num(c.dataset.S)}` : c.job.state;
     item.iconPath = new vscode.ThemeIcon(ICON[c.job.state]);
     item.contextValue = `lsmiCheckpoint.${c.job.state}`;
     item.resourceUri = vscode.Uri.file(c.job.file);
-    const tip = new vscode.MarkdownString(`**${path.basename(c.job.file)}** — ${c.job.state}\n\n`);
-    if (c.dataset) tip.appendMarkdown(`| R | U1 | U2 | S |\n|---|---|---|---|\n| ${c.dataset.R.toFixed(3)} | ${c.dataset.U1.toFixed(3)} | ${c.dataset.U2.toFixed(3)} | ${c.dataset.S.toFixed(3)} |\n\nnats, adjusted`);
-    if (c.job.error) tip.appendMarkdown(`\n\n${c.job.error}`);
-    item.tooltip = tip;
+    item.tooltip = tooltip(c);
     return item;
   }
 }

@@ -99,12 +99,34 @@ export function xOf(p: CheckpointPoint): number {
   return p.step ?? p.epoch ?? 0;
 }
 
+/** A cell that a spreadsheet would run as a formula: =, +, -, @, tab or carriage return first. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+/** A plain decimal number written as text (`-0.012`, `+3`, `1e-5`): a value, not a formula. */
+const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * One CSV cell. Numbers are written as they are (a negative value stays a number). Strings come
+ * from the runs' files (run names, fusion labels, file and class names), so one that starts like
+ * a formula gets a leading `'` (OWASP's CSV-injection rule) and is quoted; a cell holding a quote,
+ * comma or line break is quoted with inner quotes doubled (RFC 4180).
+ */
+export function csvCell(v: string | number | undefined | null): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'number') return String(v);
+  // Files are parsed at run time: anything that is not a number is treated as text.
+  const s = String(v);
+  if (FORMULA_START.test(s) && !NUMERIC.test(s)) return `"'${s.replace(/"/g, '""')}"`;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** One CSV line of cells. */
+export function csvRow(cells: Array<string | number | undefined | null>): string {
+  return cells.map(csvCell).join(',');
+}
+
 /** CSV of every run's points (one row per checkpoint). */
 export function toCsv(runs: RunSeries[]): string {
   const rows = ['run,fusion,checkpoint,epoch,step,R,U1,U2,S'];
-  for (const r of runs) for (const p of r.points) {
-    const q = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-    rows.push([q(r.name), q(r.fusion ?? ''), q(p.file), p.epoch ?? '', p.step ?? '', p.R, p.U1, p.U2, p.S].join(','));
-  }
+  for (const r of runs) for (const p of r.points) rows.push(csvRow([r.name, r.fusion ?? '', p.file, p.epoch, p.step, p.R, p.U1, p.U2, p.S]));
   return rows.join('\n') + '\n';
 }

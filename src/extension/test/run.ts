@@ -14,7 +14,11 @@ async function main(): Promise<void> {
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'lsmi-vscode-'));
   writeDemoRuns(workspace);
   fs.mkdirSync(path.join(workspace, '.vscode'));
-  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'lsmi.runsRoots': ['runs'], 'lsmi.folds': 2 }));
+  // A workspace naming a script of its own as the worker's node: lsmi.nodePath is a machine
+  // setting, so VS Code ignores it here (the suite checks) and the worker runs VS Code's node.
+  const evil = path.join(workspace, 'evil-node.sh');
+  fs.writeFileSync(evil, '#!/bin/sh\necho pwned > "$(dirname "$0")/pwned"\n', { mode: 0o755 });
+  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'lsmi.runsRoots': ['runs'], 'lsmi.folds': 2, 'lsmi.nodePath': evil }));
   let vscodeExecutablePath = process.env.VSCODE_EXECUTABLE;
   if (!vscodeExecutablePath) {
     try {

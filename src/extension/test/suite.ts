@@ -4,6 +4,8 @@
  * the pipeline analyses the demo, and the panels opening.
  */
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LsmiApi } from '../extension';
 
@@ -40,7 +42,15 @@ export async function run(): Promise<void> {
   // Once a checkpoint is analysed its tree item carries S, and its explorer opens.
   const done = await until('an analysed checkpoint', () => [...api.checkpoints().values()].find((c) => c.job.state === 'done' && c.dataset), 600_000);
   const node = api.tree.getChildren(runs.find((n) => n.kind === 'run' && n.run === done.job.run)).find((n) => n.kind === 'checkpoint' && n.file === done.job.file)!;
-  assert.match(String(api.tree.getTreeItem(node).description), /^S \d+\.\d{3}$/);
+  const item = api.tree.getTreeItem(node);
+  assert.match(String(item.description), /^S \d+\.\d{3}$/);
+  // The tooltip holds text from the root's files: never trusted, no HTML.
+  const tip = item.tooltip as vscode.MarkdownString;
+  assert.ok(tip instanceof vscode.MarkdownString && !tip.isTrusted && !tip.supportHtml, 'tooltip is untrusted markdown');
+  // nodePath is a machine setting: the workspace's settings (run.ts names a script there) are ignored.
+  assert.equal(vscode.workspace.getConfiguration('lsmi').get('nodePath'), '');
+  const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+  assert.ok(!fs.existsSync(path.join(folder, 'pwned')), 'the workspace script never ran');
   await vscode.commands.executeCommand('lsmi.openSampleExplorer', { file: done.job.file });
   await until('the sample explorer tab', () => tabLabels().includes('LSMI Samples') || undefined, 10_000);
   console.log('vscode suite: passed');
