@@ -295,22 +295,29 @@ export class ResultCache {
       if (e instanceof CacheError) throw e;
       throw new CacheError(this.dir, `cannot store a result: ${ioProblem(e)}`);
     }
-    this.sweep(shard);
+    this.sweep();
     this.evict(key);
   }
 
   /** Remove temporary folders left by processes that died (or that are older than an hour). */
-  private sweep(shard: string): void {
-    let names: string[] = [];
-    try { names = fs.readdirSync(shard); } catch { return; }
-    for (const name of names) {
-      const m = TMP_RE.exec(name);
-      if (!m) continue;
-      const p = path.join(shard, name);
-      const st = lstat(p);
-      if (!st?.isDirectory()) continue;
-      const pid = Number(m[3]);
-      if ((pid !== process.pid && !alive(pid)) || Date.now() - st.mtimeMs > STALE_TMP_MS) fs.rmSync(p, { recursive: true, force: true });
+  sweep(): void {
+    try {
+      if (!this.checkDirs(false)) return;
+    } catch {
+      return;
+    }
+    for (const shard of fs.readdirSync(this.dir)) {
+      const sp = path.join(this.dir, shard);
+      if (!/^[0-9a-f]{2}$/.test(shard) || !lstat(sp)?.isDirectory()) continue;
+      for (const name of fs.readdirSync(sp)) {
+        const m = TMP_RE.exec(name);
+        if (!m) continue;
+        const p = path.join(sp, name);
+        const st = lstat(p);
+        if (!st?.isDirectory()) continue;
+        const pid = Number(m[3]);
+        if ((pid !== process.pid && !alive(pid)) || Date.now() - st.mtimeMs > STALE_TMP_MS) fs.rmSync(p, { recursive: true, force: true });
+      }
     }
   }
 

@@ -25,8 +25,10 @@ export interface PipelineOptions {
   /** first retry delay for incomplete dumps, doubled each time (ms) */
   backoffMs?: number;
   maxRetries?: number;
-  /** worker deaths on one dump before it is marked failed (a kill from outside is not the dump's fault) */
+  /** worker deaths (abort, crash, out of memory) on one dump before it is marked failed */
   maxCrashes?: number;
+  /** kills by signal on one dump before it is marked failed (a kill from outside is not the dump's fault) */
+  maxKills?: number;
   /** first retry delay after a worker death, doubled each time (ms) */
   crashBackoffMs?: number;
   /** size cap of each root's result cache (MiB) */
@@ -89,6 +91,8 @@ export class Pipeline extends EventEmitter {
       await this.watcher?.close();
       this.worker.dispose();
       this.saveNow();
+      // Temporaries of workers that died (killed mid-write) go; a live process's stay.
+      for (const root of this.opts.roots) { try { rootCache(root).sweep(); } catch { /* not ours to clean */ } }
     })();
     return this.closing;
   }
@@ -183,7 +187,7 @@ export class Pipeline extends EventEmitter {
       ...parseCheckpointName(file),
       file, run: runOf(root, file), state: 'queued',
       key: prev?.key, settingsId: prev?.settingsId, force,
-      crashes: changed ? 0 : prev?.crashes ?? 0, retries: changed ? 0 : prev?.retries ?? 0,
+      crashes: changed ? 0 : prev?.crashes ?? 0, kills: changed ? 0 : prev?.kills ?? 0, retries: changed ? 0 : prev?.retries ?? 0,
       size: st.size, mtimeMs: st.mtimeMs, updatedAt: Date.now(),
     };
     if (this.running?.file === file) {
@@ -278,18 +282,22 @@ export class Pipeline extends EventEmitter {
       const fresh = Date.now() - st.mtimeMs < (this.opts.settleMs ?? 5000) || st.size !== job.size || st.mtimeMs !== job.mtimeMs;
       if (fresh && job.retries < (this.opts.maxRetries ?? 6)) { retry(); return; }
     }
-    // A worker death (crash, kill from outside, out of memory) is retried with backoff: only
-    // repeated deaths on the same content mark the dump failed. A timeout is the dump's own.
-    const maxCrashes = this.opts.maxCrashes ?? 4;
-    if (e.kind === 'crash' && !/timed out/.test(e.message) && job.crashes + 1 < maxCrashes) {
-      job.crashes++;
-      job.state = 'queued';
-      job.error = e.message;
-      const wait = (this.opts.crashBackoffMs ?? 1000) * 2 ** (job.crashes - 1);
-      this.emit('warning', `${job.file}: ${e.message}; retrying in ${(wait / 1000).toFixed(1)} s (worker death ${job.crashes} of ${maxCrashes} allowed)`);
-      clearTimeout(this.timers.get(job.file));
-      this.timers.set(job.file, setTimeout(() => { this.timers.delete(job.file); this.pump(); }, wait));
-      return;
+    // A worker death is retried with backoff. A kill by signal (a user, a supervisor, a
+    // session ending) is not the dump's fault: many are allowed. Other deaths (an abort, a
+    // crash, running out of memory) count toward maxCrashes. A timeout is the dump's own.
+    if (e.kind === 'crash' && !/timed out/.test(e.message)) {
+      const external = /killed by SIG(KILL|TERM|INT|HUP)/.test(e.message);
+      const limit = external ? (this.opts.maxKills ?? 20) : (this.opts.maxCrashes ?? 3);
+      const deaths = external ? ++job.kills : ++job.crashes;
+      if (deaths < limit) {
+        job.state = 'queued';
+        job.error = e.message;
+        const wait = Math.min((this.opts.crashBackoffMs ?? 1000) * 2 ** (Math.min(deaths, 10) - 1), 30_000);
+        this.emit('warning', `${job.file}: ${e.message}; retrying in ${(wait / 1000).toFixed(1)} s (worker death ${deaths} of ${limit} allowed)`);
+        clearTimeout(this.timers.get(job.file));
+        this.timers.set(job.file, setTimeout(() => { this.timers.delete(job.file); this.pump(); }, wait));
+        return;
+      }
     }
     Object.assign(job, { state: 'failed', error: e.message, updatedAt: Date.now() });
     this.emit('failed', job, e);
@@ -303,7 +311,8 @@ export class Pipeline extends EventEmitter {
 
   private loadStatus(root: string): void {
     // Only finished states carry over; anything queued or running is found again by the scan.
-    for (const r of savedJobs(root)) if (r.state === 'done' || r.state === 'failed') this.jobs.set(r.file, r);
+    // A failed checkpoint is tried again by a new session, with fresh retry budgets.
+    for (const r of savedJobs(root)) if (r.state === 'done' || r.state === 'failed') this.jobs.set(r.file, { ...r, crashes: 0, kills: 0, retries: 0 });
   }
 
   private save(): void {

@@ -21,8 +21,10 @@ export interface JobRecord {
   settingsId?: string;
   /** recompute even when the cache has a result */
   force?: boolean;
-  /** worker deaths (crash, kill, timeout) while analysing the current content */
+  /** worker deaths (abort, crash, out of memory) while analysing the current content */
   crashes: number;
+  /** worker kills by signal while analysing the current content */
+  kills: number;
   /** incomplete-file retries used */
   retries: number;
   size: number;
@@ -75,7 +77,7 @@ export function checkedRecord(root: string, raw: unknown): JobRecord | undefined
     ...(r.key !== undefined ? { key: r.key as string } : {}),
     ...(typeof r.error === 'string' ? { error: r.error.slice(0, MAX_ERROR_CHARS) } : {}),
     ...(typeof r.settingsId === 'string' && r.settingsId.length < 100_000 ? { settingsId: r.settingsId } : {}),
-    crashes: Math.max(0, Math.floor(num(r.crashes) ?? 0)), retries: Math.max(0, Math.floor(num(r.retries) ?? 0)),
+    crashes: Math.max(0, Math.floor(num(r.crashes) ?? 0)), kills: Math.max(0, Math.floor(num(r.kills) ?? 0)), retries: Math.max(0, Math.floor(num(r.retries) ?? 0)),
     size: num(r.size) ?? -1, mtimeMs: num(r.mtimeMs) ?? -1, updatedAt: num(r.updatedAt) ?? 0,
   };
 }
