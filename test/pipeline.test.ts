@@ -234,12 +234,12 @@ test('the numpy-only Python writer produces dumps the readers accept', (t) => {
   // float16 and bool round-trip through the Python writer too.
   const f16 = path.join(out, 'f16.safetensors');
   const py = `import numpy as np, sys; sys.path.insert(0, ${JSON.stringify(path.join(REPO, 'integrations/python'))}); from lsmi_dump import write_dump
-write_dump(${JSON.stringify(f16)}, np.arange(6).reshape(3, 2) / 4, np.ones((3, 1)), [0, 1, 1], dtype='float16', split=np.array([True, False, True]))`;
+write_dump(${JSON.stringify(f16)}, np.arange(24).reshape(12, 2) / 4, np.ones((12, 1)), [0, 1] * 6, dtype='float16', split=np.array([True, False, True] * 4))`;
   const r2 = spawnSync('python3', ['-c', py], { encoding: 'utf8' });
   assert.equal(r2.status, 0, r2.stderr);
   const d2 = readDump(f16);
-  assert.deepEqual(Array.from(d2.modalities[0].data), [0, 0.25, 0.5, 0.75, 1, 1.25]);
-  assert.deepEqual(Array.from(d2.split!), [1, 0, 1]);
+  assert.deepEqual(Array.from(d2.modalities[0].data), Array.from({ length: 24 }, (_, i) => i / 4));
+  assert.deepEqual(Array.from(d2.split!), [1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1]);
 });
 
 test('reopening answers from the cache without a worker; Analyse Again recomputes', async () => {

@@ -260,15 +260,19 @@ export async function analyze(dump: Dump, settings: Partial<Settings>, backend: 
     report(tasks[i].phase, tasks[i].label);
   };
   if (workers > 0) {
-    const pool = taskPool(workers, backend.name);
-    const onAbort = () => pool.cancel();
+    // This analysis's tasks as one group: an abort or the first failure stops the rest of them.
+    const group = taskPool(workers, backend.name).group();
+    const onAbort = () => group.cancel();
     hooks.signal?.addEventListener('abort', onAbort);
     try {
       throwIfCancelled(hooks.signal);
       await Promise.all(tasks.map(async (tk, i) => {
-        const r = await pool.run(tk.task, epochProgress(i));
+        const r = await group.run(tk.task, epochProgress(i));
         finish(i, r);
       }));
+    } catch (e) {
+      group.cancel();
+      throw e;
     } finally {
       hooks.signal?.removeEventListener('abort', onAbort);
     }

@@ -1,6 +1,7 @@
 /**
  * Worker-thread entry: runs estimator tasks on its own TensorFlow.js instance. tfjs-wasm in
- * Node is single-threaded, so two of these use a laptop's two cores.
+ * Node is single-threaded, so two of these use a laptop's two cores. A task runs to its end
+ * synchronously; cancelling one terminates its thread (TaskPool/TaskGroup.cancel).
  */
 import { parentPort } from 'worker_threads';
 import { BackendChoice, initBackend } from './backend';
@@ -17,6 +18,6 @@ port.on('message', async (msg: PoolRequest) => {
     const result = runTask(msg.task, { onEpoch: (epoch) => post({ id: msg.id, type: 'epoch', epoch }) });
     post({ id: msg.id, type: 'done', result });
   } catch (e) {
-    post({ id: msg.id, type: 'error', message: (e as Error).message });
+    post({ id: msg.id, type: 'error', message: (e as Error).message ?? String(e), stack: (e as Error).stack });
   }
 });

@@ -8,14 +8,41 @@ export interface PoolRequest { id: number; backend: string; task: Task }
 export type PoolReply =
   | { id: number; type: 'epoch'; epoch: number }
   | { id: number; type: 'done'; result: TaskResult }
-  | { id: number; type: 'error'; message: string };
+  | { id: number; type: 'error'; message: string; stack?: string };
 
 interface Pending {
   id: number;
   task: Task;
+  group?: TaskGroup;
   onEpoch?: (epoch: number) => void;
   resolve: (r: TaskResult) => void;
   reject: (e: Error) => void;
+}
+
+interface Slot { w: Worker; busy?: Pending }
+
+/**
+ * The tasks of one analysis in a pool. cancel() rejects its queued tasks and terminates the
+ * threads running its tasks (others' tasks go on, on fresh threads), so a failed or cancelled
+ * analysis leaves nothing behind: no thread keeps working for it and no reply of it reaches a
+ * later analysis.
+ */
+export class TaskGroup {
+  private cancelled?: Error;
+
+  constructor(private readonly pool: TaskPool) {}
+
+  run(task: Task, onEpoch?: (epoch: number) => void): Promise<TaskResult> {
+    if (this.cancelled) return Promise.reject(this.cancelled);
+    return this.pool.enqueue(task, onEpoch, this);
+  }
+
+  /** Stop the group's tasks; they and any later run() reject with `reason`. Idempotent. */
+  cancel(reason: Error = new CancelledError()): void {
+    if (this.cancelled) return;
+    this.cancelled = reason;
+    this.pool.cancelGroup(this, reason);
+  }
 }
 
 /**
@@ -24,17 +51,47 @@ interface Pending {
  * the process alive. The worker script sits beside this module, compiled or bundled.
  */
 export class TaskPool {
-  private workers: Array<{ w: Worker; busy?: Pending }> = [];
+  private workers: Slot[] = [];
   private queue: Pending[] = [];
   private nextId = 1;
 
   constructor(readonly size: number, readonly backend: string, private readonly script = path.join(__dirname, 'fold-worker.js')) {}
 
   run(task: Task, onEpoch?: (epoch: number) => void): Promise<TaskResult> {
+    return this.enqueue(task, onEpoch);
+  }
+
+  /** A group for one analysis's tasks: cancel it on failure or abort. */
+  group(): TaskGroup {
+    return new TaskGroup(this);
+  }
+
+  /** Tasks queued and running (for tests and diagnostics). */
+  get load(): { queued: number; running: number; threads: number } {
+    return { queued: this.queue.length, running: this.workers.filter((s) => s.busy).length, threads: this.workers.length };
+  }
+
+  /** @internal use TaskGroup.run */
+  enqueue(task: Task, onEpoch: ((epoch: number) => void) | undefined, group?: TaskGroup): Promise<TaskResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, task, onEpoch, resolve, reject });
+      this.queue.push({ id: this.nextId++, task, group, onEpoch, resolve, reject });
       this.pump();
     });
+  }
+
+  /** @internal use TaskGroup.cancel */
+  cancelGroup(group: TaskGroup, err: Error): void {
+    const dropped = this.queue.filter((p) => p.group === group);
+    this.queue = this.queue.filter((p) => p.group !== group);
+    for (const p of dropped) p.reject(err);
+    for (const slot of this.workers.filter((s) => s.busy?.group === group)) {
+      const p = slot.busy!;
+      slot.busy = undefined;
+      this.workers = this.workers.filter((s) => s !== slot);
+      void slot.w.terminate();
+      p.reject(err);
+    }
+    this.pump();
   }
 
   /** Stop everything now: pending and running tasks reject with CancelledError. */
@@ -42,22 +99,25 @@ export class TaskPool {
     const err = new CancelledError();
     for (const p of this.queue) p.reject(err);
     this.queue = [];
-    for (const slot of this.workers) {
-      slot.busy?.reject(err);
-      void slot.w.terminate();
-    }
+    const slots = this.workers;
     this.workers = [];
+    for (const slot of slots) {
+      const p = slot.busy;
+      slot.busy = undefined;
+      void slot.w.terminate();
+      p?.reject(err);
+    }
   }
 
-  private spawn(): { w: Worker; busy?: Pending } {
-    const slot: { w: Worker; busy?: Pending } = { w: new Worker(this.script) };
+  private spawn(): Slot {
+    const slot: Slot = { w: new Worker(this.script) };
     slot.w.on('message', (m: PoolReply) => {
       const p = slot.busy;
       if (!p || p.id !== m.id) return;
       if (m.type === 'epoch') { p.onEpoch?.(m.epoch); return; }
       slot.busy = undefined;
       if (m.type === 'done') p.resolve(m.result);
-      else p.reject(new Error(m.message));
+      else p.reject(Object.assign(new Error(m.message), m.stack ? { stack: m.stack } : {}));
       this.pump();
     });
     slot.w.on('error', (e) => this.fail(slot, e));
@@ -66,7 +126,7 @@ export class TaskPool {
     return slot;
   }
 
-  private fail(slot: { w: Worker; busy?: Pending }, e: Error): void {
+  private fail(slot: Slot, e: Error): void {
     const p = slot.busy;
     slot.busy = undefined;
     this.workers = this.workers.filter((s) => s !== slot);

@@ -197,7 +197,9 @@ export function trainProbe(
     for (let epoch = 1; epoch <= opts.maxEpochs; epoch++) {
       throwIfCancelled(opts.signal);
       const perm = rng.shuffle(Int32Array.from({ length: nb }, (_, i) => i));
-      for (const bi of perm) {
+      for (const [step, bi] of perm.entries()) {
+        // Also within long epochs (big dumps on native backends): a cancel lands within ~64 steps.
+        if (step > 0 && step % 64 === 0) throwIfCancelled(opts.signal);
         const b = batches[bi];
         tf.tidy(() => {
           optimizer.minimize(() => {

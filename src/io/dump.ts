@@ -1,10 +1,19 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { unzipSync, zipSync } from 'fflate';
+import { zipSync } from 'fflate';
 import { DumpError } from './errors';
-import { parseNpy, encodeNpy } from './npy';
-import { parseSafetensors, encodeSafetensors, TensorFile } from './safetensors';
-import { HostTensor, elementAsNumber, toFloat64 } from './tensor';
+import { FileReader, withFile } from './fileio';
+import {
+  CostItem, MAX_CLASSES, MIN_SAMPLES, ReadLimits, checkBudget, formatBytes, resolveLimits,
+} from './limits';
+import { NPY_PREAMBLE_BYTES, NpyHeader, decodeNpyOwned, encodeNpy, npyHeaderEnd, parseNpyHeader } from './npy';
+import { encodeSafetensors, parseSafetensorsHeader, safetensorsHeaderLength, TensorFile } from './safetensors';
+import {
+  DType, DTYPE_BYTES, HostTensor, allocate, bf16ToFloat, bytesOf, elementAsNumber, halfToFloat, swapBytesInPlace, fortranToC,
+} from './tensor';
+import { checkZipMember, crc32, peekZipMember, readZipDirectory, readZipMember, zipMemberDataOffset } from './zip';
+
+export type { ReadLimits } from './limits';
 
 /** Dump metadata: from safetensors `__metadata__` or a `meta.json` beside the dump. */
 export interface DumpMeta {
@@ -38,64 +47,233 @@ export function formatOf(file: string): DumpFormat {
   return 'npy-dir';
 }
 
-function readBytes(file: string): Uint8Array {
-  try {
-    return new Uint8Array(fs.readFileSync(file));
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') throw new DumpError(file, 'file not found (it may have been moved or deleted)');
-    if (err.code === 'EISDIR') throw new DumpError(file, 'is a directory');
-    throw new DumpError(file, `cannot read: ${err.message}`);
-  }
+const LOGITS = ['logits1', 'logits2', 'logits12'] as const;
+
+/** The tensors the dump schema reads: x1..xM (consecutive), y, logits*, split, ids. */
+export function schemaNames(names: Iterable<string>): Set<string> {
+  const all = new Set(names);
+  const out = new Set<string>();
+  for (const k of ['y', 'split', 'ids', ...LOGITS]) if (all.has(k)) out.add(k);
+  for (let m = 1; all.has(`x${m}`); m++) out.add(`x${m}`);
+  return out;
 }
 
-function parseNpz(bytes: Uint8Array, file: string): TensorFile {
-  let entries: Record<string, Uint8Array>;
-  try {
-    entries = unzipSync(bytes);
-  } catch (e) {
-    throw new DumpError(file, `corrupt or truncated .npz archive (${(e as Error).message})`);
-  }
+/** Bytes `toDump` allocates for a tensor on top of its raw data (float32 features, int32 labels...). */
+function decodeCost(name: string, count: number, schema: Set<string>): number {
+  if (!schema.has(name)) return 0;
+  if (name === 'y') return count * 4;
+  if (name === 'split') return count;
+  if (name === 'ids') return count * 8;
+  return count * 4; // x1..xM and logits: float32
+}
+
+/** One tensor a reader will load, with what it costs; `load` runs only once the whole plan fits the budget. */
+interface Planned {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  numel: number;
+  /** Bytes held once loaded. */
+  raw: number;
+  /** Bytes held only while loading. */
+  transient: number;
+  load(): HostTensor;
+}
+
+/** Picks, from every tensor name in a file, the ones to read. */
+export type Select = (names: readonly string[]) => ReadonlySet<string>;
+
+interface Plan {
+  /** Every tensor name in the file, read or not. */
+  names: string[];
+  planned: Planned[];
+  metadata: Record<string, string>;
+  /** Headers and directories held while reading. */
+  overhead: number;
+}
+
+function runPlan(file: string, plan: Plan, limits: ReadLimits): Map<string, HostTensor> {
+  const schema = schemaNames(plan.names);
+  const items: CostItem[] = plan.planned.map((p) => ({
+    what: `tensor '${p.name}' [${p.shape}] ${p.dtype}`,
+    raw: p.raw,
+    decode: decodeCost(p.name, p.numel, schema),
+    transient: p.transient,
+  }));
+  checkBudget(file, items, plan.overhead, limits);
   const tensors = new Map<string, HostTensor>();
-  for (const [name, body] of Object.entries(entries)) {
-    if (!name.endsWith('.npy')) continue;
-    tensors.set(name.slice(0, -4), parseNpy(body, `${file}:${name}`));
-  }
-  return { tensors, metadata: {} };
+  for (const p of plan.planned) tensors.set(p.name, p.load());
+  return tensors;
 }
 
-function readNpyDir(dir: string): TensorFile {
-  let names: string[];
+/** The data of an .npy whose header is `h`, read straight into its typed array. */
+function loadNpyData(r: FileReader, h: NpyHeader, at: number): { t: HostTensor; bytes: Uint8Array } {
+  const data = allocate(h.dtype, h.numel);
+  const bytes = bytesOf(data);
+  r.readInto(bytes, at + h.dataStart);
+  if (!h.littleEndian) swapBytesInPlace(bytes, DTYPE_BYTES[h.dtype]);
+  return { t: { dtype: h.dtype, shape: h.shape, data: h.fortran ? fortranToC(data, h.shape) : data }, bytes };
+}
+
+/** The header of an .npy that starts at `at` in `r` and spans `total` bytes, by positioned reads. */
+function readNpyHeaderAt(r: FileReader, at: number, total: number, file: string): { h: NpyHeader; head: Uint8Array } {
+  const prefix = r.read(at, Math.min(total, 4096));
+  const end = npyHeaderEnd(prefix, file, total);
+  const head = end <= prefix.length ? prefix : r.read(at, end);
+  return { h: parseNpyHeader(head, file, total), head: head.subarray(0, end) };
+}
+
+function sameHeader(a: NpyHeader, b: NpyHeader): boolean {
+  return a.dtype === b.dtype && a.fortran === b.fortran && a.littleEndian === b.littleEndian &&
+    a.dataStart === b.dataStart && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
+}
+
+function planSafetensors(r: FileReader, file: string, select: Select): Plan {
+  const headerLen = safetensorsHeaderLength(r.readUpTo(0, 8), file, r.size);
+  const dataStart = 8 + headerLen;
+  const { entries, metadata } = parseSafetensorsHeader(r.read(8, headerLen), r.size - dataStart, file);
+  const chosen = select(entries.map((e) => e.name));
+  const planned: Planned[] = entries.filter((e) => chosen.has(e.name)).map((e) => ({
+    name: e.name, dtype: e.dtype, shape: e.shape, numel: e.numel, raw: e.end - e.begin, transient: 0,
+    load: () => {
+      const data = allocate(e.dtype, e.numel);
+      r.readInto(bytesOf(data), dataStart + e.begin);
+      return { dtype: e.dtype, shape: e.shape, data };
+    },
+  }));
+  return { names: entries.map((e) => e.name), planned, metadata, overhead: headerLen + entries.length * 128 };
+}
+
+/** Deflated members up to this size are inflated whole to read their header (cheap, and within the declared total). */
+const SMALL_MEMBER = 1024 * 1024;
+
+function planNpz(r: FileReader, file: string, limits: ReadLimits, select: Select): Plan {
+  const entries = readZipDirectory(r, file, limits);
+  const names = entries.filter((e) => e.name.endsWith('.npy')).map((e) => e.name.slice(0, -4));
+  const chosen = select(names);
+  const members = entries.filter((e) => e.name.endsWith('.npy') && chosen.has(e.name.slice(0, -4)));
+  for (const m of members) checkZipMember(m, file, limits);
+  const overhead = entries.length * 128;
+  // What the directory declares, before anything is inflated.
+  checkBudget(file, members.map((m) => ({
+    what: `member '${m.name}'`, raw: m.size, decode: 0, transient: m.method === 0 ? 0 : m.compressedSize,
+  })), overhead, limits);
+  const planned = members.map((m): Planned => {
+    const name = m.name.slice(0, -4);
+    const mfile = `${file}:${m.name}`;
+    const at = zipMemberDataOffset(r, m, file);
+    if (m.method === 0) {
+      const { h, head } = readNpyHeaderAt(r, at, m.size, mfile);
+      return {
+        name, dtype: h.dtype, shape: h.shape, numel: h.numel, raw: h.dataBytes, transient: h.fortran ? h.dataBytes : 0,
+        load: () => {
+          const { t, bytes } = loadNpyData(r, h, at);
+          // CRC-32 over header, data (as stored: swapped back if it was big-endian) and any trailing bytes.
+          let crc = crc32(head);
+          if (!h.littleEndian) swapBytesInPlace(bytes, DTYPE_BYTES[h.dtype]);
+          crc = crc32(bytes, crc);
+          if (!h.littleEndian) swapBytesInPlace(bytes, DTYPE_BYTES[h.dtype]);
+          for (let p = h.dataStart + h.dataBytes; p < m.size; p += SMALL_MEMBER) crc = crc32(r.read(at + p, Math.min(SMALL_MEMBER, m.size - p)), crc);
+          if (crc !== m.crc) throw new DumpError(file, `corrupt or truncated .npz archive (member '${m.name}': CRC-32 mismatch)`);
+          return t;
+        },
+      };
+    }
+    let full = m.size <= SMALL_MEMBER ? readZipMember(r, m, at, file) : undefined;
+    let h: NpyHeader;
+    if (full) {
+      h = parseNpyHeader(full, mfile, m.size);
+    } else {
+      const pre = peekZipMember(r, m, at, NPY_PREAMBLE_BYTES, file);
+      const end = npyHeaderEnd(pre, mfile, m.size);
+      h = parseNpyHeader(end <= pre.length ? pre : peekZipMember(r, m, at, end, file), mfile, m.size);
+    }
+    const copies = h.fortran || h.dataStart % DTYPE_BYTES[h.dtype] !== 0;
+    return {
+      name, dtype: h.dtype, shape: h.shape, numel: h.numel, raw: m.size,
+      transient: (full ? 0 : m.compressedSize) + (copies ? h.dataBytes : 0),
+      load: () => {
+        const bytes = full ?? readZipMember(r, m, at, file);
+        full = undefined;
+        const h2 = parseNpyHeader(bytes, mfile, m.size);
+        if (!sameHeader(h, h2)) throw new DumpError(mfile, 'header changed while being read');
+        return decodeNpyOwned(h2, bytes.subarray(h2.dataStart, h2.dataStart + h2.dataBytes));
+      },
+    };
+  });
+  return { names, planned, metadata: {}, overhead };
+}
+
+function readDirNames(dir: string): string[] {
   try {
-    names = fs.readdirSync(dir);
+    return fs.readdirSync(dir);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ENOENT') throw new DumpError(dir, 'file not found (it may have been moved or deleted)');
     if (err.code === 'ENOTDIR') throw new DumpError(dir, 'unknown dump format (expected .npz, .safetensors or a folder of .npy files)');
     throw new DumpError(dir, `cannot read: ${err.message}`);
   }
-  const tensors = new Map<string, HostTensor>();
-  for (const name of names.filter((n) => n.endsWith('.npy')).sort()) {
-    const f = path.join(dir, name);
-    tensors.set(name.slice(0, -4), parseNpy(readBytes(f), f));
-  }
-  return { tensors, metadata: {} };
 }
 
-/** Read every tensor and the metadata of a dump, without validating its schema. */
-export function readTensorFile(file: string): TensorFile & { metaJson?: DumpMeta } {
+function planNpyDir(dir: string, select: Select): Plan {
+  const files = readDirNames(dir).filter((n) => n.endsWith('.npy')).sort();
+  const chosen = select(files.map((n) => n.slice(0, -4)));
+  const planned = files.filter((n) => chosen.has(n.slice(0, -4))).map((n): Planned => {
+    const f = path.join(dir, n);
+    const { h } = withFile(f, (r) => readNpyHeaderAt(r, 0, r.size, f));
+    return {
+      name: n.slice(0, -4), dtype: h.dtype, shape: h.shape, numel: h.numel, raw: h.dataBytes, transient: h.fortran ? h.dataBytes : 0,
+      load: () => withFile(f, (r) => {
+        const again = readNpyHeaderAt(r, 0, r.size, f).h;
+        if (!sameHeader(h, again)) throw new DumpError(f, 'changed while being read (its header differs)');
+        return loadNpyData(r, again, 0).t;
+      }),
+    };
+  });
+  return { names: files.map((n) => n.slice(0, -4)), planned, metadata: {}, overhead: files.length * 128 };
+}
+
+/**
+ * Read the tensors and the metadata of a dump, without validating its schema. What it will
+ * cost is computed from the headers first and refused past `limits` (default: readLimits()).
+ * `opts.select` picks the tensors to read from all names (readDump reads only the schema's);
+ * `names` lists every tensor in the file, read or not.
+ */
+export function readTensorFile(
+  file: string, limits?: Partial<ReadLimits>, opts: { select?: Select } = {},
+): TensorFile & { metaJson?: DumpMeta; names: string[] } {
+  const L = resolveLimits(limits);
+  const select: Select = opts.select ?? ((names) => new Set(names));
   const format = formatOf(file);
-  const tf = format === 'npz' ? parseNpz(readBytes(file), file)
-    : format === 'safetensors' ? parseSafetensors(readBytes(file), file)
-    : readNpyDir(file);
+  let tf: TensorFile & { names: string[] };
+  if (format === 'npy-dir') {
+    const plan = planNpyDir(file, select);
+    tf = { tensors: runPlan(file, plan, L), metadata: plan.metadata, names: plan.names };
+  } else {
+    tf = withFile(file, (r) => {
+      const plan = format === 'npz' ? planNpz(r, file, L, select) : planSafetensors(r, file, select);
+      return { tensors: runPlan(file, plan, L), metadata: plan.metadata, names: plan.names };
+    });
+  }
   const metaFile = format === 'npy-dir' ? path.join(file, 'meta.json') : siblingMeta(file);
   let metaJson: DumpMeta | undefined;
   if (metaFile && fs.existsSync(metaFile)) {
+    let text: string;
     try {
-      metaJson = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as DumpMeta;
+      const st = fs.statSync(metaFile);
+      if (st.size > 16 * 1024 * 1024) throw new DumpError(metaFile, `metadata file of ${formatBytes(st.size)} is larger than the 16 MiB cap`);
+      text = fs.readFileSync(metaFile, 'utf8');
+    } catch (e) {
+      if (e instanceof DumpError) throw e;
+      throw new DumpError(metaFile, `cannot read: ${(e as Error).message}`);
+    }
+    try {
+      metaJson = JSON.parse(text) as DumpMeta;
     } catch (e) {
       throw new DumpError(metaFile, `not valid JSON (${(e as Error).message})`);
     }
+    if (metaJson === null) metaJson = undefined;
+    else if (typeof metaJson !== 'object' || Array.isArray(metaJson)) throw new DumpError(metaFile, 'not a JSON object');
   }
   return { ...tf, metaJson };
 }
@@ -125,6 +303,9 @@ function parseMeta(file: string, st: Record<string, string>, json?: DumpMeta): D
       throw new DumpError(file, `metadata ${key} must be a list of strings`);
     }
   }
+  if (meta.classNames && meta.classNames.length > MAX_CLASSES) {
+    throw new DumpError(file, `metadata classNames lists ${meta.classNames.length} classes; at most ${MAX_CLASSES} supported`);
+  }
   for (const key of ['epoch', 'step'] as const) {
     const v = meta[key];
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) {
@@ -136,46 +317,96 @@ function parseMeta(file: string, st: Record<string, string>, json?: DumpMeta): D
 
 const FLOAT_OR_INT = new Set(['f64', 'f32', 'f16', 'bf16', 'i64', 'i32', 'i16', 'i8', 'u64', 'u32', 'u16', 'u8']);
 
-function features(file: string, name: string, t: HostTensor, n: number | undefined): Float32Array {
+/** Check a feature (or logits) tensor's dtype and shape, before anything is allocated for it. */
+function checkFeatureShape(file: string, name: string, t: HostTensor, n: number): void {
   if (!FLOAT_OR_INT.has(t.dtype)) throw new DumpError(file, `'${name}' has dtype ${t.dtype}; features must be numeric`);
   if (t.shape.length !== 2) throw new DumpError(file, `'${name}' must be 2-D [N, D], got shape [${t.shape}]`);
-  if (n !== undefined && t.shape[0] !== n) throw new DumpError(file, `'${name}' has ${t.shape[0]} rows but y has ${n} labels`);
+  if (t.shape[0] !== n) throw new DumpError(file, `'${name}' has ${t.shape[0]} rows but y has ${n} labels`);
   if (t.shape[1] === 0) throw new DumpError(file, `'${name}' has zero feature columns`);
-  const v = toFloat64(t);
-  const out = new Float32Array(v.length);
-  for (let i = 0; i < v.length; i++) {
-    const x = v[i];
-    if (!Number.isFinite(x)) {
-      const row = Math.floor(i / t.shape[1]);
-      throw new DumpError(file, `'${name}' has a non-finite value (${x}) at row ${row}, column ${i % t.shape[1]}`);
+}
+
+/** Features as float32, straight from their dtype (no float64 copy); non-finite values are refused. */
+function features(file: string, name: string, t: HostTensor): Float32Array {
+  const d = t.data;
+  const n = d.length;
+  const cols = t.shape[1];
+  const out = new Float32Array(n);
+  const bad = (i: number, x: number): never => {
+    throw new DumpError(file, `'${name}' has a non-finite value (${x}) at row ${Math.floor(i / cols)}, column ${i % cols}`);
+  };
+  if (t.dtype === 'f16' || t.dtype === 'bf16') {
+    const conv = t.dtype === 'f16' ? halfToFloat : bf16ToFloat;
+    const h = d as Uint16Array;
+    for (let i = 0; i < n; i++) {
+      const x = conv(h[i]);
+      if (!Number.isFinite(x)) bad(i, x);
+      out[i] = x;
     }
-    out[i] = x;
+  } else if (d instanceof BigInt64Array || d instanceof BigUint64Array) {
+    for (let i = 0; i < n; i++) out[i] = Number(d[i]);
+  } else {
+    out.set(d as ArrayLike<number>);
+    if (t.dtype === 'f32' || t.dtype === 'f64') {
+      for (let i = 0; i < n; i++) {
+        if (!Number.isFinite(out[i])) {
+          const x = (d as Float32Array | Float64Array)[i];
+          if (!Number.isFinite(x)) bad(i, x);
+          throw new DumpError(file, `'${name}' has a value (${x}) at row ${Math.floor(i / cols)}, column ${i % cols} too large for float32`);
+        }
+      }
+    }
   }
   return out;
 }
 
-/** Validate tensors against the dump schema (x1, x2, y required). */
-export function toDump(file: string, tf: TensorFile & { metaJson?: DumpMeta }): Dump {
+function tooManyClasses(file: string, label: bigint, i: number): DumpError {
+  return new DumpError(file,
+    `label ${label} makes ${label + 1n} classes; at most ${MAX_CLASSES} supported; labels must be 0..K-1 (sample ${i})`);
+}
+
+/** Labels as int32, each checked (integer, 0 <= label < MAX_CLASSES) before anything is sized by them. */
+function labels(file: string, yt: HostTensor, n: number): { y: Int32Array; maxLabel: number } {
+  const y = new Int32Array(n);
+  let maxLabel = -1;
+  const d = yt.data;
+  for (let i = 0; i < n; i++) {
+    let v: number;
+    const raw = d[i];
+    if (typeof raw === 'bigint') {
+      if (raw < 0n) throw new DumpError(file, `'y' must hold integer class labels 0..K-1; sample ${i} has ${raw}`);
+      if (raw >= BigInt(MAX_CLASSES)) throw tooManyClasses(file, raw, i);
+      v = Number(raw);
+    } else {
+      v = elementAsNumber(yt, i);
+      if (!Number.isInteger(v) || v < 0) throw new DumpError(file, `'y' must hold integer class labels 0..K-1; sample ${i} has ${v}`);
+      if (v >= MAX_CLASSES) throw tooManyClasses(file, BigInt(v), i);
+    }
+    y[i] = v;
+    if (v > maxLabel) maxLabel = v;
+  }
+  return { y, maxLabel };
+}
+
+/**
+ * Validate tensors against the dump schema (x1, x2, y required) and decode them. Labels and
+ * shapes are checked before anything is sized by them; the decoded arrays are refused past
+ * `limits.maxBytes`.
+ */
+export function toDump(file: string, tf: TensorFile & { metaJson?: DumpMeta; names?: string[] }, limits?: Partial<ReadLimits>): Dump {
+  const L = resolveLimits(limits);
   const t = tf.tensors;
   const meta = parseMeta(file, tf.metadata, tf.metaJson);
   for (const req of ['x1', 'x2', 'y']) {
-    if (!t.has(req)) throw new DumpError(file, `missing required tensor '${req}' (found: ${[...t.keys()].join(', ') || 'none'})`);
+    if (!t.has(req)) throw new DumpError(file, `missing required tensor '${req}' (found: ${(tf.names ?? [...t.keys()]).join(', ') || 'none'})`);
   }
   const yt = t.get('y')!;
   const yShape = yt.shape.length === 2 && yt.shape[1] === 1 ? [yt.shape[0]] : yt.shape;
   if (yShape.length !== 1) throw new DumpError(file, `'y' must be 1-D [N], got shape [${yt.shape}]`);
   const n = yShape[0];
   if (n === 0) throw new DumpError(file, 'empty dump: y has no samples');
-  const y = new Int32Array(n);
-  let maxLabel = -1;
-  for (let i = 0; i < n; i++) {
-    const v = elementAsNumber(yt, i);
-    if (!Number.isInteger(v) || v < 0 || v > 2 ** 31 - 1) {
-      throw new DumpError(file, `'y' must hold integer class labels 0..K-1; sample ${i} has ${v}`);
-    }
-    y[i] = v;
-    if (v > maxLabel) maxLabel = v;
-  }
+  if (n < MIN_SAMPLES) throw new DumpError(file, `only ${n} samples; LSMI needs at least ${MIN_SAMPLES}`);
+  if (yt.data.length !== n) throw new DumpError(file, `'y' has ${yt.data.length} values for shape [${yt.shape}]`);
+  const { y, maxLabel } = labels(file, yt, n);
   const classNames = meta.classNames;
   const classes = Math.max(maxLabel + 1, classNames?.length ?? 0);
   if (classNames && maxLabel >= classNames.length) {
@@ -186,23 +417,31 @@ export function toDump(file: string, tf: TensorFile & { metaJson?: DumpMeta }): 
   const present = counts.filter((c) => c > 0).length;
   if (present < 2) throw new DumpError(file, `only one class (${maxLabel}) present in y; LSMI needs at least two`);
 
-  const modalities: Dump['modalities'] = [];
-  for (let m = 1; t.has(`x${m}`); m++) {
-    const x = t.get(`x${m}`)!;
-    modalities.push({
-      name: meta.modalityNames?.[m - 1] ?? `x${m}`,
-      dim: x.shape[1] ?? 0,
-      data: features(file, `x${m}`, x, n),
-    });
-  }
-  const logits: Dump['logits'] = {};
-  for (const key of ['logits1', 'logits2', 'logits12'] as const) {
+  // Shapes first, then what decoding costs, then decode.
+  const xs: Array<[string, HostTensor]> = [];
+  for (let m = 1; t.has(`x${m}`); m++) xs.push([`x${m}`, t.get(`x${m}`)!]);
+  const ls: Array<[typeof LOGITS[number], HostTensor]> = [];
+  for (const key of LOGITS) {
     const l = t.get(key);
-    if (!l) continue;
-    const data = features(file, key, l, n);
-    if (l.shape[1] !== classes) throw new DumpError(file, `'${key}' has ${l.shape[1]} columns but there are ${classes} classes`);
-    logits[key] = data;
+    if (l) ls.push([key, l]);
   }
+  for (const [name, x] of xs) checkFeatureShape(file, name, x, n);
+  for (const [key, l] of ls) {
+    checkFeatureShape(file, key, l, n);
+    if (l.shape[1] !== classes) throw new DumpError(file, `'${key}' has ${l.shape[1]} columns but there are ${classes} classes`);
+  }
+  const items: CostItem[] = [...xs, ...ls].map(([name, x]) => ({
+    what: `tensor '${name}' [${x.shape}] as float32`, raw: 0, decode: x.data.length * 4, transient: 0,
+  }));
+  checkBudget(file, items, n * 13 + classes * 4, L);
+
+  const modalities: Dump['modalities'] = xs.map(([name, x], i) => ({
+    name: meta.modalityNames?.[i] ?? name,
+    dim: x.shape[1],
+    data: features(file, name, x),
+  }));
+  const logits: Dump['logits'] = {};
+  for (const [key, l] of ls) logits[key] = features(file, key, l);
   let split: Uint8Array | undefined;
   const st = t.get('split');
   if (st) {
@@ -225,9 +464,13 @@ export function toDump(file: string, tf: TensorFile & { metaJson?: DumpMeta }): 
   return { file, n, modalities, y, classes, logits, split, ids, meta };
 }
 
-/** Read and validate a dump: `.npz`, `.safetensors` or a folder of `.npy` files. */
-export function readDump(file: string): Dump {
-  return toDump(file, readTensorFile(file));
+/**
+ * Read and validate a dump: `.npz`, `.safetensors` or a folder of `.npy` files. Only the
+ * schema's tensors are read; what they cost is refused past `limits` (default: readLimits()).
+ */
+export function readDump(file: string, limits?: Partial<ReadLimits>): Dump {
+  const L = resolveLimits(limits);
+  return toDump(file, readTensorFile(file, L, { select: schemaNames }), L);
 }
 
 /** Write tensors in the format implied by `file`, atomically (temporary name, then rename). */

@@ -1,6 +1,8 @@
 import { DumpError } from './errors';
+import { MAX_NPY_HEADER_BYTES } from './limits';
 import {
-  DType, DTYPE_BYTES, HostTensor, decodeElements, encodeLittleEndian, fortranToC, numel,
+  DType, DTYPE_BYTES, HostTensor, TypedData, decodeElements, encodeLittleEndian, fortranToC, numel,
+  swapBytesInPlace, viewLittleEndian,
 } from './tensor';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
@@ -18,20 +20,55 @@ const DTYPE_TO_DESCR: Record<DType, string | undefined> = {
   bool: '|b1',
 };
 
-/** Parse a `.npy` file (format 1.0, 2.0 or 3.0). `file` names the source in errors. */
-export function parseNpy(bytes: Uint8Array, file: string): HostTensor {
-  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
+/** What a .npy header declares, and where its data lies. */
+export interface NpyHeader {
+  dtype: DType;
+  descr: string;
+  shape: number[];
+  fortran: boolean;
+  littleEndian: boolean;
+  numel: number;
+  /** Byte offset of the data from the start of the .npy bytes. */
+  dataStart: number;
+  /** Bytes of data the shape and dtype need. */
+  dataBytes: number;
+}
+
+/** Bytes a reader must have to parse the header: enough for the preamble. */
+export const NPY_PREAMBLE_BYTES = 12;
+
+/**
+ * Where the header ends (preamble + header), from the first bytes of a .npy of `total` bytes.
+ * `prefix` must hold at least min(total, NPY_PREAMBLE_BYTES) bytes.
+ */
+export function npyHeaderEnd(prefix: Uint8Array, file: string, total = prefix.length): number {
+  if (total < 10 || prefix.length < 10 || MAGIC.some((b, i) => prefix[i] !== b)) {
     throw new DumpError(file, 'not a .npy file (bad magic bytes)');
   }
-  const major = bytes[6];
-  if (major < 1 || major > 3) throw new DumpError(file, `unsupported .npy format version ${major}.${bytes[7]}`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const major = prefix[6];
+  if (major < 1 || major > 3) throw new DumpError(file, `unsupported .npy format version ${major}.${prefix[7]}`);
   const lenBytes = major === 1 ? 2 : 4;
-  if (bytes.length < 8 + lenBytes) throw new DumpError(file, 'truncated .npy header');
+  if (total < 8 + lenBytes || prefix.length < 8 + lenBytes) throw new DumpError(file, 'truncated .npy header');
+  const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
   const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  const start = 8 + lenBytes;
-  if (start + headerLen > bytes.length) throw new DumpError(file, 'truncated .npy header');
-  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(start, start + headerLen));
+  if (headerLen > MAX_NPY_HEADER_BYTES) {
+    throw new DumpError(file, `.npy header of ${headerLen} bytes exceeds the ${MAX_NPY_HEADER_BYTES}-byte cap`);
+  }
+  const end = 8 + lenBytes + headerLen;
+  if (end > total) throw new DumpError(file, 'truncated .npy header');
+  return end;
+}
+
+/**
+ * Parse the header of a .npy of `total` bytes whose first bytes (at least up to the header's
+ * end) are `bytes`; checks that `total` holds the data the header declares.
+ */
+export function parseNpyHeader(bytes: Uint8Array, file: string, total = bytes.length): NpyHeader {
+  const end = npyHeaderEnd(bytes, file, total);
+  if (bytes.length < end) throw new DumpError(file, 'truncated .npy header');
+  const major = bytes[6];
+  const start = major === 1 ? 10 : 12;
+  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(start, end));
 
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
@@ -42,22 +79,37 @@ export function parseNpy(bytes: Uint8Array, file: string): HostTensor {
   }
   const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map((s) => {
     const v = Number(s.replace(/L$/, ''));
-    if (!Number.isInteger(v) || v < 0) throw new DumpError(file, `malformed .npy shape (${shapeText})`);
+    if (!Number.isSafeInteger(v) || v < 0) throw new DumpError(file, `malformed .npy shape (${shapeText})`);
     return v;
   });
   const m = /^([<>|=])?([a-zA-Z])(\d+)$/.exec(descr);
   const dtype = m ? KIND_TO_DTYPE[`${m[2]}${m[3]}`] : undefined;
   if (!m || !dtype) throw new DumpError(file, `unsupported dtype '${descr}' (numeric and bool dtypes only)`);
-  const littleEndian = m[1] !== '>';
   const n = numel(shape);
   const need = n * DTYPE_BYTES[dtype];
-  const dataStart = start + headerLen;
-  if (bytes.length - dataStart < need) {
-    throw new DumpError(file, `truncated data: shape [${shape}] of ${descr} needs ${need} bytes, file has ${bytes.length - dataStart}`);
+  if (!Number.isSafeInteger(need) || total - end < need) {
+    throw new DumpError(file, `truncated data: shape [${shape}] of ${descr} needs ${need} bytes, file has ${total - end}`);
   }
-  let data = decodeElements(bytes, dataStart, dtype, n, littleEndian);
-  if (fortran === 'True') data = fortranToC(data, shape);
-  return { dtype, shape, data };
+  return { dtype, descr, shape, fortran: fortran === 'True', littleEndian: m[1] !== '>', numel: n, dataStart: end, dataBytes: need };
+}
+
+/**
+ * The tensor from its data bytes (exactly `h.dataBytes`, owned by the caller and free to be
+ * reused: byte order is fixed in place and the array may be a view of them).
+ */
+export function decodeNpyOwned(h: NpyHeader, data: Uint8Array): HostTensor {
+  if (!h.littleEndian) swapBytesInPlace(data, DTYPE_BYTES[h.dtype]);
+  let out: TypedData = viewLittleEndian(data, h.dtype, h.numel);
+  if (h.fortran) out = fortranToC(out, h.shape);
+  return { dtype: h.dtype, shape: h.shape, data: out };
+}
+
+/** Parse a `.npy` file (format 1.0, 2.0 or 3.0). `file` names the source in errors. */
+export function parseNpy(bytes: Uint8Array, file: string): HostTensor {
+  const h = parseNpyHeader(bytes, file);
+  let data = decodeElements(bytes, h.dataStart, h.dtype, h.numel, h.littleEndian);
+  if (h.fortran) data = fortranToC(data, h.shape);
+  return { dtype: h.dtype, shape: h.shape, data };
 }
 
 /** Serialise a tensor as `.npy` (format 1.0, or 2.0 when the header needs it). bf16 has no numpy dtype. */

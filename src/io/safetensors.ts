@@ -18,30 +18,48 @@ export interface TensorFile {
   metadata: Record<string, string>;
 }
 
-export function parseSafetensors(bytes: Uint8Array, file: string): TensorFile {
-  if (bytes.length < 8) throw new DumpError(file, 'truncated safetensors file (no header size)');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const size = view.getBigUint64(0, true);
+/** One tensor as the header declares it; `begin`/`end` are offsets into the data section. */
+export interface SafetensorsEntry {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  numel: number;
+  begin: number;
+  end: number;
+}
+
+/** The header length from the first 8 bytes of a file of `total` bytes (checked against the cap and the file). */
+export function safetensorsHeaderLength(first8: Uint8Array, file: string, total: number): number {
+  if (total < 8 || first8.length < 8) throw new DumpError(file, 'truncated safetensors file (no header size)');
+  const size = new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true);
   if (size > BigInt(MAX_HEADER_BYTES)) throw new DumpError(file, `safetensors header size ${size} exceeds the ${MAX_HEADER_BYTES}-byte cap`);
   const headerLen = Number(size);
-  if (8 + headerLen > bytes.length) throw new DumpError(file, `truncated safetensors header (${headerLen} bytes declared, ${bytes.length - 8} present)`);
+  if (8 + headerLen > total) throw new DumpError(file, `truncated safetensors header (${headerLen} bytes declared, ${total - 8} present)`);
+  return headerLen;
+}
+
+/**
+ * Parse and validate a safetensors header for a data section of `dataLen` bytes, before any
+ * tensor is decoded: dtypes, shapes, offsets that match the shapes, and spans that tile the
+ * data section exactly (sorted, contiguous from 0 to `dataLen`: no gaps, no overlap, no aliasing).
+ */
+export function parseSafetensorsHeader(
+  headerBytes: Uint8Array, dataLen: number, file: string,
+): { entries: SafetensorsEntry[]; metadata: Record<string, string> } {
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen)));
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(headerBytes));
   } catch (e) {
     throw new DumpError(file, `bad safetensors header: not valid JSON (${(e as Error).message})`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) {
     throw new DumpError(file, 'bad safetensors header: not a JSON object');
   }
-  const dataStart = 8 + headerLen;
-  const dataLen = bytes.length - dataStart;
-  const tensors = new Map<string, HostTensor>();
+  const entries: SafetensorsEntry[] = [];
   const metadata: Record<string, string> = {};
-  const spans: Array<[number, number, string]> = [];
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (typeof entry !== 'object' || entry === null) throw new DumpError(file, 'bad safetensors header: __metadata__ is not an object');
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new DumpError(file, 'bad safetensors header: __metadata__ is not an object');
       for (const [k, v] of Object.entries(entry)) {
         if (typeof v !== 'string') throw new DumpError(file, `bad safetensors header: __metadata__.${k} is not a string`);
         metadata[k] = v;
@@ -50,30 +68,55 @@ export function parseSafetensors(bytes: Uint8Array, file: string): TensorFile {
     }
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof e !== 'object' || e === null) throw new DumpError(file, `bad safetensors header: entry '${name}' is not an object`);
-    const dtype = typeof e.dtype === 'string' ? ST_TO_DTYPE[e.dtype] : undefined;
+    const dtype = typeof e.dtype === 'string' && Object.hasOwn(ST_TO_DTYPE, e.dtype) ? ST_TO_DTYPE[e.dtype] : undefined;
     if (!dtype) throw new DumpError(file, `tensor '${name}': unsupported dtype ${JSON.stringify(e.dtype)}`);
     if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      throw new DumpError(file, `tensor '${name}': bad shape ${JSON.stringify(e.shape)}`);
+      throw new DumpError(file, `tensor '${name}': bad shape ${JSON.stringify(e.shape)?.slice(0, 200)}`);
     }
     const offs = e.data_offsets;
     if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((d) => Number.isSafeInteger(d) && d >= 0) || offs[0] > offs[1]) {
-      throw new DumpError(file, `tensor '${name}': bad data_offsets ${JSON.stringify(offs)}`);
+      throw new DumpError(file, `tensor '${name}': bad data_offsets ${JSON.stringify(offs)?.slice(0, 200)}`);
     }
     const shape = e.shape as number[];
     const [begin, end] = offs as [number, number];
-    const need = numel(shape) * DTYPE_BYTES[dtype];
+    const count = numel(shape);
+    const need = count * DTYPE_BYTES[dtype];
     if (end - begin !== need) {
       throw new DumpError(file, `tensor '${name}': data_offsets span ${end - begin} bytes but shape [${shape}] of ${e.dtype} needs ${need}`);
     }
     if (end > dataLen) {
       throw new DumpError(file, `tensor '${name}': data ends at byte ${end} but the file has ${dataLen} data bytes (truncated?)`);
     }
-    spans.push([begin, end, name]);
-    tensors.set(name, { dtype, shape, data: decodeElements(bytes, dataStart + begin, dtype, numel(shape), true) });
+    entries.push({ name, dtype, shape, numel: count, begin, end });
   }
-  spans.sort((a, b) => a[0] - b[0]);
-  for (let i = 1; i < spans.length; i++) {
-    if (spans[i][0] < spans[i - 1][1]) throw new DumpError(file, `tensors '${spans[i - 1][2]}' and '${spans[i][2]}' overlap`);
+  // The spans must tile [0, dataLen): what the reference implementation checks too.
+  const spans = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let cursor = 0;
+  let prev: SafetensorsEntry | undefined;
+  for (const s of spans) {
+    if (s.begin < cursor) {
+      throw new DumpError(file, `tensors '${prev!.name}' and '${s.name}' overlap (bytes ${s.begin}..${Math.min(cursor, s.end)} of the data section are claimed twice)`);
+    }
+    if (s.begin > cursor) {
+      throw new DumpError(file, `gap in the data section: bytes ${cursor}..${s.begin} belong to no tensor (before '${s.name}')`);
+    }
+    cursor = s.end;
+    if (s.end > s.begin || !prev) prev = s;
+  }
+  if (cursor !== dataLen) {
+    throw new DumpError(file, `the data section has ${dataLen - cursor} bytes after the last tensor that belong to no tensor`);
+  }
+  return { entries, metadata };
+}
+
+/** Parse a whole safetensors file held in memory (tests, writers); file readers use positioned reads. */
+export function parseSafetensors(bytes: Uint8Array, file: string): TensorFile {
+  const headerLen = safetensorsHeaderLength(bytes.subarray(0, 8), file, bytes.length);
+  const dataStart = 8 + headerLen;
+  const { entries, metadata } = parseSafetensorsHeader(bytes.subarray(8, dataStart), bytes.length - dataStart, file);
+  const tensors = new Map<string, HostTensor>();
+  for (const e of entries) {
+    tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data: decodeElements(bytes, dataStart + e.begin, e.dtype, e.numel, true) });
   }
   return { tensors, metadata };
 }

@@ -197,3 +197,32 @@ export function fortranToC(data: TypedData, shape: number[]): TypedData {
   }
   return out;
 }
+
+/** The bytes of a typed array, as a view (no copy). */
+export function bytesOf(data: TypedData): Uint8Array {
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** Reverse the byte order of every `size`-byte element, in place (big-endian <-> little-endian). */
+export function swapBytesInPlace(bytes: Uint8Array, size: number): void {
+  if (size === 1) return;
+  for (let p = 0; p + size <= bytes.length; p += size) {
+    for (let a = p, b = p + size - 1; a < b; a++, b--) {
+      const t = bytes[a];
+      bytes[a] = bytes[b];
+      bytes[b] = t;
+    }
+  }
+}
+
+/**
+ * `n` little-endian elements of `dtype` at the start of `bytes` as a typed array: a view when
+ * the bytes are aligned for the element size (no copy), else a copy.
+ */
+export function viewLittleEndian(bytes: Uint8Array, dtype: DType, n: number): TypedData {
+  const size = DTYPE_BYTES[dtype];
+  const Ctor = allocate(dtype, 0).constructor as unknown as new (b: ArrayBufferLike, o: number, n: number) => TypedData;
+  if (bytes.byteOffset % size === 0) return new Ctor(bytes.buffer, bytes.byteOffset, n);
+  const copy = bytes.slice(0, n * size);
+  return new Ctor(copy.buffer, 0, n);
+}

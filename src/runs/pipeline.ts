@@ -253,6 +253,7 @@ export class Pipeline extends EventEmitter {
       (out) => {
         if (this.jobs.get(job.file) !== job) return; // requeued or removed meanwhile
         Object.assign(job, { state: 'done', key: out.key, settingsId: this.settingsId, force: false, error: undefined, updatedAt: Date.now() });
+        if (out.warning) this.emit('warning', `${job.file}: ${out.warning}`);
         this.emit('result', job, out);
       },
       (e: JobError) => this.onFailure(job, e),

@@ -1,19 +1,32 @@
 import { ChildProcess, fork } from 'child_process';
+import type { Readable } from 'stream';
 import { EventEmitter } from 'events';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Phase } from '../core/progress';
-import { AnalyzeRequest, FailureKind, HostToWorker, WorkerToHost } from './protocol';
+import {
+  AnalyzeRequest, BEAT_FD, BEAT_FD_ENV, CANCEL_FD, CANCEL_FD_ENV, FailureKind, HostToWorker, WorkerToHost,
+} from './protocol';
+
+/** A job timeout hosts can pass as `jobTimeoutMs`: generous for big dumps, finite for stuck ones. */
+export const DEFAULT_JOB_TIMEOUT_MS = 30 * 60_000;
 
 export interface WorkerOptions {
   /** node executable; default process.execPath (with ELECTRON_RUN_AS_NODE=1 inside VS Code) */
   nodePath?: string;
-  /** --max-old-space-size for the worker, in MiB */
+  /** --max-old-space-size for the worker, in MiB; also bounds what the dump reader allocates */
   memoryMb?: number;
-  /** a job with no reply for this long is killed (ms) */
+  /** largest decompressed/compressed size ratio the dump reader accepts (default: the reader's) */
+  maxInflateRatio?: number;
+  /**
+   * a job with no reply for this long is killed (ms); none when omitted. The heartbeat comes
+   * from a thread of its own, so only this catches a worker stuck in a synchronous loop.
+   */
   jobTimeoutMs?: number;
   /** a worker silent for this long is considered hung (ms) */
   heartbeatTimeoutMs?: number;
+  /** a cancelled job still running after this long is ended by restarting the worker (ms, default 10 s) */
+  cancelGraceMs?: number;
   /** the worker script; found beside this module when omitted */
   script?: string;
 }
@@ -23,6 +36,8 @@ export interface JobOutcome {
   cached: boolean;
   backend: string;
   summary: Record<string, unknown>;
+  /** the result could not be stored in the cache: why */
+  warning?: string;
 }
 
 /** A failed job with the reason; `kind` 'crash' covers exits, kills and timeouts of the worker. */
@@ -39,6 +54,8 @@ interface Running {
   reject: (e: JobError) => void;
   onProgress?: (phase: Phase, fraction: number) => void;
   timer?: NodeJS.Timeout;
+  /** set by cancel(): restarts the worker if the job has not ended by then */
+  cancelTimer?: NodeJS.Timeout;
   /** the process the job was sent to: its exit fails only its own jobs */
   child?: ChildProcess;
 }
@@ -73,15 +90,24 @@ export class WorkerClient extends EventEmitter {
   private ensure(): ChildProcess {
     if (this.child && this.child.exitCode === null && this.child.signalCode === null) return this.child;
     const execArgv = this.opts.memoryMb ? [`--max-old-space-size=${this.opts.memoryMb}`] : [];
+    // fd 0: cancels to the worker's beat thread; 2: stderr; 3: IPC; 4: beats from the beat thread.
+    const stdio: Array<'pipe' | 'ignore' | 'ipc'> = ['ignore', 'ignore', 'pipe', 'ipc', 'ignore'];
+    stdio[CANCEL_FD] = 'pipe';
+    stdio[BEAT_FD] = 'pipe';
     const child = fork(this.opts.script ?? workerScript(), [], {
       execPath: this.opts.nodePath ?? process.execPath,
       execArgv,
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', [BEAT_FD_ENV]: String(BEAT_FD), [CANCEL_FD_ENV]: String(CANCEL_FD) },
+      stdio,
       serialization: 'advanced',
     });
     let stderr = '';
     child.stderr?.on('data', (b: Buffer) => { stderr = (stderr + b.toString()).slice(-4000); });
+    // Bytes on the beat pipe are heartbeats that survive a blocked main thread in the worker.
+    const beats = child.stdio[BEAT_FD] as Readable | null | undefined;
+    beats?.on('data', () => { if (this.child === child) this.lastBeat = Date.now(); });
+    beats?.on('error', () => undefined);
+    child.stdin?.on('error', () => undefined); // EPIPE once the worker is gone
     child.on('message', (m: WorkerToHost) => this.onMessage(m));
     child.on('exit', (code, signal) => {
       if (this.child === child) this.child = undefined;
@@ -118,10 +144,16 @@ export class WorkerClient extends EventEmitter {
   private failAll(e: JobError, child?: ChildProcess): void {
     for (const [id, job] of this.jobs) {
       if (child && job.child !== child) continue;
-      clearTimeout(job.timer);
-      this.jobs.delete(id);
+      this.settle(id, job);
       job.reject(e);
     }
+  }
+
+  /** Forget a job and its timers; the caller resolves or rejects it. */
+  private settle(id: number, job: Running): void {
+    clearTimeout(job.timer);
+    clearTimeout(job.cancelTimer);
+    this.jobs.delete(id);
   }
 
   private onMessage(m: WorkerToHost): void {
@@ -130,9 +162,8 @@ export class WorkerClient extends EventEmitter {
     const job = this.jobs.get(m.id);
     if (!job) return;
     if (m.type === 'progress') { job.onProgress?.(m.phase, m.fraction); return; }
-    clearTimeout(job.timer);
-    this.jobs.delete(m.id);
-    if (m.type === 'result') job.resolve({ key: m.key, cached: m.cached, backend: m.backend, summary: m.summary });
+    this.settle(m.id, job);
+    if (m.type === 'result') job.resolve({ key: m.key, cached: m.cached, backend: m.backend, summary: m.summary, ...(m.warning ? { warning: m.warning } : {}) });
     else job.reject(new JobError(m.kind, m.message, m.file));
   }
 
@@ -142,7 +173,10 @@ export class WorkerClient extends EventEmitter {
   ): { id: number; done: Promise<JobOutcome> } {
     if (this.disposed) throw new Error('worker client disposed');
     const id = this.nextId++;
-    const req: AnalyzeRequest = { type: 'analyze', id, file, settings, backend, cacheDir, force };
+    const req: AnalyzeRequest = {
+      type: 'analyze', id, file, settings, backend, cacheDir, force,
+      memoryMb: this.opts.memoryMb, maxInflateRatio: this.opts.maxInflateRatio,
+    };
     const done = new Promise<JobOutcome>((resolve, reject) => {
       const job: Running = { req, resolve, reject, onProgress };
       if (this.opts.jobTimeoutMs) {
@@ -155,8 +189,27 @@ export class WorkerClient extends EventEmitter {
     return { id, done };
   }
 
+  /**
+   * Cancel a job: it fails with kind 'cancelled'. The request goes over IPC (read between
+   * tasks) and over the cancel pipe, which the worker's fits check every epoch or iteration
+   * even while its main thread is blocked. A job still running `cancelGraceMs` later (stuck in
+   * a read or one enormous step) is ended by restarting the worker.
+   */
   cancel(id: number): void {
-    this.child?.send({ type: 'cancel', id } satisfies HostToWorker);
+    const job = this.jobs.get(id);
+    const child = job?.child;
+    if (!job || !child || child.exitCode !== null || child.signalCode !== null) return;
+    if (child.connected) child.send({ type: 'cancel', id } satisfies HostToWorker, () => undefined);
+    if (child.stdin?.writable) child.stdin.write(`${id}\n`);
+    job.cancelTimer ??= setTimeout(() => {
+      if (this.jobs.get(id) !== job) return;
+      const grace = Math.round((this.opts.cancelGraceMs ?? 10_000) / 1000);
+      this.settle(id, job);
+      job.reject(new JobError('cancelled', `cancelled (the worker did not stop within ${grace} s and was restarted)`));
+      if (this.child === child) this.kill('worker restarted: a cancelled job did not stop');
+      else child.kill('SIGKILL');
+    }, this.opts.cancelGraceMs ?? 10_000);
+    job.cancelTimer.unref();
   }
 
   dispose(): void {

@@ -9,16 +9,27 @@ import { CancelledError } from '../core/progress';
 import { resultToJson } from '../core/report';
 import { readDump } from '../io/dump';
 import { DumpError } from '../io/errors';
-import { ResultCache, contentHash, entryKey, settingsKey } from '../runs/cache';
-import { AnalyzeRequest, HostToWorker, WorkerToHost } from './protocol';
+import { readLimits } from '../io/limits';
+import { CacheError, ResultCache, contentHash, entryKey, settingsKey } from '../runs/cache';
+import { BeatThread, fdFromEnv, pollingSignal, startBeatThread } from './beat';
+import { AnalyzeRequest, BEAT_FD_ENV, CANCEL_FD_ENV, HostToWorker, WorkerToHost } from './protocol';
 
 const send = (m: WorkerToHost) => process.send?.(m);
 const controllers = new Map<number, AbortController>();
 let busy: number | null = null;
 const queue: AnalyzeRequest[] = [];
 
+// Beats and out-of-band cancels from a thread of their own (see beat.ts), when the host set
+// up the pipes; the IPC heartbeat below still carries busy and rss.
+const beatFd = fdFromEnv(BEAT_FD_ENV);
+const beats: BeatThread | undefined = beatFd >= 0 ? startBeatThread(beatFd, fdFromEnv(CANCEL_FD_ENV)) : undefined;
+delete process.env[BEAT_FD_ENV];
+delete process.env[CANCEL_FD_ENV];
+
 async function handle(req: AnalyzeRequest): Promise<void> {
   const ctl = new AbortController();
+  // A fit blocking the event loop still sees a cancel sent on the side channel at its next epoch.
+  const signal = beats ? pollingSignal(ctl, () => beats.cancelRequested(req.id)) : ctl.signal;
   controllers.set(req.id, ctl);
   busy = req.id;
   try {
@@ -32,19 +43,27 @@ async function handle(req: AnalyzeRequest): Promise<void> {
       send({ type: 'result', id: req.id, key, cached: true, backend: backend.name, summary: hit.summary });
       return;
     }
-    const dump = readDump(req.file);
+    const dump = readDump(req.file, readLimits(req.memoryMb, req.maxInflateRatio));
     // The bytes analysed must be the bytes hashed: a dump rewritten meanwhile is retried.
     if (contentHash(req.file) !== before) {
       send({ type: 'error', id: req.id, kind: 'changed', file: req.file, message: 'the dump changed while it was read' });
       return;
     }
     const res = await analyze(dump, req.settings, backend, {
-      signal: ctl.signal,
+      signal,
       onProgress: (p) => send({ type: 'progress', id: req.id, phase: p.phase, fraction: p.fraction }),
     });
     const summary = { ...resultToJson(res, false), nTotal: res.nTotal, contentHash: before };
-    cache.put(key, summary, { ...res.main.samples, y: dump.y }, dump.ids);
-    send({ type: 'result', id: req.id, key, cached: false, backend: backend.name, summary });
+    // A cache that cannot be written (disk full, read-only, a link) loses no result: the
+    // summary still goes to the host, with the reason it was not stored.
+    let warning: string | undefined;
+    try {
+      cache.put(key, summary, { ...res.main.samples, y: dump.y }, dump.ids);
+    } catch (e) {
+      if (!(e instanceof CacheError)) throw e;
+      warning = `${e.message}; the result is shown but not stored (per-sample views need it stored)`;
+    }
+    send({ type: 'result', id: req.id, key, cached: false, backend: backend.name, summary, ...(warning ? { warning } : {}) });
   } catch (e) {
     if (e instanceof DumpError) send({ type: 'error', id: req.id, kind: 'input', file: e.file, message: e.problem });
     else if (e instanceof CancelledError) send({ type: 'error', id: req.id, kind: 'cancelled', message: 'cancelled' });

@@ -15,6 +15,10 @@ export interface AnalyzeRequest {
   cacheDir: string;
   /** recompute even when the cache has a result */
   force?: boolean;
+  /** the worker's memory cap (MiB): bounds what the dump reader will allocate */
+  memoryMb?: number;
+  /** largest decompressed/compressed size ratio the dump reader accepts (zip bombs) */
+  maxInflateRatio?: number;
 }
 
 export type HostToWorker = AnalyzeRequest | { type: 'cancel'; id: number } | { type: 'shutdown' };
@@ -27,5 +31,19 @@ export type WorkerToHost =
   | { type: 'ready'; pid: number; heapLimitMb: number }
   | { type: 'heartbeat'; busy: number | null; rss: number }
   | { type: 'progress'; id: number; phase: Phase; fraction: number }
-  | { type: 'result'; id: number; key: string; cached: boolean; backend: string; summary: Record<string, unknown> }
+  /** `warning`: the result was computed but could not be stored in the cache (why) */
+  | { type: 'result'; id: number; key: string; cached: boolean; backend: string; summary: Record<string, unknown>; warning?: string }
   | { type: 'error'; id: number; kind: FailureKind; file?: string; message: string };
+
+/**
+ * Side channels beside IPC, read and written by a thread of their own in the worker so they
+ * work while its main thread is blocked in a synchronous fit. The host forks the worker with
+ * stdio ['pipe', 'ignore', 'pipe', 'ipc', 'pipe'] and names the fds in these variables:
+ * - beats (fd 4, worker -> host): one byte a second while the process lives;
+ * - cancels (fd 0, stdin, host -> worker): job ids, one per line, that the worker's fits
+ *   see at their next epoch or iteration even when the IPC 'cancel' cannot be read yet.
+ */
+export const BEAT_FD_ENV = 'LSMI_BEAT_FD';
+export const CANCEL_FD_ENV = 'LSMI_CANCEL_FD';
+export const BEAT_FD = 4;
+export const CANCEL_FD = 0;
