@@ -96,18 +96,18 @@ test('settings: integers in range pass, anything else falls back to the default 
 test('settings: readSettings collects every fallback; workerOptions passes the job timeout', () => {
   const values: Record<string, unknown> = { folds: 1.5, seed: 7, memoryMb: 2048, entropyDim: 16, kernels: 'many', jobTimeoutMinutes: 45, backend: 'gpu!', holdout: 'split', adjust: false, useLogits: 'yes', nodePath: '' };
   const { settings, messages } = readSettings((k) => values[k]);
-  assert.deepEqual(settings, { folds: 5, seed: 7, memoryMb: 2048, entropyDim: 16, kernels: 5, jobTimeoutMinutes: 45, backend: 'auto', holdout: 'split', adjust: false, useLogits: true, nodePath: undefined });
+  assert.deepEqual(settings, { folds: 5, seed: 7, memoryMb: 2048, entropyDim: 16, kernels: 5, jobTimeoutMinutes: 45, cacheMb: 2048, maxInflateRatio: 100, backend: 'auto', holdout: 'split', adjust: false, useLogits: true, nodePath: undefined });
   assert.deepEqual(messages, [
     'lsmi.folds must be an integer >= 2; got 1.5, using 5',
     'lsmi.kernels must be an integer from 1 to 32; got "many", using 5',
     'lsmi.backend must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu; got "gpu!", using auto',
     'lsmi.useLogits must be true or false; got "yes", using true',
   ]);
-  assert.deepEqual(workerOptions(settings), { nodePath: undefined, memoryMb: 2048, jobTimeoutMs: 45 * 60_000 });
+  assert.deepEqual(workerOptions(settings), { nodePath: undefined, memoryMb: 2048, jobTimeoutMs: 45 * 60_000, cacheMb: 2048, maxInflateRatio: 100 });
   // Nothing set: the defaults, silently; 0 MiB is Node's default heap; 30 minutes per job.
   const defaults = readSettings(() => undefined);
   assert.deepEqual(defaults.messages, []);
-  assert.deepEqual(workerOptions(defaults.settings), { nodePath: undefined, memoryMb: undefined, jobTimeoutMs: 30 * 60_000 });
+  assert.deepEqual(workerOptions(defaults.settings), { nodePath: undefined, memoryMb: undefined, jobTimeoutMs: 30 * 60_000, cacheMb: 2048, maxInflateRatio: 100 });
 });
 
 test('settings: nodePath must be an absolute path to an existing file', () => {
@@ -156,7 +156,7 @@ test('package.json: setting types, ranges, scopes and restricted settings match 
   assert.equal(props['lsmi.nodePath'].scope, 'machine');
   assert.equal(props['lsmi.runsRoots'].scope, 'machine-overridable');
   assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
-  for (const s of ['lsmi.runsRoots', 'lsmi.nodePath', 'lsmi.backend', 'lsmi.memoryMb', 'lsmi.jobTimeoutMinutes']) {
+  for (const s of ['lsmi.runsRoots', 'lsmi.nodePath', 'lsmi.backend', 'lsmi.memoryMb', 'lsmi.jobTimeoutMinutes', 'lsmi.cacheMb', 'lsmi.maxInflateRatio']) {
     assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes(s), s);
   }
 });

@@ -216,3 +216,39 @@ test('names from a root never put terminal control characters on screen', () => 
   assert.ok(!/[\x00-\x08\x0b-\x1f\x7f-\x9f]/.test(r.stdout), JSON.stringify(r.stdout));
   assert.match(r.stdout, /evil\\x1b\[2J/);
 });
+
+test('watcher: links out of the root are not followed; a fallback restart leaves one listener set; nothing fires after close', async () => {
+  const v = victim();
+  const root = tempDir('lsmi-root-');
+  fs.mkdirSync(path.join(root, 'run'));
+  const good = path.join(root, 'run', 'epoch-0001.safetensors');
+  const s = spawnSync(process.execPath, [CLI, 'synth', 'or', '--n', '300', '--out', good], { encoding: 'utf8' });
+  assert.equal(s.status, 0, s.stderr);
+  fs.copyFileSync(good, path.join(v.dir, 'epoch-0009.safetensors'));
+  fs.symlinkSync(path.join(v.dir, 'epoch-0009.safetensors'), path.join(root, 'run', 'epoch-0002.safetensors'));
+  fs.symlinkSync(v.dir, path.join(root, 'linked-run'));
+  const r = spawnSync(process.execPath, [CLI, 'watch', root, '--once', '--json', '--folds', '2', '--backend', 'wasm'], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const results = r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { checkpoint: string }).checkpoint);
+  assert.deepEqual(results, [good], 'only the real dump inside the root');
+  assert.match(r.stderr, /epoch-0002\.safetensors: skipped, it .* is a link that leads outside/);
+  assert.deepEqual(fs.readdirSync(v.dir).sort(), ['epoch-0009.safetensors', 'precious.txt', 'summary-like'], 'nothing written outside');
+
+  // The fallback to polling replaces the chokidar watcher: the old one's listeners go with it.
+  const { DumpWatcher } = await import('../src/runs/watcher');
+  const w = new DumpWatcher([root], { stabilityMs: 100 });
+  let dumps = 0;
+  w.on('dump', () => dumps++);
+  w.start();
+  await new Promise((res) => w.once('ready', res));
+  const inner = (w as unknown as { watcher: import('events').EventEmitter }).watcher;
+  inner.emit('error', Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' }));
+  assert.equal(inner.listenerCount('add'), 0, 'the old watcher has no listeners left');
+  await w.close(); // closed while the polling watcher is starting: it never starts
+  await new Promise((res) => setTimeout(res, 1500));
+  const before = dumps;
+  fs.copyFileSync(good, path.join(root, 'run', 'epoch-0005.safetensors'));
+  await new Promise((res) => setTimeout(res, 1500));
+  assert.equal(dumps, before, 'no events after close');
+  assert.equal((w as unknown as { watcher?: unknown }).watcher, undefined);
+});

@@ -15,7 +15,9 @@ import { runDemo } from './demo';
 import { listRuns, watch } from './watch';
 import { rootCache } from '../runs/pipeline';
 import { EmbedChoice, writeRootReport } from '../report/html';
-import { CacheError } from '../runs/cache';
+import { CacheError, DEFAULT_CACHE_MB } from '../runs/cache';
+import { DEFAULT_MAX_INFLATE_RATIO, DEFAULT_MEMORY_MB, readLimits } from '../io/limits';
+import { DEFAULT_JOB_TIMEOUT_MS } from '../worker/client';
 import { UnsafePathError } from '../runs/safe-path';
 import { printableLine } from './printable';
 
@@ -24,10 +26,11 @@ const USAGE = `lsmi: sample-wise multimodal interactions (LSMI, ICML 2025), in n
 usage:
   lsmi analyze <dump> [--json] [--samples] [--seed N] [--folds K] [--backend B]
                       [--pair i,j] [--no-adjust] [--holdout auto|crossfit|split]
-                      [--entropy-dim K] [--no-logits]
+                      [--entropy-dim K] [--no-logits] [--memory-mb MB] [--max-inflate-ratio R]
   lsmi synth <set> --n N --seed S --out FILE [--noise S] [--dim D] [--classes K] [--rho R]
   lsmi watch <root>... [--json] [--once] [--backend B] [--folds K] [--seed N]
-                      [--node PATH] [--memory-mb MB] [--timeout-s S]
+                      [--node PATH] [--memory-mb MB] [--timeout-s S] [--cache-mb MB]
+                      [--max-inflate-ratio R]
   lsmi runs <root> [--json]
   lsmi report <root> [--out report.html] [--samples ends|latest|all|none] [--max-mb MB]
   lsmi cache clear <root>
@@ -35,6 +38,10 @@ usage:
 
 dumps: .npz, .safetensors or a folder of .npy files with x1, x2, y
        (optional logits1, logits2, logits12, split, ids, x3, x4, ...)
+limits: a dump is refused when decoding it would take more than half of --memory-mb
+       (default ${DEFAULT_MEMORY_MB} MiB), or when an .npz member over 16 MiB inflates more than
+       --max-inflate-ratio (default ${DEFAULT_MAX_INFLATE_RATIO}) times; a root's cache keeps at most --cache-mb
+       (default ${DEFAULT_CACHE_MB} MiB); watch stops a job after --timeout-s (default ${DEFAULT_JOB_TIMEOUT_MS / 1000} s)
 sets:  ${SET_NAMES.join(', ')}
 backends: ${BACKEND_CHOICES.join(', ')}`;
 
@@ -68,6 +75,7 @@ async function cmdAnalyze(argv: string[]): Promise<void> {
       json: { type: 'boolean' }, samples: { type: 'boolean' }, seed: { type: 'string' }, folds: { type: 'string' },
       backend: { type: 'string' }, pair: { type: 'string' }, 'no-adjust': { type: 'boolean' }, holdout: { type: 'string' },
       'entropy-dim': { type: 'string' }, 'no-logits': { type: 'boolean' }, progress: { type: 'boolean' },
+      'memory-mb': { type: 'string' }, 'max-inflate-ratio': { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw new UsageError('analyze takes exactly one dump');
@@ -91,8 +99,9 @@ async function cmdAnalyze(argv: string[]): Promise<void> {
   const k = int('entropy-dim', values['entropy-dim'], 1);
   if (k !== undefined) settings.entropyDim = k;
   const backendChoice = backendOf(values.backend); // usage errors before any file is read
+  const limits = readLimits(int('memory-mb', values['memory-mb'], 64), int('max-inflate-ratio', values['max-inflate-ratio'], 1));
   const file = positionals[0];
-  const dump = readDump(file);
+  const dump = readDump(file, limits);
   if (settings.pair && settings.pair.some((m) => m >= dump.modalities.length)) {
     throw new DumpError(file, `--pair ${values.pair}: the dump has ${dump.modalities.length} modalities`);
   }
@@ -160,6 +169,7 @@ export async function main(argv: string[]): Promise<number> {
           options: {
             json: { type: 'boolean' }, once: { type: 'boolean' }, backend: { type: 'string' }, folds: { type: 'string' }, seed: { type: 'string' },
             node: { type: 'string' }, 'memory-mb': { type: 'string' }, 'timeout-s': { type: 'string' },
+            'cache-mb': { type: 'string' }, 'max-inflate-ratio': { type: 'string' },
           },
         });
         if (!positionals.length) throw new UsageError('watch takes one or more runs roots');
@@ -170,7 +180,10 @@ export async function main(argv: string[]): Promise<number> {
         if (seed !== undefined) settings.seed = seed;
         const memoryMb = int('memory-mb', values['memory-mb'], 64);
         const timeoutS = int('timeout-s', values['timeout-s'], 1);
-        const worker = { nodePath: values.node, memoryMb, jobTimeoutMs: timeoutS !== undefined ? timeoutS * 1000 : undefined };
+        const worker = {
+          nodePath: values.node, memoryMb, jobTimeoutMs: timeoutS !== undefined ? timeoutS * 1000 : DEFAULT_JOB_TIMEOUT_MS,
+          cacheMb: int('cache-mb', values['cache-mb'], 16), maxInflateRatio: int('max-inflate-ratio', values['max-inflate-ratio'], 1),
+        };
         return await watch(positionals, { json: !!values.json, once: !!values.once, settings, backend: backendOf(values.backend), worker },
           (l) => process.stdout.write(l + '\n'), (l) => process.stderr.write(l + '\n'));
       }

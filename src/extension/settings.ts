@@ -1,5 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { DEFAULT_CACHE_MB } from '../runs/cache';
+import { DEFAULT_MAX_INFLATE_RATIO } from '../io/limits';
+import { DEFAULT_JOB_TIMEOUT_MS } from '../worker/client';
 
 /**
  * The extension's settings, checked. Pure (no `vscode` import) so the unit tests can drive it:
@@ -20,7 +23,9 @@ export const INT_SETTINGS = {
   memoryMb: { min: 0, def: 0 },
   entropyDim: { min: 1, max: 128, def: 32 },
   kernels: { min: 1, max: 32, def: 5 },
-  jobTimeoutMinutes: { min: 1, max: MAX_JOB_TIMEOUT_MINUTES, def: 30 },
+  jobTimeoutMinutes: { min: 1, max: MAX_JOB_TIMEOUT_MINUTES, def: DEFAULT_JOB_TIMEOUT_MS / 60_000 },
+  cacheMb: { min: 16, def: DEFAULT_CACHE_MB },
+  maxInflateRatio: { min: 1, def: DEFAULT_MAX_INFLATE_RATIO },
 } as const satisfies Record<string, IntRule>;
 
 export type IntSetting = keyof typeof INT_SETTINGS;
@@ -36,6 +41,10 @@ export interface ExtensionSettings {
   entropyDim: number;
   kernels: number;
   jobTimeoutMinutes: number;
+  /** size cap of each root's result cache (MiB) */
+  cacheMb: number;
+  /** a compressed dump member may inflate to at most this many times its size (above 16 MiB) */
+  maxInflateRatio: number;
   backend: typeof BACKENDS[number];
   holdout: typeof HOLDOUTS[number];
   adjust: boolean;
@@ -110,6 +119,7 @@ export function readSettings(get: (key: string) => unknown, isFile?: (p: string)
   const settings: ExtensionSettings = {
     folds: int('folds'), seed: int('seed'), memoryMb: int('memoryMb'),
     entropyDim: int('entropyDim'), kernels: int('kernels'), jobTimeoutMinutes: int('jobTimeoutMinutes'),
+    cacheMb: int('cacheMb'), maxInflateRatio: int('maxInflateRatio'),
     backend: take(checkEnum('backend', get('backend'), BACKENDS, 'auto')),
     holdout: take(checkEnum('holdout', get('holdout'), HOLDOUTS, 'auto')),
     adjust: take(checkBool('adjust', get('adjust'), true)),
@@ -120,8 +130,11 @@ export function readSettings(get: (key: string) => unknown, isFile?: (p: string)
 }
 
 /** The worker options of the pipeline from checked settings. */
-export function workerOptions(s: ExtensionSettings): { nodePath?: string; memoryMb?: number; jobTimeoutMs: number } {
-  return { nodePath: s.nodePath, memoryMb: s.memoryMb > 0 ? s.memoryMb : undefined, jobTimeoutMs: s.jobTimeoutMinutes * 60_000 };
+export function workerOptions(s: ExtensionSettings): { nodePath?: string; memoryMb?: number; jobTimeoutMs: number; cacheMb: number; maxInflateRatio: number } {
+  return {
+    nodePath: s.nodePath, memoryMb: s.memoryMb > 0 ? s.memoryMb : undefined, jobTimeoutMs: s.jobTimeoutMinutes * 60_000,
+    cacheMb: s.cacheMb, maxInflateRatio: s.maxInflateRatio,
+  };
 }
 
 /** `lsmi.runsRoots`: a list of folder paths (relative ones are taken from the first workspace folder). */

@@ -31,8 +31,6 @@ export interface PipelineOptions {
   maxKills?: number;
   /** first retry delay after a worker death, doubled each time (ms) */
   crashBackoffMs?: number;
-  /** size cap of each root's result cache (MiB) */
-  cacheMb?: number;
   stabilityMs?: number;
   usePolling?: boolean;
 }
@@ -175,7 +173,7 @@ export class Pipeline extends EventEmitter {
     // Unchanged since its result was cached with these settings: answer without hashing or a worker,
     // so reopening a run of many checkpoints is instant.
     if (!force && !changed && prev?.state === 'done' && prev.key && prev.settingsId === this.settingsId && this.running?.file !== file) {
-      const hit = rootCache(root, this.opts.cacheMb).get(prev.key);
+      const hit = rootCache(root, this.opts.worker?.cacheMb).get(prev.key);
       if (hit) {
         prev.updatedAt = Date.now();
         this.emit('result', prev, { key: prev.key, cached: true, backend: String(hit.summary.backend), summary: hit.summary });

@@ -18,6 +18,8 @@ export interface WorkerOptions {
   memoryMb?: number;
   /** largest decompressed/compressed size ratio the dump reader accepts (default: the reader's) */
   maxInflateRatio?: number;
+  /** size cap of each root's result cache (MiB; default DEFAULT_CACHE_MB) */
+  cacheMb?: number;
   /**
    * a job with no reply for this long is killed (ms); none when omitted. The heartbeat comes
    * from a thread of its own, so only this catches a worker stuck in a synchronous loop.
@@ -175,7 +177,7 @@ export class WorkerClient extends EventEmitter {
     const id = this.nextId++;
     const req: AnalyzeRequest = {
       type: 'analyze', id, file, settings, backend, cacheDir, force,
-      memoryMb: this.opts.memoryMb, maxInflateRatio: this.opts.maxInflateRatio,
+      memoryMb: this.opts.memoryMb, maxInflateRatio: this.opts.maxInflateRatio, cacheMb: this.opts.cacheMb,
     };
     const done = new Promise<JobOutcome>((resolve, reject) => {
       const job: Running = { req, resolve, reject, onProgress };

@@ -34,7 +34,7 @@ async function handle(req: AnalyzeRequest): Promise<void> {
   busy = req.id;
   try {
     const backend = await initBackend(req.backend);
-    const cache = new ResultCache(req.cacheDir);
+    const cache = new ResultCache(req.cacheDir, { maxMb: req.cacheMb });
     const sKey = settingsKey(req.settings, backend.name);
     const before = contentHash(req.file);
     const key = entryKey(before, sKey);

@@ -19,6 +19,8 @@ export interface AnalyzeRequest {
   memoryMb?: number;
   /** largest decompressed/compressed size ratio the dump reader accepts (zip bombs) */
   maxInflateRatio?: number;
+  /** size cap of the result cache (MiB) */
+  cacheMb?: number;
 }
 
 export type HostToWorker = AnalyzeRequest | { type: 'cancel'; id: number } | { type: 'shutdown' };
