@@ -4,7 +4,6 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { zipSync } from 'fflate';
-import { encodeSafetensors } from '../src/io/safetensors';
 import { encodeNpy } from '../src/io/npy';
 import { writeDump } from '../src/io/dump';
 import { fromNumbers } from '../src/io/tensor';
