@@ -252,3 +252,20 @@ test('watcher: links out of the root are not followed; a fallback restart leaves
   assert.equal(dumps, before, 'no events after close');
   assert.equal((w as unknown as { watcher?: unknown }).watcher, undefined);
 });
+
+test('a checkpoint that failed in an earlier session is tried again by the next lsmi watch', () => {
+  const root = tempDir('lsmi-root-');
+  fs.mkdirSync(path.join(root, 'run'));
+  const file = path.join(root, 'run', 'epoch-0001.safetensors');
+  const s = spawnSync(process.execPath, [CLI, 'synth', 'or', '--n', '300', '--out', file], { encoding: 'utf8' });
+  assert.equal(s.status, 0, s.stderr);
+  const st = fs.statSync(file);
+  fs.mkdirSync(path.join(root, '.lsmi'));
+  fs.writeFileSync(path.join(root, '.lsmi', 'status.json'), JSON.stringify([{ file, run: 'run', state: 'failed', error: 'worker killed by SIGKILL', crashes: 2, kills: 19, retries: 6, size: st.size, mtimeMs: st.mtimeMs, updatedAt: 1 }]));
+  const r = spawnSync(process.execPath, [CLI, 'watch', root, '--once', '--json', '--folds', '2', '--backend', 'wasm'], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim()) as { checkpoint: string; dataset: { S: number } };
+  assert.equal(out.checkpoint, file);
+  assert.ok(Number.isFinite(out.dataset.S));
+  assert.equal(savedJobs(root)[0].state, 'done');
+});
