@@ -210,3 +210,11 @@ test('samples: manifest and source paths stay inside the run folder and name reg
   // A checkpoint outside the root has no run folder there.
   assert.throws(() => resolveSample(root, path.join(outside, 'x', 'epoch-1.npz'), 0), UnsafePathError);
 });
+
+test('CSV: interval bounds get columns of their own when checkpoints have them', () => {
+  const iv = { level: 0.9, R: [0.1, 0.3], U1: [0, 0.1], U2: [-0.05, 0.02], S: [0.2, 0.4] } as const;
+  const lines = toCsv([{ run: 'a', name: 'a', points: [{ file: '/r/a/e1.npz', epoch: 1, R: 0.2, U1: 0.05, U2: 0, S: 0.3, intervals: { ...iv, R: [0.1, 0.3], U1: [0, 0.1], U2: [-0.05, 0.02], S: [0.2, 0.4] } }, { file: '/r/a/e2.npz', epoch: 2, R: 0.2, U1: 0.05, U2: 0, S: 0.3 }] }]).trimEnd().split('\n');
+  assert.equal(lines[0], 'run,fusion,checkpoint,epoch,step,R,U1,U2,S,R_low,R_high,U1_low,U1_high,U2_low,U2_high,S_low,S_high');
+  assert.ok(lines[1].endsWith(',0.1,0.3,0,0.1,-0.05,0.02,0.2,0.4'), lines[1]);
+  assert.ok(lines[2].endsWith(',0.3,,,,,,,,'), 'a checkpoint without intervals leaves them empty');
+});

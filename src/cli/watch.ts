@@ -37,7 +37,7 @@ export async function watch(
     const meta = o.summary.meta as { epoch?: number; step?: number } | undefined;
     const epoch = meta?.epoch ?? j.epoch;
     const cfg = runConfig(roots.map((r) => path.resolve(r)).find((r) => j.file.startsWith(r)) ?? '', j.run, err);
-    if (opts.json) out(JSON.stringify({ run: j.run, ...(cfg.name ? { runName: cfg.name } : {}), ...(cfg.fusion ? { fusion: cfg.fusion } : {}), checkpoint: j.file, epoch: epoch ?? null, step: meta?.step ?? j.step ?? null, dataset: d, cached: o.cached, backend: o.backend, seconds: o.summary.seconds }));
+    if (opts.json) out(JSON.stringify({ run: j.run, ...(cfg.name ? { runName: cfg.name } : {}), ...(cfg.fusion ? { fusion: cfg.fusion } : {}), checkpoint: j.file, epoch: epoch ?? null, step: meta?.step ?? j.step ?? null, dataset: d, ...(o.summary.intervals ? { intervals: o.summary.intervals } : {}), cached: o.cached, backend: o.backend, seconds: o.summary.seconds }));
     else out(`${j.run.padEnd(16)} ${label(j).padEnd(12)} R ${d.R.toFixed(3)}  U1 ${d.U1.toFixed(3)}  U2 ${d.U2.toFixed(3)}  S ${d.S.toFixed(3)}${o.cached ? '  (cached)' : ''}`);
   });
   pipeline.on('failed', (j: JobRecord) => {

@@ -10,8 +10,9 @@ import { Progress, throwIfCancelled } from './progress';
 import { Rng } from './rng';
 import { Task, TaskResult, runTask } from './tasks';
 import { FeatureSpace, columnStats, fitSpace, project, zscore } from './space';
+import { Intervals, datasetIntervals } from './intervals';
 
-export const ENGINE_VERSION = '0.1.0';
+export const ENGINE_VERSION = '0.2.0';
 
 export interface Settings {
   seed: number;
@@ -56,6 +57,8 @@ export interface PairResult {
   shift: number;
   info: { I1: number; I2: number; I12: number };
   perClass: Array<ClassMeans & { name?: string }>;
+  /** confidence intervals of `dataset` (bootstrap within folds, widened by fold-to-fold scatter) */
+  intervals: Intervals;
   /** per-sample values in input order (NaN where a sample was used only for training) */
   samples: Parts & { i1: Float64Array; i2: Float64Array; i12: Float64Array; h1: Float64Array; h2: Float64Array };
 }
@@ -318,10 +321,12 @@ export async function analyze(dump: Dump, settings: Partial<Settings>, backend: 
     const adjusted = shift ? shiftParts(parts, shift) : parts;
     const mean = (v: Float64Array) => { let t2 = 0, c = 0; for (let i = 0; i < n; i++) if (evalMask[i]) { t2 += v[i]; c++; } return t2 / c; };
     const masked = <T extends Float64Array>(v: T) => v.map((x, i) => (evalMask[i] ? x : NaN));
+    const dataset = shiftMeans(raw, shift);
     return {
       pair: [a, b],
       names: [dump.modalities[a].name, dump.modalities[b].name],
-      dataset: shiftMeans(raw, shift),
+      dataset,
+      intervals: datasetIntervals(parts, folds.map((f) => f.evalRows), dataset, { adjust: s.adjust, seed: s.seed }),
       raw,
       shift,
       info: { I1: mean(pw.i1), I2: mean(pw.i2), I12: mean(pw.i12) },

@@ -1,5 +1,6 @@
 import { Result, PairResult } from './estimator';
 import { Means } from './decompose';
+import { Intervals } from './intervals';
 
 /** The JSON shape `lsmi analyze --json` prints (and the cache will store): plain numbers, no typed arrays. */
 export function resultToJson(res: Result, withSamples: boolean): Record<string, unknown> {
@@ -7,6 +8,7 @@ export function resultToJson(res: Result, withSamples: boolean): Record<string, 
     pair: p.pair,
     names: p.names,
     dataset: round(p.dataset),
+    intervals: roundIntervals(p.intervals),
     raw: round(p.raw),
     shift: p.shift,
     info: round(p.info),
@@ -51,6 +53,11 @@ function sampleArrays(p: PairResult): Record<string, Array<number | null>> {
   return out;
 }
 
+function roundIntervals(iv: Intervals): Intervals {
+  const r = (x: [number, number]): [number, number] => [Number(x[0].toFixed(6)), Number(x[1].toFixed(6))];
+  return { level: iv.level, R: r(iv.R), U1: r(iv.U1), U2: r(iv.U2), S: r(iv.S), replicates: iv.replicates };
+}
+
 function round<T extends object>(m: T): T {
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(m)) out[k] = Number((v as number).toFixed(6));
@@ -73,6 +80,10 @@ export function formatResult(res: Result): string {
   const row = (label: string, m: Means) =>
     `  ${label.padEnd(8)} ${[m.R, m.U1, m.U2, m.S].map((v) => v.toFixed(3).padStart(7)).join(' ')} ${(m.R + m.U1 + m.U2 + m.S).toFixed(3).padStart(7)}`;
   lines.push(row('dataset', p.dataset));
+  const iv = p.intervals;
+  for (const [label, end] of [['low', 0], ['high', 1]] as const) {
+    lines.push(`  ${`${Math.round(100 * iv.level)}% ${label}`.padEnd(8)} ${(['R', 'U1', 'U2', 'S'] as const).map((k) => iv[k][end].toFixed(3).padStart(7)).join(' ')}`);
+  }
   if (res.settings.adjust) lines.push(row('raw', p.raw));
   lines.push('');
   lines.push(`  I(X1;Y) ${p.info.I1.toFixed(3)}   I(X2;Y) ${p.info.I2.toFixed(3)}   I(X1,X2;Y) ${p.info.I12.toFixed(3)}`);

@@ -136,7 +136,7 @@ export function activate(context: vscode.ExtensionContext): LsmiApi {
     for (const c of checkpoints.values()) {
       if (!c.dataset) continue;
       const s = runs.get(c.job.run) ?? { run: c.job.run, ...runLabel(c.job), points: [] };
-      s.points.push({ file: c.job.file, epoch: c.job.epoch, step: c.job.step, ...c.dataset });
+      s.points.push({ file: c.job.file, epoch: c.job.epoch, step: c.job.step, ...c.dataset, ...(c.intervals ? { intervals: c.intervals } : {}) });
       runs.set(c.job.run, s);
     }
     return [...runs.values()];
@@ -164,7 +164,7 @@ export function activate(context: vscode.ExtensionContext): LsmiApi {
     pipeline = new Pipeline({ roots: r, settings, backend: s.backend, worker: workerOptions(s) });
     const update = (job: JobRecord) => {
       const prev = checkpoints.get(job.file);
-      checkpoints.set(job.file, { job: { ...job }, dataset: job.state === 'done' ? prev?.dataset : undefined });
+      checkpoints.set(job.file, { job: { ...job }, ...(job.state === 'done' ? { dataset: prev?.dataset, intervals: prev?.intervals } : {}) });
       tree.refresh();
     };
     for (const ev of ['waiting', 'queued', 'started', 'failed']) pipeline.on(ev, update);
@@ -172,9 +172,10 @@ export function activate(context: vscode.ExtensionContext): LsmiApi {
     pipeline.on('result', (job: JobRecord, out: JobOutcome) => {
       backend = out.backend;
       const dataset = out.summary.dataset as Checkpoint['dataset'];
-      checkpoints.set(job.file, { job: { ...job }, dataset });
+      const intervals = out.summary.intervals as Checkpoint['intervals'];
+      checkpoints.set(job.file, { job: { ...job }, dataset, intervals });
       tree.refresh();
-      dashboard?.post({ type: 'checkpoint', run: job.run, name: runLabel(job).name, point: { file: job.file, epoch: job.epoch, step: job.step, ...dataset! } });
+      dashboard?.post({ type: 'checkpoint', run: job.run, name: runLabel(job).name, point: { file: job.file, epoch: job.epoch, step: job.step, ...dataset!, ...(intervals ? { intervals } : {}) } });
       output.info(`${job.file}: R ${dataset!.R.toFixed(3)} U1 ${dataset!.U1.toFixed(3)} U2 ${dataset!.U2.toFixed(3)} S ${dataset!.S.toFixed(3)}${out.cached ? ' (cached)' : ''}`);
     });
     pipeline.on('failed', (job: JobRecord) => output.error(`${job.file}: ${job.error}`));

@@ -1,9 +1,10 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { JobRecord } from '../runs/pipeline';
+import type { IntervalSet } from '../shared/protocol';
 
 type Means = { R: number; U1: number; U2: number; S: number };
-export interface Checkpoint { job: JobRecord; dataset?: Means }
+export interface Checkpoint { job: JobRecord; dataset?: Means; intervals?: IntervalSet }
 
 type Node = { kind: 'run'; root: string; run: string } | { kind: 'checkpoint'; root: string; file: string };
 
@@ -26,7 +27,13 @@ export function tooltip(c: Checkpoint): vscode.MarkdownString {
   tip.supportHtml = false;
   tip.appendMarkdown('**').appendText(path.basename(c.job.file)).appendMarkdown('**').appendText(` — ${c.job.state}`);
   const d = c.dataset;
-  if (d) tip.appendMarkdown(`\n\n| R | U1 | U2 | S |\n|---|---|---|---|\n| ${num(d.R)} | ${num(d.U1)} | ${num(d.U2)} | ${num(d.S)} |\n\nnats, adjusted`);
+  const iv = c.intervals;
+  const ci = (k: 'R' | 'U1' | 'U2' | 'S') => (iv ? `${num(iv[k][0])} – ${num(iv[k][1])}` : '');
+  if (d) {
+    tip.appendMarkdown(`\n\n| | R | U1 | U2 | S |\n|---|---|---|---|---|\n| value | ${num(d.R)} | ${num(d.U1)} | ${num(d.U2)} | ${num(d.S)} |`);
+    if (iv) tip.appendMarkdown(`\n| ${Math.round(100 * Number(iv.level))}% interval | ${ci('R')} | ${ci('U1')} | ${ci('U2')} | ${ci('S')} |`);
+    tip.appendMarkdown('\n\nnats, adjusted');
+  }
   if (c.job.error) {
     const e = String(c.job.error);
     tip.appendMarkdown('\n\n').appendText(e.length > MAX_ERROR_CHARS ? `${e.slice(0, MAX_ERROR_CHARS)}…` : e);

@@ -1,7 +1,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { EmbeddedArray, HostToWebview, RunSeries, SampleData } from '../shared/protocol';
+import type { CheckpointPoint, EmbeddedArray, HostToWebview, RunSeries, SampleData } from '../shared/protocol';
 import { JobRecord, rootCache, savedJobs } from '../runs/pipeline';
 import { loadSampleData } from '../runs/samples';
 import { readRunConfig } from '../runs/run-config';
@@ -88,7 +88,8 @@ export function collectRuns(root: string): RunSeries[] {
       series = { run: r.run, name: cfg.name ?? r.run, fusion: cfg.fusion, points: [] };
       runs.set(r.run, series);
     }
-    series.points.push({ file: r.file, epoch: meta.epoch ?? r.epoch, step: meta.step ?? r.step, R: d.R, U1: d.U1, U2: d.U2, S: d.S });
+    const intervals = hit.summary.intervals as CheckpointPoint['intervals'];
+    series.points.push({ file: r.file, epoch: meta.epoch ?? r.epoch, step: meta.step ?? r.step, R: d.R, U1: d.U1, U2: d.U2, S: d.S, ...(intervals ? { intervals } : {}) });
   }
   return [...runs.values()].sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -13,7 +13,12 @@ export interface CheckpointPoint {
   U1: number;
   U2: number;
   S: number;
+  /** confidence intervals of R, U1, U2, S, when the engine computed them */
+  intervals?: IntervalSet;
 }
+
+/** A checkpoint's confidence intervals: `level` (0.9) and [low, high] of each dataset value. */
+export interface IntervalSet { level: number; R: [number, number]; U1: [number, number]; U2: [number, number]; S: [number, number] }
 
 /** One run (a training run or fusion configuration) as the dashboard draws it. */
 export interface RunSeries {
@@ -126,7 +131,14 @@ export function csvRow(cells: Array<string | number | undefined | null>): string
 
 /** CSV of every run's points (one row per checkpoint). */
 export function toCsv(runs: RunSeries[]): string {
-  const rows = ['run,fusion,checkpoint,epoch,step,R,U1,U2,S'];
-  for (const r of runs) for (const p of r.points) rows.push(csvRow([r.name, r.fusion ?? '', p.file, p.epoch, p.step, p.R, p.U1, p.U2, p.S]));
+  // Interval bounds as columns of their own when any checkpoint has them.
+  const withIv = runs.some((r) => r.points.some((p) => p.intervals));
+  const rows = [`run,fusion,checkpoint,epoch,step,R,U1,U2,S${withIv ? ',R_low,R_high,U1_low,U1_high,U2_low,U2_high,S_low,S_high' : ''}`];
+  for (const r of runs) {
+    for (const p of r.points) {
+      const bounds = withIv ? (['R', 'U1', 'U2', 'S'] as const).flatMap((k) => p.intervals?.[k] ?? [undefined, undefined]) : [];
+      rows.push(csvRow([r.name, r.fusion ?? '', p.file, p.epoch, p.step, p.R, p.U1, p.U2, p.S, ...bounds]));
+    }
+  }
   return rows.join('\n') + '\n';
 }

@@ -4,6 +4,12 @@
  * hover read-out, live updates and CSV/JSON export. It draws what the host sends, nothing more.
  */
 import { CheckpointPoint, INTERACTIONS, Interaction, RunSeries, runColorIndex, toCsv, xOf } from '../../src/shared/protocol';
+
+/** A value with its confidence interval when the checkpoint has one: "0.345 [0.329, 0.355]". */
+function valueText(p: CheckpointPoint, key: Interaction): string {
+  const iv = p.intervals?.[key];
+  return iv ? `${p[key].toFixed(3)} [${iv[0].toFixed(3)}, ${iv[1].toFixed(3)}]` : p[key].toFixed(3);
+}
 import type { Mount } from '../vscode-api';
 import { download, el, headerRow, legend, swatch } from '../dom';
 import { button, checkbox, select } from '../controls';
@@ -125,7 +131,7 @@ export const mountDashboard: Mount = (root, vscode) => {
       pts.forEach((p, i) => {
         const c = svg('circle', { cx: sx(xOf(p)), cy: sy(ys2[i]), r: 3.5, fill: s.color, class: 'point', tabindex: 0, 'data-run': s.run, 'data-interaction': s.key, 'data-file': p.file });
         const t = svg('title', {});
-        t.textContent = `${s.name} · ${at(p)} · ${s.key} ${p[s.key].toFixed(3)} nats`;
+        t.textContent = `${s.name} · ${at(p)} · ${s.key} ${valueText(p, s.key)} nats`;
         c.append(t);
         plot.append(c);
       });
@@ -146,12 +152,12 @@ export const mountDashboard: Mount = (root, vscode) => {
       if (!parts.length) return parts;
       const px = sx(xOf(parts[0].q.pts[parts[0].i]));
       rule.setAttribute('x1', String(px)); rule.setAttribute('x2', String(px)); rule.setAttribute('visibility', 'visible');
-      readout.textContent = parts.map(({ q, i }) => `${q.s.label} ${at(q.pts[i])}: ${q.pts[i][q.s.key].toFixed(3)}`).join('   ');
+      readout.textContent = parts.map(({ q, i }) => `${q.s.label} ${at(q.pts[i])}: ${valueText(q.pts[i], q.s.key)}`).join('   ');
       if (focus !== undefined) {
         const { q, i } = parts[focus];
         ring.setAttribute('cx', String(sx(xOf(q.pts[i])))); ring.setAttribute('cy', String(sy(q.ys[i]))); ring.setAttribute('stroke', q.s.color);
         ring.setAttribute('visibility', 'visible');
-        readout.textContent = `${q.s.label} ${at(q.pts[i])}: ${q.pts[i][q.s.key].toFixed(3)} nats (Enter opens it) · ${readout.textContent}`;
+        readout.textContent = `${q.s.label} ${at(q.pts[i])}: ${valueText(q.pts[i], q.s.key)} nats (Enter opens it) · ${readout.textContent}`;
       }
       return parts;
     };
