@@ -1,49 +1,26 @@
 /**
  * Benchmarks, printed as measured in one run (never asserted by timing in unit tests):
- * 1. accuracy: |estimate - exact truth| on every synthetic set at N = 10k (goal 0.01 nats);
+ * 1. accuracy: estimate - exact truth over a grid of synthetic sets, mostly at N = 10k (goal
+ *    0.01 nats), with whether each truth is inside its 90 % interval (bench/accuracy.ts);
+ *    coverage: how often the 90 % intervals contain the truth over many data seeds.
  * 2. speed: seconds for one checkpoint of N = 10k, D = 512 per modality, K = 10 classes
  *    on the default backend (target 30 s on a 2-core laptop CPU).
  * 3. pipeline: latency from a dump's rename to its result, and the watcher's idle CPU.
  * 4. webview: panel response times at 10 runs x 100 checkpoints and 100k samples.
- * `npm run bench -- --only speed|accuracy|pipeline|webview` runs one part.
+ * `npm run bench -- --only speed|accuracy|coverage|pipeline|webview` runs one part.
+ * Options: `--quick` (or LSMI_BENCH_QUICK=1) runs the small accuracy grid; `--match TEXT` only
+ * the accuracy cases whose "set options" contain TEXT; `--seeds N` (or LSMI_BENCH_SEEDS) data
+ * seeds per coverage set.
  */
 import * as os from 'os';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/core/backend';
 import { analyze } from '../src/core/estimator';
 import { Rng } from '../src/core/rng';
-import { syntheticSet, SetOptions } from '../src/core/synthetic/sets';
-import { synthDump } from '../src/core/synthetic/dump';
-import { exactTruth } from '../src/core/synthetic/truth';
 import { Dump } from '../src/io/dump';
+import { accuracyBench, coverageBench } from './accuracy';
 import { pipelineBench } from './pipeline';
 import { webviewBench } from './webview';
-
-const SETS: Array<[string, SetOptions]> = [
-  ['xor', {}], ['or', {}], ['xor+not', {}], ['gaussian', { classes: 2, noise: 0.5, rho: 0.5 }],
-  ['gaussian', { classes: 2, noise: 0.5, rho: -0.5 }], ['preset:R', {}], ['preset:U', {}], ['preset:S', {}],
-  ['preset:1/4U+3/4S', {}], ['preset:1/2R+1/2S', {}],
-];
-
-async function accuracy(): Promise<void> {
-  const backend = await initBackend('auto');
-  console.log(`\naccuracy at N = 10,000 (seed 0), backend ${backend.name}; |error| in nats against LSMI with the exact densities`);
-  console.log('set                         R       U1      U2      S     max|err|  seconds');
-  let worst = 0;
-  for (const [name, opts] of SETS) {
-    const set = syntheticSet(name, opts);
-    const { dump } = synthDump(set, 10_000, 1);
-    const res = await analyze(dump, { seed: 0 }, backend);
-    const [s1, s2] = res.entropySpace;
-    const t = exactTruth(set.model, { n: 100_000, offset1: s1.logDet ?? 0, offset2: s2.logDet ?? 0 }).dataset;
-    const errs = (['R', 'U1', 'U2', 'S'] as const).map((k) => res.main.dataset[k] - t[k]);
-    const max = Math.max(...errs.map(Math.abs));
-    worst = Math.max(worst, max);
-    const label = `${name}${opts.rho !== undefined ? ` rho ${opts.rho}` : ''}`;
-    console.log(`${label.padEnd(24)} ${errs.map((e) => e.toFixed(3).padStart(7)).join(' ')}   ${max.toFixed(3)}   ${res.seconds.toFixed(1).padStart(6)}`);
-  }
-  console.log(`worst error ${worst.toFixed(3)} nats (goal 0.01, tests require 0.02 on XOR/OR and 0.03 on the Gaussian set)`);
-}
 
 /** K-class Gaussian clusters seen through a random linear map into D dims, plus noise. */
 function wideDump(n: number, d: number, K: number, seed: number): Dump {
@@ -96,11 +73,19 @@ async function speed(): Promise<void> {
   console.log(`probe best epochs per fold: ${res.probes.map((p) => `${p.modality} [${p.epochs?.join(' ')}]`).join(', ')}`);
 }
 
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
 async function main(): Promise<void> {
-  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+  const only = arg('--only');
+  const quick = process.argv.includes('--quick') || ['1', 'true', 'yes'].includes(process.env.LSMI_BENCH_QUICK ?? '');
+  const seeds = Number(arg('--seeds') ?? process.env.LSMI_BENCH_SEEDS ?? NaN);
   console.log(`LSMI Lens benchmarks, ${new Date().toISOString().slice(0, 10)}`);
   if (!only || only === 'speed') await speed();
-  if (!only || only === 'accuracy') await accuracy();
+  if (!only || only === 'accuracy') await accuracyBench({ quick, match: arg('--match') });
+  if (!only || only === 'coverage') await coverageBench({ seeds: Number.isInteger(seeds) && seeds > 0 ? seeds : undefined });
   if (!only || only === 'pipeline') await pipelineBench();
   if (!only || only === 'webview') await webviewBench();
 }

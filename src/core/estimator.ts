@@ -5,14 +5,15 @@ import {
 } from './decompose';
 import * as os from 'os';
 import { taskPool } from './pool';
+import { DEFAULT_LINEAR } from './logistic';
 import { DEFAULT_JOINT_PROBE, DEFAULT_PROBE, logProbFromLogits } from './probe';
 import { Progress, throwIfCancelled } from './progress';
 import { Rng } from './rng';
-import { Task, TaskResult, runTask } from './tasks';
+import { ProbeModel, Task, TaskResult, runTask } from './tasks';
 import { FeatureSpace, columnStats, fitSpace, project, zscore } from './space';
 import { Intervals, datasetIntervals } from './intervals';
 
-export const ENGINE_VERSION = '0.2.0';
+export const ENGINE_VERSION = '0.3.0';
 
 export interface Settings {
   seed: number;
@@ -35,6 +36,10 @@ export interface Settings {
   probe: typeof DEFAULT_PROBE;
   /** what the joint probes (x1, x2 together) change from `probe` */
   jointProbe: Partial<typeof DEFAULT_PROBE>;
+  /** the linear (multinomial logistic) probe candidate; null: MLP probes only */
+  linearProbe: typeof DEFAULT_LINEAR | null;
+  /** add the linear probes' expected finite-sample excess loss back to log p(y|x) */
+  probeExcess: boolean;
   knifeMaxIter: number;
   knifeRidge: number;
   /** worker threads for the model fits: 'auto' uses the cores on wasm/cpu, 0 runs inline */
@@ -44,7 +49,7 @@ export interface Settings {
 export const DEFAULT_SETTINGS: Settings = {
   seed: 0, folds: 5, holdout: 'auto', pair: [0, 1], allPairs: true, adjust: true,
   entropyDim: 32, kernels: 5, useLogits: true, valFraction: 0.1,
-  probe: DEFAULT_PROBE, jointProbe: DEFAULT_JOINT_PROBE, knifeMaxIter: 30, knifeRidge: 1e-4, workers: 'auto',
+  probe: DEFAULT_PROBE, jointProbe: DEFAULT_JOINT_PROBE, linearProbe: DEFAULT_LINEAR, probeExcess: true, knifeMaxIter: 30, knifeRidge: 1e-4, workers: 'auto',
 };
 
 export interface PairResult {
@@ -69,8 +74,19 @@ export interface ModelReport {
   /** held-out accuracy and cross-entropy of p(y|x) on the analysed samples */
   accuracy: number;
   crossEntropy: number;
+  /** per fold: the candidate chosen on the validation rows, its temperature, the MLP's epochs */
+  model?: ProbeModel[];
   epochs?: number[];
   temperature?: number[];
+  /** per fold: validation cross-entropy of the linear and MLP candidates (after calibration) */
+  valLoss?: Array<Partial<Record<ProbeModel, number>>>;
+  /** per fold: the linear candidate's L2 strength */
+  lambda?: Array<number | null>;
+  /**
+   * per fold: the finite-sample excess loss added back to each held-out log p(y|x) (nats;
+   * the linear winner's df / 2n, 0 for the MLP). `crossEntropy` is measured, before it.
+   */
+  excess?: number[];
 }
 
 export interface Result {
@@ -149,6 +165,7 @@ export async function analyze(dump: Dump, settings: Partial<Settings>, backend: 
   const s: Settings = {
     ...DEFAULT_SETTINGS, ...settings, probe: { ...DEFAULT_PROBE, ...(settings.probe ?? {}) },
     jointProbe: { ...DEFAULT_JOINT_PROBE, ...(settings.jointProbe ?? {}) },
+    linearProbe: settings.linearProbe === null ? null : { ...DEFAULT_LINEAR, ...(settings.linearProbe ?? {}) },
   };
   const t0 = performance.now();
   const timings: Record<string, number> = {};
@@ -221,30 +238,53 @@ export async function analyze(dump: Dump, settings: Partial<Settings>, backend: 
   }
   const logp = new Map<string, Float64Array>();
   const pred = new Map<string, Int32Array>();
-  const probeFits = new Map<string, { epochs: number[]; temperature: number[] }>();
+  type Fits = Required<Pick<ModelReport, 'model' | 'epochs' | 'temperature' | 'valLoss' | 'lambda' | 'excess'>>;
+  const probeFits = new Map<string, Fits>();
+  const candidateSeconds: Record<string, number> = {};
+  const excessFree = new Map<string, Float64Array>(); // held-out log p before the excess correction
   // Joint probes first: they are the longest tasks, so the pool ends evenly loaded.
   for (const job of [...trained].sort((a, b) => b.mods.length - a.mods.length)) {
     const name = job.mods.map((m) => dump.modalities[m].name).join('+');
     const x = job.mods.length === 1 ? zs[job.mods[0]]
       : { data: toShared(concat(zs[job.mods[0]].data, zs[job.mods[0]].dim, zs[job.mods[1]].data, zs[job.mods[1]].dim, n)), dim: zs[job.mods[0]].dim + zs[job.mods[1]].dim };
+    // The linear candidate sees the whitened principal coordinates of each modality (the entropy
+    // models' space): an invertible map of the z-scores when a modality has at most
+    // `entropyDim` columns, so the same linear model family with a better-conditioned fit;
+    // above that, a linear model on the top axes, which keeps its cost small at D = 512+.
+    const lin = job.mods.length === 1 ? { data: zEntropy[job.mods[0]], dim: spaces[job.mods[0]].k }
+      : { data: toShared(concat(zEntropy[job.mods[0]], spaces[job.mods[0]].k, zEntropy[job.mods[1]], spaces[job.mods[1]].k, n)), dim: spaces[job.mods[0]].k + spaces[job.mods[1]].k };
     const lp = new Float64Array(n).fill(NaN), pr = new Int32Array(n).fill(-1);
-    const fits = { epochs: new Array<number>(folds.length), temperature: new Array<number>(folds.length) };
+    const fits: Fits = {
+      model: new Array<ProbeModel>(folds.length), epochs: new Array<number>(folds.length), temperature: new Array<number>(folds.length),
+      valLoss: new Array<Partial<Record<ProbeModel, number>>>(folds.length), lambda: new Array<number | null>(folds.length),
+      excess: new Array<number>(folds.length),
+    };
+    const measured = new Float64Array(n).fill(NaN);
+    excessFree.set(job.key, measured);
     logp.set(job.key, lp); pred.set(job.key, pr); probeFits.set(job.key, fits);
     folds.forEach((f, fi) => {
       tasks.push({
         task: {
           kind: 'probe', x: x.data, d: x.dim, y, classes, fit: f.fit, val: f.val, evalRows: f.evalRows,
           options: { ...s.probe, ...(job.mods.length > 1 ? s.jointProbe : {}), seed: s.seed + 101 * (probeJobs.indexOf(job) + 1) + fi },
+          linear: s.linearProbe, linearX: lin.data, linearD: lin.dim,
         },
         label: `probe ${name}`, phase: 'probes',
         place: (r) => {
           if (r.kind !== 'probe') return;
           const rows = f.evalRows;
-          const l = logProbFromLogits(r.logits, Int32Array.from(rows, (row) => y[row]), classes, r.temperature);
-          rows.forEach((row, i) => (lp[row] = l[i]));
+          // The task's logits are calibrated already (temperature applied).
+          const l = logProbFromLogits(r.logits, Int32Array.from(rows, (row) => y[row]), classes);
+          rows.forEach((row, i) => { measured[row] = l[i]; lp[row] = l[i] + (s.probeExcess ? r.excess : 0); });
           argmaxInto(r.logits, classes, rows, pr);
+          fits.model[fi] = r.model;
           fits.epochs[fi] = r.epochs;
           fits.temperature[fi] = Number(r.temperature.toFixed(4));
+          fits.valLoss[fi] = Object.fromEntries(Object.entries(r.valLoss).map(([k, v]) => [k, Number(v.toFixed(5))]));
+          fits.lambda[fi] = r.lambda ?? null;
+          // Seconds per candidate (in timings, not in `probes`: those must not vary between runs).
+          for (const [k, v] of Object.entries(r.fitSeconds)) candidateSeconds[k] = (candidateSeconds[k] ?? 0) + v;
+          fits.excess[fi] = Number((s.probeExcess ? r.excess : 0).toFixed(5));
         },
       });
     });
@@ -290,6 +330,7 @@ export async function analyze(dump: Dump, settings: Partial<Settings>, backend: 
   }
   lap('models', t);
   Object.assign(timings, { entropyTasks: taskSeconds.entropy, probeTasks: taskSeconds.probes });
+  for (const [k, v] of Object.entries(candidateSeconds)) timings[`${k}ProbeFits`] = v;
 
   // Pointwise i(x;y) = log p(y|x) + h(y) from the probes, or from the dump's logits.
   const info = new Map<string, Float64Array>();
@@ -305,7 +346,8 @@ export async function analyze(dump: Dump, settings: Partial<Settings>, backend: 
       argmaxInto(logits, classes, Int32Array.from({ length: n }, (_, i) => i), pr);
     }
     let correct = 0, ce = 0, c = 0;
-    for (let i = 0; i < n; i++) if (evalMask[i]) { c++; ce -= lp![i]; if (pr![i] === y[i]) correct++; }
+    const ceOf = logits ? lp! : excessFree.get(job.key)!;
+    for (let i = 0; i < n; i++) if (evalMask[i]) { c++; ce -= ceOf[i]; if (pr![i] === y[i]) correct++; }
     rep.accuracy = correct / c; rep.crossEntropy = ce / c;
     probes.push(rep);
     info.set(job.key, Float64Array.from(lp!, (v, i) => v + hy[i]));

@@ -101,20 +101,29 @@ export function fitTemperature(logits: Float32Array, y: Int32Array, K: number): 
   return nll(logits, y, K, t) <= nll(logits, y, K, 1) ? t : 1;
 }
 
+/**
+ * A tensor's values, then the tensor disposed. Typed arrays are read outside tf.tidy: tidy walks
+ * every element of its callback's result looking for tensors, which costs more than a matmul.
+ */
+function readAndDispose(t: tf.Tensor): Float32Array {
+  const v = t.dataSync() as Float32Array;
+  t.dispose();
+  return v;
+}
+
 export function probeLogits(p: Probe, x: Float32Array, n: number, d: number): Float32Array {
-  return tf.tidy(() => {
-    const layers = p.weights.map((l) => ({ w: tf.tensor2d(l.w, [l.rows, l.cols]), b: tf.tensor1d(l.b) }));
-    const out: Float32Array[] = [];
+  const layers = p.weights.map((l) => ({ w: tf.tensor2d(l.w, [l.rows, l.cols]), b: tf.tensor1d(l.b) }));
+  const all = new Float32Array(n * p.weights[p.weights.length - 1].cols);
+  try {
     const chunk = 4096;
     for (let s = 0; s < n; s += chunk) {
       const m = Math.min(chunk, n - s);
-      out.push(forward(layers, tf.tensor2d(x.subarray(s * d, (s + m) * d), [m, d])).dataSync() as Float32Array);
+      all.set(readAndDispose(tf.tidy(() => forward(layers, tf.tensor2d(x.subarray(s * d, (s + m) * d), [m, d])))), s * p.weights[p.weights.length - 1].cols);
     }
-    const all = new Float32Array(n * p.weights[p.weights.length - 1].cols);
-    let o = 0;
-    for (const a of out) { all.set(a, o); o += a.length; }
-    return all;
-  });
+  } finally {
+    for (const l of layers) { l.w.dispose(); l.b.dispose(); }
+  }
+  return all;
 }
 
 /** log p(y_i | x_i) for each row, temperature applied. */
@@ -190,7 +199,7 @@ export function trainProbe(
     return layout.map((l) => ({ w: all.slice(l.w, l.w + l.rows * l.cols), b: all.slice(l.b, l.b + l.cols), rows: l.rows, cols: l.cols }));
   };
   // Validation runs on the live variables; weights are copied out only when they improve.
-  const valLoss = () => !xValT ? 0 : nll(tf.tidy(() => forward(unpack(), xValT).dataSync() as Float32Array), yVal, K, 1);
+  const valLoss = () => !xValT ? 0 : nll(readAndDispose(tf.tidy(() => forward(unpack(), xValT))), yVal, K, 1);
   let best: Probe = { weights: snapshot(), temperature: 1, epochs: 0, valLoss: Infinity };
   let stale = 0;
   try {

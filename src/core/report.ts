@@ -88,7 +88,8 @@ export function formatResult(res: Result): string {
   lines.push('');
   lines.push(`  I(X1;Y) ${p.info.I1.toFixed(3)}   I(X2;Y) ${p.info.I2.toFixed(3)}   I(X1,X2;Y) ${p.info.I12.toFixed(3)}`);
   for (const pr of res.probes) {
-    lines.push(`  p(y|${pr.modality}) from ${pr.source}: held-out accuracy ${(100 * pr.accuracy).toFixed(1)}%, cross-entropy ${pr.crossEntropy.toFixed(3)}`);
+    const chosen = pr.model?.length ? `, model per fold ${pr.model.join(' ')}` : '';
+    lines.push(`  p(y|${pr.modality}) from ${pr.source}: held-out accuracy ${(100 * pr.accuracy).toFixed(1)}%, cross-entropy ${pr.crossEntropy.toFixed(3)}${chosen}`);
   }
   lines.push('');
   lines.push('  class' + ' '.repeat(15) + 'n       R       U1      U2      S');

@@ -1,4 +1,5 @@
 import { fitKnife, knifeLogDensity } from './knife';
+import { LinearOptions, linearLogProbs, trainLinear } from './logistic';
 import { ProbeOptions, probeLogits, trainProbe } from './probe';
 import { gatherRows } from './rows';
 
@@ -19,13 +20,40 @@ export type Task =
     x: Float32Array; d: number; y: Int32Array; classes: number;
     fit: Int32Array; val: Int32Array; evalRows: Int32Array;
     options: Omit<ProbeOptions, 'signal' | 'onEpoch'>;
+    /** the linear candidate's options; null or absent fits the MLP only */
+    linear?: Omit<LinearOptions, 'signal'> | null;
+    /** the linear candidate's inputs [N x linearD] (default: x) */
+    linearX?: Float32Array; linearD?: number;
   };
+
+export type ProbeModel = 'linear' | 'mlp';
 
 export type TaskResult =
   /** h(x) = -log p(x) of each held-out row */
   | { kind: 'knife'; h: Float64Array; seconds: number }
-  /** logits of each held-out row [rows x K], before the temperature */
-  | { kind: 'probe'; logits: Float32Array; temperature: number; epochs: number; seconds: number };
+  /**
+   * Calibrated logits of each held-out row [rows x K] from the candidate with the lower
+   * validation cross-entropy: log p(y|x) is their log-softmax (temperature already applied).
+   */
+  | {
+    kind: 'probe'; logits: Float32Array; model: ProbeModel;
+    /** the winner's temperature (reported; already applied to `logits`) */
+    temperature: number;
+    /** MLP epochs (0 when no MLP was fitted) */
+    epochs: number;
+    /** validation cross-entropy of each candidate fitted, after calibration */
+    valLoss: Partial<Record<ProbeModel, number>>;
+    /** the linear candidate's chosen L2 strength */
+    lambda?: number;
+    /**
+     * Expected finite-sample shortfall of the winner's mean held-out log p(y|x), in nats
+     * (0 for the MLP, which has no such estimate): the estimator adds it back to each log p.
+     */
+    excess: number;
+    seconds: number;
+    /** seconds per candidate */
+    fitSeconds: Partial<Record<ProbeModel, number>>;
+  };
 
 export interface TaskHooks {
   signal?: AbortSignal;
@@ -41,8 +69,34 @@ export function runTask(task: Task, hooks: TaskHooks = {}): TaskResult {
     const lp = knifeLogDensity(model, gatherRows(task.z, task.k, task.evalRows), task.evalRows.length);
     return { kind: 'knife', h: lp.map((v) => -v), seconds: (performance.now() - t0) / 1000 };
   }
-  const probe = trainProbe(task.x, task.d, task.y, task.classes, task.fit, task.val, { ...task.options, ...hooks });
   const rows = task.evalRows;
-  const logits = probeLogits(probe, gatherRows(task.x, task.d, rows), rows.length, task.d);
-  return { kind: 'probe', logits, temperature: probe.temperature, epochs: probe.epochs, seconds: (performance.now() - t0) / 1000 };
+  const xEval = gatherRows(task.x, task.d, rows);
+  // Model selection on the validation rows: each candidate fits on `fit`, is calibrated and
+  // scored on `val`, and only the winner predicts the held-out `evalRows`.
+  const valLoss: Partial<Record<ProbeModel, number>> = {};
+  const fitSeconds: Partial<Record<ProbeModel, number>> = {};
+  let linear: ReturnType<typeof trainLinear> | undefined;
+  if (task.linear && task.val.length > 0) {
+    const t1 = performance.now();
+    linear = trainLinear(task.linearX ?? task.x, task.linearD ?? task.d, task.y, task.classes, task.fit, task.val, { ...task.linear, signal: hooks.signal });
+    valLoss.linear = linear.valLoss;
+    fitSeconds.linear = (performance.now() - t1) / 1000;
+  }
+  const t2 = performance.now();
+  const probe = trainProbe(task.x, task.d, task.y, task.classes, task.fit, task.val, { ...task.options, ...hooks });
+  fitSeconds.mlp = (performance.now() - t2) / 1000;
+  valLoss.mlp = probe.valLoss;
+  const seconds = () => (performance.now() - t0) / 1000;
+  if (linear && linear.valLoss <= probe.valLoss) {
+    return {
+      kind: 'probe', logits: linearLogProbs(linear, task.linearX ? gatherRows(task.linearX, linear.d, rows) : xEval, rows.length), model: 'linear', temperature: linear.temperature,
+      epochs: probe.epochs, valLoss, lambda: linear.lambda, excess: linear.excess, seconds: seconds(), fitSeconds,
+    };
+  }
+  const logits = probeLogits(probe, xEval, rows.length, task.d);
+  if (probe.temperature !== 1) for (let i = 0; i < logits.length; i++) logits[i] /= probe.temperature;
+  return {
+    kind: 'probe', logits, model: 'mlp', temperature: probe.temperature, epochs: probe.epochs, valLoss,
+    ...(linear ? { lambda: linear.lambda } : {}), excess: 0, seconds: seconds(), fitSeconds,
+  };
 }

@@ -10,6 +10,14 @@ export interface SetOptions {
   classes?: number;
   /** correlation of x1 and x2 given y (gaussian) */
   rho?: number;
+  /**
+   * P(a = 1) and P(b = 1) of the input bits (gates and xor+not; default 1/2 each):
+   * imbalanced inputs, hence imbalanced labels (OR with pA = pB = 0.8 has P(y = 1) = 0.96).
+   */
+  pA?: number;
+  pB?: number;
+  /** class priors (gaussian; default uniform): K positive weights, normalised */
+  priors?: number[];
 }
 
 export interface SyntheticSet {
@@ -28,15 +36,32 @@ const GATES: Record<string, (a: number, b: number) => number> = {
 
 const rep = (v: number, d: number) => new Array<number>(d).fill(v);
 
-/** Logic gates: uniform bits a (x1) and b (x2), each copied to `dim` features with N(0, noise^2). */
+function bitProbability(what: string, p: number | undefined): number {
+  if (p === undefined) return 0.5;
+  if (!(p > 0 && p < 1)) throw new Error(`${what} must be in (0, 1)`);
+  return p;
+}
+
+/**
+ * Weights of the bits (a, b) and a description suffix; every weight 1 when neither
+ * probability is given, so the balanced sets stay exactly as they were.
+ */
+function bitWeights(o: SetOptions): { weight: (a: number, b: number) => number; text: string } {
+  const pA = bitProbability('pA', o.pA), pB = bitProbability('pB', o.pB);
+  if (o.pA === undefined && o.pB === undefined) return { weight: () => 1, text: '' };
+  return { weight: (a, b) => (a ? pA : 1 - pA) * (b ? pB : 1 - pB), text: `, P(a=1) ${pA}, P(b=1) ${pB}` };
+}
+
+/** Logic gates: bits a (x1) and b (x2), uniform unless pA/pB, each copied to `dim` features with N(0, noise^2). */
 function gate(name: string, o: SetOptions): SyntheticSet {
   const f = GATES[name];
   const noise = o.noise ?? 0.1, dim = o.dim ?? 1, v = noise * noise;
+  const bits = bitWeights(o);
   const components: Component[] = [];
   for (const a of [0, 1]) for (const b of [0, 1]) {
-    components.push({ weight: 1, label: f(a, b), mean1: rep(a, dim), var1: rep(v, dim), mean2: rep(b, dim), var2: rep(v, dim), rho: 0 });
+    components.push({ weight: bits.weight(a, b), label: f(a, b), mean1: rep(a, dim), var1: rep(v, dim), mean2: rep(b, dim), var2: rep(v, dim), rho: 0 });
   }
-  return { name, description: `y = ${name.toUpperCase()}(a, b); x1 = a, x2 = b (+ N(0, ${noise}^2), ${dim} dim)`, model: { classes: 2, components } };
+  return { name, description: `y = ${name.toUpperCase()}(a, b); x1 = a, x2 = b (+ N(0, ${noise}^2), ${dim} dim${bits.text})`, model: { classes: 2, components } };
 }
 
 /**
@@ -46,29 +71,35 @@ function gate(name: string, o: SetOptions): SyntheticSet {
  */
 function xorNot(o: SetOptions): SyntheticSet {
   const noise = o.noise ?? 0.1, dim = o.dim ?? 1, v = noise * noise;
+  const bits = bitWeights(o);
   const components: Component[] = [];
   for (const g of [0, 1]) for (const a of [0, 1]) for (const b of [0, 1]) {
     const label = g === 0 ? a ^ b : 1 - b;
     components.push({
-      weight: 1, label, rho: 0,
+      weight: bits.weight(a, b), label, rho: 0,
       mean1: [...rep(a, dim), g], var1: rep(v, dim + 1),
       mean2: [...rep(b, dim), g], var2: rep(v, dim + 1),
     });
   }
-  return { name: 'xor+not', description: `half XOR, half NOT(b), gate visible in both modalities (+ N(0, ${noise}^2))`, model: { classes: 2, components } };
+  return { name: 'xor+not', description: `half XOR, half NOT(b), gate visible in both modalities (+ N(0, ${noise}^2)${bits.text})`, model: { classes: 2, components } };
 }
 
 /** The reference's Gaussian generator: x1 = onehot(y) + u, x2 = onehot(y) + rho u + sqrt(1-rho^2) v. */
 function gaussian(o: SetOptions): SyntheticSet {
   const K = o.classes ?? 2, noise = o.noise ?? 0.5, rho = o.rho ?? 0.5, v = noise * noise;
   if (Math.abs(rho) >= 1) throw new Error('gaussian: |rho| must be below 1');
+  const priors = o.priors;
+  if (priors && (priors.length !== K || !priors.every((p) => p > 0 && Number.isFinite(p)))) {
+    throw new Error(`gaussian: priors must be ${K} positive weights`);
+  }
   const components: Component[] = [];
   for (let y = 0; y < K; y++) {
     const m = rep(0, K);
     m[y] = 1;
-    components.push({ weight: 1, label: y, mean1: m, var1: rep(v, K), mean2: [...m], var2: rep(v, K), rho });
+    components.push({ weight: priors ? priors[y] : 1, label: y, mean1: m, var1: rep(v, K), mean2: [...m], var2: rep(v, K), rho });
   }
-  return { name: 'gaussian', description: `K=${K} classes, noise ${noise}, rho ${rho} (reference gaussian_data.py)`, model: { classes: K, components } };
+  const prior = priors ? `, priors ${priors.join('/')}` : '';
+  return { name: 'gaussian', description: `K=${K} classes, noise ${noise}, rho ${rho}${prior} (reference gaussian_data.py)`, model: { classes: K, components } };
 }
 
 /**

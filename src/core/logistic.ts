@@ -1,0 +1,358 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { gatherRows } from './rows';
+import { throwIfCancelled } from './progress';
+import { MIN_CALIBRATION_ROWS, fitTemperature } from './probe';
+
+/**
+ * Linear probe p(y|x): multinomial logistic regression (softmax of x W + b) on the estimator's
+ * z-scored inputs, fitted to convergence by L-BFGS on the mean cross-entropy + L2. Where the
+ * Bayes posterior is a linear softmax (Gaussian classes with a shared covariance), the MLP
+ * probes stop early and under-fit i(x;y) (method.md, "Probe bias grows with the number of
+ * classes"); this one reaches the maximum likelihood fit.
+ *
+ * The L2 strength is chosen on the fold's validation rows along a short warm-started path
+ * (strong to weak: each fit starts from the previous solution, so the weak, slow ones start
+ * close to their optimum). Classes rare or absent in the training rows stay finite: their
+ * bias is penalised too, and every probability is mixed with a uniform floor of mass `floor`
+ * (costs at most `floor` nats of cross-entropy).
+ */
+export interface LinearOptions {
+  /** L2 strengths tried, strongest first (penalty lambda/2 |W|^2 on the mean cross-entropy) */
+  lambdas: number[];
+  /** L-BFGS iterations per strength */
+  maxIter: number;
+  /** stop when the largest gradient entry is below this */
+  tol: number;
+  /** mass of the uniform mixture under every prediction */
+  floor: number;
+  /** L-BFGS memory */
+  memory: number;
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_LINEAR: Omit<LinearOptions, 'signal'> = {
+  lambdas: [1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6], maxIter: 150, tol: 1e-4, floor: 1e-4, memory: 10,
+};
+
+/** Penalty on the biases: keeps absent classes' logits finite without pulling the others' priors. */
+const BIAS_PENALTY = 1e-6;
+/** Above this many multiply-adds per product the fit runs its matmuls on tfjs (wasm ~16 GFLOP/s vs ~1 in JS). */
+const TF_WORK = 5e5;
+
+export interface LinearModel {
+  d: number;
+  K: number;
+  /** weights [d x K], row-major */
+  w: Float32Array;
+  b: Float32Array;
+  lambda: number;
+  temperature: number;
+  floor: number;
+  /** validation cross-entropy after calibration (Infinity without validation rows) */
+  valLoss: number;
+  /** validation cross-entropy at each strength tried */
+  path: Array<{ lambda: number; valLoss: number; iterations: number }>;
+  iterations: number;
+  evaluations: number;
+  /**
+   * Expected excess held-out cross-entropy of this fit over the best linear model, df / (2 n)
+   * nats (see `excessLoss`): the amount by which the mean of log p(y|x) on held-out rows
+   * falls short, to be added back to estimate the population value.
+   */
+  excess: number;
+}
+
+/** Mean cross-entropy + penalty and its gradient, over the fit rows; one instance per fit. */
+class Objective {
+  private readonly xt?: tf.Tensor2D;
+  private readonly xtT?: tf.Tensor2D;
+  readonly n: number;
+  readonly yFit: Int32Array;
+  readonly xFit: Float32Array;
+  /** function + gradient evaluations so far */
+  evaluations = 0;
+
+  constructor(x: Float32Array, readonly d: number, y: Int32Array, readonly K: number, rows: Int32Array) {
+    this.n = rows.length;
+    this.xFit = gatherRows(x, d, rows);
+    this.yFit = Int32Array.from(rows, (r) => y[r]);
+    if (this.n * d * K > TF_WORK) {
+      this.xt = tf.tensor2d(this.xFit, [this.n, d]);
+      // wasm's transposed matmul is ~10x slower than a plain one: keep x^T.
+      this.xtT = tf.transpose(this.xt);
+    }
+  }
+
+  dispose(): void { this.xt?.dispose(); this.xtT?.dispose(); }
+
+  /** logits [n x K] of the fit rows for theta = [W (d x K), b (K)] */
+  private logits(theta: Float64Array): Float64Array {
+    const { n, d, K } = this;
+    const z = new Float64Array(n * K);
+    if (this.xt) {
+      z.set(readAndDispose(tf.tidy(() => tf.matMul(this.xt!, tf.tensor2d(Float32Array.from(theta.subarray(0, d * K)), [d, K])))));
+    } else {
+      const x = this.xFit;
+      for (let i = 0; i < n; i++) {
+        const zi = i * K;
+        for (let j = 0; j < d; j++) {
+          const v = x[i * d + j];
+          if (v === 0) continue;
+          const wj = j * K;
+          for (let k = 0; k < K; k++) z[zi + k] += v * theta[wj + k];
+        }
+      }
+    }
+    const b = d * K;
+    for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) z[i * K + k] += theta[b + k];
+    return z;
+  }
+
+  /** f(theta) and its gradient into g */
+  eval(theta: Float64Array, lambda: number, g: Float64Array): number {
+    const { n, d, K } = this;
+    this.evaluations++;
+    const z = this.logits(theta);
+    let f = 0;
+    // z becomes (softmax - onehot) / n: the gradient of the mean cross-entropy wrt the logits.
+    for (let i = 0; i < n; i++) {
+      const o = i * K;
+      let m = -Infinity;
+      for (let k = 0; k < K; k++) if (z[o + k] > m) m = z[o + k];
+      let s = 0;
+      for (let k = 0; k < K; k++) { const e = Math.exp(z[o + k] - m); z[o + k] = e; s += e; }
+      const yi = this.yFit[i];
+      f -= Math.log(z[o + yi] / s);
+      for (let k = 0; k < K; k++) z[o + k] = z[o + k] / s / n;
+      z[o + yi] -= 1 / n;
+    }
+    f /= n;
+    g.fill(0);
+    if (this.xtT) {
+      const gw = readAndDispose(tf.tidy(() => tf.matMul(this.xtT!, tf.tensor2d(Float32Array.from(z), [n, K]))));
+      for (let j = 0; j < d * K; j++) g[j] = gw[j];
+    } else {
+      const x = this.xFit;
+      for (let i = 0; i < n; i++) {
+        const zi = i * K;
+        for (let j = 0; j < d; j++) {
+          const v = x[i * d + j];
+          if (v === 0) continue;
+          const wj = j * K;
+          for (let k = 0; k < K; k++) g[wj + k] += v * z[zi + k];
+        }
+      }
+    }
+    for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) g[d * K + k] += z[i * K + k];
+    let pen = 0;
+    for (let j = 0; j < d * K; j++) { pen += lambda * theta[j] * theta[j]; g[j] += lambda * theta[j]; }
+    for (let k = 0; k < K; k++) { pen += BIAS_PENALTY * theta[d * K + k] ** 2; g[d * K + k] += BIAS_PENALTY * theta[d * K + k]; }
+    return f + pen / 2;
+  }
+}
+
+/**
+ * A tensor's values, then the tensor disposed. (Returning a typed array from tf.tidy costs more
+ * than the matmul: tidy walks every element of its result looking for tensors.)
+ */
+function readAndDispose(t: tf.Tensor): Float32Array {
+  const v = t.dataSync() as Float32Array;
+  t.dispose();
+  return v;
+}
+
+const dot = (a: Float64Array, b: Float64Array) => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i] * b[i]; return s; };
+
+/** L-BFGS (two-loop recursion, backtracking Armijo line search) from theta, in place; returns iterations. */
+function lbfgs(obj: Objective, theta: Float64Array, lambda: number, o: Omit<LinearOptions, 'lambdas'>): number {
+  const p = theta.length;
+  const g = new Float64Array(p), gNew = new Float64Array(p), dir = new Float64Array(p), trial = new Float64Array(p);
+  const S: Float64Array[] = [], Y: Float64Array[] = [], rho: number[] = [];
+  let f = obj.eval(theta, lambda, g);
+  const alpha = new Float64Array(o.memory);
+  let it = 0;
+  for (; it < o.maxIter; it++) {
+    if (it % 8 === 0) throwIfCancelled(o.signal);
+    let gmax = 0;
+    for (let i = 0; i < p; i++) gmax = Math.max(gmax, Math.abs(g[i]));
+    if (gmax < o.tol) break;
+    // Two-loop recursion: dir = -H g.
+    dir.set(g);
+    for (let m = S.length - 1; m >= 0; m--) {
+      alpha[m] = rho[m] * dot(S[m], dir);
+      for (let i = 0; i < p; i++) dir[i] -= alpha[m] * Y[m][i];
+    }
+    const gamma = S.length ? dot(S[S.length - 1], Y[Y.length - 1]) / dot(Y[Y.length - 1], Y[Y.length - 1]) : 1 / Math.max(1, Math.sqrt(dot(g, g)));
+    for (let i = 0; i < p; i++) dir[i] *= gamma;
+    for (let m = 0; m < S.length; m++) {
+      const beta = rho[m] * dot(Y[m], dir);
+      for (let i = 0; i < p; i++) dir[i] += S[m][i] * (alpha[m] - beta);
+    }
+    for (let i = 0; i < p; i++) dir[i] = -dir[i];
+    let slope = dot(g, dir);
+    if (!(slope < 0)) { // not a descent direction: restart from steepest descent
+      S.length = 0; Y.length = 0; rho.length = 0;
+      for (let i = 0; i < p; i++) dir[i] = -g[i] / Math.max(1, Math.sqrt(dot(g, g)));
+      slope = dot(g, dir);
+    }
+    let step = 1, fNew = Infinity, accepted = false;
+    for (let ls = 0; ls < 30; ls++) {
+      for (let i = 0; i < p; i++) trial[i] = theta[i] + step * dir[i];
+      fNew = obj.eval(trial, lambda, gNew);
+      if (fNew <= f + 1e-4 * step * slope) { accepted = true; break; }
+      step /= 2;
+    }
+    if (!accepted) break;
+    const s = new Float64Array(p), yv = new Float64Array(p);
+    for (let i = 0; i < p; i++) { s[i] = trial[i] - theta[i]; yv[i] = gNew[i] - g[i]; }
+    const sy = dot(s, yv);
+    if (sy > 1e-12) {
+      S.push(s); Y.push(yv); rho.push(1 / sy);
+      if (S.length > o.memory) { S.shift(); Y.shift(); rho.shift(); }
+    }
+    theta.set(trial); g.set(gNew);
+    // Converged for our use: the mean cross-entropy no longer moves at 1e-8 nats per step.
+    const done = f - fNew <= 1e-8 * Math.max(1, Math.abs(f));
+    f = fNew;
+    if (done) { it++; break; }
+  }
+  return it;
+}
+
+/** Raw logits x W + b of `n` rows (row-major [n x K]). */
+function rawLogits(w: ArrayLike<number>, b: ArrayLike<number>, d: number, K: number, x: Float32Array, n: number): Float32Array {
+  if (n * d * K > TF_WORK) {
+    return readAndDispose(tf.tidy(() => tf.add(tf.matMul(tf.tensor2d(x, [n, d]), tf.tensor2d(Float32Array.from(w), [d, K])), tf.tensor1d(Float32Array.from(b)))));
+  }
+  const z = new Float32Array(n * K);
+  const acc = new Float64Array(K);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < K; k++) acc[k] = b[k];
+    for (let j = 0; j < d; j++) {
+      const v = x[i * d + j];
+      if (v === 0) continue;
+      for (let k = 0; k < K; k++) acc[k] += v * w[j * K + k];
+    }
+    z.set(acc, i * K);
+  }
+  return z;
+}
+
+/**
+ * log((1 - floor) softmax(z / t) + floor / K) per row and class: calibrated log-probabilities,
+ * usable as logits (their softmax is themselves).
+ */
+function flooredLogProbs(z: Float32Array, K: number, t: number, floor: number): Float32Array {
+  const out = new Float32Array(z.length);
+  const n = z.length / K;
+  for (let i = 0; i < n; i++) {
+    const o = i * K;
+    let m = -Infinity;
+    for (let k = 0; k < K; k++) m = Math.max(m, z[o + k] / t);
+    let s = 0;
+    for (let k = 0; k < K; k++) s += Math.exp(z[o + k] / t - m);
+    const lse = m + Math.log(s);
+    for (let k = 0; k < K; k++) out[o + k] = Math.log((1 - floor) * Math.exp(z[o + k] / t - lse) + floor / K);
+  }
+  return out;
+}
+
+function meanNll(logp: Float32Array, y: Int32Array, K: number): number {
+  let s = 0;
+  for (let i = 0; i < y.length; i++) s -= logp[i * K + y[i]];
+  return s / Math.max(1, y.length);
+}
+
+export function trainLinear(
+  x: Float32Array, d: number, y: Int32Array, K: number,
+  fit: Int32Array, val: Int32Array, opts: Partial<LinearOptions> = {},
+): LinearModel {
+  const o: LinearOptions = { ...DEFAULT_LINEAR, ...opts };
+  const obj = new Objective(x, d, y, K, fit);
+  const xVal = gatherRows(x, d, val);
+  const yVal = Int32Array.from(val, (r) => y[r]);
+  // Start at the (smoothed) class prior: the optimum of the strongest penalty is near it.
+  const theta = new Float64Array((d + 1) * K);
+  const counts = new Float64Array(K);
+  for (const c of obj.yFit) counts[c]++;
+  for (let k = 0; k < K; k++) theta[d * K + k] = Math.log((counts[k] + 0.5) / (fit.length + 0.5 * K));
+  const lambdas = val.length ? o.lambdas : [o.lambdas[Math.floor(o.lambdas.length / 2)]];
+  let best: { theta: Float64Array; lambda: number; valLoss: number } | undefined;
+  const path: LinearModel['path'] = [];
+  let iterations = 0, worse = 0, evaluations = 0;
+  try {
+    for (const lambda of lambdas) {
+      const iters = lbfgs(obj, theta, lambda, o);
+      iterations += iters;
+      const vl = val.length ? meanNll(flooredLogProbs(rawLogits(theta.subarray(0, d * K), theta.subarray(d * K), d, K, xVal, val.length), K, 1, o.floor), yVal, K) : Infinity;
+      path.push({ lambda, valLoss: vl, iterations: iters });
+      if (!best || vl < best.valLoss) {
+        // A weaker penalty that gains under 1e-4 nats is not worth its longer fits: stop there.
+        const gain = best ? best.valLoss - vl : Infinity;
+        best = { theta: theta.slice(), lambda, valLoss: vl };
+        worse = 0;
+        if (gain < 1e-4) break;
+      } else if (++worse >= 2) break; // the validation loss along the path is near-unimodal: two steps past the best, stop
+    }
+  } finally {
+    evaluations = obj.evaluations;
+    obj.dispose();
+  }
+  const w = Float32Array.from(best!.theta.subarray(0, d * K));
+  const b = Float32Array.from(best!.theta.subarray(d * K));
+  const model: LinearModel = { d, K, w, b, lambda: best!.lambda, temperature: 1, floor: o.floor, valLoss: best!.valLoss, path, iterations, evaluations, excess: 0 };
+  if (val.length >= MIN_CALIBRATION_ROWS) {
+    const z = rawLogits(w, b, d, K, xVal, val.length);
+    model.temperature = fitTemperature(z, yVal, K);
+    model.valLoss = meanNll(flooredLogProbs(z, K, model.temperature, o.floor), yVal, K);
+  }
+  // The df / 2n law is asymptotic: it needs the excess to be small against the loss itself.
+  // Near-separable classes (held-out loss ~0.02 nats, p(1 - p) ~ 0) break it (it would add
+  // more than the whole loss), so it is capped at a tenth of the validation loss.
+  model.excess = Math.min(excessLoss(model, x, fit), Number.isFinite(model.valLoss) ? 0.1 * model.valLoss : 0);
+  return model;
+}
+
+/**
+ * Finite-sample excess loss. A maximum-likelihood fit of p parameters on n rows loses, in
+ * expectation, p / (2n) nats of held-out cross-entropy against the best model of its family
+ * (Akaike; the KL of the fitted from the best distribution is a chi-square with p degrees of
+ * freedom over 2n). A multinomial logistic model has p = (D + 1)(K - 1) free parameters
+ * (softmax is invariant to a shift of all logits): 0.017 nats at D = K = 16, n = 7,200, and
+ * twice that for the joint probe, which is what made R, U and S miss by 0.02-0.03 at K = 16.
+ * The L2 penalty shrinks the count to the effective degrees of freedom, sum over the
+ * Hessian's eigenvalues h of h / (h + lambda); with the Hessian approximated by the Kronecker
+ * product of the mean class covariance diag(p) - p p^T (its diagonal) and the inputs'
+ * second moments (their diagonal: ~1 for z-scored or whitened inputs), that is
+ * df = (sum_j c_j a_k / (c_j a_k + lambda) over inputs j incl. the bias, classes k) (K - 1) / K.
+ */
+function excessLoss(m: LinearModel, x: Float32Array, fit: Int32Array): number {
+  const { d, K } = m;
+  const n = fit.length;
+  if (!n) return 0;
+  const xf = gatherRows(x, d, fit);
+  const z = rawLogits(m.w, m.b, d, K, xf, n);
+  const a = new Float64Array(K), c = new Float64Array(d + 1);
+  c[d] = 1;
+  for (let i = 0; i < n; i++) {
+    const o = i * K;
+    let mx = -Infinity;
+    for (let k = 0; k < K; k++) mx = Math.max(mx, z[o + k]);
+    let s = 0;
+    for (let k = 0; k < K; k++) s += Math.exp(z[o + k] - mx);
+    for (let k = 0; k < K; k++) { const p = Math.exp(z[o + k] - mx) / s; a[k] += p * (1 - p) / n; }
+    for (let j = 0; j < d; j++) c[j] += xf[i * d + j] ** 2 / n;
+  }
+  // Classes absent from the fit rows have a_k ~ 0 and drop out by themselves.
+  let df = 0;
+  for (let k = 0; k < K; k++) for (let j = 0; j <= d; j++) {
+    const h = c[j] * a[k], lam = j === d ? BIAS_PENALTY : m.lambda;
+    df += h / (h + lam);
+  }
+  return (df * (K - 1)) / K / (2 * n);
+}
+
+/** Calibrated log-probabilities [n x K] (temperature and floor applied) of `n` rows of x. */
+export function linearLogProbs(m: LinearModel, x: Float32Array, n: number): Float32Array {
+  return flooredLogProbs(rawLogits(m.w, m.b, m.d, m.K, x, n), m.K, m.temperature, m.floor);
+}

@@ -1,0 +1,113 @@
+import { test, before } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { initBackend, BackendInfo } from '../src/core/backend';
+import { analyze } from '../src/core/estimator';
+import { linearLogProbs, trainLinear } from '../src/core/logistic';
+import { Rng } from '../src/core/rng';
+import { syntheticSet } from '../src/core/synthetic/sets';
+import { synthDump } from '../src/core/synthetic/dump';
+
+let backend: BackendInfo;
+before(async () => {
+  backend = await initBackend('auto');
+});
+
+/** n rows of x ~ N(0, I_d) with y drawn from softmax(x W + b); also the true log p(y|x). */
+function softmaxData(n: number, d: number, K: number, seed: number, scale = 1.5) {
+  const rng = new Rng(seed);
+  const w = Float64Array.from({ length: d * K }, () => (scale * rng.normal()) / Math.sqrt(d));
+  const b = Float64Array.from({ length: K }, () => 0.5 * rng.normal());
+  const x = new Float32Array(n * d), y = new Int32Array(n), logp = new Float64Array(n);
+  const z = new Float64Array(K);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) x[i * d + j] = rng.normal();
+    let m = -Infinity;
+    for (let k = 0; k < K; k++) {
+      z[k] = b[k];
+      for (let j = 0; j < d; j++) z[k] += x[i * d + j] * w[j * K + k];
+      m = Math.max(m, z[k]);
+    }
+    let s = 0;
+    for (let k = 0; k < K; k++) s += Math.exp(z[k] - m);
+    let u = rng.next() * s, c = 0;
+    while (c < K - 1 && (u -= Math.exp(z[c] - m)) > 0) c++;
+    y[i] = c;
+    logp[i] = z[c] - m - Math.log(s);
+  }
+  return { x, y, logp };
+}
+
+const range = (a: number, b: number) => Int32Array.from({ length: b - a }, (_, i) => a + i);
+
+function heldOutCe(lp: Float32Array, y: Int32Array, rows: Int32Array, K: number): number {
+  let s = 0;
+  rows.forEach((r, i) => (s -= lp[i * K + y[r]]));
+  return s / rows.length;
+}
+
+test('linear probe: recovers a known softmax model\'s held-out cross-entropy', () => {
+  const d = 6, K = 5;
+  const { x, y, logp } = softmaxData(12_000, d, K, 1);
+  const fit = range(0, 6_000), val = range(6_000, 7_000), evalRows = range(7_000, 12_000);
+  const m = trainLinear(x, d, y, K, fit, val);
+  const lp = linearLogProbs(m, x.subarray(7_000 * d), evalRows.length);
+  const ce = heldOutCe(lp, y, evalRows, K);
+  let truth = 0;
+  for (const r of evalRows) truth -= logp[r];
+  truth /= evalRows.length;
+  // Expected excess (d + 1)(K - 1) / 2n = 0.002 nats; sampling noise of the difference ~0.003.
+  assert.ok(ce - truth < 0.012 && ce - truth > -0.01, `held-out CE ${ce.toFixed(4)} vs the true model's ${truth.toFixed(4)}`);
+  assert.ok(m.excess > 0.001 && m.excess < 0.003, `excess estimate ${m.excess}`);
+  // Rows of the output are normalised distributions.
+  let s = 0;
+  for (let k = 0; k < K; k++) s += Math.exp(lp[k]);
+  assert.ok(Math.abs(s - 1) < 1e-5);
+});
+
+test('linear probe: classes rare or absent in the training rows get finite log-probabilities', () => {
+  const d = 4, K = 6;
+  const { x, y } = softmaxData(3_000, d, 4, 2); // labels 0..3 only
+  const y2 = Int32Array.from(y);
+  y2[10] = 4; y2[11] = 4; // class 4: two rows, both in fit; class 5: absent
+  const fit = range(0, 2_000), val = range(2_000, 2_500), evalRows = range(2_500, 3_000);
+  const m = trainLinear(x, d, y2, K, fit, val);
+  for (const v of [...m.w, ...m.b]) assert.ok(Number.isFinite(v));
+  const lp = linearLogProbs(m, x.subarray(2_500 * d), evalRows.length);
+  for (const v of lp) assert.ok(Number.isFinite(v) && v <= 0, `log p ${v}`);
+  // The floor bounds the cost of a label the model never saw.
+  for (let i = 0; i < evalRows.length; i++) assert.ok(lp[i * K + 5] >= Math.log(m.floor / K) - 1e-4);
+});
+
+test('linear probe: K = 1000 classes on few rows runs and stays finite', () => {
+  const d = 8, K = 1000, n = 1_100;
+  const rng = new Rng(3);
+  const x = Float32Array.from({ length: n * d }, () => rng.normal());
+  // Every class once, then a few more: most classes have one training row, some none.
+  const y = Int32Array.from({ length: n }, (_, i) => (i < 1_000 ? (i * 7) % K : rng.int(K)));
+  for (let i = 0; i < n; i++) x[i * d + (y[i] % d)] += 1.5;
+  const t0 = performance.now();
+  const m = trainLinear(x, d, y, K, range(0, 900), range(900, 1_000), { lambdas: [1e-1, 1e-2], maxIter: 60 });
+  const lp = linearLogProbs(m, x.subarray(1_000 * d), 100);
+  for (const v of lp) assert.ok(Number.isFinite(v));
+  assert.ok(Number.isFinite(m.valLoss) && Number.isFinite(m.excess));
+  console.log(`# K = 1000: ${((performance.now() - t0) / 1000).toFixed(1)} s, lambda ${m.lambda}, ${m.evaluations} evaluations`);
+});
+
+test('model selection: linear on Gaussian classes (linear Bayes posterior), the MLP on XOR', async () => {
+  const g = synthDump(syntheticSet('gaussian', { classes: 10 }), 3_000, 5).dump;
+  const rg = await analyze(g, { seed: 0, folds: 3 }, backend);
+  for (const p of rg.probes) {
+    const linear = p.model!.filter((m) => m === 'linear').length;
+    assert.ok(linear >= 2, `${p.modality}: ${p.model!.join(' ')}`);
+    assert.equal(p.model!.length, 3);
+    assert.ok(p.valLoss!.every((v) => v.linear !== undefined && v.mlp !== undefined));
+  }
+  const x = synthDump(syntheticSet('xor'), 2_000, 6).dump;
+  const rx = await analyze(x, { seed: 0, folds: 3 }, backend);
+  const joint = rx.probes.find((p) => p.modality === 'x1+x2')!;
+  assert.deepEqual(joint.model, ['mlp', 'mlp', 'mlp']);
+  assert.ok(joint.excess!.every((e) => e === 0));
+  // Switching the linear candidate off leaves the MLP everywhere.
+  const off = await analyze(x, { seed: 0, folds: 3, linearProbe: null }, backend);
+  for (const p of off.probes) assert.deepEqual(p.model, ['mlp', 'mlp', 'mlp']);
+});
