@@ -22,6 +22,7 @@ import { Rng } from '../src/core/rng';
 import { exactPointwise, sampleMixture } from '../src/core/synthetic/mixture';
 import { SetOptions, syntheticSet } from '../src/core/synthetic/sets';
 import { synthDump } from '../src/core/synthetic/dump';
+import { sd } from '../src/core/intervals';
 
 const KEYS = ['R', 'U1', 'U2', 'S'] as const;
 
@@ -91,17 +92,6 @@ export class PopulationTruth {
     KEYS.forEach((k, q) => (se[k] = sd(batch[q]) / Math.sqrt(TRUTH_BATCHES)));
     return { dataset, se };
   }
-}
-
-function sd(v: ArrayLike<number>): number {
-  const n = v.length;
-  if (n < 2) return 0;
-  let m = 0;
-  for (let i = 0; i < n; i++) m += v[i];
-  m /= n;
-  let s = 0;
-  for (let i = 0; i < n; i++) s += (v[i] - m) ** 2;
-  return Math.sqrt(s / (n - 1));
 }
 
 function offsets(res: Result): [number, number] {

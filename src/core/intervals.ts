@@ -33,7 +33,8 @@ export interface IntervalOptions {
   adjust: boolean;
 }
 
-function sd(v: ArrayLike<number>): number {
+/** Sample standard deviation (n - 1 in the denominator); 0 for fewer than two values. */
+export function sd(v: ArrayLike<number>): number {
   const n = v.length;
   if (n < 2) return 0;
   let m = 0;
