@@ -13,7 +13,7 @@ import { ProbeModel, Task, TaskResult, runTask } from './tasks';
 import { FeatureSpace, columnStats, fitSpace, project, zscore } from './space';
 import { Intervals, datasetIntervals } from './intervals';
 
-export const ENGINE_VERSION = '0.3.0';
+export const ENGINE_VERSION = '0.3.1';
 
 export interface Settings {
   seed: number;
