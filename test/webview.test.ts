@@ -432,3 +432,18 @@ test('static report: panels in tabs; a point opens its checkpoint in the explore
   assert.deepEqual(errors, [], 'no console errors (CSP violations included)');
   await page.close();
 });
+
+test('dashboard shows a checkpoint\'s 90% interval in its tooltip and the hover read-out', { skip: missing }, async () => {
+  const runs = RUNS.map((r) => ({
+    ...r, points: r.points.map((p) => ({ ...p, intervals: { level: 0.9, R: [p.R - 0.01, p.R + 0.02], U1: [p.U1 - 0.01, p.U1 + 0.01], U2: [p.U2 - 0.01, p.U2 + 0.01], S: [p.S - 0.015, p.S + 0.005] } })),
+  })) as typeof RUNS;
+  const { page, errors } = await openDashboard(runs);
+  const p = runs[0].points[0];
+  const title = await page.$eval(`.chart[data-interaction="S"] circle.point[data-run="${runs[0].run}"] title`, (t) => t.textContent ?? '');
+  assert.ok(title.includes(`${p.S.toFixed(3)} [${(p.S - 0.015).toFixed(3)}, ${(p.S + 0.005).toFixed(3)}]`), title);
+  const box = (await (await page.$('.chart[data-interaction="R"] svg'))!.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.95, box.y + box.height / 2);
+  assert.match(await page.textContent('.chart[data-interaction="R"] .readout') ?? '', /epoch 5: \d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\]/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
