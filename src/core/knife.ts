@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { readAndDispose } from './tensors';
 import { cholesky, invertLower } from './linalg';
 import { Rng } from './rng';
 import { gatherRows } from './rows';
@@ -63,12 +64,11 @@ function kernelLogits(model: KnifeModel, zt: tf.Tensor2D): tf.Tensor2D {
 
 /** log p(x) of each row of z [n x k]. */
 export function knifeLogDensity(model: KnifeModel, z: Float32Array, n: number): Float64Array {
-  const out = tf.tidy(() => tf.logSumExp(kernelLogits(model, tf.tensor2d(z, [n, model.k])), 1).dataSync());
-  return Float64Array.from(out);
+  return Float64Array.from(readAndDispose(tf.tidy(() => tf.logSumExp(kernelLogits(model, tf.tensor2d(z, [n, model.k])), 1))));
 }
 
 function meanLogLik(model: KnifeModel, zt: tf.Tensor2D): number {
-  return tf.tidy(() => tf.mean(tf.logSumExp(kernelLogits(model, zt), 1)).dataSync()[0]);
+  return readAndDispose(tf.tidy(() => tf.mean(tf.logSumExp(kernelLogits(model, zt), 1))))[0];
 }
 
 /**
@@ -175,18 +175,18 @@ function fitCount(
   let best = model, bestVal = -Infinity, stale = 0;
   for (let it = 0; it < opts.maxIter; it++) {
     throwIfCancelled(opts.signal);
-    const stats = tf.tidy(() => {
+    // Tensors leave tf.tidy and are read outside it (see readAndDispose).
+    const t = tf.tidy(() => {
       const logits = kernelLogits(model, zt);
       const resp = tf.exp(tf.sub(logits, tf.logSumExp(logits, 1, true))); // [n x M]
-      const nk = tf.sum(resp, 0);
-      const s1 = tf.matMul(ztT, resp); // [k x M]
       const s2: tf.Tensor[] = [];
       for (let m = 0; m < M; m++) {
         const r = tf.reshape(tf.slice(resp, [0, m], [n, 1]), [1, n]);
         s2.push(tf.matMul(tf.mul(ztT, r), zt));
       }
-      return { nk: nk.dataSync(), s1: s1.dataSync(), s2: s2.map((t) => t.dataSync()) };
+      return { nk: tf.sum(resp, 0), s1: tf.matMul(ztT, resp) /* [k x M] */, s2 };
     });
+    const stats = { nk: readAndDispose(t.nk), s1: readAndDispose(t.s1), s2: t.s2.map(readAndDispose) };
     const next: KnifeModel = { k, kernels: M, means: new Float64Array(M * k), logWeights: new Float64Array(M), factors: [] };
     for (let m = 0; m < M; m++) {
       const nm = Math.max(stats.nk[m], 1e-9);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { readAndDispose } from './tensors';
 import { gatherRows } from './rows';
 import { throwIfCancelled } from './progress';
 import { MIN_CALIBRATION_ROWS, fitTemperature } from './probe';
@@ -151,15 +152,6 @@ class Objective {
   }
 }
 
-/**
- * A tensor's values, then the tensor disposed. (Returning a typed array from tf.tidy costs more
- * than the matmul: tidy walks every element of its result looking for tensors.)
- */
-function readAndDispose(t: tf.Tensor): Float32Array {
-  const v = t.dataSync() as Float32Array;
-  t.dispose();
-  return v;
-}
 
 const dot = (a: Float64Array, b: Float64Array) => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i] * b[i]; return s; };
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { readAndDispose } from './tensors';
 // tfjs-core's CommonJS build has no gradients; the umbrella package registers them.
 import '@tensorflow/tfjs';
 import { Rng } from './rng';
@@ -101,15 +102,6 @@ export function fitTemperature(logits: Float32Array, y: Int32Array, K: number): 
   return nll(logits, y, K, t) <= nll(logits, y, K, 1) ? t : 1;
 }
 
-/**
- * A tensor's values, then the tensor disposed. Typed arrays are read outside tf.tidy: tidy walks
- * every element of its callback's result looking for tensors, which costs more than a matmul.
- */
-function readAndDispose(t: tf.Tensor): Float32Array {
-  const v = t.dataSync() as Float32Array;
-  t.dispose();
-  return v;
-}
 
 export function probeLogits(p: Probe, x: Float32Array, n: number, d: number): Float32Array {
   const layers = p.weights.map((l) => ({ w: tf.tensor2d(l.w, [l.rows, l.cols]), b: tf.tensor1d(l.b) }));

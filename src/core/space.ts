@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { topEigen } from './linalg';
+import { readAndDispose } from './tensors';
 import { gatherRows } from './rows';
 
 /**
@@ -64,15 +65,15 @@ export function fitSpace(
   const m = Math.min(n, MAX_COVARIANCE_ROWS);
   const rows = m === n ? z.data : gatherRows(z.data, dz, Int32Array.from({ length: m }, (_, i) => Math.floor((i * n) / m)));
   // Correlation matrix Z^T Z / m; the explicit transpose keeps wasm on its fast matmul path.
-  const corr = tf.tidy(() => {
+  const corr = readAndDispose(tf.tidy(() => {
     const zt = tf.tensor2d(rows, [m, dz]);
-    return tf.div(tf.matMul(tf.transpose(zt), zt), m).dataSync();
-  });
+    return tf.div(tf.matMul(tf.transpose(zt), zt), m);
+  }));
   const c = Float64Array.from(corr);
   for (let i = 0; i < dz; i++) for (let j = 0; j < i; j++) c[i * dz + j] = c[j * dz + i] = (c[i * dz + j] + c[j * dz + i]) / 2;
   const cT = tf.tensor2d(Float32Array.from(c), [dz, dz]);
   const e = topEigen(c, dz, Math.min(kMax, dz), seed, 25, (q, p) =>
-    Float64Array.from(tf.tidy(() => tf.matMul(cT, tf.tensor2d(Float32Array.from(q), [dz, p])).dataSync())));
+    Float64Array.from(readAndDispose(tf.tidy(() => tf.matMul(cT, tf.tensor2d(Float32Array.from(q), [dz, p]))))));
   cT.dispose();
   const total = dz; // trace of a correlation matrix
   const tol = 1e-9 * Math.max(e.values[0], 1e-300);
@@ -107,5 +108,5 @@ export function project(x: Float32Array, n: number, s: FeatureSpace): Float32Arr
   const { dim: d, k } = s;
   const centred = new Float32Array(n * d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) centred[i * d + j] = x[i * d + j] - s.mean[j];
-  return tf.tidy(() => tf.matMul(tf.tensor2d(centred, [n, d]), tf.tensor2d(Float32Array.from(s.whiten), [d, k])).dataSync() as Float32Array);
+  return readAndDispose(tf.tidy(() => tf.matMul(tf.tensor2d(centred, [n, d]), tf.tensor2d(Float32Array.from(s.whiten), [d, k]))));
 }
