@@ -284,8 +284,8 @@ export class Pipeline extends EventEmitter {
     // A worker death is retried with backoff. A kill by signal (a user, a supervisor, a
     // session ending) is not the dump's fault: many are allowed. Other deaths (an abort, a
     // crash, running out of memory) count toward maxCrashes. A timeout is the dump's own.
-    if (e.kind === 'crash' && !/timed out/.test(e.message)) {
-      const external = /killed by SIG(KILL|TERM|INT|HUP)/.test(e.message);
+    if (e.kind === 'crash' && e.death !== 'timeout') {
+      const external = e.death === 'signal';
       const limit = external ? (this.opts.maxKills ?? 20) : (this.opts.maxCrashes ?? 3);
       const deaths = external ? ++job.kills : ++job.crashes;
       if (deaths < limit) {

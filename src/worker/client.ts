@@ -42,9 +42,18 @@ export interface JobOutcome {
   warning?: string;
 }
 
-/** A failed job with the reason; `kind` 'crash' covers exits, kills and timeouts of the worker. */
+/**
+ * How a worker died: killed by a signal from outside (a user, a supervisor, the OOM killer),
+ * killed by the client for a job timeout, or any other death (exit, abort, no heartbeat).
+ */
+export type WorkerDeath = 'signal' | 'timeout' | 'other';
+
+/** Signals another process sends; an abort or a segfault (SIGABRT, SIGSEGV) is the worker's own death. */
+const EXTERNAL_SIGNALS = new Set(['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGHUP']);
+
+/** A failed job with the reason; `kind` 'crash' covers exits, kills and timeouts of the worker, told apart by `death`. */
 export class JobError extends Error {
-  constructor(readonly kind: FailureKind | 'crash', message: string, readonly file?: string) {
+  constructor(readonly kind: FailureKind | 'crash', message: string, readonly file?: string, readonly death?: WorkerDeath) {
     super(message);
     this.name = 'JobError';
   }
@@ -115,10 +124,10 @@ export class WorkerClient extends EventEmitter {
       if (this.child === child) this.child = undefined;
       const why = signal ? `worker killed by ${signal}` : `worker exited with code ${code}`;
       const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-      this.failAll(new JobError('crash', tail ? `${why}: ${tail}` : why), child);
+      this.failAll(new JobError('crash', tail ? `${why}: ${tail}` : why, undefined, signal && EXTERNAL_SIGNALS.has(signal) ? 'signal' : 'other'), child);
       this.emit('exit', { code, signal });
     });
-    child.on('error', (e) => this.failAll(new JobError('crash', `worker failed to start: ${e.message}`), child));
+    child.on('error', (e) => this.failAll(new JobError('crash', `worker failed to start: ${e.message}`, undefined, 'other'), child));
     this.child = child;
     this.lastBeat = Date.now();
     this.watchdog ??= setInterval(() => this.checkHeartbeat(), 1000);
@@ -135,11 +144,11 @@ export class WorkerClient extends EventEmitter {
   }
 
   /** Kill the process; running jobs fail with `reason`. */
-  kill(reason = 'worker killed'): void {
+  kill(reason = 'worker killed', death: WorkerDeath = 'other'): void {
     const child = this.child;
     if (!child) return;
     this.child = undefined; // the next job starts a fresh process at once
-    this.failAll(new JobError('crash', reason), child);
+    this.failAll(new JobError('crash', reason, undefined, death), child);
     child.kill('SIGKILL');
   }
 
@@ -182,7 +191,7 @@ export class WorkerClient extends EventEmitter {
     const done = new Promise<JobOutcome>((resolve, reject) => {
       const job: Running = { req, resolve, reject, onProgress };
       if (this.opts.jobTimeoutMs) {
-        job.timer = setTimeout(() => this.kill(`job timed out after ${Math.round(this.opts.jobTimeoutMs! / 1000)} s`), this.opts.jobTimeoutMs);
+        job.timer = setTimeout(() => this.kill(`job timed out after ${Math.round(this.opts.jobTimeoutMs! / 1000)} s`, 'timeout'), this.opts.jobTimeoutMs);
       }
       this.jobs.set(id, job);
       job.child = this.ensure();
