@@ -34,8 +34,6 @@ export interface KnifeOptions {
   ridge: number;
   seed: number;
   signal?: AbortSignal;
-  /** fit exactly this many kernels (capped by rows) instead of selecting the count: for tests and benchmarks */
-  onlyKernels?: number;
 }
 
 const LOG2PI = Math.log(2 * Math.PI);
@@ -143,7 +141,7 @@ export function fitKnife(z: Float32Array, k: number, train: Int32Array, val: Int
   try {
     let best: { model: KnifeModel; score: number } | undefined;
     const nv = zv === zt ? 0 : val.length;
-    for (const M of opts.onlyKernels ? [Math.min(opts.onlyKernels, maxM)] : kernelLadder(maxM)) {
+    for (const M of kernelLadder(maxM)) {
       const fit = fitCount(zTrain, zt, ztT, zv, n, k, M, opts);
       // Held-out log-likelihood per sample, estimated twice and pooled by row count: on the
       // validation rows, and on the training rows less the AIC optimism p/n (p free

@@ -116,7 +116,8 @@ function alive(pid: number): boolean {
   }
 }
 
-const ioProblem = (e: unknown) => {
+/** What an I/O error means for a user, in words (disk full, read-only, permissions). */
+export const ioProblem = (e: unknown): string => {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOSPC') return 'the disk is full';
   if (code === 'EROFS') return 'the file system is read-only';
@@ -186,7 +187,7 @@ export class ResultCache {
     const f = path.join(dir, name);
     const st = lstat(f);
     if (!st) return undefined;
-    if (!st.isFile() || !size(st.size)) throw new Error(`${name} is not a file of the expected size`);
+    if (!st.isFile() || st.size > this.maxBytes || !size(st.size)) throw new Error(`${name} is not a file of the expected size`);
     return fs.readFileSync(f);
   }
 
@@ -211,8 +212,7 @@ export class ResultCache {
       if (!buf) throw new Error('samples.bin is missing');
       const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
       const samples = Object.fromEntries(SAMPLE_KEYS.map((k, i) => [k, all.subarray(i * n, (i + 1) * n)])) as Record<SampleKey, Float32Array>;
-      const ids = this.ids(key);
-      if (ids && ids.length !== n) throw new Error('ids.bin has the wrong size');
+      const ids = this.idsOf(dir, n);
       return { key, summary, samples, ...(ids ? { ids } : {}) };
     } catch {
       // A damaged entry of ours (a real folder named by a key, inside a real cache) is dropped
@@ -227,7 +227,16 @@ export class ResultCache {
   ids(key: string): Float64Array | undefined {
     const dir = this.entryDir(key);
     if (!dir) return undefined;
-    const ib = this.readFile(dir, 'ids.bin', (s) => s % 8 === 0 && s <= 8 * 2 ** 31);
+    // Sized by the entry's own summary, so nothing larger than the dump's rows is read.
+    const summary = this.readFile(dir, 'summary.json', (s) => s <= MAX_SUMMARY_BYTES);
+    const n = summary ? (JSON.parse(summary.toString('utf8')) as { nTotal?: unknown }).nTotal : undefined;
+    if (!Number.isSafeInteger(n)) throw new Error('summary.json has no row count');
+    return this.idsOf(dir, n as number);
+  }
+
+  /** ids.bin of an entry of `n` rows (undefined when absent); throws when its size is not 8n. */
+  private idsOf(dir: string, n: number): Float64Array | undefined {
+    const ib = this.readFile(dir, 'ids.bin', (s) => s === 8 * n);
     if (!ib) return undefined;
     return new Float64Array(ib.buffer.slice(ib.byteOffset, ib.byteOffset + ib.byteLength));
   }

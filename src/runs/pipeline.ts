@@ -8,7 +8,7 @@ import { JobError, WorkerClient, WorkerOptions } from '../worker/client';
 import { CheckpointName, compareNewestFirst, parseCheckpointName } from './naming';
 import { RunConfig, readRunConfig } from './run-config';
 import { DumpWatcher } from './watcher';
-import { settingsKey } from './cache';
+import { ioProblem, settingsKey } from './cache';
 import { JobRecord, rootCache, runOf, saveJobs, savedJobs, stateDir } from './status';
 import { dumpInsideRoot, isInside, resolveInside } from './safe-path';
 
@@ -327,9 +327,7 @@ export class Pipeline extends EventEmitter {
       try {
         saveJobs(root, recs);
       } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EROFS' ? 'the file system is read-only' : (e as Error).message;
-        this.emit('warning', `cannot save job status in ${stateDir(root)}: ${why} (results found this session are kept in memory)`);
+        this.emit('warning', `cannot save job status in ${stateDir(root)}: ${ioProblem(e)} (results found this session are kept in memory)`);
       }
     }
   }

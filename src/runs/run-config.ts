@@ -4,7 +4,8 @@ import { isRegularFileInside } from './safe-path';
 
 /** run.json is a few hundred bytes; a manifest a line per sample. Larger files are refused unread. */
 const MAX_RUN_JSON_BYTES = 2 ** 20;
-export const MAX_MANIFEST_BYTES = 512 * 2 ** 20;
+// Below V8's longest string (2^29 - 24 characters), so reading never fails on that instead.
+export const MAX_MANIFEST_BYTES = 256 * 2 ** 20;
 
 /** A file of a run folder, read as text when it is a regular file inside `base` and not larger than `max`. */
 function readSmallText(base: string, file: string, max: number): string {

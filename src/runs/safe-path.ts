@@ -89,20 +89,7 @@ export function checkedPathInRoot(root: string, p: unknown, what: string): strin
   return full;
 }
 
-/** The root-relative run name a record carries: one path segment, or '.' for the root itself. */
-export function isRunName(v: unknown): v is string {
-  if (typeof v !== 'string' || v.length === 0 || v.length > MAX_SEGMENT_CHARS || v.includes('\0')) return false;
-  return v === '.' || (!/[\\/]/.test(v) && v !== '..');
-}
 
-/** `p` exists and is a real folder, not a symbolic link to one (lstat, no following). */
-export function isRealDir(p: string): boolean {
-  try {
-    return fs.lstatSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
 
 /** `p` is a regular file (after following symlinks) whose real path lies inside `base`. */
 export function isRegularFileInside(base: string, p: string): boolean {
