@@ -27,6 +27,9 @@ const MAX_SUMMARY_BYTES = 64 * 2 ** 20;
 const STALE_TMP_MS = 3600_000;
 const TMP_RE = /^([0-9a-f]{32})\.(tmp|old)-(\d+)-\d+-[0-9a-f]+$/;
 
+/** A cache entry's folder on disk, as the size cap and clear see it. */
+export interface CacheFolder { key: string; dir: string; bytes: number; usedMs: number }
+
 export interface CacheEntry {
   key: string;
   summary: Record<string, unknown> & { nTotal: number };
@@ -304,62 +307,60 @@ export class ResultCache {
       if (e instanceof CacheError) throw e;
       throw new CacheError(this.dir, `cannot store a result: ${ioProblem(e)}`);
     }
-    this.sweep();
-    this.evict(key);
+    const { entries, temporaries } = this.walk();
+    this.sweep(temporaries);
+    this.evict(key, entries);
   }
 
-  /** Remove temporary folders left by processes that died (or that are older than an hour). */
-  sweep(): void {
+  /**
+   * One walk of the cache: the folders it recognises as its own, entries (named by their key,
+   * in the shard of that key) and temporary folders (`<key>.tmp-` / `.old-<pid>-...`). Links
+   * and anything else are skipped, never followed.
+   */
+  private walk(): { entries: CacheFolder[]; temporaries: Array<{ dir: string; pid: number; mtimeMs: number }> } {
+    const entries: CacheFolder[] = [], temporaries: Array<{ dir: string; pid: number; mtimeMs: number }> = [];
     try {
-      if (!this.checkDirs(false)) return;
+      if (!this.checkDirs(false)) return { entries, temporaries };
     } catch {
-      return;
+      return { entries, temporaries };
     }
     for (const shard of fs.readdirSync(this.dir)) {
       const sp = path.join(this.dir, shard);
       if (!/^[0-9a-f]{2}$/.test(shard) || !lstat(sp)?.isDirectory()) continue;
       for (const name of fs.readdirSync(sp)) {
-        const m = TMP_RE.exec(name);
-        if (!m) continue;
-        const p = path.join(sp, name);
-        const st = lstat(p);
+        const dir = path.join(sp, name);
+        const tmp = TMP_RE.exec(name);
+        if (!(tmp || (isCacheKey(name) && name.startsWith(shard)))) continue;
+        const st = lstat(dir);
         if (!st?.isDirectory()) continue;
-        const pid = Number(m[3]);
-        if ((pid !== process.pid && !alive(pid)) || Date.now() - st.mtimeMs > STALE_TMP_MS) fs.rmSync(p, { recursive: true, force: true });
+        if (tmp) { temporaries.push({ dir, pid: Number(tmp[3]), mtimeMs: st.mtimeMs }); continue; }
+        let bytes = 0, usedMs = 0;
+        for (const f of ['summary.json', 'samples.bin', 'ids.bin']) {
+          const fst = lstat(path.join(dir, f));
+          if (!fst?.isFile()) continue;
+          bytes += fst.size;
+          if (f === 'summary.json') usedMs = fst.mtimeMs;
+        }
+        entries.push({ key: name, dir, bytes, usedMs });
       }
+    }
+    return { entries, temporaries };
+  }
+
+  /** Remove temporary folders left by processes that died (or that are older than an hour). */
+  sweep(temporaries = this.walk().temporaries): void {
+    for (const t of temporaries) {
+      if ((t.pid !== process.pid && !alive(t.pid)) || Date.now() - t.mtimeMs > STALE_TMP_MS) fs.rmSync(t.dir, { recursive: true, force: true });
     }
   }
 
   /** Every entry of ours: key, folder, bytes, last use. */
-  entries(): Array<{ key: string; dir: string; bytes: number; usedMs: number }> {
-    const out: Array<{ key: string; dir: string; bytes: number; usedMs: number }> = [];
-    try {
-      if (!this.checkDirs(false)) return out;
-    } catch {
-      return out;
-    }
-    for (const shard of fs.readdirSync(this.dir)) {
-      const sp = path.join(this.dir, shard);
-      if (!/^[0-9a-f]{2}$/.test(shard) || !lstat(sp)?.isDirectory()) continue;
-      for (const key of fs.readdirSync(sp)) {
-        const dir = path.join(sp, key);
-        if (!isCacheKey(key) || !key.startsWith(shard) || !lstat(dir)?.isDirectory()) continue;
-        let bytes = 0, usedMs = 0;
-        for (const f of ['summary.json', 'samples.bin', 'ids.bin']) {
-          const st = lstat(path.join(dir, f));
-          if (!st?.isFile()) continue;
-          bytes += st.size;
-          if (f === 'summary.json') usedMs = st.mtimeMs;
-        }
-        out.push({ key, dir, bytes, usedMs });
-      }
-    }
-    return out;
+  entries(): CacheFolder[] {
+    return this.walk().entries;
   }
 
   /** Past the size cap, drop the least recently used entries (never `keep`, just written). */
-  private evict(keep: string): void {
-    const all = this.entries();
+  private evict(keep: string, all: CacheFolder[]): void {
     let total = all.reduce((a, e) => a + e.bytes, 0);
     if (total <= this.maxBytes) return;
     for (const e of all.sort((a, b) => a.usedMs - b.usedMs)) {
@@ -373,15 +374,12 @@ export class ResultCache {
   /** Delete every entry this cache recognises (and its temporary folders); anything else is left alone. */
   clear(): number {
     if (!this.checkDirs(false)) return 0;
-    const entries = this.entries();
+    const { entries, temporaries } = this.walk();
     for (const e of entries) this.discard(e.key, e.dir);
+    for (const t of temporaries) fs.rmSync(t.dir, { recursive: true, force: true });
     for (const shard of fs.readdirSync(this.dir)) {
       const sp = path.join(this.dir, shard);
       if (!/^[0-9a-f]{2}$/.test(shard) || !lstat(sp)?.isDirectory()) continue;
-      for (const name of fs.readdirSync(sp)) {
-        const p = path.join(sp, name);
-        if (TMP_RE.test(name) && lstat(p)?.isDirectory()) fs.rmSync(p, { recursive: true, force: true });
-      }
       try { fs.rmdirSync(sp); } catch { /* holds something that is not ours */ }
     }
     return entries.length;
