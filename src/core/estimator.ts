@@ -42,6 +42,8 @@ export interface Settings {
   probeExcess: boolean;
   knifeMaxIter: number;
   knifeRidge: number;
+  /** let the class-conditional mixture compete for each modality's entropy model */
+  classEntropy: boolean;
   /** worker threads for the model fits: 'auto' uses the cores on wasm/cpu, 0 runs inline */
   workers: number | 'auto';
 }
@@ -49,7 +51,7 @@ export interface Settings {
 export const DEFAULT_SETTINGS: Settings = {
   seed: 0, folds: 5, holdout: 'auto', pair: [0, 1], allPairs: true, adjust: true,
   entropyDim: 32, kernels: 5, useLogits: true, valFraction: 0.1,
-  probe: DEFAULT_PROBE, jointProbe: DEFAULT_JOINT_PROBE, linearProbe: DEFAULT_LINEAR, probeExcess: true, knifeMaxIter: 30, knifeRidge: 1e-4, workers: 'auto',
+  probe: DEFAULT_PROBE, jointProbe: DEFAULT_JOINT_PROBE, linearProbe: DEFAULT_LINEAR, probeExcess: true, knifeMaxIter: 30, knifeRidge: 1e-4, classEntropy: true, workers: 'auto',
 };
 
 export interface PairResult {
@@ -102,7 +104,8 @@ export interface Result {
   meta: Record<string, unknown>;
   holdout: { mode: 'crossfit' | 'split'; folds: number };
   entropySpace: Array<{ modality: string; dim: number; k: number; explained: number; logDet: number | null }>;
-  entropy: Array<{ modality: string; H: number }>;
+  /** mean h(x) per modality, and per fold the entropy model that won (its kernel count) */
+  entropy: Array<{ modality: string; H: number; model?: Array<'mixture' | 'classes'>; kernels?: number[] }>;
   probes: ModelReport[];
   main: PairResult;
   pairs: PairResult[];
@@ -226,13 +229,20 @@ export async function analyze(dump: Dump, settings: Partial<Settings>, backend: 
   t = performance.now();
   const tasks: Array<{ task: Task; label: string; phase: Progress['phase']; place: (r: TaskResult) => void }> = [];
   const h: Float64Array[] = [];
+  const entropyFits: Array<{ model: Array<'mixture' | 'classes'>; kernels: number[] }> = [];
   for (const m of used) {
     h[m] = new Float64Array(n).fill(NaN);
-    for (const f of folds) {
+    entropyFits[m] = { model: [], kernels: [] };
+    for (const [fi, f] of folds.entries()) {
       tasks.push({
-        task: { kind: 'knife', z: zEntropy[m], k: spaces[m].k, fit: f.fit, val: f.val, evalRows: f.evalRows, kernels: s.kernels, maxIter: s.knifeMaxIter, ridge: s.knifeRidge, seed: s.seed + 31 * m },
+        task: { kind: 'knife', z: zEntropy[m], k: spaces[m].k, fit: f.fit, val: f.val, evalRows: f.evalRows, kernels: s.kernels, maxIter: s.knifeMaxIter, ridge: s.knifeRidge, seed: s.seed + 31 * m, ...(s.classEntropy ? { y, classes } : {}) },
         label: `entropy model ${dump.modalities[m].name}`, phase: 'entropy',
-        place: (r) => { if (r.kind === 'knife') f.evalRows.forEach((row, i) => (h[m][row] = r.h[i])); },
+        place: (r) => {
+          if (r.kind !== 'knife') return;
+          f.evalRows.forEach((row, i) => (h[m][row] = r.h[i]));
+          entropyFits[m].model[fi] = r.family;
+          entropyFits[m].kernels[fi] = r.kernels;
+        },
       });
     }
   }
@@ -399,7 +409,7 @@ export async function analyze(dump: Dump, settings: Partial<Settings>, backend: 
     entropy: used.map((m) => {
       let t2 = 0, c = 0;
       for (let i = 0; i < n; i++) if (evalMask[i]) { t2 += h[m][i]; c++; }
-      return { modality: dump.modalities[m].name, H: t2 / c };
+      return { modality: dump.modalities[m].name, H: t2 / c, ...entropyFits[m] };
     }),
     probes,
     main: pairResults[0],

@@ -21,8 +21,12 @@ export interface KnifeModel {
   kernels: number;
   means: Float64Array; // [M x k]
   logWeights: Float64Array; // [M]
-  /** precision factors L_m, row-major [k x k] lower-triangular */
+  /** precision factors L_m, row-major [k x k] lower-triangular; one shared factor when `tied` */
   factors: Float64Array[];
+  /** every kernel shares factors[0] (the class-conditional candidate) */
+  tied?: boolean;
+  /** which candidate won the held-out comparison (diagnostic) */
+  family?: 'mixture' | 'classes';
   /** EM iterations run (diagnostic) */
   iterations?: number;
 }
@@ -38,25 +42,60 @@ export interface KnifeOptions {
 
 const LOG2PI = Math.log(2 * Math.PI);
 
+/** L^T of a row-major lower-triangular factor, as float32, and log det L. */
+function transposedFactor(L: Float64Array, k: number): { lt: Float32Array; logDiag: number } {
+  const lt = new Float32Array(k * k);
+  let logDiag = 0;
+  for (let i = 0; i < k; i++) {
+    logDiag += Math.log(L[i * k + i]);
+    for (let j = 0; j <= i; j++) lt[j * k + i] = L[i * k + j];
+  }
+  return { lt, logDiag };
+}
+
 /** Per-kernel log densities [n x M] (including log weights). */
 function kernelLogits(model: KnifeModel, zt: tf.Tensor2D): tf.Tensor2D {
-  const { k, kernels: M } = model;
-  return tf.tidy(() => {
+  return model.tied ? tiedLogits(model, zt) : tf.tidy(() => {
+    const { k, kernels: M } = model;
     const cols: tf.Tensor1D[] = [];
     for (let m = 0; m < M; m++) {
-      const L = model.factors[m];
-      const lt = new Float32Array(k * k);
-      let logDiag = 0;
-      for (let i = 0; i < k; i++) {
-        logDiag += Math.log(L[i * k + i]);
-        for (let j = 0; j <= i; j++) lt[j * k + i] = L[i * k + j];
-      }
+      const { lt, logDiag } = transposedFactor(model.factors[m], k);
       const mu = tf.tensor1d(Float32Array.from(model.means.subarray(m * k, m * k + k)));
       const proj = tf.matMul(tf.sub(zt, mu), tf.tensor2d(lt, [k, k]));
       const quad = tf.sum(tf.square(proj), 1);
       cols.push(tf.add(tf.mul(quad, -0.5), model.logWeights[m] + logDiag - 0.5 * k * LOG2PI) as tf.Tensor1D);
     }
     return tf.stack(cols, 1) as tf.Tensor2D;
+  });
+}
+
+/**
+ * Shared precision factor: one projection of the rows, then |a - b|^2 = |a|^2 - 2 a.b + |b|^2
+ * against all projected means in one product, so K = 1,000 classes cost one [n x k] x [k x K]
+ * matmul instead of 1,000 per-kernel ones.
+ */
+function tiedLogits(model: KnifeModel, zt: tf.Tensor2D): tf.Tensor2D {
+  const { k, kernels: M } = model;
+  const { lt, logDiag } = transposedFactor(model.factors[0], k);
+  const L = model.factors[0];
+  // Projected means (L mu_m), laid out [k x M] so the product needs no transposed matmul.
+  const muT = new Float32Array(k * M);
+  const bias = new Float32Array(M);
+  for (let m = 0; m < M; m++) {
+    let sq = 0;
+    for (let i = 0; i < k; i++) {
+      let v = 0;
+      for (let j = 0; j <= i; j++) v += L[i * k + j] * model.means[m * k + j];
+      muT[i * M + m] = v;
+      sq += v * v;
+    }
+    bias[m] = model.logWeights[m] + logDiag - 0.5 * k * LOG2PI - 0.5 * sq;
+  }
+  return tf.tidy(() => {
+    const proj = tf.matMul(zt, tf.tensor2d(lt, [k, k]));
+    const self = tf.mul(tf.sum(tf.square(proj), 1, true), -0.5); // [n x 1]
+    const cross = tf.matMul(proj, tf.tensor2d(muT, [k, M])); // [n x M]
+    return tf.add(tf.add(cross, self), tf.tensor1d(bias)) as tf.Tensor2D;
   });
 }
 
@@ -120,17 +159,27 @@ export function kernelLadder(cap: number): number[] {
 /** Largest kernel count the selection may reach, for a `kernels` setting. */
 export const kernelCap = (kernels: number): number => 4 * kernels;
 
+/** Class labels of the rows, for the class-conditional candidate. */
+export interface KnifeLabels { y: Int32Array; classes: number }
+
 /**
- * Fits the mixture for kernel counts of the ladder 1, 2, 5, 10, 20 (up to
- * kernelCap(opts.kernels), and ~2(k+1) training rows per kernel) and keeps the count with
- * the best estimated held-out likelihood; every count up to opts.kernels is tried, larger
- * ones only while the estimate improves. A fixed count is biased both ways: 5 kernels on 10
- * separated class clusters underfit by 2-4 nats per sample in 8-32 dims, while on one
- * Gaussian in 32 dims they overfit by 0.17 (1 kernel: 0.03). r = min(h1, h2) - min(h1 - i1,
- * h2 - i2) carries the difference of the two modalities' biases, which a count fixed for
- * both does not cancel when one modality is clustered and the other is not.
+ * Fits the entropy model and keeps the candidate with the best estimated held-out
+ * log-likelihood (the criterion that ranks densities by their mean bias in h(x)):
+ * - the unsupervised mixture for kernel counts of the ladder 1, 2, 5, 10, 20 (up to
+ *   kernelCap(opts.kernels), and ~2(k+1) training rows per kernel); every count up to
+ *   opts.kernels is tried, larger ones only while the estimate improves. A fixed count is
+ *   biased both ways: 5 kernels on 10 separated class clusters underfit by 2-4 nats per
+ *   sample in 8-32 dims, while on one Gaussian in 32 dims they overfit by 0.17 (1: 0.03).
+ * - given labels, the class-conditional mixture p(x) = sum_y p(y) N(x; mu_y, Sigma) with the
+ *   pooled within-class covariance: closed form, one kernel per class at K(k+1) + k(k+1)/2
+ *   parameters where free kernels cost K(k + k(k+1)/2). Features of a trained model cluster
+ *   by class; there free full-covariance kernels cannot afford one kernel per class (16
+ *   classes in 16 dims: 0.3 nats of AIC optimism), settle for a few merged ones and leave
+ *   h(x) off by ~0.4 nats per sample, which min(h1, h2) turns into a bias of R.
+ * r = min(h1, h2) - min(h1 - i1, h2 - i2) carries the difference of the two modalities'
+ * errors, so each modality's choice is made on its own rows' evidence.
  */
-export function fitKnife(z: Float32Array, k: number, train: Int32Array, val: Int32Array, opts: KnifeOptions): KnifeModel {
+export function fitKnife(z: Float32Array, k: number, train: Int32Array, val: Int32Array, opts: KnifeOptions, labels?: KnifeLabels): KnifeModel {
   const zTrain = gatherRows(z, k, train);
   const n = train.length;
   // At least ~2(k+1) rows per kernel, or the covariances are mostly ridge.
@@ -139,25 +188,77 @@ export function fitKnife(z: Float32Array, k: number, train: Int32Array, val: Int
   const ztT = tf.transpose(zt) as tf.Tensor2D; // [k x n], kept so M-step products avoid transposed matmuls
   const zv = val.length ? tf.tensor2d(gatherRows(z, k, val), [val.length, k]) : zt;
   try {
-    let best: { model: KnifeModel; score: number } | undefined;
     const nv = zv === zt ? 0 : val.length;
+    // Held-out log-likelihood per sample, estimated twice and pooled by row count: on the
+    // validation rows, and on the training rows less the AIC optimism p/n (p free
+    // parameters). The validation part alone (10 % of the rows) is too noisy to rank counts.
+    const score = (model: KnifeModel, p: number, valLL = nv ? meanLogLik(model, zv) : 0): number => {
+      const trainLL = meanLogLik(model, zt);
+      return nv ? (n * (trainLL - p / n) + nv * valLL) / (n + nv) : trainLL - p / n;
+    };
+    let best: { model: KnifeModel; score: number } | undefined;
     for (const M of kernelLadder(maxM)) {
       const fit = fitCount(zTrain, zt, ztT, zv, n, k, M, opts);
-      // Held-out log-likelihood per sample, estimated twice and pooled by row count: on the
-      // validation rows, and on the training rows less the AIC optimism p/n (p free
-      // parameters). The validation part alone (10 % of the rows) is too noisy to rank counts.
-      const p = M * (k + (k * (k + 1)) / 2) + M - 1;
-      const trainLL = meanLogLik(fit.model, zt);
-      const score = nv ? (n * (trainLL - p / n) + nv * fit.val) / (n + nv) : trainLL - p / n;
-      if (!best || score > best.score + 2e-3) best = { model: fit.model, score };
+      const sc = score(fit.model, M * (k + (k * (k + 1)) / 2) + M - 1, fit.val);
+      if (!best || sc > best.score + 2e-3) best = { model: fit.model, score: sc };
       // Counts up to opts.kernels are always tried (small, cheap fits); beyond it the ladder
       // goes on only while the estimate improves.
       else if (M >= opts.kernels) break;
+    }
+    best!.model.family = 'mixture';
+    if (labels && labels.classes > 1) {
+      const classModel = fitClassMixture(zTrain, Int32Array.from(train, (r) => labels.y[r]), n, k, labels.classes, opts.ridge);
+      if (classModel) {
+        const sc = score(classModel, classModel.kernels * (k + 1) - 1 + (k * (k + 1)) / 2);
+        if (sc > best!.score) best = { model: classModel, score: sc };
+      }
     }
     return best!.model;
   } finally {
     zt.dispose(); ztT.dispose(); if (zv !== zt) zv.dispose();
   }
+}
+
+/**
+ * p(x) = sum_y p(y) N(x; mu_y, Sigma): class frequencies and means of the training rows, Sigma
+ * their pooled within-class covariance (+ ridge). Classes absent from the rows get no kernel.
+ * Undefined when the covariance is singular even with extra ridge.
+ */
+function fitClassMixture(
+  zTrain: Float32Array, y: Int32Array, n: number, k: number, classes: number, ridge: number,
+): KnifeModel | undefined {
+  const count = new Float64Array(classes);
+  const sum = new Float64Array(classes * k);
+  for (let i = 0; i < n; i++) {
+    count[y[i]]++;
+    for (let j = 0; j < k; j++) sum[y[i] * k + j] += zTrain[i * k + j];
+  }
+  const present: number[] = [];
+  for (let c = 0; c < classes; c++) if (count[c] > 0) present.push(c);
+  const M = present.length;
+  const means = new Float64Array(M * k), logWeights = new Float64Array(M);
+  present.forEach((c, m) => {
+    logWeights[m] = Math.log(count[c] / n);
+    for (let j = 0; j < k; j++) means[m * k + j] = sum[c * k + j] / count[c];
+  });
+  // Within-class scatter from the residuals (float32 Z^T Z - sum n_y mu mu^T would cancel).
+  const slot = new Int32Array(classes).fill(-1);
+  present.forEach((c, m) => (slot[c] = m));
+  const res = new Float32Array(n * k);
+  for (let i = 0; i < n; i++) {
+    const m = slot[y[i]];
+    for (let j = 0; j < k; j++) res[i * k + j] = zTrain[i * k + j] - means[m * k + j];
+  }
+  const scatter = readAndDispose(tf.tidy(() => {
+    const r = tf.tensor2d(res, [n, k]);
+    return tf.matMul(tf.transpose(r), r);
+  }));
+  const cov = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) for (let j = 0; j <= i; j++) cov[i * k + j] = cov[j * k + i] = (scatter[i * k + j] + scatter[j * k + i]) / (2 * n);
+  for (let i = 0; i < k; i++) cov[i * k + i] += ridge;
+  const c = cholesky(cov, k) ?? cholesky(cov.map((v, idx) => (idx % (k + 1) === 0 ? v + 1e-3 : v)), k);
+  if (!c) return undefined;
+  return { k, kernels: M, means, logWeights, factors: [invertLower(c, k)], tied: true, family: 'classes' };
 }
 
 /** EM for a fixed kernel count, from greedy k-means++ means and unit covariances; the best validation iterate. */

@@ -14,6 +14,8 @@ export type Task =
     z: Float32Array; k: number;
     fit: Int32Array; val: Int32Array; evalRows: Int32Array;
     kernels: number; maxIter: number; ridge: number; seed: number;
+    /** labels of all rows: adds the class-conditional candidate */
+    y?: Int32Array; classes?: number;
   }
   | {
     kind: 'probe';
@@ -30,7 +32,7 @@ export type ProbeModel = 'linear' | 'mlp';
 
 export type TaskResult =
   /** h(x) = -log p(x) of each held-out row */
-  | { kind: 'knife'; h: Float64Array; seconds: number }
+  | { kind: 'knife'; h: Float64Array; family: 'mixture' | 'classes'; kernels: number; seconds: number }
   /**
    * Calibrated logits of each held-out row [rows x K] from the candidate with the lower
    * validation cross-entropy: log p(y|x) is their log-softmax (temperature already applied).
@@ -66,9 +68,9 @@ export function runTask(task: Task, hooks: TaskHooks = {}): TaskResult {
   if (task.kind === 'knife') {
     const model = fitKnife(task.z, task.k, task.fit, task.val, {
       kernels: task.kernels, maxIter: task.maxIter, ridge: task.ridge, seed: task.seed, signal: hooks.signal,
-    });
+    }, task.y && task.classes ? { y: task.y, classes: task.classes } : undefined);
     const lp = knifeLogDensity(model, gatherRows(task.z, task.k, task.evalRows), task.evalRows.length);
-    return { kind: 'knife', h: lp.map((v) => -v), seconds: (performance.now() - t0) / 1000 };
+    return { kind: 'knife', h: lp.map((v) => -v), family: model.family ?? 'mixture', kernels: model.kernels, seconds: (performance.now() - t0) / 1000 };
   }
   const rows = task.evalRows;
   const xEval = gatherRows(task.x, task.d, rows);
