@@ -1,7 +1,7 @@
 import { Dump } from '../io/dump';
 import { BackendInfo } from './backend';
 import {
-  ClassMeans, Means, Parts, adjustmentShift, classMeans, decompose, labelPrior, means, shiftMeans, shiftParts,
+  ClassMeans, Means, Parts, Pointwise, adjustmentShift, classMeans, decompose, labelPrior, means, shiftMeans, shiftParts,
 } from './decompose';
 import * as os from 'os';
 import { taskPool } from './pool';
@@ -11,9 +11,9 @@ import { Progress, throwIfCancelled } from './progress';
 import { Rng } from './rng';
 import { ProbeModel, Task, TaskResult, runTask } from './tasks';
 import { FeatureSpace, columnStats, fitSpace, project, zscore } from './space';
-import { Intervals, datasetIntervals } from './intervals';
+import { Intervals, ProbeBias, datasetIntervals } from './intervals';
 
-export const ENGINE_VERSION = '0.3.1';
+export const ENGINE_VERSION = '0.4.0';
 
 export interface Settings {
   seed: number;
@@ -363,6 +363,16 @@ export async function analyze(dump: Dump, settings: Partial<Settings>, backend: 
     info.set(job.key, Float64Array.from(lp!, (v, i) => v + hy[i]));
   }
 
+  // Each probe's mean finite-sample correction (0 for the dump's logits), for the intervals.
+  const meanExcess = (key: string): number => {
+    const e = probeFits.get(key)?.excess;
+    return e && !fromLogits(probeJobs.find((j) => j.key === key)!.mods) ? e.reduce((x, v) => x + v, 0) / e.length : 0;
+  };
+  const probeBias = (pw: Pointwise, keys: [string, string, string]): ProbeBias => {
+    let first = 0, c = 0;
+    for (let i = 0; i < n; i++) if (evalMask[i]) { c++; if (pw.h1[i] - pw.i1[i] < pw.h2[i] - pw.i2[i]) first++; }
+    return { i1: meanExcess(keys[0]), i2: meanExcess(keys[1]), i12: meanExcess(keys[2]), share1: c ? first / c : 0.5 };
+  };
   t = performance.now();
   report('decompose');
   const pairResults = pairs.map(([a, b]): PairResult => {
@@ -378,7 +388,7 @@ export async function analyze(dump: Dump, settings: Partial<Settings>, backend: 
       pair: [a, b],
       names: [dump.modalities[a].name, dump.modalities[b].name],
       dataset,
-      intervals: datasetIntervals(parts, folds.map((f) => f.evalRows), dataset, { adjust: s.adjust, seed: s.seed }),
+      intervals: datasetIntervals(parts, folds.map((f) => f.evalRows), dataset, { adjust: s.adjust, seed: s.seed, probeBias: probeBias(pw, [`${a}`, `${b}`, `${a},${b}`]) }),
       raw,
       shift,
       info: { I1: mean(pw.i1), I2: mean(pw.i2), I12: mean(pw.i12) },
