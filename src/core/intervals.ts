@@ -40,8 +40,8 @@ export interface IntervalOptions {
 /**
  * The finite-sample excess added back to each probe's log p(y|x) (its df / 2n or half its
  * generalisation gap) is an approximation: on the preset sets an MLP's true shortfall was
- * twice its estimate. Each correction is taken as uncertain by its own size (a standard
- * deviation equal to it), a systematic error no resampling sees. `share1` is the fraction of
+ * twice its estimate. The estimator passes each correction's standard deviation (see
+ * meanExcess there), a systematic error no resampling sees. `share1` is the fraction of
  * samples whose min(h1 - i1, h2 - i2) is modality 1's: it sets how a shift of i1 or i2
  * moves r, and with it every value.
  */
