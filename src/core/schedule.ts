@@ -1,0 +1,90 @@
+import * as os from 'os';
+import { BackendInfo } from './backend';
+import { taskPool } from './pool';
+import { Progress, throwIfCancelled } from './progress';
+import { Task, TaskResult, runTask } from './tasks';
+
+/** A task with what to call the work in progress messages and where its result goes. */
+export interface Scheduled { task: Task; label: string; phase: Progress['phase']; place: (r: TaskResult) => void }
+
+export interface ScheduleOptions {
+  workers: number | 'auto';
+  backend: BackendInfo;
+  /** epochs at which a probe is counted done, for progress within a task */
+  maxEpochs: number;
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+}
+
+/** Seconds of task time by kind (they add over threads). */
+export interface TaskSeconds { entropy: number; probes: number }
+
+/** Worker threads only pay off where tfjs itself is single-threaded (wasm, cpu). */
+export function resolveWorkers(setting: number | 'auto', backend: BackendInfo, tasks: number): number {
+  if (setting !== 'auto') return Math.max(0, Math.min(setting, tasks));
+  if (backend.name === 'tensorflow' || backend.name === 'tensorflow-gpu') return 0;
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return cores > 1 ? Math.min(cores, 4, tasks) : 0;
+}
+
+/** Lets progress messages and cancellation requests through between heavy steps. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}
+
+/**
+ * Runs every task, on worker threads or inline, placing each result as it lands and
+ * reporting progress as the share of tasks done (a probe's share grows with its epochs).
+ */
+export async function runScheduled(tasks: Scheduled[], o: ScheduleOptions): Promise<TaskSeconds> {
+  const seconds: TaskSeconds = { entropy: 0, probes: 0 };
+  const running = new Map<number, number>(); // task index -> fraction done
+  let done = 0;
+  const report = (i: number) => {
+    let partial = 0;
+    for (const f of running.values()) partial += f;
+    o.onProgress?.({ phase: tasks[i].phase, fraction: Math.min(1, (done + partial) / Math.max(tasks.length, 1)), message: tasks[i].label });
+  };
+  const finish = (i: number, r: TaskResult) => {
+    tasks[i].place(r);
+    seconds[r.kind === 'knife' ? 'entropy' : 'probes'] += r.seconds;
+    running.delete(i);
+    done++;
+    report(i);
+  };
+  const epochProgress = (i: number) => (epoch: number) => {
+    running.set(i, Math.min(0.95, epoch / o.maxEpochs));
+    report(i);
+  };
+  const workers = resolveWorkers(o.workers, o.backend, tasks.length);
+  if (workers > 0) await onThreads(tasks, workers, o, finish, epochProgress);
+  else {
+    for (const [i, tk] of tasks.entries()) {
+      throwIfCancelled(o.signal);
+      running.set(i, 0);
+      report(i);
+      finish(i, runTask(tk.task, { signal: o.signal, onEpoch: epochProgress(i) }));
+      await yieldToEventLoop();
+    }
+  }
+  return seconds;
+}
+
+async function onThreads(
+  tasks: Scheduled[], workers: number, o: ScheduleOptions,
+  finish: (i: number, r: TaskResult) => void, epochProgress: (i: number) => (epoch: number) => void,
+): Promise<void> {
+  // This analysis's tasks as one group: an abort or the first failure stops the rest of them.
+  const group = taskPool(workers, o.backend.name).group();
+  const onAbort = () => group.cancel();
+  o.signal?.addEventListener('abort', onAbort);
+  try {
+    throwIfCancelled(o.signal);
+    await Promise.all(tasks.map(async (tk, i) => finish(i, await group.run(tk.task, epochProgress(i)))));
+  } catch (e) {
+    group.cancel();
+    throw e;
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+  }
+}
