@@ -37,8 +37,10 @@ function u64(view: DataView, at: number, file: string, what: string): number {
   return Number(v);
 }
 
-/** Read and validate the central directory; every offset and size is checked against the file. */
-export function readZipDirectory(r: FileReader, file: string, limits: ReadLimits): ZipEntry[] {
+/** Where the central directory is, from the end record (and its ZIP64 twin when present). */
+interface Directory { count: number; cdSize: number; cdOffset: number; cdLimit: number }
+
+function findDirectory(r: FileReader, file: string): Directory {
   const size = r.size;
   if (size < 22) throw corrupt(file, 'too short for a zip archive');
   const tailLen = Math.min(size, 22 + 65535 + 20);
@@ -54,28 +56,75 @@ export function readZipDirectory(r: FileReader, file: string, limits: ReadLimits
   }
   if (at < 0) throw corrupt(file, 'no end-of-central-directory record');
   const eocdPos = tailStart + at;
-  const disk = tv.getUint16(at + 4, true);
-  const cdDisk = tv.getUint16(at + 6, true);
-  let count = tv.getUint16(at + 10, true);
-  let cdSize = tv.getUint32(at + 12, true);
-  let cdOffset = tv.getUint32(at + 16, true);
-  let cdLimit = eocdPos;
   const hasLocator = at >= 20 && tv.getUint32(at - 20, true) === SIG_LOCATOR64;
-  if (hasLocator) {
-    const eocd64Pos = u64(tv, at - 20 + 8, file, 'ZIP64 end-of-central-directory offset');
-    if (eocd64Pos + 56 > eocdPos - 20) throw corrupt(file, `ZIP64 end-of-central-directory offset ${eocd64Pos} lies outside the file`);
-    const rec = r.read(eocd64Pos, 56);
-    const rv = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
-    if (rv.getUint32(0, true) !== SIG_EOCD64) throw corrupt(file, 'bad ZIP64 end-of-central-directory record');
-    if (rv.getUint32(16, true) !== 0 || rv.getUint32(20, true) !== 0) throw corrupt(file, 'multi-disk archives are not supported');
-    count = u64(rv, 32, file, 'entry count');
-    cdSize = u64(rv, 40, file, 'central directory size');
-    cdOffset = u64(rv, 48, file, 'central directory offset');
-    cdLimit = eocd64Pos;
-  } else {
-    if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) throw corrupt(file, 'ZIP64 fields without a ZIP64 record');
-    if (disk !== 0 || cdDisk !== 0) throw corrupt(file, 'multi-disk archives are not supported');
+  if (hasLocator) return zip64Directory(r, file, u64(tv, at - 20 + 8, file, 'ZIP64 end-of-central-directory offset'), eocdPos);
+  const dir = { count: tv.getUint16(at + 10, true), cdSize: tv.getUint32(at + 12, true), cdOffset: tv.getUint32(at + 16, true), cdLimit: eocdPos };
+  if (dir.count === 0xffff || dir.cdSize === 0xffffffff || dir.cdOffset === 0xffffffff) throw corrupt(file, 'ZIP64 fields without a ZIP64 record');
+  if (tv.getUint16(at + 4, true) !== 0 || tv.getUint16(at + 6, true) !== 0) throw corrupt(file, 'multi-disk archives are not supported');
+  return dir;
+}
+
+function zip64Directory(r: FileReader, file: string, eocd64Pos: number, eocdPos: number): Directory {
+  if (eocd64Pos + 56 > eocdPos - 20) throw corrupt(file, `ZIP64 end-of-central-directory offset ${eocd64Pos} lies outside the file`);
+  const rec = r.read(eocd64Pos, 56);
+  const rv = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
+  if (rv.getUint32(0, true) !== SIG_EOCD64) throw corrupt(file, 'bad ZIP64 end-of-central-directory record');
+  if (rv.getUint32(16, true) !== 0 || rv.getUint32(20, true) !== 0) throw corrupt(file, 'multi-disk archives are not supported');
+  return {
+    count: u64(rv, 32, file, 'entry count'), cdSize: u64(rv, 40, file, 'central directory size'),
+    cdOffset: u64(rv, 48, file, 'central directory offset'), cdLimit: eocd64Pos,
+  };
+}
+
+/** ZIP64 extended information: the 64-bit values, in this order, of the fields that are saturated. */
+function zip64Sizes(
+  cv: DataView, q: number, extraLen: number, file: string, name: string, v: { usize: number; compressedSize: number; localOffset: number },
+): void {
+  const extraEnd = q + extraLen;
+  while (q + 4 <= extraEnd) {
+    const id = cv.getUint16(q, true);
+    const len = cv.getUint16(q + 2, true);
+    if (q + 4 + len > extraEnd) break;
+    if (id === 0x0001) {
+      let f = q + 4;
+      const take = (what: string): number => {
+        if (f + 8 > q + 4 + len) throw corrupt(file, `member '${name}': ZIP64 extra field lacks the ${what}`);
+        const x = u64(cv, f, file, `member '${name}' ${what}`);
+        f += 8;
+        return x;
+      };
+      if (v.usize === 0xffffffff) v.usize = take('uncompressed size');
+      if (v.compressedSize === 0xffffffff) v.compressedSize = take('compressed size');
+      if (v.localOffset === 0xffffffff) v.localOffset = take('local header offset');
+      return;
+    }
+    q += 4 + len;
   }
+  throw corrupt(file, `member '${name}': saturated sizes without a ZIP64 extra field`);
+}
+
+/** Central directory entry `k` at byte p of the directory `cd`, and where the next one starts. */
+function centralEntry(cd: Uint8Array, cv: DataView, p: number, k: number, file: string): { entry: ZipEntry; end: number } {
+  if (p + 46 > cd.length || cv.getUint32(p, true) !== SIG_CENTRAL) throw corrupt(file, `bad central directory entry ${k}`);
+  const flags = cv.getUint16(p + 8, true);
+  const nameLen = cv.getUint16(p + 28, true);
+  const extraLen = cv.getUint16(p + 30, true);
+  const end = p + 46 + nameLen + extraLen + cv.getUint16(p + 32, true);
+  if (end > cd.length) throw corrupt(file, `central directory entry ${k} runs past the directory`);
+  const name = new TextDecoder(flags & 0x800 ? 'utf-8' : 'latin1').decode(cd.subarray(p + 46, p + 46 + nameLen));
+  const v = { usize: cv.getUint32(p + 24, true), compressedSize: cv.getUint32(p + 20, true), localOffset: cv.getUint32(p + 42, true) };
+  if (v.usize === 0xffffffff || v.compressedSize === 0xffffffff || v.localOffset === 0xffffffff || cv.getUint16(p + 34, true) === 0xffff) {
+    zip64Sizes(cv, p + 46 + nameLen, extraLen, file, name, v);
+  }
+  return {
+    entry: { name, flags, method: cv.getUint16(p + 10, true), crc: cv.getUint32(p + 16, true), compressedSize: v.compressedSize, size: v.usize, localOffset: v.localOffset },
+    end,
+  };
+}
+
+/** Read and validate the central directory; every offset and size is checked against the file. */
+export function readZipDirectory(r: FileReader, file: string, limits: ReadLimits): ZipEntry[] {
+  const { count, cdSize, cdOffset, cdLimit } = findDirectory(r, file);
   if (cdOffset + cdSize > cdLimit) {
     throw corrupt(file, `central directory at ${cdOffset}..${cdOffset + cdSize} lies outside the archive (${cdLimit} bytes before its end record)`);
   }
@@ -89,54 +138,14 @@ export function readZipDirectory(r: FileReader, file: string, limits: ReadLimits
   const names = new Set<string>();
   let p = 0;
   for (let k = 0; k < count; k++) {
-    if (p + 46 > cd.length || cv.getUint32(p, true) !== SIG_CENTRAL) throw corrupt(file, `bad central directory entry ${k}`);
-    const flags = cv.getUint16(p + 8, true);
-    const method = cv.getUint16(p + 10, true);
-    const crc = cv.getUint32(p + 16, true);
-    let compressedSize = cv.getUint32(p + 20, true);
-    let usize = cv.getUint32(p + 24, true);
-    const nameLen = cv.getUint16(p + 28, true);
-    const extraLen = cv.getUint16(p + 30, true);
-    const commentLen = cv.getUint16(p + 32, true);
-    const diskStart = cv.getUint16(p + 34, true);
-    let localOffset = cv.getUint32(p + 42, true);
-    const end = p + 46 + nameLen + extraLen + commentLen;
-    if (end > cd.length) throw corrupt(file, `central directory entry ${k} runs past the directory`);
-    const nameBytes = cd.subarray(p + 46, p + 46 + nameLen);
-    const name = new TextDecoder(flags & 0x800 ? 'utf-8' : 'latin1').decode(nameBytes);
-    if (usize === 0xffffffff || compressedSize === 0xffffffff || localOffset === 0xffffffff || diskStart === 0xffff) {
-      // ZIP64 extended information: the 64-bit values, in this order, of the fields that are saturated.
-      let q = p + 46 + nameLen;
-      const extraEnd = q + extraLen;
-      let found = false;
-      while (q + 4 <= extraEnd) {
-        const id = cv.getUint16(q, true);
-        const len = cv.getUint16(q + 2, true);
-        if (q + 4 + len > extraEnd) break;
-        if (id === 0x0001) {
-          let f = q + 4;
-          const take = (what: string): number => {
-            if (f + 8 > q + 4 + len) throw corrupt(file, `member '${name}': ZIP64 extra field lacks the ${what}`);
-            const v = u64(cv, f, file, `member '${name}' ${what}`);
-            f += 8;
-            return v;
-          };
-          if (usize === 0xffffffff) usize = take('uncompressed size');
-          if (compressedSize === 0xffffffff) compressedSize = take('compressed size');
-          if (localOffset === 0xffffffff) localOffset = take('local header offset');
-          found = true;
-          break;
-        }
-        q += 4 + len;
-      }
-      if (!found) throw corrupt(file, `member '${name}': saturated sizes without a ZIP64 extra field`);
-    }
+    const { entry, end } = centralEntry(cd, cv, p, k, file);
+    const { name, localOffset, compressedSize } = entry;
     if (names.has(name)) throw new DumpError(file, `duplicate member '${name}' in the archive`);
     names.add(name);
     if (localOffset + 30 + compressedSize > cdOffset) {
       throw corrupt(file, `member '${name}': data at ${localOffset}..${localOffset + 30 + compressedSize} runs past the members' area (${cdOffset} bytes)`);
     }
-    entries.push({ name, flags, method, crc, compressedSize, size: usize, localOffset });
+    entries.push(entry);
     p = end;
   }
   // Members must not share bytes: overlapping members are how "overlap" zip bombs multiply one payload.
