@@ -82,27 +82,11 @@ export type WebviewToHost =
  */
 export interface EmbeddedArray { $typed: 'Float32Array' | 'Int32Array' | 'Float64Array'; base64: string }
 
-export const INTERACTIONS = ['R', 'U1', 'U2', 'S'] as const;
-export type Interaction = typeof INTERACTIONS[number];
-
-/** The interaction with the largest value for a sample ('r', 'u1', 'u2' or 's'). */
-export function dominant(r: number, u1: number, u2: number, s: number): 'r' | 'u1' | 'u2' | 's' {
-  const v = [r, u1, u2, s];
-  const i = v.indexOf(Math.max(...v));
-  return (['r', 'u1', 'u2', 's'] as const)[i];
-}
-
-/** Stable colour slot of a run: the same run keeps its colour across panels and reloads. */
-export function runColorIndex(run: string, slots: number): number {
-  let h = 2166136261;
-  for (let i = 0; i < run.length; i++) h = Math.imul(h ^ run.charCodeAt(i), 16777619);
-  return (h >>> 0) % slots;
-}
-
-/** The x value of a checkpoint: step when known, else epoch. */
-export function xOf(p: CheckpointPoint): number {
-  return p.step ?? p.epoch ?? 0;
-}
+/*
+ * CSV export stays here, beside the data types it writes: the webview's dashboard exports with
+ * it and the host's tests (test/extension-safety.test.ts) check its CSV-injection rule.
+ * Helpers only the panels use live in webview/ (interactions.ts, checkpoint.ts, dashboard/colors.ts).
+ */
 
 /** A cell that a spreadsheet would run as a formula: =, +, -, @, tab or carriage return first. */
 const FORMULA_START = /^[=+\-@\t\r]/;

@@ -1,0 +1,24 @@
+/** How the panels place and label one checkpoint of a run. */
+import type { CheckpointPoint } from '../src/shared/protocol';
+import type { Interaction } from './interactions';
+
+/** The x value of a checkpoint: step when known, else epoch. */
+export function xOf(p: CheckpointPoint): number {
+  return p.step ?? p.epoch ?? 0;
+}
+
+/** A run's checkpoints in training order (a copy: the run's own list is left as it came). */
+export function byX(points: CheckpointPoint[]): CheckpointPoint[] {
+  return [...points].sort((a, b) => xOf(a) - xOf(b));
+}
+
+/** Where a checkpoint was taken: "step 1200" or "epoch 3". */
+export function at(p: CheckpointPoint): string {
+  return p.step !== undefined ? `step ${p.step}` : `epoch ${p.epoch}`;
+}
+
+/** A value with its confidence interval when the checkpoint has one: "0.345 [0.329, 0.355]". */
+export function valueText(p: CheckpointPoint, key: Interaction): string {
+  const iv = p.intervals?.[key];
+  return iv ? `${p[key].toFixed(3)} [${iv[0].toFixed(3)}, ${iv[1].toFixed(3)}]` : p[key].toFixed(3);
+}

@@ -1,0 +1,50 @@
+/** The dashboard's state: the runs it was sent and the view settings VS Code keeps across reloads. */
+import type { CheckpointPoint, RunSeries } from '../../src/shared/protocol';
+import type { VsCodeApi } from '../vscode-api';
+
+/** `layout`: runs overlaid in one chart per interaction, or one chart (small multiple) per run. */
+export interface ViewState { hidden: string[]; smoothing: number; layout: 'interaction' | 'run' }
+
+export interface Dashboard {
+  root: HTMLElement;
+  vscode: VsCodeApi;
+  view: ViewState;
+  runs: RunSeries[];
+  title: string;
+  /** id of the next export request (the host's reply repeats it) */
+  exportId: number;
+  /** each run's palette slot, assigned on every render (see assignColors) */
+  slots: Map<string, number>;
+}
+
+export function createDashboard(root: HTMLElement, vscode: VsCodeApi): Dashboard {
+  const saved = (vscode.getState() as Partial<ViewState> | undefined) ?? {};
+  const view: ViewState = { hidden: saved.hidden ?? [], smoothing: saved.smoothing ?? 0, layout: saved.layout ?? 'interaction' };
+  return { root, vscode, view, runs: [], title: 'LSMI', exportId: 1, slots: new Map() };
+}
+
+/** Changes view settings and saves them (the caller redraws). */
+export function setView(d: Dashboard, patch: Partial<ViewState>): void {
+  d.view = { ...d.view, ...patch };
+  d.vscode.setState(d.view);
+}
+
+/** Shows or hides a run. */
+export function toggleRun(d: Dashboard, run: string, on: boolean): void {
+  setView(d, { hidden: on ? d.view.hidden.filter((h) => h !== run) : [...d.view.hidden, run] });
+}
+
+/** The runs drawn: not hidden, with at least one checkpoint. */
+export function visibleRuns(d: Dashboard): RunSeries[] {
+  return d.runs.filter((r) => !d.view.hidden.includes(r.run) && r.points.length > 0);
+}
+
+/** A live update: adds the checkpoint (or replaces the one of the same file), creating its run if new. */
+export function upsert(d: Dashboard, run: string, name: string, point: CheckpointPoint): void {
+  let r = d.runs.find((x) => x.run === run);
+  if (!r) { r = { run, name, points: [] }; d.runs.push(r); }
+  r.points = [...r.points.filter((p) => p.file !== point.file), point];
+}
+
+/** A run's name with its fusion configuration: "late-fusion (late)". */
+export const runTitle = (r: RunSeries) => `${r.name}${r.fusion ? ` (${r.fusion})` : ''}`;

@@ -1,0 +1,107 @@
+/**
+ * The sample explorer's state: the checkpoint it shows, the view settings VS Code keeps across
+ * reloads, and the row order the table shows (filtered, then sorted).
+ */
+import type { SampleData } from '../../src/shared/protocol';
+import type { VsCodeApi } from '../vscode-api';
+import { SampleKey, dominant } from '../interactions';
+import { orderRows } from '../sort';
+
+export type Col = 'index' | 'id' | 'class' | SampleKey | 'dominant';
+
+/** `file` lets VS Code restore the panel after a reload (the host reloads that checkpoint). */
+export interface ViewState { sort: Col; desc: boolean; cls: string; dom: string; x: SampleKey; y: SampleKey; quantile: number; file?: string }
+
+export interface Samples {
+  root: HTMLElement;
+  vscode: VsCodeApi;
+  state: ViewState;
+  data?: SampleData;
+  /** each sample's dominant interaction */
+  dom: SampleKey[];
+  /** the rows the table shows, in order (row indices of `data`) */
+  rows: Int32Array;
+  /** The sample last opened (a row index of the dump data), kept across sorting and filtering. */
+  selected: number;
+  /** set when the host asks for a sample: the next table drawn scrolls to it */
+  scrollToSelected: boolean;
+  /** The scatter drawn last and what it showed: sorting changes no point, so it is reused. */
+  scatter?: { key: string; box: HTMLElement };
+  /** draws the panel again (set by the view) */
+  redraw: () => void;
+}
+
+export function createSamples(root: HTMLElement, vscode: VsCodeApi): Samples {
+  const state: ViewState = { sort: 'index', desc: false, cls: 'all', dom: 'all', x: 'r', y: 's', quantile: 0.25, ...((vscode.getState() as Partial<ViewState>) ?? {}) };
+  return { root, vscode, state, dom: [], rows: new Int32Array(0), selected: -1, scrollToSelected: false, redraw: () => undefined };
+}
+
+/** Changes view settings and saves them; redraws unless `redraw` is false. */
+export function change(s: Samples, patch: Partial<ViewState>, redraw = true): void {
+  s.state = { ...s.state, ...patch };
+  save(s);
+  if (redraw) s.redraw();
+}
+
+export function save(s: Samples): void { s.vscode.setState(s.state); }
+
+/** The columns: the dump's sample ids only when it has them. */
+export const columns = (d: SampleData | undefined): Col[] =>
+  (d?.ids ? ['index', 'id', 'class', 'r', 'u1', 'u2', 's', 'dominant'] : ['index', 'class', 'r', 'u1', 'u2', 's', 'dominant']);
+
+export const className = (d: SampleData | undefined, c: number) => d?.classNames?.[c] ?? String(c);
+
+/** The sample's position in the dump (what the manifest and exports refer to). */
+export const inputIndex = (d: SampleData | undefined, i: number) => d?.inputIndex?.[i] ?? i;
+
+/** Each value's rank among `v` (ids can exceed float32's exact integers; ranks cannot). */
+function ranks(v: Float64Array): Float64Array {
+  const sorted = Float64Array.from(v).sort();
+  return v.map((x) => {
+    let lo = 0, hi = sorted.length - 1;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (sorted[mid] < x) lo = mid + 1; else hi = mid; }
+    return lo;
+  });
+}
+
+const DOM_RANK = { r: 0, u1: 1, u2: 2, s: 3 };
+
+/** Filter, then sort: the row order the table shows. */
+export function computeRows(s: Samples): void {
+  const d = s.data!;
+  const keep: number[] = [];
+  for (let i = 0; i < d.n; i++) {
+    if (s.state.cls !== 'all' && d.y[i] !== Number(s.state.cls)) continue;
+    if (s.state.dom !== 'all' && s.dom[i] !== s.state.dom) continue;
+    keep.push(i);
+  }
+  if (s.state.sort === 'id' && !d.ids) s.state = { ...s.state, sort: 'index' };
+  const c = s.state.sort;
+  let key: ArrayLike<number>;
+  if (c === 'r' || c === 'u1' || c === 'u2' || c === 's') key = d[c];
+  else if (c === 'id' && d.ids) key = ranks(d.ids);
+  else key = Float64Array.from({ length: d.n }, (_, i) => (c === 'index' ? inputIndex(d, i) : c === 'class' ? d.y[i] : DOM_RANK[s.dom[i]]));
+  // Ties keep dump order whichever way the column sorts.
+  s.rows = orderRows(Int32Array.from(keep), key, s.state.desc);
+}
+
+/** Takes a checkpoint from the host; `select` (a position in the dump) is selected and scrolled to. */
+export function receive(s: Samples, data: SampleData, select?: number): void {
+  if (s.data?.file !== data.file) s.selected = -1;
+  s.data = data;
+  s.state = { ...s.state, file: data.file };
+  s.dom = Array.from({ length: data.n }, (_, i) => dominant(data.r[i], data.u1[i], data.u2[i], data.s[i]));
+  if (select !== undefined) selectSample(s, data, select);
+  save(s);
+}
+
+function selectSample(s: Samples, d: SampleData, select: number): void {
+  let i = 0;
+  while (i < d.n && inputIndex(d, i) !== select) i++;
+  if (i >= d.n) return;
+  s.selected = i;
+  // Filters that would hide the sample are lifted.
+  if (s.state.cls !== 'all' && Number(s.state.cls) !== d.y[i]) s.state = { ...s.state, cls: 'all' };
+  if (s.state.dom !== 'all' && s.state.dom !== s.dom[i]) s.state = { ...s.state, dom: 'all' };
+  s.scrollToSelected = true;
+}
