@@ -8,7 +8,7 @@ import { DumpError } from '../src/io/errors';
 import { encodeNpy } from '../src/io/npy';
 import { encodeSafetensors } from '../src/io/safetensors';
 import { HostTensor, fromNumbers } from '../src/io/tensor';
-import { encodeZip } from '../src/io/zip';
+import { encodeZip } from '../src/io/zip-write';
 import { tempDir } from './helpers';
 
 /** mulberry32: small, seeded, good enough to pick mutations. */

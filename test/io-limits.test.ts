@@ -13,7 +13,8 @@ import {
 import { encodeNpy } from '../src/io/npy';
 import { encodeSafetensors } from '../src/io/safetensors';
 import { HostTensor, fromNumbers } from '../src/io/tensor';
-import { crc32, encodeZip, zipLayout, ZipMemberSpec } from '../src/io/zip';
+import { crc32 } from '../src/io/zip';
+import { encodeZip, zipLayout, ZipMemberSpec } from '../src/io/zip-write';
 import { smallTensors, tempDir } from './helpers';
 
 function expectError(fn: () => unknown, pattern: RegExp, file?: string): DumpError {

@@ -144,15 +144,15 @@ function setLearningRate(o: tf.AdamOptimizer, lr: number): void {
 /** Below this many validation rows a fitted temperature is noise: keep t = 1. */
 export const MIN_CALIBRATION_ROWS = 200;
 
-export function trainProbe(
-  x: Float32Array, d: number, y: Int32Array, K: number,
-  train: Int32Array, val: Int32Array, opts: ProbeOptions,
-): Probe {
-  const rng = new Rng(opts.seed);
-  const sizes = [d, ...opts.hidden, K];
-  // All weights and biases live in one flat variable: tfjs's Adam costs ~12 small ops per
-  // variable per step, and at these sizes those ops, not the FLOPs, set the step time.
-  const layout: Array<{ rows: number; cols: number; w: number; b: number }> = [];
+type Layout = Array<{ rows: number; cols: number; w: number; b: number }>;
+
+/**
+ * All weights and biases live in one flat variable: tfjs's Adam costs ~12 small ops per
+ * variable per step, and at these sizes those ops, not the FLOPs, set the step time.
+ * He-uniform initial weights for the ReLU layers (half that for the output), zero biases.
+ */
+function flatNet(sizes: number[], rng: Rng): { layout: Layout; init: Float32Array } {
+  const layout: Layout = [];
   let size = 0;
   sizes.slice(0, -1).forEach((rows, i) => {
     const cols = sizes[i + 1];
@@ -161,21 +161,17 @@ export function trainProbe(
   });
   const init = new Float32Array(size);
   layout.forEach((l, i) => {
-    const limit = Math.sqrt(6 / l.rows) * (i === layout.length - 1 ? 0.5 : 1); // He-uniform for ReLU layers
+    const limit = Math.sqrt(6 / l.rows) * (i === layout.length - 1 ? 0.5 : 1);
     for (let j = 0; j < l.rows * l.cols; j++) init[l.w + j] = (2 * rng.next() - 1) * limit;
   });
-  const theta = tf.variable(tf.tensor1d(init));
-  const unpack = () => layout.map((l) => ({
-    w: tf.reshape(tf.slice(theta, l.w, l.rows * l.cols), [l.rows, l.cols]) as tf.Tensor2D,
-    b: tf.slice(theta, l.b, l.cols) as tf.Tensor1D,
-  }));
-  const optimizer = tf.train.adam(opts.lr);
-  const decay = opts.weightDecay * Math.min(1, (opts.decayRows ?? Infinity) / train.length);
-  // Fixed random minibatches (order reshuffled each epoch) so each batch's x^T is computed once.
-  const order = rng.shuffle(Int32Array.from(train));
+  return { layout, init };
+}
+
+/** Fixed random minibatches (order reshuffled each epoch) so each batch's x^T is computed once. */
+function minibatches(x: Float32Array, d: number, y: Int32Array, K: number, order: Int32Array, batchSize: number) {
   const batches: Array<{ x: tf.Tensor2D; xT: tf.Tensor2D; y: tf.Tensor2D }> = [];
   // Small data still gets ~32 Adam steps per epoch: with a fixed batch it would stop after a few dozen steps.
-  const batch = Math.max(16, Math.min(opts.batch, Math.ceil(order.length / 32)));
+  const batch = Math.max(16, Math.min(batchSize, Math.ceil(order.length / 32)));
   const nb = Math.max(1, Math.round(order.length / batch));
   for (let b = 0; b < nb; b++) {
     const rows = order.subarray(Math.floor((b * order.length) / nb), Math.floor(((b + 1) * order.length) / nb));
@@ -183,6 +179,24 @@ export function trainProbe(
     const yb = tf.cast(tf.oneHot(tf.tensor1d(Int32Array.from(rows, (r) => y[r]), 'int32'), K), 'float32') as tf.Tensor2D;
     batches.push({ x: xb, xT: tf.transpose(xb) as tf.Tensor2D, y: yb });
   }
+  return batches;
+}
+
+export function trainProbe(
+  x: Float32Array, d: number, y: Int32Array, K: number,
+  train: Int32Array, val: Int32Array, opts: ProbeOptions,
+): Probe {
+  const rng = new Rng(opts.seed);
+  const { layout, init } = flatNet([d, ...opts.hidden, K], rng);
+  const theta = tf.variable(tf.tensor1d(init));
+  const unpack = () => layout.map((l) => ({
+    w: tf.reshape(tf.slice(theta, l.w, l.rows * l.cols), [l.rows, l.cols]) as tf.Tensor2D,
+    b: tf.slice(theta, l.b, l.cols) as tf.Tensor1D,
+  }));
+  const optimizer = tf.train.adam(opts.lr);
+  const decay = opts.weightDecay * Math.min(1, (opts.decayRows ?? Infinity) / train.length);
+  const batches = minibatches(x, d, y, K, rng.shuffle(Int32Array.from(train)), opts.batch);
+  const nb = batches.length;
   const xVal = gatherRows(x, d, val);
   const yVal = Int32Array.from(val, (r) => y[r]);
   const xValT = val.length ? tf.tensor2d(xVal, [val.length, d]) : undefined;

@@ -21,11 +21,11 @@ export interface ZipEntry {
   localOffset: number;
 }
 
-const SIG_EOCD = 0x06054b50;
-const SIG_EOCD64 = 0x06064b50;
-const SIG_LOCATOR64 = 0x07064b50;
-const SIG_CENTRAL = 0x02014b50;
-const SIG_LOCAL = 0x04034b50;
+export const SIG_EOCD = 0x06054b50;
+export const SIG_EOCD64 = 0x06064b50;
+export const SIG_LOCATOR64 = 0x07064b50;
+export const SIG_CENTRAL = 0x02014b50;
+export const SIG_LOCAL = 0x04034b50;
 
 function corrupt(file: string, detail: string): DumpError {
   return new DumpError(file, `corrupt or truncated .npz archive (${detail})`);
@@ -278,122 +278,4 @@ export function crc32(data: Uint8Array, initial = 0): number {
   let c = ~initial;
   for (let i = 0; i < data.length; i++) c = table[(c ^ data[i]) & 0xff] ^ (c >>> 8);
   return ~c >>> 0;
-}
-
-/** One member as `zipLayout` places it; `data` is the stored or deflated bytes (omit it to leave a hole, e.g. in a sparse file). */
-export interface ZipMemberSpec {
-  name: string;
-  method: number;
-  crc: number;
-  compressedSize: number;
-  size: number;
-  data?: Uint8Array;
-}
-
-/**
- * Where each piece of a zip archive goes: local headers and data, the central directory and
- * the end records (ZIP64 when asked or needed). Used by `encodeZip` and by tests that build
- * archives too large to hold in memory as sparse files.
- */
-export function zipLayout(members: ZipMemberSpec[], opts: { zip64?: boolean } = {}): { parts: Array<{ offset: number; bytes: Uint8Array }>; size: number } {
-  const enc = new TextEncoder();
-  const parts: Array<{ offset: number; bytes: Uint8Array }> = [];
-  const central: Uint8Array[] = [];
-  const BIG = 0xffffffff;
-  let offset = 0;
-  let any64 = !!opts.zip64;
-  for (const m of members) {
-    const name = enc.encode(m.name);
-    const z64 = !!opts.zip64 || m.size >= BIG || m.compressedSize >= BIG || offset >= BIG;
-    any64 ||= z64;
-    const extra = new Uint8Array(z64 ? 4 + 24 : 0);
-    const ev = new DataView(extra.buffer);
-    if (z64) {
-      ev.setUint16(0, 1, true);
-      ev.setUint16(2, 24, true);
-      ev.setBigUint64(4, BigInt(m.size), true);
-      ev.setBigUint64(12, BigInt(m.compressedSize), true);
-      ev.setBigUint64(20, BigInt(offset), true);
-    }
-    const local = new Uint8Array(30 + name.length + (z64 ? 20 : 0));
-    const lv = new DataView(local.buffer);
-    lv.setUint32(0, SIG_LOCAL, true);
-    lv.setUint16(4, z64 ? 45 : 20, true);
-    lv.setUint16(6, 0x800, true);
-    lv.setUint16(8, m.method, true);
-    lv.setUint32(14, m.crc, true);
-    lv.setUint32(18, z64 ? BIG : m.compressedSize, true);
-    lv.setUint32(22, z64 ? BIG : m.size, true);
-    lv.setUint16(26, name.length, true);
-    lv.setUint16(28, z64 ? 20 : 0, true);
-    local.set(name, 30);
-    if (z64) {
-      // The local header's ZIP64 field holds the two sizes only.
-      local.set(extra.subarray(0, 20), 30 + name.length);
-      lv.setUint16(30 + name.length + 2, 16, true);
-    }
-    parts.push({ offset, bytes: local });
-    if (m.data) parts.push({ offset: offset + local.length, bytes: m.data });
-    const cd = new Uint8Array(46 + name.length + extra.length);
-    const cv = new DataView(cd.buffer);
-    cv.setUint32(0, SIG_CENTRAL, true);
-    cv.setUint16(4, 45, true);
-    cv.setUint16(6, z64 ? 45 : 20, true);
-    cv.setUint16(8, 0x800, true);
-    cv.setUint16(10, m.method, true);
-    cv.setUint32(16, m.crc, true);
-    cv.setUint32(20, z64 ? BIG : m.compressedSize, true);
-    cv.setUint32(24, z64 ? BIG : m.size, true);
-    cv.setUint16(28, name.length, true);
-    cv.setUint16(30, extra.length, true);
-    cv.setUint32(42, z64 ? BIG : offset, true);
-    cd.set(name, 46);
-    cd.set(extra, 46 + name.length);
-    central.push(cd);
-    offset += local.length + m.compressedSize;
-  }
-  const cdOffset = offset;
-  for (const cd of central) {
-    parts.push({ offset, bytes: cd });
-    offset += cd.length;
-  }
-  const cdSize = offset - cdOffset;
-  if (any64) {
-    const rec = new Uint8Array(56 + 20);
-    const rv = new DataView(rec.buffer);
-    rv.setUint32(0, SIG_EOCD64, true);
-    rv.setBigUint64(4, 44n, true);
-    rv.setUint16(12, 45, true);
-    rv.setUint16(14, 45, true);
-    rv.setBigUint64(24, BigInt(members.length), true);
-    rv.setBigUint64(32, BigInt(members.length), true);
-    rv.setBigUint64(40, BigInt(cdSize), true);
-    rv.setBigUint64(48, BigInt(cdOffset), true);
-    rv.setUint32(56, SIG_LOCATOR64, true);
-    rv.setBigUint64(64, BigInt(offset), true);
-    rv.setUint32(72, 1, true);
-    parts.push({ offset, bytes: rec });
-    offset += rec.length;
-  }
-  const end = new Uint8Array(22);
-  const endv = new DataView(end.buffer);
-  endv.setUint32(0, SIG_EOCD, true);
-  endv.setUint16(8, any64 ? 0xffff : members.length, true);
-  endv.setUint16(10, any64 ? 0xffff : members.length, true);
-  endv.setUint32(12, any64 ? BIG : cdSize, true);
-  endv.setUint32(16, any64 ? BIG : cdOffset, true);
-  parts.push({ offset, bytes: end });
-  return { parts, size: offset + 22 };
-}
-
-/** A zip archive in memory: members stored or deflated, with ZIP64 records when asked. */
-export function encodeZip(members: Record<string, Uint8Array>, opts: { compress?: boolean; zip64?: boolean } = {}): Uint8Array {
-  const specs: ZipMemberSpec[] = Object.entries(members).map(([name, raw]) => {
-    const data = opts.compress ? new Uint8Array(zlib.deflateRawSync(raw)) : raw;
-    return { name, method: opts.compress ? 8 : 0, crc: crc32(raw), compressedSize: data.length, size: raw.length, data };
-  });
-  const { parts, size } = zipLayout(specs, opts);
-  const out = new Uint8Array(size);
-  for (const p of parts) out.set(p.bytes, p.offset);
-  return out;
 }
