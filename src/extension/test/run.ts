@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { runTests, downloadAndUnzipVSCode } from '@vscode/test-electron';
-import { writeDemoRuns } from '../../cli/demo';
+import { writeDemoRuns } from '../../core/synthetic/demo-runs';
 
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, '..', '..', '..', '..');
