@@ -39,5 +39,5 @@ export async function runDemo(root: string, backendChoice: BackendChoice, print:
   const report = path.join(root, 'report.html');
   writeReport(report, [...series.values()], 'LSMI demo: two fusion configurations', checkpoints);
   print(`\nreport (open in a browser): ${report}`);
-  print(`\nanalyse one checkpoint yourself: lsmi analyze ${path.relative(process.cwd(), files[files.length - 1])}`);
+  print(`\nanalyze one checkpoint yourself: lsmi analyze ${path.relative(process.cwd(), files[files.length - 1])}`);
 }

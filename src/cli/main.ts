@@ -157,71 +157,100 @@ async function cmdSynth(argv: string[]): Promise<void> {
   }
 }
 
+async function cmdWatch(rest: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: rest, allowPositionals: true,
+    options: {
+      json: { type: 'boolean' }, once: { type: 'boolean' }, backend: { type: 'string' }, folds: { type: 'string' }, seed: { type: 'string' },
+      node: { type: 'string' }, 'memory-mb': { type: 'string' }, 'timeout-s': { type: 'string' },
+      'cache-mb': { type: 'string' }, 'max-inflate-ratio': { type: 'string' },
+    },
+  });
+  if (!positionals.length) throw new UsageError('watch takes one or more runs roots');
+  const settings: Partial<Settings> = {};
+  const folds = int('folds', values.folds, 2);
+  if (folds !== undefined) { settings.folds = folds; settings.holdout = 'crossfit'; }
+  const seed = int('seed', values.seed, 0);
+  if (seed !== undefined) settings.seed = seed;
+  const memoryMb = int('memory-mb', values['memory-mb'], 64);
+  const timeoutS = int('timeout-s', values['timeout-s'], 1);
+  const worker = {
+    nodePath: values.node, memoryMb, jobTimeoutMs: timeoutS !== undefined ? timeoutS * 1000 : DEFAULT_JOB_TIMEOUT_MS,
+    cacheMb: int('cache-mb', values['cache-mb'], 16), maxInflateRatio: int('max-inflate-ratio', values['max-inflate-ratio'], 1),
+  };
+  return await watch(positionals, { json: !!values.json, once: !!values.once, settings, backend: backendOf(values.backend), worker },
+    (l) => process.stdout.write(l + '\n'), (l) => process.stderr.write(l + '\n'));
+}
+
+function cmdRuns(rest: string[]): number {
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean' } } });
+  if (positionals.length !== 1) throw new UsageError('runs takes one runs root');
+  listRuns(path.resolve(positionals[0]), !!values.json, (l) => process.stdout.write(l + '\n'));
+  return 0;
+}
+
+function cmdReport(rest: string[]): number {
+  const { values, positionals } = parseArgs({
+    args: rest, allowPositionals: true,
+    options: { out: { type: 'string' }, samples: { type: 'string' }, 'max-mb': { type: 'string' } },
+  });
+  if (positionals.length !== 1) throw new UsageError('report takes one runs root');
+  const which = (values.samples ?? 'ends') as EmbedChoice;
+  if (!['ends', 'latest', 'all', 'none'].includes(which)) throw new UsageError(`--samples must be ends, latest, all or none, not '${values.samples}'`);
+  const maxMb = int('max-mb', values['max-mb'], 1) ?? 100;
+  const root = path.resolve(positionals[0]);
+  const out = path.resolve(values.out ?? 'lsmi-report.html');
+  const r = writeRootReport(root, out, which, maxMb);
+  if (!r) throw new UsageError(`${root}: no analyzed checkpoints (run lsmi watch ${positionals[0]} --once first)`);
+  const mb = (fs.statSync(out).size / 1024 / 1024).toFixed(1);
+  process.stdout.write(`wrote ${out} (${mb} MB: ${r.runs} runs, ${r.checkpoints} checkpoints, samples of ${r.embedded})\n`);
+  if (r.note) process.stdout.write(`${r.note}\n`);
+  return 0;
+}
+
+function cmdCache(rest: string[]): number {
+  if (rest[0] !== 'clear' || rest.length !== 2) throw new UsageError('usage: lsmi cache clear <root>');
+  const n = rootCache(path.resolve(rest[1])).clear();
+  process.stdout.write(`removed ${n} cached result${n === 1 ? '' : 's'}\n`);
+  return 0;
+}
+
+async function cmdDemo(rest: string[]): Promise<number> {
+  const { values } = parseArgs({ args: rest, options: { out: { type: 'string' }, backend: { type: 'string' } } });
+  await runDemo(path.resolve(values.out ?? '.lsmi-demo'), backendOf(values.backend), (line) => process.stdout.write(line + '\n'));
+  return 0;
+}
+
+/** One line on stderr and exit 2 for bad input, usage errors and refused paths; a stack only for our own bugs. */
+function failure(e: unknown, cmd: string | undefined): number {
+  if (e instanceof DumpError) {
+    process.stderr.write(`lsmi: ${printableLine(`${e.file}: ${e.problem}`)}\n`);
+    return 2;
+  }
+  if (e instanceof CacheError || e instanceof UnsafePathError) {
+    process.stderr.write(`lsmi: ${printableLine(e.message)}\n`);
+    return 2;
+  }
+  if (e instanceof UsageError || (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`lsmi: ${(e as Error).message}\n${cmd === undefined ? USAGE + '\n' : 'run lsmi --help for usage\n'}`);
+    return 2;
+  }
+  process.stderr.write(`lsmi: internal error: ${(e as Error).stack ?? e}\n`);
+  return 1;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
+      // 'analyse' stays accepted: scripts written against earlier versions use it.
       case 'analyze': case 'analyse': await cmdAnalyze(rest); return 0;
       case 'synth': await cmdSynth(rest); return 0;
-      case 'watch': {
-        const { values, positionals } = parseArgs({
-          args: rest, allowPositionals: true,
-          options: {
-            json: { type: 'boolean' }, once: { type: 'boolean' }, backend: { type: 'string' }, folds: { type: 'string' }, seed: { type: 'string' },
-            node: { type: 'string' }, 'memory-mb': { type: 'string' }, 'timeout-s': { type: 'string' },
-            'cache-mb': { type: 'string' }, 'max-inflate-ratio': { type: 'string' },
-          },
-        });
-        if (!positionals.length) throw new UsageError('watch takes one or more runs roots');
-        const settings: Partial<Settings> = {};
-        const folds = int('folds', values.folds, 2);
-        if (folds !== undefined) { settings.folds = folds; settings.holdout = 'crossfit'; }
-        const seed = int('seed', values.seed, 0);
-        if (seed !== undefined) settings.seed = seed;
-        const memoryMb = int('memory-mb', values['memory-mb'], 64);
-        const timeoutS = int('timeout-s', values['timeout-s'], 1);
-        const worker = {
-          nodePath: values.node, memoryMb, jobTimeoutMs: timeoutS !== undefined ? timeoutS * 1000 : DEFAULT_JOB_TIMEOUT_MS,
-          cacheMb: int('cache-mb', values['cache-mb'], 16), maxInflateRatio: int('max-inflate-ratio', values['max-inflate-ratio'], 1),
-        };
-        return await watch(positionals, { json: !!values.json, once: !!values.once, settings, backend: backendOf(values.backend), worker },
-          (l) => process.stdout.write(l + '\n'), (l) => process.stderr.write(l + '\n'));
-      }
-      case 'runs': {
-        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean' } } });
-        if (positionals.length !== 1) throw new UsageError('runs takes one runs root');
-        listRuns(path.resolve(positionals[0]), !!values.json, (l) => process.stdout.write(l + '\n'));
-        return 0;
-      }
-      case 'report': {
-        const { values, positionals } = parseArgs({
-          args: rest, allowPositionals: true,
-          options: { out: { type: 'string' }, samples: { type: 'string' }, 'max-mb': { type: 'string' } },
-        });
-        if (positionals.length !== 1) throw new UsageError('report takes one runs root');
-        const which = (values.samples ?? 'ends') as EmbedChoice;
-        if (!['ends', 'latest', 'all', 'none'].includes(which)) throw new UsageError(`--samples must be ends, latest, all or none, not '${values.samples}'`);
-        const maxMb = int('max-mb', values['max-mb'], 1) ?? 100;
-        const root = path.resolve(positionals[0]);
-        const out = path.resolve(values.out ?? 'lsmi-report.html');
-        const r = writeRootReport(root, out, which, maxMb);
-        if (!r) throw new UsageError(`${root}: no analysed checkpoints (run lsmi watch ${positionals[0]} --once first)`);
-        const mb = (fs.statSync(out).size / 1024 / 1024).toFixed(1);
-        process.stdout.write(`wrote ${out} (${mb} MB: ${r.runs} runs, ${r.checkpoints} checkpoints, samples of ${r.embedded})\n`);
-        if (r.note) process.stdout.write(`${r.note}\n`);
-        return 0;
-      }
-      case 'cache': {
-        if (rest[0] !== 'clear' || rest.length !== 2) throw new UsageError('usage: lsmi cache clear <root>');
-        const n = rootCache(path.resolve(rest[1])).clear();
-        process.stdout.write(`removed ${n} cached result${n === 1 ? '' : 's'}\n`);
-        return 0;
-      }
-      case 'demo': {
-        const { values } = parseArgs({ args: rest, options: { out: { type: 'string' }, backend: { type: 'string' } } });
-        await runDemo(path.resolve(values.out ?? '.lsmi-demo'), backendOf(values.backend), (line) => process.stdout.write(line + '\n'));
-        return 0;
-      }
+      case 'watch': return await cmdWatch(rest);
+      case 'runs': return cmdRuns(rest);
+      case 'report': return cmdReport(rest);
+      case 'cache': return cmdCache(rest);
+      case 'demo': return await cmdDemo(rest);
       case undefined: case '-h': case '--help': case 'help':
         process.stdout.write(USAGE + '\n');
         return cmd === undefined ? 2 : 0;
@@ -229,20 +258,7 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command '${cmd}'`);
     }
   } catch (e) {
-    if (e instanceof DumpError) {
-      process.stderr.write(`lsmi: ${printableLine(`${e.file}: ${e.problem}`)}\n`);
-      return 2;
-    }
-    if (e instanceof CacheError || e instanceof UnsafePathError) {
-      process.stderr.write(`lsmi: ${printableLine(e.message)}\n`);
-      return 2;
-    }
-    if (e instanceof UsageError || (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`lsmi: ${(e as Error).message}\n${cmd === undefined ? USAGE + '\n' : 'run lsmi --help for usage\n'}`);
-      return 2;
-    }
-    process.stderr.write(`lsmi: internal error: ${(e as Error).stack ?? e}\n`);
-    return 1;
+    return failure(e, cmd);
   }
 }
 
