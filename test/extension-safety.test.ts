@@ -11,7 +11,7 @@ import { csvCell, csvRow, toCsv } from '../src/shared/protocol';
 import type { RunSeries } from '../src/shared/protocol';
 import { checkInt, checkNodePath, checkRunsRoots, INT_SETTINGS, MAX_JOB_TIMEOUT_MINUTES, readSettings, workerOptions } from '../src/extension/settings';
 import { parseSource, resolveSample } from '../src/extension/sample-source';
-import { UnsafePathError } from '../src/runs/safe-path';
+import { UnsafePathError } from '../src/store/safe-path';
 import { REPO, tempDir } from './helpers';
 
 /** The cells of one CSV line (RFC 4180 quoting), to read back what toCsv wrote. */

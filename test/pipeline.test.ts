@@ -65,7 +65,7 @@ function until(p: Pipeline, cond: () => boolean, timeoutMs = 240_000): Promise<v
     // Events make it prompt; the poll catches conditions no event announces.
     const poll = setInterval(() => check(), 100);
     const check = () => { if (cond()) { clearTimeout(t); clearInterval(poll); resolve(); } };
-    for (const ev of ['result', 'failed', 'idle', 'removed']) p.on(ev, check);
+    for (const ev of ['result', 'failed', 'idle', 'removed'] as const) p.on(ev, check);
     check();
   });
 }
@@ -259,7 +259,7 @@ test('reopening answers from the cache without a worker; Analyse Again recompute
   assert.equal(reopened.workerPid, undefined, 'no worker process was needed');
   assert.deepEqual(c2.results.map((r) => r.out.cached), [true, true]);
   const file = path.join(root, 'run', 'epoch-0002.safetensors');
-  reopened.reanalyse(file);
+  reopened.reanalyze(file);
   await until(reopened, () => c2.computed.get(file) === 1);
   await reopened.close();
 

@@ -4,8 +4,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { compareNewestFirst, isDumpFile, parseCheckpointName } from '../src/runs/naming';
 import { manifestEntry, readManifest, readRunConfig } from '../src/runs/run-config';
-import { ResultCache, contentHash, entryKey, settingsKey } from '../src/runs/cache';
-import { runOf } from '../src/runs/pipeline';
+import { ResultCache } from '../src/store/cache';
+import { contentHash, entryKey, settingsKey } from '../src/store/keys';
+import { runOf } from '../src/runs/layout';
 import { tempDir } from './helpers';
 
 test('checkpoint names: epoch, step, bare numbers; newest first', () => {

@@ -13,12 +13,12 @@ import { sampleMixture } from '../core/synthetic/mixture';
 import { Rng } from '../core/rng';
 import { runDemo } from './demo';
 import { listRuns, watch } from './watch';
-import { rootCache } from '../runs/pipeline';
+import { rootCache } from '../runs/layout';
 import { EmbedChoice, writeRootReport } from '../report/html';
-import { CacheError, DEFAULT_CACHE_MB } from '../runs/cache';
+import { CacheError, DEFAULT_CACHE_MB } from '../store/cache';
 import { DEFAULT_MAX_INFLATE_RATIO, DEFAULT_MEMORY_MB, readLimits } from '../io/limits';
 import { DEFAULT_JOB_TIMEOUT_MS } from '../worker/client';
-import { UnsafePathError } from '../runs/safe-path';
+import { UnsafePathError } from '../store/safe-path';
 import { printableLine } from './printable';
 
 const USAGE = `lsmi: sample-wise multimodal interactions (LSMI, ICML 2025), in nats

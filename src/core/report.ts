@@ -1,9 +1,11 @@
 import { Result, PairResult } from './estimator';
 import { Means } from './decompose';
 import { Intervals } from './intervals';
+import type { ResultJson, SampleArrays } from './summary';
+import type { DumpMeta } from '../io/dump';
 
-/** The JSON shape `lsmi analyze --json` prints (and the cache will store): plain numbers, no typed arrays. */
-export function resultToJson(res: Result, withSamples: boolean): Record<string, unknown> {
+/** The JSON `lsmi analyze --json` prints (the cache stores it with the content hash: resultSummary). */
+export function resultToJson(res: Result, withSamples: boolean): ResultJson {
   const pair = (p: PairResult, samples: boolean) => ({
     pair: p.pair,
     names: p.names,
@@ -28,7 +30,8 @@ export function resultToJson(res: Result, withSamples: boolean): Record<string, 
     classCounts: res.classCounts,
     ...(res.classNames ? { classNames: res.classNames } : {}),
     modalities: res.modalities,
-    meta: res.meta,
+    // The engine's Result types it loosely; it is the dump's validated DumpMeta.
+    meta: res.meta as DumpMeta,
     ...main,
     adjusted: res.settings.adjust,
     holdout: res.holdout,
@@ -45,8 +48,8 @@ export function resultToJson(res: Result, withSamples: boolean): Record<string, 
   };
 }
 
-function sampleArrays(p: PairResult): Record<string, Array<number | null>> {
-  const out: Record<string, Array<number | null>> = {};
+function sampleArrays(p: PairResult): SampleArrays {
+  const out = {} as SampleArrays;
   for (const key of ['r', 'u1', 'u2', 's', 'i1', 'i2', 'i12', 'h1', 'h2'] as const) {
     out[key] = Array.from(p.samples[key], (v) => (Number.isFinite(v) ? Number(v.toFixed(6)) : null));
   }
@@ -73,7 +76,7 @@ export function formatResult(res: Result): string {
   const lines: string[] = [];
   const p = res.main;
   lines.push(`${res.file}`);
-  lines.push(`  ${res.n} samples analysed (${res.holdout.mode === 'split' ? "the dump's evaluate split" : `${res.holdout.folds}-fold cross-fitting`}), ${res.classes} classes, backend ${res.backend}, ${res.seconds.toFixed(1)} s`);
+  lines.push(`  ${res.n} samples analyzed (${res.holdout.mode === 'split' ? "the dump's evaluate split" : `${res.holdout.folds}-fold cross-fitting`}), ${res.classes} classes, backend ${res.backend}, ${res.seconds.toFixed(1)} s`);
   lines.push(`  modalities ${p.names[0]} (1) and ${p.names[1]} (2); values in nats${res.settings.adjust ? `, adjusted (shift ${p.shift.toFixed(3)})` : ', not adjusted'}`);
   lines.push('');
   lines.push('           R       U1      U2      S       I(X1,X2;Y)');

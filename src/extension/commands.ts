@@ -2,7 +2,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { writeDemoRuns } from '../core/synthetic/demo-runs';
 import { writeRootReport } from '../report/html';
-import { rootCache } from '../runs/pipeline';
+import { rootCache } from '../runs/layout';
 import { compareCheckpoints } from './compare';
 import type { PanelHost } from './panel-host';
 import type { PipelineHost } from './pipeline-host';
@@ -28,7 +28,7 @@ export function registerCommands(d: CommandDeps): void {
   cmd('lsmi.openDashboard', () => panels.showDashboard());
   cmd('lsmi.openSampleExplorer', (node?: { file?: string }) => panels.openExplorer(node?.file));
   // The command id keeps its original spelling: keybindings and menus name it.
-  cmd('lsmi.analyseAgain', (node?: { file?: string }) => { if (trusted() && node?.file) d.pipelines.pipeline?.reanalyse(node.file); });
+  cmd('lsmi.analyseAgain', (node?: { file?: string }) => { if (trusted() && node?.file) d.pipelines.pipeline?.reanalyze(node.file); });
   cmd('lsmi.cancelAnalysis', () => d.pipelines.pipeline?.cancelAll());
   cmd('lsmi.clearCache', clearCache);
   cmd('lsmi.showLog', () => d.output.show());

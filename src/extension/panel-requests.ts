@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { loadSampleIds } from '../runs/samples';
-import { UnsafePathError } from '../runs/safe-path';
+import { UnsafePathError } from '../store/safe-path';
 import type { WebviewToHost } from '../shared/protocol';
 import { openSample } from './open-sample';
 import type { Panel } from './panels';

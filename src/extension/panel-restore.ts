@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { JobRecord, savedJobs } from '../runs/pipeline';
+import { JobRecord, savedJobs } from '../runs/status';
 import { loadSampleData } from '../runs/samples';
 import type { SampleData } from '../shared/protocol';
 import type { PanelHost } from './panel-host';

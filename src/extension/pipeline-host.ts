@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Settings } from '../core/estimator';
-import { JobRecord, Pipeline } from '../runs/pipeline';
+import { Pipeline } from '../runs/pipeline';
+import { JobRecord } from '../runs/status';
 import type { JobOutcome } from '../worker/client';
 import type { Panel } from './panels';
 import type { RunLabels } from './run-series';
@@ -62,7 +63,7 @@ export class PipelineHost implements vscode.Disposable {
       checkpoints.set(job.file, { job: { ...job }, ...(job.state === 'done' ? { dataset: prev?.dataset, intervals: prev?.intervals } : {}) });
       tree.refresh();
     };
-    for (const ev of ['waiting', 'queued', 'started', 'failed']) pipeline.on(ev, update);
+    pipeline.on('waiting', update).on('queued', update).on('started', update).on('failed', (job) => update(job));
     pipeline.on('progress', (job: JobRecord, phase: string, fraction: number) => status.set(`${phase} ${(100 * fraction).toFixed(0)}%`, `analyzing ${job.file}`));
     pipeline.on('result', (job: JobRecord, out: JobOutcome) => this.onResult(job, out));
     pipeline.on('failed', (job: JobRecord) => output.error(`${job.file}: ${job.error}`));
@@ -74,8 +75,8 @@ export class PipelineHost implements vscode.Disposable {
   private onResult(job: JobRecord, out: JobOutcome): void {
     const { checkpoints, labels, tree, status, output, dashboard } = this.deps;
     status.backend = out.backend;
-    const dataset = out.summary.dataset as Checkpoint['dataset'];
-    const intervals = out.summary.intervals as Checkpoint['intervals'];
+    const dataset = out.summary.dataset;
+    const intervals = out.summary.intervals;
     checkpoints.set(job.file, { job: { ...job }, dataset, intervals });
     tree.refresh();
     dashboard()?.post({ type: 'checkpoint', run: job.run, name: labels.of(job).name, point: { file: job.file, epoch: job.epoch, step: job.step, ...dataset!, ...(intervals ? { intervals } : {}) } });

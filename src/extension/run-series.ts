@@ -1,6 +1,6 @@
-import type { JobRecord } from '../runs/pipeline';
+import type { JobRecord } from '../runs/status';
 import { readRunConfig } from '../runs/run-config';
-import { resolveInside } from '../runs/safe-path';
+import { resolveInside } from '../store/safe-path';
 import type { RunSeries } from '../shared/protocol';
 import type { Checkpoint } from './runs-tree';
 import { rootOf } from './workspace-config';

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { JobRecord } from '../runs/pipeline';
+import type { JobRecord } from '../runs/status';
 import type { IntervalSet } from '../shared/protocol';
 
 type Means = { R: number; U1: number; U2: number; S: number };

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { manifestEntry, readManifest, readRunConfig } from '../runs/run-config';
-import { runOf } from '../runs/pipeline';
-import { isRegularFileInside, resolveInside, UnsafePathError } from '../runs/safe-path';
+import { runOf } from '../runs/layout';
+import { isRegularFileInside, resolveInside, UnsafePathError } from '../store/safe-path';
 
 /**
  * Where a sample of a checkpoint is, from its run's manifest: pure file-system logic (no

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { DEFAULT_CACHE_MB } from '../runs/cache';
+import { DEFAULT_CACHE_MB } from '../store/cache';
 import { DEFAULT_MAX_INFLATE_RATIO } from '../io/limits';
 import { DEFAULT_JOB_TIMEOUT_MS } from '../worker/client';
 

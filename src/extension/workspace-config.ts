@@ -1,6 +1,6 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { isInside } from '../runs/safe-path';
+import { isInside } from '../store/safe-path';
 import { checkRunsRoots, ExtensionSettings, readSettings } from './settings';
 
 /**

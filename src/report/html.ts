@@ -1,10 +1,11 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { CheckpointPoint, EmbeddedArray, HostToWebview, RunSeries, SampleData } from '../shared/protocol';
-import { JobRecord, rootCache, savedJobs } from '../runs/pipeline';
+import type { EmbeddedArray, HostToWebview, RunSeries, SampleData } from '../shared/protocol';
+import { rootResults, runDir } from '../runs/layout';
+import { RunConfig, readRunConfig } from '../runs/run-config';
 import { loadSampleData } from '../runs/samples';
-import { readRunConfig } from '../runs/run-config';
+import { JobRecord, savedJobs } from '../runs/status';
 
 /** The package root (holding dist/ and media/), from a bundle in dist/ or a compiled file in out/. */
 export function packageRoot(): string {
@@ -68,27 +69,25 @@ export function panelHtml(panel: PageName, messages: HostToWebview[], title: str
 `;
 }
 
-/** The analysed checkpoints of a root, from the job status the pipeline saves. */
+/** The analyzed checkpoints of a root, from the job status the pipeline saves. */
 const doneJobs = (root: string) => savedJobs(root).filter((r) => r.state === 'done' && r.key);
 
-/** Every run under a root with its analysed checkpoints, from the saved job status and the cache. */
+/** Every run under a root with its analyzed checkpoints, from the saved job status and the cache. */
 export function collectRuns(root: string): RunSeries[] {
   const recs = doneJobs(root);
-  const cache = rootCache(root);
+  const cache = rootResults(root);
   const runs = new Map<string, RunSeries>();
   for (const r of recs) {
-    const hit = cache.get(r.key!);
+    const hit = r.key ? cache.get(r.key) : undefined;
     if (!hit) continue;
-    const d = hit.summary.dataset as { R: number; U1: number; U2: number; S: number };
-    const meta = (hit.summary.meta ?? {}) as { epoch?: number; step?: number };
+    const { dataset: d, meta, intervals } = hit.summary;
     let series = runs.get(r.run);
     if (!series) {
-      let cfg = {} as ReturnType<typeof readRunConfig>;
-      try { cfg = readRunConfig(r.run === '.' ? root : path.join(root, r.run)); } catch { /* a bad run.json only loses the display name */ }
+      let cfg: RunConfig = {};
+      try { cfg = readRunConfig(runDir(root, r.run)); } catch { /* a bad run.json only loses the display name */ }
       series = { run: r.run, name: cfg.name ?? r.run, fusion: cfg.fusion, points: [] };
       runs.set(r.run, series);
     }
-    const intervals = hit.summary.intervals as CheckpointPoint['intervals'];
     series.points.push({ file: r.file, epoch: meta.epoch ?? r.epoch, step: meta.step ?? r.step, R: d.R, U1: d.U1, U2: d.U2, S: d.S, ...(intervals ? { intervals } : {}) });
   }
   return [...runs.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -129,9 +128,9 @@ export function collectSamples(root: string, which: EmbedChoice, maxBytes: numbe
 }
 
 /**
- * The report of a runs root (`lsmi report`, LSMI: Save Report...): every analysed checkpoint
+ * The report of a runs root (`lsmi report`, LSMI: Save Report...): every analyzed checkpoint
  * on the dashboard, the samples of those `which` picks within `maxMb`. Undefined when the
- * root has no analysed checkpoint yet.
+ * root has no analyzed checkpoint yet.
  */
 export function writeRootReport(root: string, file: string, which: EmbedChoice = 'ends', maxMb = 100): { runs: number; checkpoints: number; embedded: number; note?: string } | undefined {
   const runs = collectRuns(root);

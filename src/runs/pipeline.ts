@@ -4,16 +4,47 @@ import * as path from 'path';
 import type { BackendChoice } from '../core/backend';
 import type { Settings } from '../core/estimator';
 import type { Phase } from '../core/progress';
-import { JobError, WorkerClient, WorkerOptions } from '../worker/client';
+import { ioProblem } from '../store/files';
+import { settingsKey } from '../store/keys';
+import { dumpInsideRoot, resolveInside } from '../store/safe-path';
+import { JobError, JobOutcome, WorkerClient, WorkerOptions } from '../worker/client';
+import { RUN_CONFIG_NAME, cacheDir, rootCache, rootOf, rootResults, runConfigFile, runDir, runOf, stateDir } from './layout';
 import { CheckpointName, compareNewestFirst, parseCheckpointName } from './naming';
 import { RunConfig, readRunConfig } from './run-config';
+import { JobRecord, saveJobs, savedJobs } from './status';
 import { DumpWatcher } from './watcher';
-import { ioProblem, settingsKey } from './cache';
-import { JobRecord, rootCache, runOf, saveJobs, savedJobs, stateDir } from './status';
-import { dumpInsideRoot, isInside, resolveInside } from './safe-path';
 
 export type { JobRecord, JobState } from './status';
-export { checkedRecord, rootCache, runOf, savedJobs, stateDir } from './status';
+
+/** The events of a Pipeline and the arguments their listeners get. */
+export interface PipelineEvents {
+  /** the run pairs dumps with model checkpoints and this one's has not appeared yet */
+  waiting: [job: JobRecord];
+  queued: [job: JobRecord];
+  started: [job: JobRecord];
+  progress: [job: JobRecord, phase: Phase, fraction: number];
+  /** analyzed, or answered from the cache */
+  result: [job: JobRecord, out: JobOutcome];
+  /** an incomplete or changing dump is tried again in `delayMs` */
+  retry: [job: JobRecord, reason: string, delayMs: number];
+  failed: [job: JobRecord, error: JobError];
+  /** a dump (or a folder of them) is gone */
+  removed: [file: string];
+  /** nothing queued or running after the initial scan; no argument (a promise's resolve may listen) */
+  idle: [none?: undefined];
+  warning: [text: string];
+}
+type PipelineEvent = keyof PipelineEvents;
+type Listener<K extends PipelineEvent> = (...args: PipelineEvents[K]) => void;
+
+/** The typed face of the pipeline's EventEmitter: merged into the class below, which declares none of these itself. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface Pipeline {
+  on<K extends PipelineEvent>(event: K, listener: Listener<K>): this;
+  once<K extends PipelineEvent>(event: K, listener: Listener<K>): this;
+  off<K extends PipelineEvent>(event: K, listener: Listener<K>): this;
+  emit<K extends PipelineEvent>(event: K, ...args: PipelineEvents[K]): boolean;
+}
 
 export interface PipelineOptions {
   roots: string[];
@@ -36,11 +67,12 @@ export interface PipelineOptions {
 }
 
 /**
- * Watcher -> queue -> worker -> cache. Newest checkpoint first; each dump analysed once per
+ * Watcher -> queue -> worker -> cache. Newest checkpoint first; each dump analyzed once per
  * content and settings (the worker answers repeats from the cache); a burst of events for one
  * file is coalesced; incomplete dumps and worker deaths are retried with backoff.
- * Events: 'waiting', 'queued', 'started', 'progress', 'result', 'retry', 'failed', 'removed', 'idle', 'warning'.
+ * Events: see PipelineEvents.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Pipeline extends EventEmitter {
   readonly jobs = new Map<string, JobRecord>();
   private watcher?: DumpWatcher;
@@ -97,7 +129,7 @@ export class Pipeline extends EventEmitter {
 
   /** The watched root holding `file` (lexically; links out of it are refused in enqueue). */
   private rootOf(file: string): string | undefined {
-    return this.opts.roots.find((r) => isInside(r, file));
+    return rootOf(this.opts.roots, file);
   }
 
   private configs = new Map<string, RunConfig>();
@@ -105,8 +137,7 @@ export class Pipeline extends EventEmitter {
   /** run.json of the run folder holding `file` (re-read when it changes). */
   private runConfigOf(file: string): { dir: string; config: RunConfig } {
     const root = this.rootOf(file) ?? path.dirname(file);
-    const run = runOf(root, file);
-    const dir = run === '.' ? root : path.join(root, run);
+    const dir = runDir(root, runOf(root, file));
     let config = this.configs.get(dir);
     if (!config) {
       try { config = readRunConfig(dir); } catch (e) { this.emit('warning', (e as Error).message); config = {}; }
@@ -120,7 +151,7 @@ export class Pipeline extends EventEmitter {
     const { dir, config } = this.runConfigOf(file);
     if (!config.checkpoints) return undefined;
     try {
-      return resolveInside(dir, config.checkpoints, `${path.join(dir, 'run.json')}: checkpoints`);
+      return resolveInside(dir, config.checkpoints, `${runConfigFile(dir)}: checkpoints`);
     } catch (e) {
       this.emit('warning', (e as Error).message);
       config.checkpoints = undefined;
@@ -142,7 +173,7 @@ export class Pipeline extends EventEmitter {
   }
 
   private onFile(p: string): void {
-    if (path.basename(p) === 'run.json') {
+    if (path.basename(p) === RUN_CONFIG_NAME) {
       this.configs.delete(path.dirname(p));
       for (const j of this.jobs.values()) if (j.state === 'waiting' && j.file.startsWith(path.dirname(p) + path.sep)) this.enqueue(j.file);
       return;
@@ -173,10 +204,10 @@ export class Pipeline extends EventEmitter {
     // Unchanged since its result was cached with these settings: answer without hashing or a worker,
     // so reopening a run of many checkpoints is instant.
     if (!force && !changed && prev?.state === 'done' && prev.key && prev.settingsId === this.settingsId && this.running?.file !== file) {
-      const hit = rootCache(root, this.opts.worker?.cacheMb).get(prev.key);
+      const hit = rootResults(root, this.opts.worker?.cacheMb).get(prev.key);
       if (hit) {
         prev.updatedAt = Date.now();
-        this.emit('result', prev, { key: prev.key, cached: true, backend: String(hit.summary.backend), summary: hit.summary });
+        this.emit('result', prev, { key: prev.key, cached: true, backend: hit.summary.backend, summary: hit.summary });
         this.checkIdle();
         return;
       }
@@ -205,8 +236,8 @@ export class Pipeline extends EventEmitter {
     setImmediate(() => this.pump());
   }
 
-  /** Analyse again on demand, recomputing even when the cache has a result. */
-  reanalyse(file: string): void {
+  /** Analyze again on demand, recomputing even when the cache has a result. */
+  reanalyze(file: string): void {
     this.enqueue(file, 0, true);
   }
 
@@ -242,7 +273,7 @@ export class Pipeline extends EventEmitter {
     job.updatedAt = Date.now();
     const root = this.rootOf(job.file) ?? path.dirname(job.file);
     const { id, done } = this.worker.analyze(
-      job.file, this.opts.settings ?? {}, this.opts.backend ?? 'auto', path.join(stateDir(root), 'cache'),
+      job.file, this.opts.settings ?? {}, this.opts.backend ?? 'auto', cacheDir(root),
       (phase: Phase, fraction: number) => this.emit('progress', job, phase, fraction), job.force,
     );
     this.running = { file: job.file, id };

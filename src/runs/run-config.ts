@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { isRegularFileInside } from './safe-path';
+import { isRegularFileInside } from '../store/safe-path';
+import { runConfigFile } from './layout';
 
 /** run.json is a few hundred bytes; a manifest a line per sample. Larger files are refused unread. */
 const MAX_RUN_JSON_BYTES = 2 ** 20;
@@ -26,14 +27,14 @@ export interface RunConfig {
   manifest?: string;
   /**
    * folder of model checkpoints (`*.pt`, `*.ckpt`, ...), relative to the run folder: when set,
-   * a dump is analysed once the model checkpoint of the same epoch/step exists there
+   * a dump is analyzed once the model checkpoint of the same epoch/step exists there
    */
   checkpoints?: string;
 }
 
 /** Read `run.json`; a missing file is an empty config, a malformed one an error naming it. */
 export function readRunConfig(runDir: string): RunConfig {
-  const file = path.join(runDir, 'run.json');
+  const file = runConfigFile(runDir);
   if (!fs.lstatSync(file, { throwIfNoEntry: false })) return {};
   const text = readSmallText(runDir, file, MAX_RUN_JSON_BYTES);
   let raw: unknown;

@@ -1,9 +1,11 @@
-import type { ClassRow, SampleData } from '../shared/protocol';
-import { JobRecord, rootCache } from './pipeline';
+import type { ResultSummary } from '../core/summary';
+import type { SampleData } from '../shared/protocol';
+import { rootResults } from './layout';
+import type { JobRecord } from './status';
 
-/** What `sampleData` needs of a result: its summary JSON and its per-sample arrays (all dump rows). */
+/** What `sampleData` needs of a result: its summary and its per-sample arrays (all dump rows). */
 export interface SampleSource {
-  summary: Record<string, unknown> & { nTotal: number };
+  summary: Pick<ResultSummary, 'nTotal' | 'meta' | 'classNames' | 'perClass' | 'dataset'>;
   samples: { r: ArrayLike<number>; u1: ArrayLike<number>; u2: ArrayLike<number>; s: ArrayLike<number>; y: ArrayLike<number> };
   /** the dump's sample ids, when it has them */
   ids?: ArrayLike<number>;
@@ -18,27 +20,27 @@ export function sampleData(run: string, file: string, src: SampleSource, epochFa
   const keep: number[] = [];
   for (let i = 0; i < n; i++) if (Number.isFinite(sm.r[i])) keep.push(i);
   const pick = (a: ArrayLike<number>) => Float32Array.from(keep, (i) => a[i]);
-  const meta = (src.summary.meta ?? {}) as { epoch?: number };
+  const ids = src.ids;
   return {
-    run, file, epoch: meta.epoch ?? epochFallback, n: keep.length,
+    run, file, epoch: src.summary.meta.epoch ?? epochFallback, n: keep.length,
     r: pick(sm.r), u1: pick(sm.u1), u2: pick(sm.u2), s: pick(sm.s), y: Int32Array.from(keep, (i) => sm.y[i]),
     inputIndex: keep.length === n ? undefined : Int32Array.from(keep),
-    ...(src.ids ? { ids: Float64Array.from(keep, (i) => src.ids![i]) } : {}),
-    classNames: src.summary.classNames as string[] | undefined,
-    perClass: (src.summary.perClass ?? []) as ClassRow[],
-    dataset: src.summary.dataset as SampleData['dataset'],
+    ...(ids ? { ids: Float64Array.from(keep, (i) => ids[i]) } : {}),
+    classNames: src.summary.classNames,
+    perClass: src.summary.perClass,
+    dataset: src.summary.dataset,
   };
 }
 
-/** The dump's sample ids of an analysed checkpoint (when the dump has an `ids` tensor); throws on a damaged ids file. */
+/** The dump's sample ids of an analyzed checkpoint (when the dump has an `ids` tensor); throws on a damaged ids file. */
 export function loadSampleIds(root: string, job: JobRecord): Float64Array | undefined {
-  return job.key ? rootCache(root).ids(job.key) : undefined;
+  return job.key ? rootResults(root).ids(job.key) : undefined;
 }
 
-/** The sample explorer's data for one analysed checkpoint, straight from the cache. */
+/** The sample explorer's data for one analyzed checkpoint, straight from the cache. */
 export function loadSampleData(root: string, job: JobRecord): SampleData | undefined {
   if (!job.key) return undefined;
-  const hit = rootCache(root).get(job.key, true);
+  const hit = rootResults(root).get(job.key, true);
   if (!hit?.samples) return undefined;
   return sampleData(job.run, job.file, { summary: hit.summary, samples: hit.samples, ids: hit.ids }, job.epoch);
 }

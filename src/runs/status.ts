@@ -1,8 +1,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as path from 'path';
-import { ResultCache } from './cache';
-import { checkedPathInRoot, isCacheKey } from './safe-path';
+import { checkedPathInRoot, isCacheKey } from '../store/safe-path';
+import { runOf, stateDir, statusFile } from './layout';
 
 /** 'waiting': the run pairs dumps with model checkpoints and this one's has not appeared yet. */
 export type JobState = 'waiting' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -35,22 +34,6 @@ export interface JobRecord {
 /** status.json beyond this is not one we wrote (a record is ~300 bytes; this is ~200k checkpoints). */
 const MAX_STATUS_BYTES = 64 * 2 ** 20;
 const MAX_ERROR_CHARS = 2000;
-
-/** Where a root keeps its cache and job status. */
-export function stateDir(root: string): string {
-  return path.join(root, '.lsmi');
-}
-
-/** A root's result cache. */
-export function rootCache(root: string, maxMb?: number): ResultCache {
-  return new ResultCache(path.join(stateDir(root), 'cache'), { maxMb });
-}
-
-/** The run a dump belongs to: its first folder below the root (the root itself for top-level dumps). */
-export function runOf(root: string, file: string): string {
-  const rel = path.relative(root, file).split(path.sep);
-  return rel.length > 1 ? rel[0] : '.';
-}
 
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
@@ -98,9 +81,8 @@ function realStateDir(root: string): string | undefined {
  * unreadable). Records that do not check out (see checkedRecord) are dropped.
  */
 export function savedJobs(root: string): JobRecord[] {
-  const dir = realStateDir(root);
-  if (!dir) return [];
-  const file = path.join(dir, 'status.json');
+  if (!realStateDir(root)) return [];
+  const file = statusFile(root);
   try {
     const st = fs.lstatSync(file);
     if (!st.isFile() || st.size > MAX_STATUS_BYTES) return [];
@@ -122,7 +104,7 @@ export function saveJobs(root: string, recs: JobRecord[]): void {
   try { st = fs.lstatSync(dir); } catch { /* created below */ }
   if (st && !st.isDirectory()) throw new Error(`${dir} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}; LSMI Lens does not write through it`);
   if (!st) fs.mkdirSync(dir);
-  const file = path.join(dir, 'status.json');
+  const file = statusFile(root);
   const tmp = `${file}.tmp-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
   try {
     fs.writeFileSync(tmp, JSON.stringify(recs, null, 1), { flag: 'wx' });

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'events';
 import * as path from 'path';
 import chokidar, { FSWatcher } from 'chokidar';
+import { STATE_DIR_NAME } from './layout';
 import { isDumpDir, isDumpFile } from './naming';
 
 /**
@@ -29,7 +30,7 @@ export class DumpWatcher extends EventEmitter {
       awaitWriteFinish: { stabilityThreshold: this.opts.stabilityMs ?? 300, pollInterval: 100 },
       ignored: (p: string) => {
         const base = path.basename(p);
-        return base === '.lsmi' || base === 'node_modules' || base === '.git' || /\.tmp/.test(base);
+        return base === STATE_DIR_NAME || base === 'node_modules' || base === '.git' || /\.tmp/.test(base);
       },
       depth: 4,
       usePolling: this.polling,

@@ -4,6 +4,7 @@ import { EventEmitter } from 'events';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Phase } from '../core/progress';
+import type { ResultSummary } from '../core/summary';
 import {
   AnalyzeRequest, BEAT_FD, BEAT_FD_ENV, CANCEL_FD, CANCEL_FD_ENV, FailureKind, HostToWorker, WorkerToHost,
 } from './protocol';
@@ -37,7 +38,7 @@ export interface JobOutcome {
   key: string;
   cached: boolean;
   backend: string;
-  summary: Record<string, unknown>;
+  summary: ResultSummary;
   /** the result could not be stored in the cache: why */
   warning?: string;
 }

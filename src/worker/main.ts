@@ -1,5 +1,5 @@
 /**
- * The LSMI worker process: analyses dumps on request and writes each result to the cache
+ * The LSMI worker process: analyzes dumps on request and writes each result to the cache
  * itself, so only the summary crosses the pipe. Started by WorkerClient with fork().
  */
 import * as v8 from 'v8';
@@ -7,10 +7,12 @@ import { initBackend } from '../core/backend';
 import { analyze } from '../core/estimator';
 import { CancelledError } from '../core/progress';
 import { resultToJson } from '../core/report';
+import { resultSummary } from '../core/summary';
 import { readDump } from '../io/dump';
 import { DumpError } from '../io/errors';
 import { readLimits } from '../io/limits';
-import { CacheError, ResultCache, contentHash, entryKey, settingsKey } from '../runs/cache';
+import { CacheError, resultCacheAt } from '../store/cache';
+import { contentHash, entryKey, settingsKey } from '../store/keys';
 import { BeatThread, fdFromEnv, pollingSignal, startBeatThread } from './beat';
 import { AnalyzeRequest, BEAT_FD_ENV, CANCEL_FD_ENV, HostToWorker, WorkerToHost } from './protocol';
 
@@ -34,7 +36,7 @@ async function handle(req: AnalyzeRequest): Promise<void> {
   busy = req.id;
   try {
     const backend = await initBackend(req.backend);
-    const cache = new ResultCache(req.cacheDir, { maxMb: req.cacheMb });
+    const cache = resultCacheAt(req.cacheDir, req.cacheMb);
     const sKey = settingsKey(req.settings, backend.name);
     const before = contentHash(req.file);
     const key = entryKey(before, sKey);
@@ -53,7 +55,7 @@ async function handle(req: AnalyzeRequest): Promise<void> {
       signal,
       onProgress: (p) => send({ type: 'progress', id: req.id, phase: p.phase, fraction: p.fraction }),
     });
-    const summary = { ...resultToJson(res, false), nTotal: res.nTotal, contentHash: before };
+    const summary = resultSummary(resultToJson(res, false), before);
     // A cache that cannot be written (disk full, read-only, a link) loses no result: the
     // summary still goes to the host, with the reason it was not stored.
     let warning: string | undefined;

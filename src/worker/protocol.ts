@@ -5,6 +5,7 @@
 import type { Settings } from '../core/estimator';
 import type { BackendChoice } from '../core/backend';
 import type { Phase } from '../core/progress';
+import type { ResultSummary } from '../core/summary';
 
 export interface AnalyzeRequest {
   type: 'analyze';
@@ -34,7 +35,7 @@ export type WorkerToHost =
   | { type: 'heartbeat'; busy: number | null; rss: number }
   | { type: 'progress'; id: number; phase: Phase; fraction: number }
   /** `warning`: the result was computed but could not be stored in the cache (why) */
-  | { type: 'result'; id: number; key: string; cached: boolean; backend: string; summary: Record<string, unknown>; warning?: string }
+  | { type: 'result'; id: number; key: string; cached: boolean; backend: string; summary: ResultSummary; warning?: string }
   | { type: 'error'; id: number; kind: FailureKind; file?: string; message: string };
 
 /**

@@ -1,7 +1,8 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ENGINE_VERSION, Settings, DEFAULT_SETTINGS } from '../core/estimator';
+import { ResultSummary, parseSummary, summaryRows } from '../core/summary';
+import { alive, ioProblem, lstat } from './files';
 import { isCacheKey, UnsafePathError } from './safe-path';
 
 /**
@@ -18,6 +19,8 @@ import { isCacheKey, UnsafePathError } from './safe-path';
  */
 export const SAMPLE_KEYS = ['r', 'u1', 'u2', 's', 'i1', 'i2', 'i12', 'h1', 'h2', 'y'] as const;
 export type SampleKey = typeof SAMPLE_KEYS[number];
+/** An entry's per-sample arrays (samples.bin): one float32 block per quantity, all dump rows. */
+export type SampleBlocks = Record<SampleKey, Float32Array>;
 
 /** Default size cap of a root's cache (MiB); `--cache-mb` / `lsmi.cacheMb` change it. */
 export const DEFAULT_CACHE_MB = 2048;
@@ -29,67 +32,34 @@ const TMP_RE = /^([0-9a-f]{32})\.(tmp|old)-(\d+)-\d+-[0-9a-f]+$/;
 
 /** A cache entry's folder on disk, as the size cap and clear see it. */
 export interface CacheFolder { key: string; dir: string; bytes: number; usedMs: number }
+interface TempFolder { dir: string; pid: number; mtimeMs: number }
 
-export interface CacheEntry {
+/**
+ * What any summary.json of the cache holds: a JSON object with the dump's row count (the
+ * length of each per-sample block). A cache that knows more checks more (`parse`).
+ */
+export interface StoredSummary { nTotal: number; [other: string]: unknown }
+
+/** The check of a summary.json that only needs its row count; throws when it has none. */
+export function storedSummary(raw: unknown): StoredSummary {
+  if (summaryRows(raw) === undefined) throw new Error('bad summary');
+  return raw as StoredSummary;
+}
+
+export interface CacheEntry<S extends StoredSummary = StoredSummary> {
   key: string;
-  summary: Record<string, unknown> & { nTotal: number };
-  samples?: Record<SampleKey, Float32Array>;
+  summary: S;
+  samples?: SampleBlocks;
   /** the dump's sample ids (its `ids` tensor), when it has them: what the manifest's `id` refers to */
   ids?: Float64Array;
 }
 
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
-
-/** Settings that change results (not how many threads computed them). */
-export function settingsKey(settings: Partial<Settings>, backend: string): string {
-  const full: Record<string, unknown> = {
-    ...DEFAULT_SETTINGS, ...settings, probe: { ...DEFAULT_SETTINGS.probe, ...(settings.probe ?? {}) },
-    jointProbe: { ...DEFAULT_SETTINGS.jointProbe, ...(settings.jointProbe ?? {}) },
-  };
-  delete full.workers;
-  return canonical({ settings: full, backend, engine: ENGINE_VERSION });
-}
-
-/** Feed a file's bytes to a hash in 1 MiB reads (dumps may exceed what readFileSync can hold). */
-function hashFile(h: crypto.Hash, file: string): void {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(2 ** 20);
-    for (;;) {
-      const got = fs.readSync(fd, buf, 0, buf.length, null);
-      if (got === 0) break;
-      h.update(buf.subarray(0, got));
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** sha256 of a dump's bytes (a folder: its .npy files and meta.json, by name). */
-export function contentHash(file: string): string {
-  const h = crypto.createHash('sha256');
-  const st = fs.statSync(file);
-  if (st.isDirectory()) {
-    for (const name of fs.readdirSync(file).filter((n) => n.endsWith('.npy') || n === 'meta.json').sort()) {
-      h.update(name);
-      hashFile(h, path.join(file, name));
-    }
-  } else {
-    hashFile(h, file);
-    const meta = file.replace(/\.(npz|safetensors)$/, '.meta.json');
-    if (meta !== file && fs.existsSync(meta)) hashFile(h, meta);
-  }
-  return h.digest('hex');
-}
-
-export function entryKey(hash: string, settings: string): string {
-  return crypto.createHash('sha256').update(hash).update('\0').update(settings).digest('hex').slice(0, 32);
+export interface CacheOptions<S extends StoredSummary> {
+  maxMb?: number;
+  /** check the folders above `dir` that belong to the cache (default true) */
+  guardParent?: boolean;
+  /** the one check of a summary.json read from disk: returns it typed or throws (the entry is then dropped) */
+  parse?: (raw: unknown) => S;
 }
 
 /** The error a cache raises when its folder cannot be used (a symlink, a file, no permission, disk full). */
@@ -100,48 +70,23 @@ export class CacheError extends Error {
   }
 }
 
-/** lstat that answers undefined for a missing path. */
-function lstat(p: string): fs.Stats | undefined {
-  try {
-    return fs.lstatSync(p);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-}
+const tempName = (dir: string, kind: 'tmp' | 'old') => `${dir}.${kind}-${process.pid}-${Date.now()}-${crypto.randomBytes(3).toString('hex')}`;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** What an I/O error means for a user, in words (disk full, read-only, permissions). */
-export const ioProblem = (e: unknown): string => {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOSPC') return 'the disk is full';
-  if (code === 'EROFS') return 'the file system is read-only';
-  if (code === 'EACCES' || code === 'EPERM') return 'no permission to write there';
-  if (code === 'EDQUOT') return 'the disk quota is exceeded';
-  return (e as Error).message;
-};
-
-export class ResultCache {
+/** The cache of results whose summaries `parse` checks (by default only their row count). */
+export class ResultCache<S extends StoredSummary = StoredSummary> {
   readonly maxBytes: number;
+  private readonly guarded: string[];
+  private readonly parse: (raw: unknown) => S;
 
   /**
    * `dir` is `<root>/.lsmi/cache`; the folders above it that belong to the cache (`.lsmi`) are
    * checked too when `guardParent` is set (the default), so a root cannot redirect its cache.
    */
-  constructor(readonly dir: string, opts: { maxMb?: number; guardParent?: boolean } = {}) {
+  constructor(readonly dir: string, opts: CacheOptions<S> = {}) {
     this.maxBytes = (opts.maxMb ?? DEFAULT_CACHE_MB) * 2 ** 20;
     this.guarded = opts.guardParent === false ? [dir] : [path.dirname(dir), dir];
+    this.parse = opts.parse ?? (storedSummary as (raw: unknown) => S);
   }
-
-  private readonly guarded: string[];
 
   /** The cache's own folders exist as real folders (not links); `create` makes missing ones. */
   private checkDirs(create: boolean): boolean {
@@ -199,23 +144,32 @@ export class ResultCache {
     return !!dir && !!lstat(path.join(dir, 'summary.json'))?.isFile();
   }
 
+  /** The parsed summary.json of an entry (undefined when absent); throws when it is not one. */
+  private readSummary(dir: string): unknown {
+    const raw = this.readFile(dir, 'summary.json', (s) => s <= MAX_SUMMARY_BYTES);
+    return raw ? JSON.parse(raw.toString('utf8')) as unknown : undefined;
+  }
+
+  /** samples.bin of an entry of `n` rows; throws when it is missing or not 4 bytes per row and quantity. */
+  private samplesOf(dir: string, n: number): SampleBlocks {
+    const buf = this.readFile(dir, 'samples.bin', (s) => s === SAMPLE_KEYS.length * n * 4);
+    if (!buf) throw new Error('samples.bin is missing');
+    const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+    return Object.fromEntries(SAMPLE_KEYS.map((k, i) => [k, all.subarray(i * n, (i + 1) * n)])) as SampleBlocks;
+  }
+
   /** The summary (and optionally the per-sample arrays), or undefined when absent, corrupt or not ours. */
-  get(key: string, withSamples = false): CacheEntry | undefined {
+  get(key: string, withSamples = false): CacheEntry<S> | undefined {
     const dir = this.entryDir(key);
     if (!dir) return undefined;
     try {
-      const raw = this.readFile(dir, 'summary.json', (s) => s <= MAX_SUMMARY_BYTES);
-      if (!raw) return undefined;
-      const summary = JSON.parse(raw.toString('utf8')) as CacheEntry['summary'];
-      if (typeof summary !== 'object' || summary === null || !Number.isSafeInteger(summary.nTotal) || summary.nTotal < 0) throw new Error('bad summary');
+      const raw = this.readSummary(dir);
+      if (raw === undefined) return undefined;
+      const summary = this.parse(raw);
       this.touch(dir);
       if (!withSamples) return { key, summary };
-      const n = summary.nTotal;
-      const buf = this.readFile(dir, 'samples.bin', (s) => s === SAMPLE_KEYS.length * n * 4);
-      if (!buf) throw new Error('samples.bin is missing');
-      const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-      const samples = Object.fromEntries(SAMPLE_KEYS.map((k, i) => [k, all.subarray(i * n, (i + 1) * n)])) as Record<SampleKey, Float32Array>;
-      const ids = this.idsOf(dir, n);
+      const samples = this.samplesOf(dir, summary.nTotal);
+      const ids = this.idsOf(dir, summary.nTotal);
       return { key, summary, samples, ...(ids ? { ids } : {}) };
     } catch {
       // A damaged entry of ours (a real folder named by a key, inside a real cache) is dropped
@@ -231,10 +185,9 @@ export class ResultCache {
     const dir = this.entryDir(key);
     if (!dir) return undefined;
     // Sized by the entry's own summary, so nothing larger than the dump's rows is read.
-    const summary = this.readFile(dir, 'summary.json', (s) => s <= MAX_SUMMARY_BYTES);
-    const n = summary ? (JSON.parse(summary.toString('utf8')) as { nTotal?: unknown }).nTotal : undefined;
-    if (!Number.isSafeInteger(n)) throw new Error('summary.json has no row count');
-    return this.idsOf(dir, n as number);
+    const n = (this.readSummary(dir) as { nTotal?: unknown } | null | undefined)?.nTotal;
+    if (typeof n !== 'number' || !Number.isSafeInteger(n)) throw new Error('summary.json has no row count');
+    return this.idsOf(dir, n);
   }
 
   /** ids.bin of an entry of `n` rows (undefined when absent); throws when its size is not 8n. */
@@ -245,7 +198,7 @@ export class ResultCache {
   }
 
   private discard(key: string, dir: string): void {
-    const trash = `${dir}.old-${process.pid}-${Date.now()}-${crypto.randomBytes(3).toString('hex')}`;
+    const trash = tempName(dir, 'old');
     try {
       if (!lstat(dir)?.isDirectory()) return;
       fs.renameSync(dir, trash);
@@ -271,13 +224,13 @@ export class ResultCache {
    * CacheError naming the problem (disk full, read-only, a link) after removing its own
    * temporary folder; callers keep the result they computed.
    */
-  put(key: string, summary: CacheEntry['summary'], samples: Record<SampleKey, ArrayLike<number>>, ids?: ArrayLike<number>): void {
+  put(key: string, summary: S, samples: Record<SampleKey, ArrayLike<number>>, ids?: ArrayLike<number>): void {
     const dir = this.folder(key);
     this.checkDirs(true);
     const shard = this.shard(key);
     const st = lstat(shard);
     if (st && !st.isDirectory()) throw new CacheError(this.dir, `${shard} is not a folder`);
-    const tmp = `${dir}.tmp-${process.pid}-${Date.now()}-${crypto.randomBytes(3).toString('hex')}`;
+    const tmp = tempName(dir, 'tmp');
     try {
       if (!st) fs.mkdirSync(shard, { recursive: false });
     } catch (e) {
@@ -317,8 +270,8 @@ export class ResultCache {
    * in the shard of that key) and temporary folders (`<key>.tmp-` / `.old-<pid>-...`). Links
    * and anything else are skipped, never followed.
    */
-  private walk(): { entries: CacheFolder[]; temporaries: Array<{ dir: string; pid: number; mtimeMs: number }> } {
-    const entries: CacheFolder[] = [], temporaries: Array<{ dir: string; pid: number; mtimeMs: number }> = [];
+  private walk(): { entries: CacheFolder[]; temporaries: TempFolder[] } {
+    const entries: CacheFolder[] = [], temporaries: TempFolder[] = [];
     try {
       if (!this.checkDirs(false)) return { entries, temporaries };
     } catch {
@@ -384,4 +337,9 @@ export class ResultCache {
     }
     return entries.length;
   }
+}
+
+/** The cache at `dir` read as results of the engine: each summary.json must be a ResultSummary. */
+export function resultCacheAt(dir: string, maxMb?: number): ResultCache<ResultSummary> {
+  return new ResultCache(dir, { maxMb, parse: parseSummary });
 }
