@@ -42,18 +42,33 @@ function wideDump(n: number, d: number, K: number, seed: number): Dump {
     }
     return { name, dim: d, data };
   };
-  return { file: `<synthetic N=${n} D=${d} K=${K}>`, n, modalities: [modality('x1'), modality('x2')], y, classes: K, logits: {}, meta: {} };
+  return {
+    file: `<synthetic N=${n} D=${d} K=${K}>`,
+    n,
+    modalities: [modality('x1'), modality('x2')],
+    y,
+    classes: K,
+    logits: {},
+    meta: {},
+  };
 }
 
 /** Throughput of a fixed rank-2 matmul right now: the shared host's load shows up here first. */
 function matmulGflops(): number {
   const [m, k, n] = [512, 1024, 64];
-  const a = tf.randomNormal([m, k]), b = tf.randomNormal([k, n]);
+  const a = tf.randomNormal([m, k]),
+    b = tf.randomNormal([k, n]);
   tf.matMul(a, b).dispose();
-  const reps = 40, t0 = performance.now();
-  for (let i = 0; i < reps; i++) { const c = tf.matMul(a, b); c.dataSync(); c.dispose(); }
+  const reps = 40,
+    t0 = performance.now();
+  for (let i = 0; i < reps; i++) {
+    const c = tf.matMul(a, b);
+    c.dataSync();
+    c.dispose();
+  }
   const s = (performance.now() - t0) / 1000 / reps;
-  a.dispose(); b.dispose();
+  a.dispose();
+  b.dispose();
   return (2 * m * k * n) / s / 1e9;
 }
 
@@ -65,12 +80,22 @@ async function speed(): Promise<void> {
   const gflops = (before + matmulGflops()) / 2;
   const rss = process.memoryUsage().rss / 2 ** 20;
   console.log(`\nspeed: one checkpoint, N = 10,000, D = 512 + 512, K = 10, ${res.holdout.folds}-fold cross-fitting`);
-  console.log(`backend ${backend.name}, ${os.cpus().length} cores: ${res.seconds.toFixed(1)} s (target 30 s: ratio ${(res.seconds / 30).toFixed(2)})`);
+  console.log(
+    `backend ${backend.name}, ${os.cpus().length} cores: ${res.seconds.toFixed(1)} s (target 30 s: ratio ${(res.seconds / 30).toFixed(2)})`,
+  );
   // The host is shared: this says how fast it was around the run (about 12 GFLOP/s when quiet).
   console.log(`machine around the run: one-thread wasm matmul ${gflops.toFixed(1)} GFLOP/s`);
-  console.log(`phases: ${Object.entries(res.timings).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}; peak RSS ${rss.toFixed(0)} MiB`);
-  console.log(`probe held-out accuracy: ${res.probes.map((p) => `${p.modality} ${(100 * p.accuracy).toFixed(1)}%`).join(', ')}`);
-  console.log(`probe best epochs per fold: ${res.probes.map((p) => `${p.modality} [${p.epochs?.join(' ')}]`).join(', ')}`);
+  console.log(
+    `phases: ${Object.entries(res.timings)
+      .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+      .join(', ')}; peak RSS ${rss.toFixed(0)} MiB`,
+  );
+  console.log(
+    `probe held-out accuracy: ${res.probes.map((p) => `${p.modality} ${(100 * p.accuracy).toFixed(1)}%`).join(', ')}`,
+  );
+  console.log(
+    `probe best epochs per fold: ${res.probes.map((p) => `${p.modality} [${p.epochs?.join(' ')}]`).join(', ')}`,
+  );
 }
 
 function arg(name: string): string | undefined {
@@ -85,7 +110,8 @@ async function main(): Promise<void> {
   console.log(`LSMI Lens benchmarks, ${new Date().toISOString().slice(0, 10)}`);
   if (!only || only === 'speed') await speed();
   if (!only || only === 'accuracy') await accuracyBench({ quick, match: arg('--match') });
-  if (!only || only === 'coverage') await coverageBench({ seeds: Number.isInteger(seeds) && seeds > 0 ? seeds : undefined });
+  if (!only || only === 'coverage')
+    await coverageBench({ seeds: Number.isInteger(seeds) && seeds > 0 ? seeds : undefined });
   if (!only || only === 'pipeline') await pipelineBench();
   if (!only || only === 'webview') await webviewBench();
 }

@@ -40,12 +40,15 @@ async function latency(): Promise<void> {
   fs.rmSync(root, { recursive: true, force: true });
   const overhead = median(rows.map((r) => r.total - r.analysis));
   console.log(`\npipeline latency, rename -> result (N = 1,000 dumps, 2 folds, ${rows.length} runs, median):`);
-  console.log(`  total ${median(rows.map((r) => r.total)).toFixed(2)} s = analysis ${median(rows.map((r) => r.analysis)).toFixed(2)} s + overhead ${overhead.toFixed(2)} s (target overhead 2 s: ratio ${(overhead / 2).toFixed(2)})`);
+  console.log(
+    `  total ${median(rows.map((r) => r.total)).toFixed(2)} s = analysis ${median(rows.map((r) => r.analysis)).toFixed(2)} s + overhead ${overhead.toFixed(2)} s (target overhead 2 s: ratio ${(overhead / 2).toFixed(2)})`,
+  );
 }
 
 /** CPU share of one core this process used while sleeping `ms`. */
 async function cpuWhileIdle(ms: number): Promise<number> {
-  const c0 = process.cpuUsage(), t0 = performance.now();
+  const c0 = process.cpuUsage(),
+    t0 = performance.now();
   await new Promise((r) => setTimeout(r, ms));
   const c = process.cpuUsage(c0);
   return ((c.user + c.system) / 1e3 / (performance.now() - t0)) * 100;
@@ -65,8 +68,10 @@ async function idleCpu(): Promise<void> {
   const pct = await cpuWhileIdle(10_000);
   await p.close();
   fs.rmSync(root, { recursive: true, force: true });
-  console.log(`\nwatcher idle CPU on a root of 1,000 files: ${pct.toFixed(2)} % of one core over 10 s ` +
-    `(the same process idle without it: ${baseline.toFixed(2)} %)`);
+  console.log(
+    `\nwatcher idle CPU on a root of 1,000 files: ${pct.toFixed(2)} % of one core over 10 s ` +
+      `(the same process idle without it: ${baseline.toFixed(2)} %)`,
+  );
 }
 
 /** Reopening a run of 100 analysed checkpoints: answered from the saved status and the cache. */
@@ -75,7 +80,11 @@ async function reopen(): Promise<void> {
   const run = path.join(root, 'run');
   fs.mkdirSync(run);
   for (let e = 1; e <= 100; e++) {
-    writeDump(path.join(run, `epoch-${String(e).padStart(4, '0')}.safetensors`), sampleTensors(sampleMixture(syntheticSet('or').model, 120, new Rng(e))), { epoch: e });
+    writeDump(
+      path.join(run, `epoch-${String(e).padStart(4, '0')}.safetensors`),
+      sampleTensors(sampleMixture(syntheticSet('or').model, 120, new Rng(e))),
+      { epoch: e },
+    );
   }
   const settings = { folds: 2, holdout: 'crossfit' as const, workers: 0 };
   const first = new Pipeline({ roots: [root], settings, backend: 'auto' });
@@ -83,7 +92,13 @@ async function reopen(): Promise<void> {
   first.on('result', () => n++);
   const t0 = performance.now();
   first.start();
-  await new Promise<void>((r) => { const check = () => { if (n >= 100) r(); }; first.on('result', check); first.on('idle', check); });
+  await new Promise<void>((r) => {
+    const check = () => {
+      if (n >= 100) r();
+    };
+    first.on('result', check);
+    first.on('idle', check);
+  });
   const firstSeconds = (performance.now() - t0) / 1000;
   await first.close();
   const again = new Pipeline({ roots: [root], settings, backend: 'auto' });
@@ -95,8 +110,10 @@ async function reopen(): Promise<void> {
   const reopenSeconds = (performance.now() - t1) / 1000;
   await again.close();
   fs.rmSync(root, { recursive: true, force: true });
-  console.log(`\nreopening a run of 100 analysed checkpoints: ${reopenSeconds.toFixed(2)} s for ${m} results ` +
-    `(first analysis ${firstSeconds.toFixed(1)} s; ratio ${(reopenSeconds / firstSeconds).toFixed(3)})`);
+  console.log(
+    `\nreopening a run of 100 analysed checkpoints: ${reopenSeconds.toFixed(2)} s for ${m} results ` +
+      `(first analysis ${firstSeconds.toFixed(1)} s; ratio ${(reopenSeconds / firstSeconds).toFixed(3)})`,
+  );
 }
 
 export async function pipelineBench(): Promise<void> {

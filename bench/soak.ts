@@ -45,7 +45,10 @@ const CLI = path.resolve(__dirname, '..', '..', 'bin', 'lsmi.js');
 /** The node processes a watcher forked (its LSMI workers). */
 function workersOf(pid: number): number[] {
   try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }
@@ -72,12 +75,16 @@ export async function soak(opts: SoakOptions): Promise<SoakReport> {
   const runs = ['early-fusion', 'late-fusion'];
   for (const r of runs) fs.mkdirSync(path.join(root, r));
   const expected: string[] = [];
-  for (const r of runs) for (let e = 1; e <= opts.checkpoints; e++) expected.push(path.join(root, r, `epoch-${String(e).padStart(4, '0')}.safetensors`));
+  for (const r of runs)
+    for (let e = 1; e <= opts.checkpoints; e++)
+      expected.push(path.join(root, r, `epoch-${String(e).padStart(4, '0')}.safetensors`));
 
   const results = [new Map<string, number>(), new Map<string, number>()];
   const errors: string[] = [];
   const watchers: ChildProcess[] = results.map((seen, w) => {
-    const child = spawn(process.execPath, [CLI, 'watch', root, '--json', '--folds', '2', '--backend', 'wasm'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'watch', root, '--json', '--folds', '2', '--backend', 'wasm'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let buf = '';
     child.stdout!.on('data', (b: Buffer) => {
       buf += b.toString();
@@ -111,29 +118,51 @@ export async function soak(opts: SoakOptions): Promise<SoakReport> {
     const w = watchers[kills % 2];
     const pids = w.pid ? workersOf(w.pid) : [];
     if (!pids.length) return;
-    try { process.kill(pids[0], 'SIGKILL'); kills++; log(`killed worker ${pids[0]} of watcher ${(kills - 1) % 2 + 1}`); } catch { /* already gone */ }
+    try {
+      process.kill(pids[0], 'SIGKILL');
+      kills++;
+      log(`killed worker ${pids[0]} of watcher ${((kills - 1) % 2) + 1}`);
+    } catch {
+      /* already gone */
+    }
   }, opts.killEveryMs);
 
   const complete = () => results.every((seen) => expected.every((f) => seen.has(f)));
   await writer;
-  while (!complete() && Date.now() - t0 < opts.timeoutMs && !errors.length) await new Promise((res) => setTimeout(res, 250));
+  while (!complete() && Date.now() - t0 < opts.timeoutMs && !errors.length)
+    await new Promise((res) => setTimeout(res, 250));
   clearInterval(killer);
   // Let late duplicates show up before counting.
   await new Promise((res) => setTimeout(res, 1500));
-  await Promise.all(watchers.map((w) => new Promise<void>((res) => {
-    if (w.exitCode !== null) { res(); return; }
-    w.once('exit', () => res());
-    w.kill('SIGINT');
-  })));
+  await Promise.all(
+    watchers.map(
+      (w) =>
+        new Promise<void>((res) => {
+          if (w.exitCode !== null) {
+            res();
+            return;
+          }
+          w.once('exit', () => res());
+          w.kill('SIGINT');
+        }),
+    ),
+  );
 
   const stateDir = path.join(root, '.lsmi');
   const cacheDir = path.join(stateDir, 'cache');
   let cacheEntries = 0;
-  if (fs.existsSync(cacheDir)) for (const s of fs.readdirSync(cacheDir)) cacheEntries += fs.readdirSync(path.join(cacheDir, s)).filter((n) => /^[0-9a-f]{32}$/.test(n)).length;
+  if (fs.existsSync(cacheDir))
+    for (const s of fs.readdirSync(cacheDir))
+      cacheEntries += fs.readdirSync(path.join(cacheDir, s)).filter((n) => /^[0-9a-f]{32}$/.test(n)).length;
   const status = JSON.parse(fs.readFileSync(path.join(stateDir, 'status.json'), 'utf8')) as Array<{ state: string }>;
   const report: SoakReport = {
-    checkpoints: expected.length, results, errors, kills, cacheEntries,
-    staleTemporaries: temporaries(stateDir), statusDone: status.filter((s) => s.state === 'done').length,
+    checkpoints: expected.length,
+    results,
+    errors,
+    kills,
+    cacheEntries,
+    staleTemporaries: temporaries(stateDir),
+    statusDone: status.filter((s) => s.state === 'done').length,
     seconds: (Date.now() - t0) / 1000,
   };
   fs.rmSync(root, { recursive: true, force: true });
@@ -144,20 +173,31 @@ export function formatSoak(r: SoakReport): string {
   const counts = r.results.map((m) => [...m.values()]);
   return [
     `soak: ${r.checkpoints} checkpoints in two runs, two watchers on one root, ${r.kills} workers SIGKILLed, ${r.seconds.toFixed(1)} s`,
-    ...counts.map((c, i) => `  watcher ${i + 1}: ${c.length} checkpoints with a result, ${c.filter((x) => x !== 1).length} with more than one`),
+    ...counts.map(
+      (c, i) =>
+        `  watcher ${i + 1}: ${c.length} checkpoints with a result, ${c.filter((x) => x !== 1).length} with more than one`,
+    ),
     `  cache entries ${r.cacheEntries}, status.json done ${r.statusDone}, failures ${r.errors.length}, stale temporaries ${r.staleTemporaries.length}`,
   ].join('\n');
 }
 
 if (require.main === module) {
-  const { values } = parseArgs({ options: { checkpoints: { type: 'string' }, 'kill-every-s': { type: 'string' }, n: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { checkpoints: { type: 'string' }, 'kill-every-s': { type: 'string' }, n: { type: 'string' } },
+  });
   void soak({
-    checkpoints: Number(values.checkpoints ?? 30), killEveryMs: 1000 * Number(values['kill-every-s'] ?? 3), n: Number(values.n ?? 400),
-    timeoutMs: 30 * 60_000, log: (l) => console.error(l),
+    checkpoints: Number(values.checkpoints ?? 30),
+    killEveryMs: 1000 * Number(values['kill-every-s'] ?? 3),
+    n: Number(values.n ?? 400),
+    timeoutMs: 30 * 60_000,
+    log: (l) => console.error(l),
   }).then((r) => {
     console.log(formatSoak(r));
     for (const e of r.errors) console.log(`  ${e}`);
-    const ok = !r.errors.length && !r.staleTemporaries.length && r.results.every((m) => m.size === r.checkpoints && [...m.values()].every((c) => c === 1));
+    const ok =
+      !r.errors.length &&
+      !r.staleTemporaries.length &&
+      r.results.every((m) => m.size === r.checkpoints && [...m.values()].every((c) => c === 1));
     process.exitCode = ok ? 0 : 1;
   });
 }

@@ -31,8 +31,15 @@ const targets = [
   // report's, which holds all three. Minified without maps, except in watch mode, where the
   // webview devtools (and the "Run Extension (webviews)" launch) map them to webview/**.ts.
   ...['dashboard', 'samples', 'compare', 'report'].map((panel) => ({
-    entryPoints: [`webview/${panel}/main.ts`], outfile: `dist/webview/${panel}.js`,
-    bundle: true, minify: !watch, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: watch, logLevel: 'warning',
+    entryPoints: [`webview/${panel}/main.ts`],
+    outfile: `dist/webview/${panel}.js`,
+    bundle: true,
+    minify: !watch,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    sourcemap: watch,
+    logLevel: 'warning',
   })),
 ];
 
@@ -53,13 +60,20 @@ if (!watch) {
 async function watchAll() {
   let active = 1; // held until every context has started watching
   console.log('[watch] build started');
-  const done = () => { if (--active === 0) console.log('[watch] build finished'); };
+  const done = () => {
+    if (--active === 0) console.log('[watch] build finished');
+  };
   const reporter = {
     name: 'watch-reporter',
     setup(b) {
-      b.onStart(() => { if (active++ === 0) console.log('[watch] build started'); });
+      b.onStart(() => {
+        if (active++ === 0) console.log('[watch] build started');
+      });
       b.onEnd((result) => {
-        for (const [kind, messages] of [['ERROR', result.errors], ['WARNING', result.warnings]]) {
+        for (const [kind, messages] of [
+          ['ERROR', result.errors],
+          ['WARNING', result.warnings],
+        ]) {
           for (const { text, location } of messages) {
             console.error(`${kind === 'ERROR' ? '✘' : '▲'} [${kind}] ${text}`);
             if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
@@ -69,10 +83,14 @@ async function watchAll() {
       });
     },
   };
-  const contexts = await Promise.all(targets.map((options) => context({ ...options, logLevel: 'silent', plugins: [reporter] })));
+  const contexts = await Promise.all(
+    targets.map((options) => context({ ...options, logLevel: 'silent', plugins: [reporter] })),
+  );
   await Promise.all(contexts.map((ctx) => ctx.watch()));
   done();
-  const tsc = spawn(process.execPath, [TSC, '-p', '.', '--watch', '--preserveWatchOutput', '--pretty', 'false'], { stdio: 'inherit' });
+  const tsc = spawn(process.execPath, [TSC, '-p', '.', '--watch', '--preserveWatchOutput', '--pretty', 'false'], {
+    stdio: 'inherit',
+  });
   const stop = async () => {
     tsc.kill();
     await Promise.all(contexts.map((ctx) => ctx.dispose()));
@@ -80,5 +98,7 @@ async function watchAll() {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  tsc.on('exit', (code, signal) => { if (signal === null) console.error(`tsc --watch exited (code ${code})`); });
+  tsc.on('exit', (code, signal) => {
+    if (signal === null) console.error(`tsc --watch exited (code ${code})`);
+  });
 }

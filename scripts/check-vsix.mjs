@@ -31,8 +31,13 @@ fs.mkdirSync(path.join(root, 'r1'), { recursive: true });
 run(['synth', 'xor', '--n', '400', '--seed', '1', '--out', path.join(root, 'r1', 'epoch-0001.safetensors')]);
 const out = run(['watch', root, '--once', '--json', '--folds', '2', '--backend', 'wasm']);
 const res = JSON.parse(out.trim().split('\n')[0]);
-if (!(res.dataset && Number.isFinite(res.dataset.S))) { console.error(`check-vsix: unexpected output\n${out}`); process.exit(1); }
+if (!(res.dataset && Number.isFinite(res.dataset.S))) {
+  console.error(`check-vsix: unexpected output\n${out}`);
+  process.exit(1);
+}
 run(['report', root, '--out', path.join(dir, 'report.html')]);
 const size = (fs.statSync(vsix).size / 1024 / 1024).toFixed(1);
-console.log(`check-vsix: ${Object.keys(files).length} files, ${size} MB; lsmi watch --once from the unpacked .vsix: S = ${res.dataset.S.toFixed(3)} nats (${res.backend ?? 'wasm'}); report written`);
+console.log(
+  `check-vsix: ${Object.keys(files).length} files, ${size} MB; lsmi watch --once from the unpacked .vsix: S = ${res.dataset.S.toFixed(3)} nats (${res.backend ?? 'wasm'}); report written`,
+);
 fs.rmSync(dir, { recursive: true, force: true });

@@ -49,12 +49,47 @@ test('lsmi synth writes a dump and prints its exact truth; analyze --json prints
 test('bad input: exit code 2 and one line "lsmi: <file>: <problem>", no stack trace', () => {
   const dir = tempDir();
   const cases: Array<[string, (f: string) => void, RegExp]> = [
-    ['nan.safetensors', (f) => { const t = smallTensors(); const x = fromNumbers('f32', [12, 2], new Array(24).fill(0)); (x.data as Float32Array)[3] = NaN; t.set('x2', x); writeDump(f, t); }, /non-finite/],
-    ['oneclass.npz', (f) => { const t = smallTensors(); t.set('y', fromNumbers('i32', [12], new Array(12).fill(1))); writeDump(f, t); }, /only one class/],
-    ['trunc.safetensors', (f) => { writeDump(f, smallTensors()); const b = fs.readFileSync(f); fs.writeFileSync(f, b.subarray(0, b.length - 7)); }, /truncated/],
+    [
+      'nan.safetensors',
+      (f) => {
+        const t = smallTensors();
+        const x = fromNumbers('f32', [12, 2], new Array(24).fill(0));
+        (x.data as Float32Array)[3] = NaN;
+        t.set('x2', x);
+        writeDump(f, t);
+      },
+      /non-finite/,
+    ],
+    [
+      'oneclass.npz',
+      (f) => {
+        const t = smallTensors();
+        t.set('y', fromNumbers('i32', [12], new Array(12).fill(1)));
+        writeDump(f, t);
+      },
+      /only one class/,
+    ],
+    [
+      'trunc.safetensors',
+      (f) => {
+        writeDump(f, smallTensors());
+        const b = fs.readFileSync(f);
+        fs.writeFileSync(f, b.subarray(0, b.length - 7));
+      },
+      /truncated/,
+    ],
     ['garbage.npz', (f) => fs.writeFileSync(f, 'PK not really a zip'), /corrupt or truncated/],
     ['missing.npz', () => undefined, /file not found/],
-    ['badheader.safetensors', (f) => { const b = Buffer.alloc(16); b.writeBigUInt64LE(4n); b.write('{{{{', 8); fs.writeFileSync(f, b); }, /bad safetensors header/],
+    [
+      'badheader.safetensors',
+      (f) => {
+        const b = Buffer.alloc(16);
+        b.writeBigUInt64LE(4n);
+        b.write('{{{{', 8);
+        fs.writeFileSync(f, b);
+      },
+      /bad safetensors header/,
+    ],
   ];
   for (const [name, make, pattern] of cases) {
     const f = path.join(dir, name);

@@ -1,6 +1,14 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { adjustmentShift, classMeans, decompose, labelPrior, means, shiftMeans, shiftParts } from '../src/core/decompose';
+import {
+  adjustmentShift,
+  classMeans,
+  decompose,
+  labelPrior,
+  means,
+  shiftMeans,
+  shiftParts,
+} from '../src/core/decompose';
 import { Rng } from '../src/core/rng';
 
 function randomPointwise(n: number, seed: number) {
@@ -51,7 +59,12 @@ test('adjustment: negative R or S first, then negative U; sums preserved', () =>
 });
 
 test('class means and masks', () => {
-  const parts = { r: Float64Array.of(1, 2, 3, 4), u1: Float64Array.of(0, 0, 0, 0), u2: Float64Array.of(1, 1, 1, 1), s: Float64Array.of(4, 3, 2, 1) };
+  const parts = {
+    r: Float64Array.of(1, 2, 3, 4),
+    u1: Float64Array.of(0, 0, 0, 0),
+    u2: Float64Array.of(1, 1, 1, 1),
+    s: Float64Array.of(4, 3, 2, 1),
+  };
   const y = Int32Array.of(0, 1, 0, 1);
   const c = classMeans(parts, y, 3);
   assert.equal(c.length, 2); // class 2 has no samples

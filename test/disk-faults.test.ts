@@ -18,9 +18,12 @@ function inNamespace(root: string, mountOpts: string): ReturnType<typeof spawnSy
 
 function canMount(): string | undefined {
   const probe = tempDir('lsmi-mnt-');
-  const r = spawnSync('unshare', ['-m', 'sh', '-c', `mount -t tmpfs -o size=4k lsmi-probe "${probe}"`], { encoding: 'utf8' });
+  const r = spawnSync('unshare', ['-m', 'sh', '-c', `mount -t tmpfs -o size=4k lsmi-probe "${probe}"`], {
+    encoding: 'utf8',
+  });
   if (r.error) return `unshare is not available (${r.error.message})`;
-  if (r.status !== 0) return `cannot mount a tmpfs in a private mount namespace here (${r.stderr.trim()}); run the tests as root or with user namespaces`;
+  if (r.status !== 0)
+    return `cannot mount a tmpfs in a private mount namespace here (${r.stderr.trim()}); run the tests as root or with user namespaces`;
   return undefined;
 }
 
@@ -30,7 +33,11 @@ if (why) console.log(`# disk-faults: skipped: ${why}`);
 function rootWithDump(): string {
   const root = tempDir('lsmi-disk-');
   fs.mkdirSync(path.join(root, 'run'));
-  const s = spawnSync(process.execPath, [CLI, 'synth', 'or', '--n', '300', '--seed', '3', '--out', path.join(root, 'run', 'epoch-0001.safetensors')], { encoding: 'utf8' });
+  const s = spawnSync(
+    process.execPath,
+    [CLI, 'synth', 'or', '--n', '300', '--seed', '3', '--out', path.join(root, 'run', 'epoch-0001.safetensors')],
+    { encoding: 'utf8' },
+  );
   assert.equal(s.status, 0, s.stderr);
   return root;
 }
@@ -42,7 +49,10 @@ for (const [name, opts, message] of [
   test(`${name} under .lsmi: a clear message, and the result is still reported`, { skip: why }, () => {
     const r = inNamespace(rootWithDump(), opts);
     assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
-    const lines = String(r.stdout).trim().split('\n').map((l) => JSON.parse(l) as { dataset?: { S: number }; error?: string });
+    const lines = String(r.stdout)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { dataset?: { S: number }; error?: string });
     assert.equal(lines.length, 1);
     assert.ok(Number.isFinite(lines[0].dataset?.S), 'the result was not lost');
     assert.match(String(r.stderr), message);

@@ -23,12 +23,20 @@ function truthFor(name: string, res: Result, opts = {}) {
 function assertClose(res: Result, truth: Record<'R' | 'U1' | 'U2' | 'S', number>, tol: number, what: string): void {
   for (const k of ['R', 'U1', 'U2', 'S'] as const) {
     const err = Math.abs(res.main.dataset[k] - truth[k]);
-    assert.ok(err <= tol, `${what} ${k}: estimate ${res.main.dataset[k].toFixed(4)}, truth ${truth[k].toFixed(4)}, error ${err.toFixed(4)} > ${tol}`);
+    assert.ok(
+      err <= tol,
+      `${what} ${k}: estimate ${res.main.dataset[k].toFixed(4)}, truth ${truth[k].toFixed(4)}, error ${err.toFixed(4)} > ${tol}`,
+    );
   }
 }
 
 // preset:1/2R+1/2S is the bench's worst set (0.010 on seed 0): 0.02 guards it across seeds.
-for (const [name, tol, opts] of [['xor', 0.02, {}], ['or', 0.02, {}], ['gaussian', 0.03, { classes: 2, noise: 0.5, rho: 0.5 }], ['preset:1/2R+1/2S', 0.02, {}]] as const) {
+for (const [name, tol, opts] of [
+  ['xor', 0.02, {}],
+  ['or', 0.02, {}],
+  ['gaussian', 0.03, { classes: 2, noise: 0.5, rho: 0.5 }],
+  ['preset:1/2R+1/2S', 0.02, {}],
+] as const) {
   test(`accuracy: ${name} at N = 10k within ${tol} nats of the exact truth`, async () => {
     const { dump } = synthDump(syntheticSet(name, opts), 10_000, 42);
     const res = await analyze(dump, { seed: 0 }, backend);
@@ -62,7 +70,12 @@ test('worker threads and inline runs give identical per-sample values', async ()
 test('cancelling a run on worker threads rejects it, and the pool works afterwards', async () => {
   const { dump } = synthDump(syntheticSet('or'), 600, 12);
   const ctl = new AbortController();
-  const run = analyze(dump, { seed: 0, folds: 3, workers: 2 }, backend, { signal: ctl.signal, onProgress: (p) => { if (p.phase !== 'prepare') ctl.abort(); } });
+  const run = analyze(dump, { seed: 0, folds: 3, workers: 2 }, backend, {
+    signal: ctl.signal,
+    onProgress: (p) => {
+      if (p.phase !== 'prepare') ctl.abort();
+    },
+  });
   await assert.rejects(run, CancelledError);
   const again = await analyze(dump, { seed: 0, folds: 3, workers: 2 }, backend);
   assert.equal(again.n, 600);
@@ -86,28 +99,46 @@ test('logits in the dump replace probes and give exact i(x;y) when they are the 
   const { dump, sample } = synthDump(set, 1000, 5);
   // Perfect posteriors computed from the generating bits: i(x;y) is then exact.
   const K = 2;
-  const mk = (f: (i: number) => number[]) => Float32Array.from({ length: 1000 * K }, (_, j) => f(Math.floor(j / K))[j % K]);
+  const mk = (f: (i: number) => number[]) =>
+    Float32Array.from({ length: 1000 * K }, (_, j) => f(Math.floor(j / K))[j % K]);
   const bit = (v: number) => (v > 0.5 ? 1 : 0);
-  dump.logits.logits12 = mk((i) => (bit(sample.x1[i]) | bit(sample.x2[i])) ? [-20, 20] : [20, -20]);
+  dump.logits.logits12 = mk((i) => (bit(sample.x1[i]) | bit(sample.x2[i]) ? [-20, 20] : [20, -20]));
   dump.logits.logits1 = mk((i) => (bit(sample.x1[i]) ? [-20, 20] : [0, 0]));
   dump.logits.logits2 = mk((i) => (bit(sample.x2[i]) ? [-20, 20] : [0, 0]));
   const res = await analyze(dump, { seed: 0, folds: 3 }, backend);
-  assert.deepEqual(res.probes.map((p) => p.source), ['logits', 'logits', 'logits']);
+  assert.deepEqual(
+    res.probes.map((p) => p.source),
+    ['logits', 'logits', 'logits'],
+  );
   // With exact, certain posteriors I(X1,X2;Y) is the empirical H(Y) of the sample.
   const p1 = sample.y.reduce((a, v) => a + v, 0) / 1000;
   const hy = -(p1 * Math.log(p1) + (1 - p1) * Math.log(1 - p1));
   assert.ok(Math.abs(res.main.info.I12 - hy) < 1e-3, `I12 ${res.main.info.I12} vs H(Y) ${hy}`);
   const probed = await analyze(dump, { seed: 0, folds: 3, useLogits: false }, backend);
-  assert.deepEqual(probed.probes.map((p) => p.source), ['probe', 'probe', 'probe']);
+  assert.deepEqual(
+    probed.probes.map((p) => p.source),
+    ['probe', 'probe', 'probe'],
+  );
 });
 
 test('more than two modalities: every pair is analysed (paper Table 7)', async () => {
   const { dump } = synthDump(syntheticSet('xor'), 600, 6);
   // x3 is a copy of x1 with fresh noise: redundant with x1.
   const rng = new Rng(1);
-  dump.modalities.push({ name: 'x3', dim: 1, data: Float32Array.from(dump.modalities[0].data, (v) => v + 0.05 * rng.normal()) });
+  dump.modalities.push({
+    name: 'x3',
+    dim: 1,
+    data: Float32Array.from(dump.modalities[0].data, (v) => v + 0.05 * rng.normal()),
+  });
   const res = await analyze(dump, { seed: 0, folds: 3 }, backend);
-  assert.deepEqual(res.pairs.map((p) => p.pair), [[0, 1], [0, 2], [1, 2]]);
+  assert.deepEqual(
+    res.pairs.map((p) => p.pair),
+    [
+      [0, 1],
+      [0, 2],
+      [1, 2],
+    ],
+  );
   const p13 = res.pairs[1];
   assert.ok(p13.dataset.S < 0.2, `x1/x3 synergy should be small, got ${p13.dataset.S}`);
   assert.ok(res.main.dataset.S > 0.5, `x1/x2 synergy should be large, got ${res.main.dataset.S}`);
@@ -123,7 +154,12 @@ test('progress goes through the phases in order and reaches 1; cancellation stop
   assert.equal(seen[seen.length - 1].fraction, 1);
   const ctl = new AbortController();
   await assert.rejects(
-    analyze(dump, { seed: 0, folds: 2 }, backend, { signal: ctl.signal, onProgress: (p) => { if (p.phase === 'probes') ctl.abort(); } }),
+    analyze(dump, { seed: 0, folds: 2 }, backend, {
+      signal: ctl.signal,
+      onProgress: (p) => {
+        if (p.phase === 'probes') ctl.abort();
+      },
+    }),
     CancelledError,
   );
 });

@@ -30,12 +30,54 @@ const CASES_PER_FORMAT = Number(process.env.LSMI_FUZZ_CASES ?? 500);
 function baseTensors(): Map<string, HostTensor> {
   const n = 16;
   const t = new Map<string, HostTensor>();
-  t.set('x1', fromNumbers('f32', [n, 3], Array.from({ length: n * 3 }, (_, i) => Math.sin(i))));
-  t.set('x2', fromNumbers('f16', [n, 2], Array.from({ length: n * 2 }, (_, i) => i / 8)));
-  t.set('y', fromNumbers('i64', [n], Array.from({ length: n }, (_, i) => i % 3)));
-  t.set('logits12', fromNumbers('f64', [n, 3], Array.from({ length: n * 3 }, (_, i) => (i % 5) - 2)));
-  t.set('split', fromNumbers('u8', [n], Array.from({ length: n }, (_, i) => (i < 10 ? 1 : 0))));
-  t.set('ids', fromNumbers('i32', [n], Array.from({ length: n }, (_, i) => 100 + i)));
+  t.set(
+    'x1',
+    fromNumbers(
+      'f32',
+      [n, 3],
+      Array.from({ length: n * 3 }, (_, i) => Math.sin(i)),
+    ),
+  );
+  t.set(
+    'x2',
+    fromNumbers(
+      'f16',
+      [n, 2],
+      Array.from({ length: n * 2 }, (_, i) => i / 8),
+    ),
+  );
+  t.set(
+    'y',
+    fromNumbers(
+      'i64',
+      [n],
+      Array.from({ length: n }, (_, i) => i % 3),
+    ),
+  );
+  t.set(
+    'logits12',
+    fromNumbers(
+      'f64',
+      [n, 3],
+      Array.from({ length: n * 3 }, (_, i) => (i % 5) - 2),
+    ),
+  );
+  t.set(
+    'split',
+    fromNumbers(
+      'u8',
+      [n],
+      Array.from({ length: n }, (_, i) => (i < 10 ? 1 : 0)),
+    ),
+  );
+  t.set(
+    'ids',
+    fromNumbers(
+      'i32',
+      [n],
+      Array.from({ length: n }, (_, i) => 100 + i),
+    ),
+  );
   return t;
 }
 
@@ -52,13 +94,20 @@ const pick = <T>(r: Rand, xs: readonly T[]): T => xs[int(r, xs.length)];
 /** A value for a length/offset field: boundaries, small shifts and random numbers. */
 function fieldValue(r: Rand, old: number, max: number): number {
   switch (int(r, 7)) {
-    case 0: return 0;
-    case 1: return max;
-    case 2: return Math.max(0, old + int(r, 33) - 16);
-    case 3: return int(r, max + 1);
-    case 4: return old * 2;
-    case 5: return Math.max(0, old - 1);
-    default: return old + 1;
+    case 0:
+      return 0;
+    case 1:
+      return max;
+    case 2:
+      return Math.max(0, old + int(r, 33) - 16);
+    case 3:
+      return int(r, max + 1);
+    case 4:
+      return old * 2;
+    case 5:
+      return Math.max(0, old - 1);
+    default:
+      return old + 1;
   }
 }
 
@@ -67,9 +116,12 @@ function flipBytes(r: Rand, b: Uint8Array): void {
   const count = 1 + int(r, 8);
   for (let k = 0; k < count; k++) {
     const where = r();
-    const i = where < 0.4 ? int(r, Math.min(b.length, 256))
-      : where < 0.7 ? b.length - 1 - int(r, Math.min(b.length, 256))
-      : int(r, b.length);
+    const i =
+      where < 0.4
+        ? int(r, Math.min(b.length, 256))
+        : where < 0.7
+          ? b.length - 1 - int(r, Math.min(b.length, 256))
+          : int(r, b.length);
     b[i] = r() < 0.5 ? b[i] ^ (1 << int(r, 8)) : int(r, 256);
   }
 }
@@ -85,7 +137,16 @@ function mutateSafetensors(r: Rand, src: Uint8Array): Uint8Array {
   const headerLen = Number(view.getBigUint64(0, true));
   const kind = int(r, 6);
   if (kind === 0) {
-    const values = [0n, 1n, BigInt(headerLen - 1), BigInt(headerLen + 1), BigInt(b.length), 2n ** 63n, 2n ** 64n - 1n, BigInt(int(r, 200_000_000))];
+    const values = [
+      0n,
+      1n,
+      BigInt(headerLen - 1),
+      BigInt(headerLen + 1),
+      BigInt(b.length),
+      2n ** 63n,
+      2n ** 64n - 1n,
+      BigInt(int(r, 200_000_000)),
+    ];
     view.setBigUint64(0, pick(r, values), true);
     return b;
   }
@@ -95,7 +156,10 @@ function mutateSafetensors(r: Rand, src: Uint8Array): Uint8Array {
   }
   if (kind === 2) return truncate(r, b);
   // Edit the JSON header and re-encode it.
-  const header = JSON.parse(new TextDecoder().decode(b.subarray(8, 8 + headerLen))) as Record<string, Record<string, unknown>>;
+  const header = JSON.parse(new TextDecoder().decode(b.subarray(8, 8 + headerLen))) as Record<
+    string,
+    Record<string, unknown>
+  >;
   const names = Object.keys(header).filter((k) => k !== '__metadata__');
   const edits = 1 + int(r, 3);
   for (let e = 0; e < edits; e++) {
@@ -113,7 +177,22 @@ function mutateSafetensors(r: Rand, src: Uint8Array): Uint8Array {
       if (r() < 0.2) shape.push(pick(r, [1, 0, 2, 1e9]));
       else if (shape.length) shape[int(r, shape.length)] = r() < 0.5 ? pick(r, weird) : int(r, 40);
     } else if (field === 'dtype') {
-      entry.dtype = pick(r, ['F64', 'F32', 'F16', 'BF16', 'I64', 'I32', 'I16', 'I8', 'U8', 'BOOL', 'U64', 'C64', 'toString', 7]);
+      entry.dtype = pick(r, [
+        'F64',
+        'F32',
+        'F16',
+        'BF16',
+        'I64',
+        'I32',
+        'I16',
+        'I8',
+        'U8',
+        'BOOL',
+        'U64',
+        'C64',
+        'toString',
+        7,
+      ]);
     } else if (field === 'alias') {
       const other = header[pick(r, names)];
       if (!other) continue;
@@ -150,19 +229,38 @@ function mutateZip(r: Rand, src: Uint8Array): Uint8Array {
   const fields: Array<[number, 2 | 4 | 8]> = [];
   for (let i = 0; i + 4 <= b.length; i++) {
     const sig = view.getUint32(i, true);
-    if (sig === 0x04034b50 && i + 30 <= b.length) fields.push([i + 14, 4], [i + 18, 4], [i + 22, 4], [i + 26, 2], [i + 28, 2], [i + 8, 2], [i + 6, 2]);
-    if (sig === 0x02014b50 && i + 46 <= b.length) fields.push([i + 10, 2], [i + 16, 4], [i + 20, 4], [i + 24, 4], [i + 28, 2], [i + 30, 2], [i + 32, 2], [i + 42, 4], [i + 8, 2]);
-    if (sig === 0x06054b50 && i + 22 <= b.length) fields.push([i + 8, 2], [i + 10, 2], [i + 12, 4], [i + 16, 4], [i + 20, 2], [i + 4, 2]);
+    if (sig === 0x04034b50 && i + 30 <= b.length)
+      fields.push([i + 14, 4], [i + 18, 4], [i + 22, 4], [i + 26, 2], [i + 28, 2], [i + 8, 2], [i + 6, 2]);
+    if (sig === 0x02014b50 && i + 46 <= b.length)
+      fields.push(
+        [i + 10, 2],
+        [i + 16, 4],
+        [i + 20, 4],
+        [i + 24, 4],
+        [i + 28, 2],
+        [i + 30, 2],
+        [i + 32, 2],
+        [i + 42, 4],
+        [i + 8, 2],
+      );
+    if (sig === 0x06054b50 && i + 22 <= b.length)
+      fields.push([i + 8, 2], [i + 10, 2], [i + 12, 4], [i + 16, 4], [i + 20, 2], [i + 4, 2]);
     if (sig === 0x06064b50 && i + 56 <= b.length) fields.push([i + 24, 8], [i + 32, 8], [i + 40, 8], [i + 48, 8]);
     if (sig === 0x07064b50 && i + 20 <= b.length) fields.push([i + 8, 8]);
-    if (sig === 0x0001 && i + 28 <= b.length && kind === 4) fields.push([i + 4, 8], [i + 12, 8], [i + 20, 8], [i + 2, 2]);
+    if (sig === 0x0001 && i + 28 <= b.length && kind === 4)
+      fields.push([i + 4, 8], [i + 12, 8], [i + 20, 8], [i + 2, 2]);
   }
   const edits = 1 + int(r, 3);
   for (let e = 0; e < edits && fields.length; e++) {
     const [at, width] = pick(r, fields);
     if (width === 2) view.setUint16(at, fieldValue(r, view.getUint16(at, true), 0xffff) & 0xffff, true);
     else if (width === 4) view.setUint32(at, fieldValue(r, view.getUint32(at, true), 0xffffffff) >>> 0, true);
-    else view.setBigUint64(at, BigInt(Math.min(Number.MAX_SAFE_INTEGER, fieldValue(r, Number(view.getBigUint64(at, true)), 2 ** 53))), true);
+    else
+      view.setBigUint64(
+        at,
+        BigInt(Math.min(Number.MAX_SAFE_INTEGER, fieldValue(r, Number(view.getBigUint64(at, true)), 2 ** 53))),
+        true,
+      );
   }
   return b;
 }
@@ -187,7 +285,10 @@ function mutateNpy(r: Rand, src: Uint8Array): Uint8Array {
   const edits: Array<[RegExp, string]> = [
     [/\(\d+, \d+\)/, `(${int(r, 1e6)}, ${int(r, 100)})`],
     [/\(\d+,\)/, pick(r, ['(99999999999999999999,)', '(-3,)', '()', '(0,)', '(16, 16, 16)'])],
-    [/'<f4'|'<f2'|'<i8'|'<f8'|'\|u1'|'<i4'/, pick(r, ["'>f4'", "'<c8'", "'<U5'", "'|b1'", "'<f8'", "'<i2'", "'O'", "[('a', '<f4')]"])],
+    [
+      /'<f4'|'<f2'|'<i8'|'<f8'|'\|u1'|'<i4'/,
+      pick(r, ["'>f4'", "'<c8'", "'<U5'", "'|b1'", "'<f8'", "'<i2'", "'O'", "[('a', '<f4')]"]),
+    ],
     [/False/, pick(r, ['True', 'Maybe'])],
   ];
   const [re, to] = pick(r, edits);
@@ -201,11 +302,26 @@ test('fuzz: mutated dumps end in a DumpError or a valid Dump, fast and within me
   const dir = tempDir('lsmi-fuzz-');
   const tensors = baseTensors();
   const members = npyMembers(tensors);
-  const formats: Array<{ name: string; file: string; bytes?: Uint8Array; mutate: (r: Rand, b: Uint8Array) => Uint8Array }> = [
-    { name: 'safetensors', file: 'd.safetensors', bytes: encodeSafetensors(tensors, { epoch: '3' }), mutate: mutateSafetensors },
+  const formats: Array<{
+    name: string;
+    file: string;
+    bytes?: Uint8Array;
+    mutate: (r: Rand, b: Uint8Array) => Uint8Array;
+  }> = [
+    {
+      name: 'safetensors',
+      file: 'd.safetensors',
+      bytes: encodeSafetensors(tensors, { epoch: '3' }),
+      mutate: mutateSafetensors,
+    },
     { name: 'npz stored', file: 's.npz', bytes: zipSync(members, { level: 0 }), mutate: mutateZip },
     { name: 'npz deflated', file: 'z.npz', bytes: zipSync(members, { level: 6 }), mutate: mutateZip },
-    { name: 'npz zip64', file: 'z64.npz', bytes: encodeZip(members, { compress: true, zip64: true }), mutate: mutateZip },
+    {
+      name: 'npz zip64',
+      file: 'z64.npz',
+      bytes: encodeZip(members, { compress: true, zip64: true }),
+      mutate: mutateZip,
+    },
     { name: 'npy folder', file: 'folder', mutate: mutateNpy },
   ];
   const t0 = Date.now();
@@ -225,7 +341,8 @@ test('fuzz: mutated dumps end in a DumpError or a valid Dump, fast and within me
         fs.mkdirSync(file);
         const names = Object.keys(members);
         const victim = pick(r, names);
-        for (const n of names) fs.writeFileSync(path.join(file, n), n === victim ? fmt.mutate(r, members[n]) : members[n]);
+        for (const n of names)
+          fs.writeFileSync(path.join(file, n), n === victim ? fmt.mutate(r, members[n]) : members[n]);
         if (r() < 0.1) fs.rmSync(path.join(file, pick(r, names)));
       }
       let dump: Dump | undefined;
@@ -239,7 +356,10 @@ test('fuzz: mutated dumps end in a DumpError or a valid Dump, fast and within me
         outcomes[fmt.name].error++;
       }
       if (dump) {
-        assert.ok(dump.n >= 10 && dump.y.length === dump.n && dump.modalities.length >= 2, `${fmt.name} case ${c} (seed ${seed})`);
+        assert.ok(
+          dump.n >= 10 && dump.y.length === dump.n && dump.modalities.length >= 2,
+          `${fmt.name} case ${c} (seed ${seed})`,
+        );
         for (const m of dump.modalities) assert.equal(m.data.length, dump.n * m.dim);
         outcomes[fmt.name].dump++;
       }
@@ -252,8 +372,12 @@ test('fuzz: mutated dumps end in a DumpError or a valid Dump, fast and within me
   const rss1 = process.memoryUsage().rss;
   maxRss = Math.max(maxRss, rss1);
   const mb = (x: number) => (x / 1024 / 1024).toFixed(0);
-  console.log(`# fuzz: ${cases} cases in ${seconds.toFixed(1)} s, seed ${SEED}; RSS ${mb(rss0)} -> ${mb(rss1)} MB, max ${mb(maxRss)} MB; ` +
-    Object.entries(outcomes).map(([k, v]) => `${k}: ${v.dump} read, ${v.error} refused`).join('; '));
+  console.log(
+    `# fuzz: ${cases} cases in ${seconds.toFixed(1)} s, seed ${SEED}; RSS ${mb(rss0)} -> ${mb(rss1)} MB, max ${mb(maxRss)} MB; ` +
+      Object.entries(outcomes)
+        .map(([k, v]) => `${k}: ${v.dump} read, ${v.error} refused`)
+        .join('; '),
+  );
   assert.ok(cases >= 2000, `${cases} cases`);
   assert.ok(seconds < 60, `took ${seconds} s`);
   assert.ok(maxRss - rss0 < 300 * 1024 * 1024, `RSS grew by ${mb(maxRss - rss0)} MB`);

@@ -9,7 +9,9 @@ export function tempDir(prefix = 'lsmi-test-'): string {
 
 /** A small valid dump: two classes, x1 [n x 3], x2 [n x 2]. */
 export function smallTensors(n = 12): Map<string, HostTensor> {
-  const x1: number[] = [], x2: number[] = [], y: number[] = [];
+  const x1: number[] = [],
+    x2: number[] = [],
+    y: number[] = [];
   for (let i = 0; i < n; i++) {
     y.push(i % 2);
     x1.push(i, i * 0.5, -i);

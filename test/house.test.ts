@@ -51,7 +51,8 @@ test('no function in src/ or webview/ is over 80 lines', () => {
 
 test('no source file in src/ or webview/ is over 400 lines', () => {
   const big = FILES.map((rel) => ({ rel, lines: fs.readFileSync(path.join(REPO, rel), 'utf8').split('\n').length }))
-    .filter((f) => f.lines > MAX_FILE_LINES).map((f) => `${f.rel} (${f.lines} lines)`);
+    .filter((f) => f.lines > MAX_FILE_LINES)
+    .map((f) => `${f.rel} (${f.lines} lines)`);
   assert.deepEqual(big, [], `files over ${MAX_FILE_LINES} lines`);
 });
 
@@ -78,7 +79,9 @@ test('layers import downward only (io < core < store < worker < runs < hosts)', 
       if (!ts.isImportDeclaration(st) && !ts.isExportDeclaration(st)) continue;
       const spec = st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier.text : undefined;
       if (!spec?.startsWith('.')) continue;
-      const target = path.relative(path.join(REPO, 'src'), path.resolve(path.join(REPO, path.dirname(rel)), spec)).split(path.sep)[0];
+      const target = path
+        .relative(path.join(REPO, 'src'), path.resolve(path.join(REPO, path.dirname(rel)), spec))
+        .split(path.sep)[0];
       if (!allowed.includes(target)) wrong.push(`${rel} imports ${spec} (src/${target})`);
     }
   }

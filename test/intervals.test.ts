@@ -13,8 +13,12 @@ function synthParts(n: number, folds: number, seed: number, foldShift = 0): { pa
   const rng = new Rng(seed);
   const mk = (mean: number, sd: number) => Float64Array.from({ length: n }, () => mean + sd * rng.normal());
   const parts = { r: mk(0.3, 0.5), u1: mk(0.1, 0.4), u2: mk(0.05, 0.4), s: mk(0.2, 0.6) };
-  const rows = Array.from({ length: folds }, (_, f) => Int32Array.from({ length: n }, (_, i) => i).filter((i) => i % folds === f));
-  rows.forEach((rs, f) => { for (const i of rs) parts.r[i] += foldShift * (f - (folds - 1) / 2); });
+  const rows = Array.from({ length: folds }, (_, f) =>
+    Int32Array.from({ length: n }, (_, i) => i).filter((i) => i % folds === f),
+  );
+  rows.forEach((rs, f) => {
+    for (const i of rs) parts.r[i] += foldShift * (f - (folds - 1) / 2);
+  });
   return { parts, rows };
 }
 
@@ -28,7 +32,8 @@ test('normal quantiles', () => {
 });
 
 test('intervals: contain the estimate, shrink as 1/sqrt(N), are reproducible, widen with fold scatter', () => {
-  const a = synthParts(2000, 5, 1), b = synthParts(32_000, 5, 1);
+  const a = synthParts(2000, 5, 1),
+    b = synthParts(32_000, 5, 1);
   const ia = datasetIntervals(a.parts, a.rows, meanOf(a.parts), { adjust: false, seed: 3 });
   const ib = datasetIntervals(b.parts, b.rows, meanOf(b.parts), { adjust: false, seed: 3 });
   for (const k of ['R', 'U1', 'U2', 'S'] as const) {
@@ -39,7 +44,7 @@ test('intervals: contain the estimate, shrink as 1/sqrt(N), are reproducible, wi
   }
   // Width is at least the normal approximation 2 * 1.645 * sd / sqrt(n) (R has sd 0.5), and
   // at most what a chance fold-to-fold scatter estimate adds to it.
-  const want = 2 * 1.645 * 0.5 / Math.sqrt(2000);
+  const want = (2 * 1.645 * 0.5) / Math.sqrt(2000);
   const got = (ia.R[1] - ia.R[0]) / want;
   assert.ok(got > 0.85 && got < 1.6, `${ia.R[1] - ia.R[0]} vs ${want}`);
   assert.deepEqual(datasetIntervals(a.parts, a.rows, meanOf(a.parts), { adjust: false, seed: 3 }), ia);
@@ -50,11 +55,18 @@ test('intervals: contain the estimate, shrink as 1/sqrt(N), are reproducible, wi
 });
 
 test('intervals: coverage of the mean over 200 data seeds is near the nominal 90%', () => {
-  let inside = 0, total = 0;
+  let inside = 0,
+    total = 0;
   for (let seed = 0; seed < 200; seed++) {
     const { parts, rows } = synthParts(1000, 5, 100 + seed);
     const iv = datasetIntervals(parts, rows, meanOf(parts), { adjust: false, seed, replicates: 200 });
-    for (const [k, truth] of [['R', 0.3], ['S', 0.2]] as const) { total++; if (iv[k][0] <= truth && truth <= iv[k][1]) inside++; }
+    for (const [k, truth] of [
+      ['R', 0.3],
+      ['S', 0.2],
+    ] as const) {
+      total++;
+      if (iv[k][0] <= truth && truth <= iv[k][1]) inside++;
+    }
   }
   const coverage = inside / total;
   console.log(`# coverage of the true mean: ${(100 * coverage).toFixed(1)}% over ${total} checks`);
@@ -74,14 +86,20 @@ test('intervals: adjusted values keep their coverage at the adjustment kink (U1 
     const n = 1000;
     const mk = (mean: number, sd: number) => Float64Array.from({ length: n }, () => mean + sd * rng.normal());
     const parts = { r: mk(0.3, 0.5), u1: mk(-0.1, 0.4), u2: mk(-0.1, 0.4), s: mk(0.2, 0.6) };
-    const rows = Array.from({ length: 5 }, (_, f) => Int32Array.from({ length: n }, (_, i) => i).filter((i) => i % 5 === f));
+    const rows = Array.from({ length: 5 }, (_, f) =>
+      Int32Array.from({ length: n }, (_, i) => i).filter((i) => i % 5 === f),
+    );
     const m = meanOf(parts);
     const a = Math.min(m.U1, m.U2);
     const est = { R: m.R + a, U1: m.U1 - a, U2: m.U2 - a, S: m.S + a };
     const iv = datasetIntervals(parts, rows, est, { adjust: true, seed, replicates: 200 });
     for (const k of ['R', 'U1', 'U2', 'S'] as const) if (iv[k][0] <= truth[k] && truth[k] <= iv[k][1]) hits[k]++;
   }
-  console.log(`# coverage at the kink: ${Object.entries(hits).map(([k, h]) => `${k} ${(100 * h / seeds).toFixed(0)}%`).join(', ')}`);
+  console.log(
+    `# coverage at the kink: ${Object.entries(hits)
+      .map(([k, h]) => `${k} ${((100 * h) / seeds).toFixed(0)}%`)
+      .join(', ')}`,
+  );
   for (const k of ['R', 'U1', 'U2', 'S'] as const) assert.ok(hits[k] / seeds >= 0.85, `${k}: ${hits[k]}/${seeds}`);
 });
 
@@ -92,7 +110,10 @@ test('lsmi analyze --json and lsmi watch --json carry 90% intervals around the e
   assert.equal(spawnSync(process.execPath, [CLI, 'synth', 'or', '--n', '600', '--out', file]).status, 0);
   const a = spawnSync(process.execPath, [CLI, 'analyze', file, '--json', '--folds', '2'], { encoding: 'utf8' });
   assert.equal(a.status, 0, a.stderr);
-  const j = JSON.parse(a.stdout) as { dataset: Record<string, number>; intervals: Record<string, [number, number]> & { level: number } };
+  const j = JSON.parse(a.stdout) as {
+    dataset: Record<string, number>;
+    intervals: Record<string, [number, number]> & { level: number };
+  };
   assert.equal(j.intervals.level, 0.9);
   for (const k of ['R', 'U1', 'U2', 'S']) {
     assert.ok(j.intervals[k][0] <= j.dataset[k] && j.dataset[k] <= j.intervals[k][1], k);

@@ -7,9 +7,7 @@ import { spawnSync } from 'child_process';
 import { readDump, readTensorFile, writeDump } from '../src/io/dump';
 import { DumpError } from '../src/io/errors';
 import { FileReader } from '../src/io/fileio';
-import {
-  DEFAULT_MAX_INFLATE_RATIO, DEFAULT_MEMORY_MB, MAX_CLASSES, MIN_SAMPLES, readLimits,
-} from '../src/io/limits';
+import { DEFAULT_MAX_INFLATE_RATIO, DEFAULT_MEMORY_MB, MAX_CLASSES, MIN_SAMPLES, readLimits } from '../src/io/limits';
 import { encodeNpy } from '../src/io/npy';
 import { encodeSafetensors } from '../src/io/safetensors';
 import { HostTensor, fromNumbers } from '../src/io/tensor';
@@ -50,7 +48,13 @@ function npyMembers(t: Map<string, HostTensor>): Record<string, Uint8Array> {
 
 /** An .npy of zeros of `shape` (f32), built without encoding a tensor. */
 function zerosNpy(shape: number[]): Uint8Array {
-  const head = encodeNpy(fromNumbers('f32', shape.map(() => 0), []));
+  const head = encodeNpy(
+    fromNumbers(
+      'f32',
+      shape.map(() => 0),
+      [],
+    ),
+  );
   // encodeNpy of an empty tensor gives the header; patch the shape text.
   const text = new TextDecoder('latin1').decode(head.subarray(10));
   const shapeText = `(${shape.join(', ')})`;
@@ -86,7 +90,7 @@ test('readLimits: half the memory budget, defaults, documented constants', () =>
   assert.equal(DEFAULT_MAX_INFLATE_RATIO, 100);
   assert.deepEqual(readLimits(), { maxBytes: 2048 * 1024 * 1024, maxInflateRatio: 100 });
   assert.deepEqual(readLimits(1000, 20), { maxBytes: 500 * 1024 * 1024, maxInflateRatio: 20 });
-  assert.deepEqual(readLimits(0), readLimits(), '0 (the setting\'s default) means no cap was set');
+  assert.deepEqual(readLimits(0), readLimits(), "0 (the setting's default) means no cap was set");
   assert.equal(MAX_CLASSES, 10000);
   assert.ok(MIN_SAMPLES >= 10 && MIN_SAMPLES <= 12, 'the test dumps of 10-12 rows still read');
 });
@@ -109,31 +113,55 @@ test('safetensors: aliasing, gaps, overlaps and a declared 10 GB tensor are refu
   expectError(() => readDump(f), /overlap/, f);
   expectError(() => readTensorFile(f), /overlap/, f);
   // A header declaring a 10 GB tensor in a file of a few KB.
-  f = write('huge.safetensors', rawSafetensors({
-    x1: { dtype: 'F32', shape: [50000, 50000], data_offsets: [0, 10_000_000_000] },
-    x2: { dtype: 'F32', shape: [1, 1], data_offsets: [0, 4] },
-  }, 2048));
+  f = write(
+    'huge.safetensors',
+    rawSafetensors(
+      {
+        x1: { dtype: 'F32', shape: [50000, 50000], data_offsets: [0, 10_000_000_000] },
+        x2: { dtype: 'F32', shape: [1, 1], data_offsets: [0, 4] },
+      },
+      2048,
+    ),
+  );
   expectError(() => readDump(f), /'x1'.*10000000000.*truncated/, f);
   // A gap between two tensors, and bytes after the last one.
-  f = write('gap.safetensors', rawSafetensors({
-    a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
-    b: { dtype: 'F32', shape: [2], data_offsets: [16, 24] },
-  }, 24));
+  f = write(
+    'gap.safetensors',
+    rawSafetensors(
+      {
+        a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+        b: { dtype: 'F32', shape: [2], data_offsets: [16, 24] },
+      },
+      24,
+    ),
+  );
   expectError(() => readDump(f), /gap in the data section: bytes 8\.\.16 belong to no tensor/, f);
   f = write('tail.safetensors', rawSafetensors({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, 24));
   expectError(() => readDump(f), /16 bytes after the last tensor/, f);
   f = write('lead.safetensors', rawSafetensors({ a: { dtype: 'F32', shape: [2], data_offsets: [8, 16] } }, 16));
   expectError(() => readDump(f), /gap in the data section: bytes 0\.\.8/, f);
   // Partial overlap, and a zero-size tensor inside another's bytes.
-  f = write('overlap.safetensors', rawSafetensors({
-    a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] },
-    b: { dtype: 'F32', shape: [4], data_offsets: [8, 24] },
-  }, 24));
+  f = write(
+    'overlap.safetensors',
+    rawSafetensors(
+      {
+        a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] },
+        b: { dtype: 'F32', shape: [4], data_offsets: [8, 24] },
+      },
+      24,
+    ),
+  );
   expectError(() => readDump(f), /tensors 'a' and 'b' overlap/, f);
-  f = write('inside.safetensors', rawSafetensors({
-    a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] },
-    e: { dtype: 'F32', shape: [0], data_offsets: [8, 8] },
-  }, 16));
+  f = write(
+    'inside.safetensors',
+    rawSafetensors(
+      {
+        a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] },
+        e: { dtype: 'F32', shape: [0], data_offsets: [8, 8] },
+      },
+      16,
+    ),
+  );
   expectError(() => readDump(f), /overlap/, f);
   // Prototype names are not dtypes.
   f = write('proto.safetensors', rawSafetensors({ a: { dtype: 'constructor', shape: [1], data_offsets: [0, 4] } }, 4));
@@ -147,7 +175,11 @@ test('the read budget: refused from the headers, naming the file, the tensor and
   for (const name of ['b.safetensors', 'b.npz', 'z.npz', 'folder']) {
     const f = path.join(dir, name);
     writeDump(f, t, {}, { compress: name === 'z.npz' });
-    const e = expectError(() => readDump(f, { maxBytes: 30_000 }), /reading this dump needs .*tensor 'x1' \[100,50\] f32: 19\.[57] KiB to read \+ 19\.5 KiB decoded/, f);
+    const e = expectError(
+      () => readDump(f, { maxBytes: 30_000 }),
+      /reading this dump needs .*tensor 'x1' \[100,50\] f32: 19\.[57] KiB to read \+ 19\.5 KiB decoded/,
+      f,
+    );
     assert.match(e.problem, /--memory-mb/);
     assert.match(e.problem, /lsmi\.memoryMb/);
     assert.equal(readDump(f, { maxBytes: 200_000 }).n, 100, name);
@@ -176,7 +208,11 @@ test('npz: huge declared sizes, deflate bombs, members that inflate past their s
   const specs = Object.entries(base).map(([n, raw]) => deflated(n, raw));
   specs[0] = { ...specs[0], size: 0xf0000000 };
   let f = write('declared.npz', layoutBytes(specs));
-  expectError(() => readDump(f), /member 'x1\.npy' declares 3\.8 GiB \(4026531840 bytes\) uncompressed; more than allowed.*--memory-mb/, f);
+  expectError(
+    () => readDump(f),
+    /member 'x1\.npy' declares 3\.8 GiB \(4026531840 bytes\) uncompressed; more than allowed.*--memory-mb/,
+    f,
+  );
   // The same with ZIP64 records and a 40 GB declaration.
   specs[0] = { ...specs[0], size: 40e9 };
   f = write('declared64.npz', layoutBytes(specs, true));
@@ -191,7 +227,11 @@ test('npz: huge declared sizes, deflate bombs, members that inflate past their s
   delete bombDump['x1.npy'];
   f = write('bomb.npz', layoutBytes([bomb, ...Object.entries(bombDump).map(([k, v]) => deflated(k, v))]));
   const rss = process.memoryUsage().rss;
-  expectError(() => readDump(f), /member 'x1\.npy' declares 190\.7 MiB from .* compressed, an inflate ratio of \d+:1 over the limit of 100:1/, f);
+  expectError(
+    () => readDump(f),
+    /member 'x1\.npy' declares 190\.7 MiB from .* compressed, an inflate ratio of \d+:1 over the limit of 100:1/,
+    f,
+  );
   assert.ok(process.memoryUsage().rss - rss < 100e6, 'the bomb was not inflated');
   // A smaller bomb (20 MB) is read when the ratio limit is raised, and refused at the default.
   const m = 5000;
@@ -206,7 +246,14 @@ test('npz: huge declared sizes, deflate bombs, members that inflate past their s
   // A member that inflates past its declared size (central and local sizes both lowered).
   for (const big of [false, true]) {
     const t = npyMembers(smallTensors(20));
-    if (big) t['x1.npy'] = encodeNpy(fromNumbers('f32', [20, 30000], Array.from({ length: 600000 }, (_, i) => Math.sin(i))));
+    if (big)
+      t['x1.npy'] = encodeNpy(
+        fromNumbers(
+          'f32',
+          [20, 30000],
+          Array.from({ length: 600000 }, (_, i) => Math.sin(i)),
+        ),
+      );
     // 100 bytes after the array's data, left out of the declared size: the header still fits it.
     const x1 = t['x1.npy'];
     t['x1.npy'] = new Uint8Array(x1.length + 100).fill(7);
@@ -214,10 +261,18 @@ test('npz: huge declared sizes, deflate bombs, members that inflate past their s
     const s = Object.entries(t).map(([k, v]) => deflated(k, v));
     s[0] = { ...s[0], size: s[0].size - 100 };
     f = write(`over-${big}.npz`, layoutBytes(s));
-    expectError(() => readDump(f, { maxInflateRatio: 1e9 }), /member 'x1\.npy' inflates to more than its declared \d+ bytes/, f);
+    expectError(
+      () => readDump(f, { maxInflateRatio: 1e9 }),
+      /member 'x1\.npy' inflates to more than its declared \d+ bytes/,
+      f,
+    );
     s[0] = { ...s[0], size: s[0].size + 200 };
     f = write(`under-${big}.npz`, layoutBytes(s));
-    expectError(() => readDump(f, { maxInflateRatio: 1e9 }), /member 'x1\.npy' inflates to \d+ bytes but declares \d+/, f);
+    expectError(
+      () => readDump(f, { maxInflateRatio: 1e9 }),
+      /member 'x1\.npy' inflates to \d+ bytes but declares \d+/,
+      f,
+    );
   }
   // A CRC that does not match, stored and deflated.
   for (const make of [stored, deflated]) {
@@ -255,21 +310,48 @@ test('npz: huge declared sizes, deflate bombs, members that inflate past their s
 test('labels: huge, beyond 2^53, NaN and negative labels, and too few samples, get clear errors', () => {
   const dir = tempDir('lsmi-limits-');
   const cases: Array<[string, HostTensor, RegExp]> = [
-    ['int31', fromNumbers('i64', [20], [...new Array(19).fill(0).map((_, i) => i % 2), 2147483647]),
-      /label 2147483647 makes 2147483648 classes; at most 10000 supported; labels must be 0\.\.K-1 \(sample 19\)/],
-    ['int32', fromNumbers('i32', [20], [...new Array(19).fill(0).map((_, i) => i % 2), 2147483647]), /label 2147483647 makes 2147483648 classes/],
-    ['k10001', fromNumbers('u16', [20], [...new Array(19).fill(0).map((_, i) => i % 2), 10000]), /label 10000 makes 10001 classes; at most 10000/],
-    ['nan', fromNumbers('f32', [20], [NaN, ...new Array(19).fill(0).map((_, i) => i % 2)]), /integer class labels 0\.\.K-1; sample 0 has NaN/],
+    [
+      'int31',
+      fromNumbers('i64', [20], [...new Array(19).fill(0).map((_, i) => i % 2), 2147483647]),
+      /label 2147483647 makes 2147483648 classes; at most 10000 supported; labels must be 0\.\.K-1 \(sample 19\)/,
+    ],
+    [
+      'int32',
+      fromNumbers('i32', [20], [...new Array(19).fill(0).map((_, i) => i % 2), 2147483647]),
+      /label 2147483647 makes 2147483648 classes/,
+    ],
+    [
+      'k10001',
+      fromNumbers('u16', [20], [...new Array(19).fill(0).map((_, i) => i % 2), 10000]),
+      /label 10000 makes 10001 classes; at most 10000/,
+    ],
+    [
+      'nan',
+      fromNumbers('f32', [20], [NaN, ...new Array(19).fill(0).map((_, i) => i % 2)]),
+      /integer class labels 0\.\.K-1; sample 0 has NaN/,
+    ],
     ['inf', fromNumbers('f64', [20], [0, 1, Infinity, ...new Array(17).fill(0)]), /sample 2 has Infinity/],
     ['negative', fromNumbers('i8', [20], [0, 1, 0, -3, ...new Array(16).fill(1)]), /sample 3 has -3/],
   ];
-  const big = fromNumbers('i64', [20], new Array(20).fill(0).map((_, i) => i % 2));
+  const big = fromNumbers(
+    'i64',
+    [20],
+    new Array(20).fill(0).map((_, i) => i % 2),
+  );
   (big.data as BigInt64Array)[7] = 2n ** 53n + 1n;
   cases.push(['2^53+1', big, /label 9007199254740993 makes 9007199254740994 classes/]);
-  const ubig = fromNumbers('u64', [20], new Array(20).fill(0).map((_, i) => i % 2));
+  const ubig = fromNumbers(
+    'u64',
+    [20],
+    new Array(20).fill(0).map((_, i) => i % 2),
+  );
   (ubig.data as BigUint64Array)[4] = 2n ** 64n - 1n;
   cases.push(['u64max', ubig, /label 18446744073709551615 makes 18446744073709551616 classes/]);
-  const neg = fromNumbers('i64', [20], new Array(20).fill(0).map((_, i) => i % 2));
+  const neg = fromNumbers(
+    'i64',
+    [20],
+    new Array(20).fill(0).map((_, i) => i % 2),
+  );
   (neg.data as BigInt64Array)[5] = -(2n ** 60n);
   cases.push(['i64neg', neg, /sample 5 has -1152921504606846976/]);
   for (const [name, y, pattern] of cases) {
@@ -330,7 +412,10 @@ test('files over 4 GiB (sparse) are read by positioned reads, including ZIP64 ar
   const st = path.join(dir, 'big.safetensors');
   const small = encodeSafetensors(tensors);
   const headerLen = Number(new DataView(small.buffer).getBigUint64(0, true));
-  const header = JSON.parse(new TextDecoder().decode(small.subarray(8, 8 + headerLen))) as Record<string, { data_offsets: number[] }>;
+  const header = JSON.parse(new TextDecoder().decode(small.subarray(8, 8 + headerLen))) as Record<
+    string,
+    { data_offsets: number[] }
+  >;
   for (const v of Object.values(header)) v.data_offsets = v.data_offsets.map((o) => o + PAD);
   const bigHeader = { pad: { dtype: 'U8', shape: [PAD], data_offsets: [0, PAD] }, ...header };
   const h = new TextEncoder().encode(JSON.stringify(bigHeader));
@@ -339,7 +424,14 @@ test('files over 4 GiB (sparse) are read by positioned reads, including ZIP64 ar
   pre.set(h, 8);
   const data = small.subarray(8 + headerLen);
   try {
-    writeSparse(st, [{ offset: 0, bytes: pre }, { offset: pre.length + PAD, bytes: data }], pre.length + PAD + data.length);
+    writeSparse(
+      st,
+      [
+        { offset: 0, bytes: pre },
+        { offset: pre.length + PAD, bytes: data },
+      ],
+      pre.length + PAD + data.length,
+    );
   } catch (e) {
     t.skip(`cannot make a sparse file here: ${(e as Error).message}`);
     return;
@@ -354,7 +446,8 @@ test('files over 4 GiB (sparse) are read by positioned reads, including ZIP64 ar
   // npz: a 4.5 GiB stored member first (ZIP64 sizes and offsets), the dump's members after it.
   const nz = path.join(dir, 'big.npz');
   const members: ZipMemberSpec[] = [{ name: 'pad.npy', method: 0, crc: 0, compressedSize: PAD, size: PAD }];
-  for (const [k, v] of Object.entries(npyMembers(tensors))) members.push(k === 'x2.npy' ? deflated(k, v) : stored(k, v));
+  for (const [k, v] of Object.entries(npyMembers(tensors)))
+    members.push(k === 'x2.npy' ? deflated(k, v) : stored(k, v));
   const layout = zipLayout(members);
   writeSparse(nz, layout.parts, layout.size);
   const z = readDump(nz);
@@ -391,7 +484,12 @@ np.savez_compressed(${JSON.stringify(path.join(dir, 'b.npz'))}, x1=x1, x2=x2, y=
 
 test('encodeZip archives read back, with and without ZIP64 records', () => {
   const dir = tempDir('lsmi-limits-');
-  for (const [name, opts] of [['s.npz', {}], ['d.npz', { compress: true }], ['s64.npz', { zip64: true }], ['d64.npz', { compress: true, zip64: true }]] as const) {
+  for (const [name, opts] of [
+    ['s.npz', {}],
+    ['d.npz', { compress: true }],
+    ['s64.npz', { zip64: true }],
+    ['d64.npz', { compress: true, zip64: true }],
+  ] as const) {
     const f = path.join(dir, name);
     fs.writeFileSync(f, encodeZip(npyMembers(smallTensors(20)), opts));
     assert.equal(readDump(f).n, 20, name);

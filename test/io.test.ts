@@ -7,7 +7,16 @@ import { parseNpy, encodeNpy } from '../src/io/npy';
 import { parseSafetensors, encodeSafetensors, MAX_HEADER_BYTES } from '../src/io/safetensors';
 import { readDump, writeDump, readTensorFile } from '../src/io/dump';
 import { DumpError } from '../src/io/errors';
-import { DType, HostTensor, fromNumbers, toFloat64, halfToFloat, floatToHalf, bf16ToFloat, floatToBf16 } from '../src/io/tensor';
+import {
+  DType,
+  HostTensor,
+  fromNumbers,
+  toFloat64,
+  halfToFloat,
+  floatToHalf,
+  bf16ToFloat,
+  floatToBf16,
+} from '../src/io/tensor';
 import { smallTensors, tempDir } from './helpers';
 
 const ALL: DType[] = ['f64', 'f32', 'f16', 'bf16', 'i64', 'i32', 'i16', 'i8', 'u64', 'u32', 'u16', 'u8', 'bool'];
@@ -36,14 +45,16 @@ function rawNpy(header: string, body: Uint8Array, major = 1): Uint8Array {
   const out = new Uint8Array(pre + h.length + body.length);
   out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, major, 0]);
   const v = new DataView(out.buffer);
-  if (major === 1) v.setUint16(8, h.length, true); else v.setUint32(8, h.length, true);
+  if (major === 1) v.setUint16(8, h.length, true);
+  else v.setUint32(8, h.length, true);
   out.set(h, pre);
   out.set(body, pre + h.length);
   return out;
 }
 
 test('half and bfloat16 conversions round-trip representable values', () => {
-  for (const v of [0, -0, 1, -2, 0.5, 65504, 6.103515625e-5, 5.960464477539063e-8]) assert.equal(halfToFloat(floatToHalf(v)), v);
+  for (const v of [0, -0, 1, -2, 0.5, 65504, 6.103515625e-5, 5.960464477539063e-8])
+    assert.equal(halfToFloat(floatToHalf(v)), v);
   assert.equal(halfToFloat(floatToHalf(1e6)), Infinity);
   assert.ok(Number.isNaN(halfToFloat(floatToHalf(NaN))));
   for (const v of [0, 1, -3.5, 256, -0.0078125]) assert.equal(bf16ToFloat(floatToBf16(v)), v);
@@ -79,8 +90,23 @@ test('npy reads big-endian data, Fortran order and format versions 2 and 3', () 
   new DataView(ib.buffer).setInt16(0, -5, false);
   new DataView(ib.buffer).setInt16(2, 300, false);
   new DataView(ib.buffer).setInt16(4, 7, false);
-  assert.deepEqual(Array.from(toFloat64(parseNpy(rawNpy("{'descr': '>i2', 'fortran_order': False, 'shape': (3,), }", ib, 2), 'v2.npy'))), [-5, 300, 7]);
-  assert.deepEqual(Array.from(toFloat64(parseNpy(rawNpy("{'descr': '|u1', 'fortran_order': False, 'shape': (3,), }", Uint8Array.from([9, 8, 7]), 3), 'v3.npy'))), [9, 8, 7]);
+  assert.deepEqual(
+    Array.from(
+      toFloat64(parseNpy(rawNpy("{'descr': '>i2', 'fortran_order': False, 'shape': (3,), }", ib, 2), 'v2.npy')),
+    ),
+    [-5, 300, 7],
+  );
+  assert.deepEqual(
+    Array.from(
+      toFloat64(
+        parseNpy(
+          rawNpy("{'descr': '|u1', 'fortran_order': False, 'shape': (3,), }", Uint8Array.from([9, 8, 7]), 3),
+          'v3.npy',
+        ),
+      ),
+    ),
+    [9, 8, 7],
+  );
 });
 
 test('npy corruption: bad magic, truncation, unsupported dtypes, bad versions', () => {
@@ -88,9 +114,22 @@ test('npy corruption: bad magic, truncation, unsupported dtypes, bad versions', 
   expectError(() => parseNpy(Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]), 'a.npy'), /bad magic/, 'a.npy');
   expectError(() => parseNpy(good.subarray(0, good.length - 3), 'b.npy'), /truncated data/, 'b.npy');
   expectError(() => parseNpy(good.subarray(0, 20), 'c.npy'), /truncated .npy header/);
-  expectError(() => parseNpy(rawNpy("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }", new Uint8Array(8)), 'd.npy'), /unsupported dtype '<c8'/);
-  expectError(() => parseNpy(rawNpy("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }", new Uint8Array(4)), 'e.npy'), /structured/);
-  expectError(() => parseNpy(rawNpy("{'descr': '<U5', 'fortran_order': False, 'shape': (1,), }", new Uint8Array(20)), 'f.npy'), /unsupported dtype/);
+  expectError(
+    () => parseNpy(rawNpy("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }", new Uint8Array(8)), 'd.npy'),
+    /unsupported dtype '<c8'/,
+  );
+  expectError(
+    () =>
+      parseNpy(
+        rawNpy("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }", new Uint8Array(4)),
+        'e.npy',
+      ),
+    /structured/,
+  );
+  expectError(
+    () => parseNpy(rawNpy("{'descr': '<U5', 'fortran_order': False, 'shape': (1,), }", new Uint8Array(20)), 'f.npy'),
+    /unsupported dtype/,
+  );
   const v9 = good.slice();
   v9[6] = 9;
   expectError(() => parseNpy(v9, 'g.npy'), /version 9/);
@@ -124,26 +163,67 @@ test('safetensors corruption: header cap, bad JSON, offsets, overlap, truncation
   new DataView(declared.buffer).setBigUint64(0, 1000n, true);
   expectError(() => parseSafetensors(declared, file), /truncated safetensors header/);
   const badJson = mk({}, 0);
-  badJson[8] = 0x7b; badJson[9] = 0x78; // "{x"
+  badJson[8] = 0x7b;
+  badJson[9] = 0x78; // "{x"
   expectError(() => parseSafetensors(badJson, file), /not valid JSON/);
-  expectError(() => parseSafetensors(mk({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, 4), file), /truncated/);
-  expectError(() => parseSafetensors(mk({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 12] } }, 12), file), /needs 8/);
-  expectError(() => parseSafetensors(mk({ a: { dtype: 'F32', shape: [2], data_offsets: [8, 0] } }, 8), file), /bad data_offsets/);
-  expectError(() => parseSafetensors(mk({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, 12), file), /overlap/);
-  expectError(() => parseSafetensors(mk({ a: { dtype: 'C64', shape: [1], data_offsets: [0, 8] } }, 8), file), /unsupported dtype "C64"/);
-  expectError(() => parseSafetensors(mk({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 0] } }, 0), file), /bad shape/);
+  expectError(
+    () => parseSafetensors(mk({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, 4), file),
+    /truncated/,
+  );
+  expectError(
+    () => parseSafetensors(mk({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 12] } }, 12), file),
+    /needs 8/,
+  );
+  expectError(
+    () => parseSafetensors(mk({ a: { dtype: 'F32', shape: [2], data_offsets: [8, 0] } }, 8), file),
+    /bad data_offsets/,
+  );
+  expectError(
+    () =>
+      parseSafetensors(
+        mk(
+          {
+            a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+            b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] },
+          },
+          12,
+        ),
+        file,
+      ),
+    /overlap/,
+  );
+  expectError(
+    () => parseSafetensors(mk({ a: { dtype: 'C64', shape: [1], data_offsets: [0, 8] } }, 8), file),
+    /unsupported dtype "C64"/,
+  );
+  expectError(
+    () => parseSafetensors(mk({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 0] } }, 0), file),
+    /bad shape/,
+  );
   expectError(() => parseSafetensors(mk([1, 2], 0), file), /not a JSON object/);
 });
 
 test('dump writer and reader agree for npz (stored and deflated), safetensors and npy folders', () => {
   const dir = tempDir();
   const meta = { epoch: 7, step: 700, modalityNames: ['audio', 'video'], classNames: ['a', 'b'] };
-  for (const [name, opts] of [['d.npz', {}], ['z.npz', { compress: true }], ['d.safetensors', {}], ['folder', {}]] as const) {
+  for (const [name, opts] of [
+    ['d.npz', {}],
+    ['z.npz', { compress: true }],
+    ['d.safetensors', {}],
+    ['folder', {}],
+  ] as const) {
     const file = path.join(dir, name);
     writeDump(file, smallTensors(), meta, opts);
     const d = readDump(file);
     assert.equal(d.n, 12, name);
-    assert.deepEqual(d.modalities.map((m) => [m.name, m.dim]), [['audio', 3], ['video', 2]], name);
+    assert.deepEqual(
+      d.modalities.map((m) => [m.name, m.dim]),
+      [
+        ['audio', 3],
+        ['video', 2],
+      ],
+      name,
+    );
     assert.equal(d.meta.epoch, 7, name);
     assert.equal(d.meta.step, 700, name);
     assert.deepEqual(d.meta.classNames, ['a', 'b']);
@@ -154,16 +234,40 @@ test('dump writer and reader agree for npz (stored and deflated), safetensors an
   // Deflated archives really are compressed.
   assert.ok(fs.statSync(path.join(dir, 'z.npz')).size < fs.statSync(path.join(dir, 'd.npz')).size);
   // No temporary files are left behind.
-  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.includes('.tmp-')), []);
+  assert.deepEqual(
+    fs.readdirSync(dir).filter((f) => f.includes('.tmp-')),
+    [],
+  );
 });
 
 test('dump reads optional tensors: logits, split, ids, x3', () => {
   const dir = tempDir();
   const t = smallTensors(10);
-  t.set('x3', fromNumbers('f16', [10, 2], Array.from({ length: 20 }, (_, i) => i / 4)));
-  t.set('logits1', fromNumbers('f32', [10, 2], Array.from({ length: 20 }, (_, i) => i % 3)));
+  t.set(
+    'x3',
+    fromNumbers(
+      'f16',
+      [10, 2],
+      Array.from({ length: 20 }, (_, i) => i / 4),
+    ),
+  );
+  t.set(
+    'logits1',
+    fromNumbers(
+      'f32',
+      [10, 2],
+      Array.from({ length: 20 }, (_, i) => i % 3),
+    ),
+  );
   t.set('split', fromNumbers('u8', [10], [1, 1, 1, 1, 1, 1, 0, 0, 0, 0]));
-  t.set('ids', fromNumbers('i32', [10], Array.from({ length: 10 }, (_, i) => 100 + i)));
+  t.set(
+    'ids',
+    fromNumbers(
+      'i32',
+      [10],
+      Array.from({ length: 10 }, (_, i) => 100 + i),
+    ),
+  );
   const file = path.join(dir, 'd.safetensors');
   writeDump(file, t);
   const d = readDump(file);
@@ -179,17 +283,73 @@ test('dump validation: each kind of bad input has its own message naming the fil
   const cases: Array<[string, (t: Map<string, HostTensor>) => void, RegExp]> = [
     ['missing', (t) => t.delete('x2'), /missing required tensor 'x2'/],
     ['rows', (t) => t.set('x2', fromNumbers('f32', [11, 2], new Array(22).fill(0))), /11 rows but y has 12/],
-    ['nan', (t) => { const x = fromNumbers('f32', [12, 2], new Array(24).fill(0)); (x.data as Float32Array)[5] = NaN; t.set('x2', x); }, /non-finite value \(NaN\) at row 2, column 1/],
-    ['inf', (t) => { const x = fromNumbers('f64', [12, 2], new Array(24).fill(0)); (x.data as Float64Array)[0] = Infinity; t.set('x2', x); }, /non-finite value \(Infinity\)/],
-    ['floatlabel', (t) => t.set('y', fromNumbers('f32', [12], new Array(12).fill(0).map((_, i) => (i % 2) + 0.5))), /integer class labels/],
-    ['negative', (t) => t.set('y', fromNumbers('i32', [12], new Array(12).fill(0).map((_, i) => (i % 2) - 1))), /sample 0 has -1/],
+    [
+      'nan',
+      (t) => {
+        const x = fromNumbers('f32', [12, 2], new Array(24).fill(0));
+        (x.data as Float32Array)[5] = NaN;
+        t.set('x2', x);
+      },
+      /non-finite value \(NaN\) at row 2, column 1/,
+    ],
+    [
+      'inf',
+      (t) => {
+        const x = fromNumbers('f64', [12, 2], new Array(24).fill(0));
+        (x.data as Float64Array)[0] = Infinity;
+        t.set('x2', x);
+      },
+      /non-finite value \(Infinity\)/,
+    ],
+    [
+      'floatlabel',
+      (t) =>
+        t.set(
+          'y',
+          fromNumbers(
+            'f32',
+            [12],
+            new Array(12).fill(0).map((_, i) => (i % 2) + 0.5),
+          ),
+        ),
+      /integer class labels/,
+    ],
+    [
+      'negative',
+      (t) =>
+        t.set(
+          'y',
+          fromNumbers(
+            'i32',
+            [12],
+            new Array(12).fill(0).map((_, i) => (i % 2) - 1),
+          ),
+        ),
+      /sample 0 has -1/,
+    ],
     ['oneclass', (t) => t.set('y', fromNumbers('i32', [12], new Array(12).fill(3))), /only one class/],
-    ['empty', (t) => { t.set('y', fromNumbers('i32', [0], [])); t.set('x1', fromNumbers('f32', [0, 3], [])); t.set('x2', fromNumbers('f32', [0, 2], [])); }, /empty dump/],
+    [
+      'empty',
+      (t) => {
+        t.set('y', fromNumbers('i32', [0], []));
+        t.set('x1', fromNumbers('f32', [0, 3], []));
+        t.set('x2', fromNumbers('f32', [0, 2], []));
+      },
+      /empty dump/,
+    ],
     ['rank', (t) => t.set('x1', fromNumbers('f32', [12], new Array(12).fill(0))), /must be 2-D/],
     ['booldtype', (t) => t.set('x1', fromNumbers('bool', [12, 1], new Array(12).fill(1))), /features must be numeric/],
-    ['split', (t) => t.set('split', fromNumbers('i32', [12], new Array(12).fill(2))), /'split' must be 1 \(train\) or 0/],
+    [
+      'split',
+      (t) => t.set('split', fromNumbers('i32', [12], new Array(12).fill(2))),
+      /'split' must be 1 \(train\) or 0/,
+    ],
     ['splitall', (t) => t.set('split', fromNumbers('i32', [12], new Array(12).fill(1))), /no sample for evaluation/],
-    ['logits', (t) => t.set('logits12', fromNumbers('f32', [12, 3], new Array(36).fill(0))), /3 columns but there are 2 classes/],
+    [
+      'logits',
+      (t) => t.set('logits12', fromNumbers('f32', [12, 3], new Array(36).fill(0))),
+      /3 columns but there are 2 classes/,
+    ],
   ];
   for (const [name, mutate, pattern] of cases) {
     const t = smallTensors();

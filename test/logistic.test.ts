@@ -17,7 +17,9 @@ function softmaxData(n: number, d: number, K: number, seed: number, scale = 1.5)
   const rng = new Rng(seed);
   const w = Float64Array.from({ length: d * K }, () => (scale * rng.normal()) / Math.sqrt(d));
   const b = Float64Array.from({ length: K }, () => 0.5 * rng.normal());
-  const x = new Float32Array(n * d), y = new Int32Array(n), logp = new Float64Array(n);
+  const x = new Float32Array(n * d),
+    y = new Int32Array(n),
+    logp = new Float64Array(n);
   const z = new Float64Array(K);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < d; j++) x[i * d + j] = rng.normal();
@@ -29,7 +31,8 @@ function softmaxData(n: number, d: number, K: number, seed: number, scale = 1.5)
     }
     let s = 0;
     for (let k = 0; k < K; k++) s += Math.exp(z[k] - m);
-    let u = rng.next() * s, c = 0;
+    let u = rng.next() * s,
+      c = 0;
     while (c < K - 1 && (u -= Math.exp(z[c] - m)) > 0) c++;
     y[i] = c;
     logp[i] = z[c] - m - Math.log(s);
@@ -45,10 +48,13 @@ function heldOutCe(lp: Float32Array, y: Int32Array, rows: Int32Array, K: number)
   return s / rows.length;
 }
 
-test('linear probe: recovers a known softmax model\'s held-out cross-entropy', () => {
-  const d = 6, K = 5;
+test("linear probe: recovers a known softmax model's held-out cross-entropy", () => {
+  const d = 6,
+    K = 5;
   const { x, y, logp } = softmaxData(12_000, d, K, 1);
-  const fit = range(0, 6_000), val = range(6_000, 7_000), evalRows = range(7_000, 12_000);
+  const fit = range(0, 6_000),
+    val = range(6_000, 7_000),
+    evalRows = range(7_000, 12_000);
   const m = trainLinear(x, d, y, K, fit, val);
   const lp = linearLogProbs(m, x.subarray(7_000 * d), evalRows.length);
   const ce = heldOutCe(lp, y, evalRows, K);
@@ -56,7 +62,10 @@ test('linear probe: recovers a known softmax model\'s held-out cross-entropy', (
   for (const r of evalRows) truth -= logp[r];
   truth /= evalRows.length;
   // Expected excess (d + 1)(K - 1) / 2n = 0.002 nats; sampling noise of the difference ~0.003.
-  assert.ok(ce - truth < 0.012 && ce - truth > -0.01, `held-out CE ${ce.toFixed(4)} vs the true model's ${truth.toFixed(4)}`);
+  assert.ok(
+    ce - truth < 0.012 && ce - truth > -0.01,
+    `held-out CE ${ce.toFixed(4)} vs the true model's ${truth.toFixed(4)}`,
+  );
   assert.ok(m.excess > 0.001 && m.excess < 0.003, `excess estimate ${m.excess}`);
   // Rows of the output are normalised distributions.
   let s = 0;
@@ -65,11 +74,15 @@ test('linear probe: recovers a known softmax model\'s held-out cross-entropy', (
 });
 
 test('linear probe: classes rare or absent in the training rows get finite log-probabilities', () => {
-  const d = 4, K = 6;
+  const d = 4,
+    K = 6;
   const { x, y } = softmaxData(3_000, d, 4, 2); // labels 0..3 only
   const y2 = Int32Array.from(y);
-  y2[10] = 4; y2[11] = 4; // class 4: two rows, both in fit; class 5: absent
-  const fit = range(0, 2_000), val = range(2_000, 2_500), evalRows = range(2_500, 3_000);
+  y2[10] = 4;
+  y2[11] = 4; // class 4: two rows, both in fit; class 5: absent
+  const fit = range(0, 2_000),
+    val = range(2_000, 2_500),
+    evalRows = range(2_500, 3_000);
   const m = trainLinear(x, d, y2, K, fit, val);
   for (const v of [...m.w, ...m.b]) assert.ok(Number.isFinite(v));
   const lp = linearLogProbs(m, x.subarray(2_500 * d), evalRows.length);
@@ -79,7 +92,9 @@ test('linear probe: classes rare or absent in the training rows get finite log-p
 });
 
 test('linear probe: K = 1000 classes on few rows runs and stays finite', () => {
-  const d = 8, K = 1000, n = 1_100;
+  const d = 8,
+    K = 1000,
+    n = 1_100;
   const rng = new Rng(3);
   const x = Float32Array.from({ length: n * d }, () => rng.normal());
   // Every class once, then a few more: most classes have one training row, some none.
@@ -90,7 +105,9 @@ test('linear probe: K = 1000 classes on few rows runs and stays finite', () => {
   const lp = linearLogProbs(m, x.subarray(1_000 * d), 100);
   for (const v of lp) assert.ok(Number.isFinite(v));
   assert.ok(Number.isFinite(m.valLoss) && Number.isFinite(m.excess));
-  console.log(`# K = 1000: ${((performance.now() - t0) / 1000).toFixed(1)} s, lambda ${m.lambda}, ${m.evaluations} evaluations`);
+  console.log(
+    `# K = 1000: ${((performance.now() - t0) / 1000).toFixed(1)} s, lambda ${m.lambda}, ${m.evaluations} evaluations`,
+  );
 });
 
 test('model selection: linear on Gaussian classes (linear Bayes posterior), the MLP on XOR', async () => {

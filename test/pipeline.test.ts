@@ -28,7 +28,10 @@ function dumpTo(file: string, seed: number, n = 200, ids?: number[]): void {
   writeDump(file, t, { epoch: seed });
 }
 
-interface Embedded { $typed: string; base64: string }
+interface Embedded {
+  $typed: string;
+  base64: string;
+}
 const decode = (e: Embedded) => new Float32Array(new Uint8Array(Buffer.from(e.base64, 'base64')).buffer);
 
 /** The report message a static report embeds, as the page reads it. */
@@ -42,7 +45,9 @@ function embeddedReport(file: string): Extract<HostToWebview, { view: 'report' }
 
 // Every pipeline is closed at the end even when its test failed: a live worker would keep the run open.
 const opened: Pipeline[] = [];
-after(async () => { await Promise.all(opened.map((p) => p.close())); });
+after(async () => {
+  await Promise.all(opened.map((p) => p.close()));
+});
 
 function collect(p: Pipeline) {
   opened.push(p);
@@ -61,10 +66,19 @@ function collect(p: Pipeline) {
 
 function until(p: Pipeline, cond: () => boolean, timeoutMs = 240_000): Promise<void> {
   return new Promise((resolve, reject) => {
-    const t = setTimeout(() => { clearInterval(poll); reject(new Error('timed out waiting for the pipeline')); }, timeoutMs);
+    const t = setTimeout(() => {
+      clearInterval(poll);
+      reject(new Error('timed out waiting for the pipeline'));
+    }, timeoutMs);
     // Events make it prompt; the poll catches conditions no event announces.
     const poll = setInterval(() => check(), 100);
-    const check = () => { if (cond()) { clearTimeout(t); clearInterval(poll); resolve(); } };
+    const check = () => {
+      if (cond()) {
+        clearTimeout(t);
+        clearInterval(poll);
+        resolve();
+      }
+    };
     for (const ev of ['result', 'failed', 'idle', 'removed'] as const) p.on(ev, check);
     check();
   });
@@ -82,7 +96,9 @@ test('a writer process emits 20 dumps in a burst (some slowly, in chunks): each 
   // The writer is its own process. Files 1-15 are written atomically, 16-20 straight to their
   // final names in chunks with pauses longer than the watcher's stability window.
   const writer = path.join(root, 'writer.js');
-  fs.writeFileSync(writer, `
+  fs.writeFileSync(
+    writer,
+    `
     const fs = require('fs'), path = require('path');
     const { writeDump } = require(${JSON.stringify(path.join(REPO, 'out/src/io/dump.js'))});
     const { sampleTensors } = require(${JSON.stringify(path.join(REPO, 'out/src/core/synthetic/dump.js'))});
@@ -109,7 +125,8 @@ test('a writer process emits 20 dumps in a burst (some slowly, in chunks): each 
       for (let e = 1; e <= 15; e++) writeDump(name(e), dump(e), { epoch: e });
       await Promise.all(slow);
     })();
-  `);
+  `,
+  );
   const child = spawn(process.execPath, [writer, run], { stdio: 'inherit' });
   await new Promise((r) => child.on('exit', r));
   await until(p, () => c.computed.size === 20 && c.results.length >= 20);
@@ -135,13 +152,19 @@ test('killing the worker mid-job loses nothing; a corrupt dump is reported while
   const c = collect(p);
   let killed = false;
   p.on('progress', (job: JobRecord, phase: string) => {
-    if (!killed && phase === 'probes' && p.workerPid) { killed = true; process.kill(p.workerPid, 'SIGKILL'); }
+    if (!killed && phase === 'probes' && p.workerPid) {
+      killed = true;
+      process.kill(p.workerPid, 'SIGKILL');
+    }
   });
   p.start();
   await until(p, () => c.computed.size === 3 && c.failed.length === 1);
   await p.close();
   assert.ok(killed, 'the worker was killed during a job');
-  assert.ok(c.warnings.some((w) => /SIGKILL.*retrying in \d/.test(w)), c.warnings.join('\n'));
+  assert.ok(
+    c.warnings.some((w) => /SIGKILL.*retrying in \d/.test(w)),
+    c.warnings.join('\n'),
+  );
   assert.equal(c.failed[0].file, bad);
   assert.match(c.failed[0].error!, /corrupt or truncated .npz/);
   for (const count of c.computed.values()) assert.equal(count, 1);
@@ -165,24 +188,54 @@ test('a corrupt cache entry is recomputed; lsmi runs and lsmi watch --once --jso
   const ids = Array.from({ length: 200 }, (_, i) => 9_000_000_000 + 7 * i);
   dumpTo(path.join(root, 'r1', 'epoch-0002.safetensors'), 2, 200, ids);
   const cli = path.join(REPO, 'bin', 'lsmi.js');
-  const w = spawnSync(process.execPath, [cli, 'watch', root, '--once', '--json', '--folds', '2'], { encoding: 'utf8', timeout: 240_000 });
+  const w = spawnSync(process.execPath, [cli, 'watch', root, '--once', '--json', '--folds', '2'], {
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
   assert.equal(w.status, 0, w.stderr);
-  const lines = w.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const lines = w.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(lines.length, 2);
-  assert.deepEqual(lines.map((l) => l.epoch), [2, 1]); // newest first
-  for (const l of lines) { assert.equal(l.run, 'r1'); assert.equal(typeof l.dataset.R, 'number'); assert.equal(l.cached, false); }
+  assert.deepEqual(
+    lines.map((l) => l.epoch),
+    [2, 1],
+  ); // newest first
+  for (const l of lines) {
+    assert.equal(l.run, 'r1');
+    assert.equal(typeof l.dataset.R, 'number');
+    assert.equal(l.cached, false);
+  }
   // The dump's ids reach the explorer's data through the worker and the cache, exactly.
   const recs = JSON.parse(fs.readFileSync(path.join(root, '.lsmi', 'status.json'), 'utf8')) as JobRecord[];
-  const withIds = loadSampleData(root, recs.find((j) => j.epoch === 2)!)!;
+  const withIds = loadSampleData(
+    root,
+    recs.find((j) => j.epoch === 2)!,
+  )!;
   assert.deepEqual(Array.from(withIds.ids!), ids);
-  assert.equal(loadSampleData(root, recs.find((j) => j.epoch === 1)!)!.ids, undefined);
+  assert.equal(
+    loadSampleData(
+      root,
+      recs.find((j) => j.epoch === 1)!,
+    )!.ids,
+    undefined,
+  );
   // Damage one cache entry: it is recomputed, the other is read back.
   const cacheDir = path.join(root, '.lsmi', 'cache');
-  const entries = fs.readdirSync(cacheDir).flatMap((s) => fs.readdirSync(path.join(cacheDir, s)).map((e) => path.join(cacheDir, s, e)));
+  const entries = fs
+    .readdirSync(cacheDir)
+    .flatMap((s) => fs.readdirSync(path.join(cacheDir, s)).map((e) => path.join(cacheDir, s, e)));
   assert.equal(entries.length, 2);
   fs.writeFileSync(path.join(entries[0], 'summary.json'), '{ truncated');
-  const w2 = spawnSync(process.execPath, [cli, 'watch', root, '--once', '--json', '--folds', '2'], { encoding: 'utf8', timeout: 240_000 });
-  const l2 = w2.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const w2 = spawnSync(process.execPath, [cli, 'watch', root, '--once', '--json', '--folds', '2'], {
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
+  const l2 = w2.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.deepEqual(l2.map((l) => l.cached).sort(), [false, true]);
   const runs = spawnSync(process.execPath, [cli, 'runs', root], { encoding: 'utf8' });
   assert.match(runs.stdout, /r1\n\s+epoch-0001.safetensors\s+done\s+R /);
@@ -192,21 +245,39 @@ test('a corrupt cache entry is recomputed; lsmi runs and lsmi watch --once --jso
   assert.equal(rep.status, 0, rep.stderr);
   assert.match(rep.stdout, /1 runs, 2 checkpoints, samples of 2\)/);
   const init = embeddedReport(out);
-  assert.deepEqual(init.runs.map((r) => r.points.length), [2]);
-  assert.deepEqual(init.checkpoints.map((c) => c.epoch), [1, 2]);
+  assert.deepEqual(
+    init.runs.map((r) => r.points.length),
+    [2],
+  );
+  assert.deepEqual(
+    init.checkpoints.map((c) => c.epoch),
+    [1, 2],
+  );
   const statusRecs = JSON.parse(fs.readFileSync(path.join(root, '.lsmi', 'status.json'), 'utf8')) as JobRecord[];
   for (const c of init.checkpoints) {
-    const cached = loadSampleData(root, statusRecs.find((j) => j.file === c.file)!)!;
+    const cached = loadSampleData(
+      root,
+      statusRecs.find((j) => j.file === c.file)!,
+    )!;
     assert.equal(c.n, cached.n);
     assert.deepEqual(decode(c.r as unknown as Embedded), cached.r, 'r round-trips bit for bit');
     assert.deepEqual(decode(c.s as unknown as Embedded), cached.s);
   }
-  const latest = spawnSync(process.execPath, [cli, 'report', root, '--out', out, '--samples', 'latest'], { encoding: 'utf8' });
+  const latest = spawnSync(process.execPath, [cli, 'report', root, '--out', out, '--samples', 'latest'], {
+    encoding: 'utf8',
+  });
   assert.equal(latest.status, 0, latest.stderr);
-  assert.deepEqual(embeddedReport(out).checkpoints.map((c) => c.epoch), [2]);
+  assert.deepEqual(
+    embeddedReport(out).checkpoints.map((c) => c.epoch),
+    [2],
+  );
   // A size cap leaves checkpoints out and says so in the report.
   const capped = collectSamples(root, 'all', 9000);
-  assert.deepEqual([capped.checkpoints.map((c) => c.epoch), capped.omitted], [[2], 1], 'the latest checkpoint is kept first');
+  assert.deepEqual(
+    [capped.checkpoints.map((c) => c.epoch), capped.omitted],
+    [[2], 1],
+    'the latest checkpoint is kept first',
+  );
   const bad = spawnSync(process.execPath, [cli, 'report', root, '--samples', 'some'], { encoding: 'utf8' });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--samples must be ends, latest, all or none/);
@@ -222,14 +293,20 @@ test('the numpy-only Python writer produces dumps the readers accept', (t) => {
     return;
   }
   const out = tempDir('lsmi-py-');
-  const r = spawnSync('python3', [path.join(REPO, 'integrations/python/example_loop.py'), out], { encoding: 'utf8', cwd: path.join(REPO, 'integrations/python') });
+  const r = spawnSync('python3', [path.join(REPO, 'integrations/python/example_loop.py'), out], {
+    encoding: 'utf8',
+    cwd: path.join(REPO, 'integrations/python'),
+  });
   assert.equal(r.status, 0, r.stderr);
   const files = fs.readdirSync(out).sort();
   assert.deepEqual(files, ['epoch-0001.safetensors', 'epoch-0002.safetensors', 'epoch-0003.safetensors']);
   const d = readDump(path.join(out, files[2]));
   assert.equal(d.n, 1000);
   assert.equal(d.meta.epoch, 3);
-  assert.deepEqual(d.modalities.map((m) => m.name), ['audio', 'visual']);
+  assert.deepEqual(
+    d.modalities.map((m) => m.name),
+    ['audio', 'visual'],
+  );
   assert.deepEqual(d.meta.classNames, ['off', 'on']);
   // float16 and bool round-trip through the Python writer too.
   const f16 = path.join(out, 'f16.safetensors');
@@ -238,7 +315,10 @@ write_dump(${JSON.stringify(f16)}, np.arange(24).reshape(12, 2) / 4, np.ones((12
   const r2 = spawnSync('python3', ['-c', py], { encoding: 'utf8' });
   assert.equal(r2.status, 0, r2.stderr);
   const d2 = readDump(f16);
-  assert.deepEqual(Array.from(d2.modalities[0].data), Array.from({ length: 24 }, (_, i) => i / 4));
+  assert.deepEqual(
+    Array.from(d2.modalities[0].data),
+    Array.from({ length: 24 }, (_, i) => i / 4),
+  );
   assert.deepEqual(Array.from(d2.split!), [1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1]);
 });
 
@@ -257,7 +337,10 @@ test('reopening answers from the cache without a worker; Analyse Again recompute
   reopened.start();
   await until(reopened, () => c2.results.length === 2);
   assert.equal(reopened.workerPid, undefined, 'no worker process was needed');
-  assert.deepEqual(c2.results.map((r) => r.out.cached), [true, true]);
+  assert.deepEqual(
+    c2.results.map((r) => r.out.cached),
+    [true, true],
+  );
   const file = path.join(root, 'run', 'epoch-0002.safetensors');
   reopened.reanalyze(file);
   await until(reopened, () => c2.computed.get(file) === 1);
@@ -300,7 +383,13 @@ test('a job that times out fails with the reason, not retried (the dump is too b
   const root = tempDir('lsmi-timeout-');
   fs.mkdirSync(path.join(root, 'run'));
   dumpTo(path.join(root, 'run', 'epoch-0001.safetensors'), 1, 2000);
-  const p = new Pipeline({ roots: [root], settings: { ...SETTINGS, folds: 5 }, backend: 'wasm', stabilityMs: 100, worker: { jobTimeoutMs: 300 } });
+  const p = new Pipeline({
+    roots: [root],
+    settings: { ...SETTINGS, folds: 5 },
+    backend: 'wasm',
+    stabilityMs: 100,
+    worker: { jobTimeoutMs: 300 },
+  });
   const c = collect(p);
   p.start();
   await until(p, () => c.failed.length === 1);
@@ -331,7 +420,8 @@ test('renamed and deleted dumps: the new name is analysed, the old record droppe
   // Cancel everything while a burst is queued: nothing more is analysed.
   const staging = tempDir('lsmi-staging-');
   for (let e = 10; e < 14; e++) dumpTo(path.join(staging, `epoch-00${e}.safetensors`), e, 2000);
-  for (let e = 10; e < 14; e++) fs.renameSync(path.join(staging, `epoch-00${e}.safetensors`), path.join(run, `epoch-00${e}.safetensors`));
+  for (let e = 10; e < 14; e++)
+    fs.renameSync(path.join(staging, `epoch-00${e}.safetensors`), path.join(run, `epoch-00${e}.safetensors`));
   await until(p, () => p.jobs.size === 4);
   await new Promise<void>((r) => p.once('started', () => r()));
   p.cancelAll();
@@ -356,8 +446,14 @@ test('the sample explorer data comes from the cache, in dump order, without trai
   await p.close();
   const data = loadSampleData(root, c.results[0].job)!;
   assert.equal(data.n, 100);
-  assert.deepEqual(Array.from(data.inputIndex!), Array.from({ length: 100 }, (_, k) => 3 * k));
-  assert.deepEqual(Array.from(data.y), Array.from(data.inputIndex!, (i) => sample.y[i]));
+  assert.deepEqual(
+    Array.from(data.inputIndex!),
+    Array.from({ length: 100 }, (_, k) => 3 * k),
+  );
+  assert.deepEqual(
+    Array.from(data.y),
+    Array.from(data.inputIndex!, (i) => sample.y[i]),
+  );
   assert.deepEqual(data.classNames, ['no', 'yes']);
   assert.equal(data.perClass.length, 2);
   const meanR = data.r.reduce((a, v) => a + v, 0) / data.n;
@@ -365,7 +461,7 @@ test('the sample explorer data comes from the cache, in dump order, without trai
   assert.ok(Math.abs(meanR - summaryR) < 1e-4, `per-sample r averages to R (${meanR} vs ${summaryR})`);
 });
 
-test('the worker runs under the --memory-mb heap cap, and without it under Node\'s default', async () => {
+test("the worker runs under the --memory-mb heap cap, and without it under Node's default", async () => {
   const root = tempDir('lsmi-mem-');
   const file = path.join(root, 'epoch-0001.safetensors');
   dumpTo(file, 1, 100);
@@ -378,15 +474,17 @@ test('the worker runs under the --memory-mb heap cap, and without it under Node\
     w.dispose();
     return heapLimitMb;
   };
-  const capped = await heapOf(96), free = await heapOf();
+  const capped = await heapOf(96),
+    free = await heapOf();
   assert.ok(capped >= 96 && capped < 200, `capped worker heap ${capped} MiB`);
   assert.ok(free > 400, `default worker heap ${free} MiB`);
 });
 
-test('watcher: at the system\'s watch limit it falls back to polling and still sees new dumps', async () => {
+test("watcher: at the system's watch limit it falls back to polling and still sees new dumps", async () => {
   const root = tempDir('lsmi-poll-');
   const w = new DumpWatcher([root], { stabilityMs: 100 });
-  const dumps: string[] = [], warnings: string[] = [];
+  const dumps: string[] = [],
+    warnings: string[] = [];
   w.on('dump', (p: string) => dumps.push(p));
   w.on('warning', (x: string) => warnings.push(x));
   w.start();
@@ -394,7 +492,10 @@ test('watcher: at the system\'s watch limit it falls back to polling and still s
     await once(w, 'ready');
     // The error chokidar raises when inotify runs out of watches, raised on the real watcher.
     const inner = (w as unknown as { watcher: EventEmitter }).watcher;
-    inner.emit('error', Object.assign(new Error('ENOSPC: System limit for number of file watchers reached'), { code: 'ENOSPC' }));
+    inner.emit(
+      'error',
+      Object.assign(new Error('ENOSPC: System limit for number of file watchers reached'), { code: 'ENOSPC' }),
+    );
     assert.match(warnings[0] ?? '', /hit the system's limit \(ENOSPC\); falling back to polling/);
     await once(w, 'ready');
     assert.notEqual((w as unknown as { watcher: EventEmitter }).watcher, inner, 'a new, polling watcher');

@@ -12,7 +12,10 @@ import { printableLine } from '../src/cli/printable';
 import { CLI, tempDir } from './helpers';
 
 const KEY = '0123456789abcdef0123456789abcdef';
-const samples = Object.fromEntries(SAMPLE_KEYS.map((k) => [k, [1, 2]])) as Record<(typeof SAMPLE_KEYS)[number], number[]>;
+const samples = Object.fromEntries(SAMPLE_KEYS.map((k) => [k, [1, 2]])) as Record<
+  (typeof SAMPLE_KEYS)[number],
+  number[]
+>;
 
 /** A folder outside the root with a file in it: it must survive whatever the root's files say. */
 function victim(): { dir: string; file: string } {
@@ -38,8 +41,24 @@ test('safe paths: ../, absolute, drive letters, Windows separators, NUL, long na
   fs.mkdirSync(path.join(base, 'img'));
   fs.writeFileSync(path.join(base, 'img', 'a.png'), 'x');
   assert.equal(resolveInside(base, 'img/a.png', 'source'), path.join(base, 'img', 'a.png'));
-  assert.equal(resolveInside(base, 'img\\a.png', 'source'), path.join(base, 'img', 'a.png'), 'a manifest written on Windows');
-  for (const bad of ['../x', 'img/../../x', '..\\..\\x', '/etc/passwd', 'C:\\Windows\\x', 'c:x', '\\\\server\\share', 'a\0b', 'a'.repeat(300), 'x/'.repeat(2100), '']) {
+  assert.equal(
+    resolveInside(base, 'img\\a.png', 'source'),
+    path.join(base, 'img', 'a.png'),
+    'a manifest written on Windows',
+  );
+  for (const bad of [
+    '../x',
+    'img/../../x',
+    '..\\..\\x',
+    '/etc/passwd',
+    'C:\\Windows\\x',
+    'c:x',
+    '\\\\server\\share',
+    'a\0b',
+    'a'.repeat(300),
+    'x/'.repeat(2100),
+    '',
+  ]) {
     assert.throws(() => resolveInside(base, bad, 'source'), UnsafePathError, JSON.stringify(bad).slice(0, 40));
   }
   assert.throws(() => resolveInside(base, 7, 'source'), UnsafePathError);
@@ -63,7 +82,17 @@ test('safe paths: ../, absolute, drive letters, Windows separators, NUL, long na
 test('status.json records are checked: traversal keys, paths outside the root and links are dropped', () => {
   const root = tempDir('lsmi-root-');
   fs.mkdirSync(path.join(root, '.lsmi'));
-  const good = { file: path.join(root, 'run', 'epoch-1.npz'), run: 'run', state: 'done', key: KEY, crashes: 0, retries: 0, size: 1, mtimeMs: 1, updatedAt: 1 };
+  const good = {
+    file: path.join(root, 'run', 'epoch-1.npz'),
+    run: 'run',
+    state: 'done',
+    key: KEY,
+    crashes: 0,
+    retries: 0,
+    size: 1,
+    mtimeMs: 1,
+    updatedAt: 1,
+  };
   const recs = [
     good,
     { ...good, key: '../../somewhere' },
@@ -72,7 +101,8 @@ test('status.json records are checked: traversal keys, paths outside the root an
     { ...good, file: `${root}/run/a\0b.npz` },
     { ...good, state: 'rm -rf' },
     { ...good, run: '../../etc' }, // the run is recomputed from the path, never taken from the file
-    'not an object', null,
+    'not an object',
+    null,
   ];
   fs.writeFileSync(path.join(root, '.lsmi', 'status.json'), JSON.stringify(recs));
   const got = savedJobs(root);
@@ -94,8 +124,30 @@ test('lsmi runs / report / cache clear with a crafted root delete, read and writ
   // The attack of issue 9: the key's first two characters ('..') become the shard, the rest climbs out
   // of the root; reading failed and the old cache deleted that folder.
   const rel = path.relative(path.join(root, '.lsmi'), v.dir);
-  const recs = [{ file: path.join(root, 'run', 'epoch-1.npz'), run: 'run', state: 'done', key: rel, crashes: 0, retries: 0, size: 1, mtimeMs: 1, updatedAt: 1 },
-    { file: path.join(root, 'run', 'epoch-2.npz'), run: 'run', state: 'done', key: `../../../../../../../../..${v.dir}`, crashes: 0, retries: 0, size: 1, mtimeMs: 1, updatedAt: 1 }];
+  const recs = [
+    {
+      file: path.join(root, 'run', 'epoch-1.npz'),
+      run: 'run',
+      state: 'done',
+      key: rel,
+      crashes: 0,
+      retries: 0,
+      size: 1,
+      mtimeMs: 1,
+      updatedAt: 1,
+    },
+    {
+      file: path.join(root, 'run', 'epoch-2.npz'),
+      run: 'run',
+      state: 'done',
+      key: `../../../../../../../../..${v.dir}`,
+      crashes: 0,
+      retries: 0,
+      size: 1,
+      mtimeMs: 1,
+      updatedAt: 1,
+    },
+  ];
   fs.writeFileSync(path.join(root, '.lsmi', 'status.json'), JSON.stringify(recs));
   const runs = lsmi('runs', root);
   assert.equal(runs.status, 0, runs.stderr);
@@ -116,7 +168,10 @@ test('lsmi runs / report / cache clear with a crafted root delete, read and writ
   assert.match(clear.stderr, /symbolic link/);
   assert.equal(clear.stderr.trim().split('\n').length, 1, 'one line, no stack');
   intact(v);
-  assert.ok(fs.existsSync(path.join(v.dir, 'ab', `ab${KEY.slice(2)}`)), 'an entry-like folder behind the link survives');
+  assert.ok(
+    fs.existsSync(path.join(v.dir, 'ab', `ab${KEY.slice(2)}`)),
+    'an entry-like folder behind the link survives',
+  );
 });
 
 test('cache clear removes only entries it recognises; links inside the cache are never followed', () => {
@@ -138,7 +193,8 @@ test('cache clear removes only entries it recognises; links inside the cache are
   assert.equal(cache.has(other), false);
   assert.equal(cache.clear(), 1);
   assert.equal(cache.has(KEY), false);
-  for (const f of ['notes.txt', 'zz/keep', `${KEY.slice(0, 2)}/not-a-key`]) assert.ok(fs.existsSync(path.join(dir, f)), f);
+  for (const f of ['notes.txt', 'zz/keep', `${KEY.slice(0, 2)}/not-a-key`])
+    assert.ok(fs.existsSync(path.join(dir, f)), f);
   intact(v);
   assert.ok(fs.lstatSync(path.join(dir, 'ff', other)).isSymbolicLink(), 'the link itself is left alone');
   assert.equal(cache.get('../../x'), undefined, 'a bad key reads as absent');
@@ -160,13 +216,17 @@ test('cache: a corrupt entry is dropped only when it is ours; keys are validated
   const root2 = tempDir('lsmi-root-');
   const v = victim();
   fs.symlinkSync(v.dir, path.join(root2, '.lsmi'));
-  assert.throws(() => rootCache(root2).put(KEY, { nTotal: 2 }, samples), (e: Error) => e instanceof CacheError && /symbolic link/.test(e.message));
+  assert.throws(
+    () => rootCache(root2).put(KEY, { nTotal: 2 }, samples),
+    (e: Error) => e instanceof CacheError && /symbolic link/.test(e.message),
+  );
   assert.deepEqual(fs.readdirSync(v.dir).sort(), ['precious.txt', 'summary-like']);
 });
 
 test('cache: two writers of one key, stale temporary folders, a size cap with LRU eviction', () => {
   const root = tempDir('lsmi-root-');
-  const a = rootCache(root), b = rootCache(root);
+  const a = rootCache(root),
+    b = rootCache(root);
   a.put(KEY, { nTotal: 2, who: 'a' }, samples);
   b.put(KEY, { nTotal: 2, who: 'b' }, samples); // no ENOTEMPTY: the second replaces or yields
   assert.ok(['a', 'b'].includes(String(a.get(KEY, true)!.summary.who)));
@@ -175,8 +235,11 @@ test('cache: two writers of one key, stale temporary folders, a size cap with LR
   fs.mkdirSync(stale);
   fs.writeFileSync(path.join(stale, 'samples.bin'), 'partial');
   a.put(KEY.replace(/f$/, 'e'), { nTotal: 2 }, samples);
-  assert.ok(!fs.existsSync(stale), 'a dead process\'s temporary folder is cleaned');
-  assert.deepEqual(fs.readdirSync(shard).filter((n) => n.includes('.tmp-') || n.includes('.old-')), []);
+  assert.ok(!fs.existsSync(stale), "a dead process's temporary folder is cleaned");
+  assert.deepEqual(
+    fs.readdirSync(shard).filter((n) => n.includes('.tmp-') || n.includes('.old-')),
+    [],
+  );
 
   // Size cap: 1 MiB, entries of ~400 KB each; the least recently read goes first.
   const big = Object.fromEntries(SAMPLE_KEYS.map((k) => [k, new Float32Array(10_000)])) as unknown as typeof samples;
@@ -189,7 +252,13 @@ test('cache: two writers of one key, stale temporary folders, a size cap with LR
   fs.utimesSync(path.join(capped.dir, 'aa', keys[0], 'summary.json'), past, past);
   capped.get(keys[0]); // used now: b is the least recently used
   capped.put(keys[2], { nTotal: 10_000 }, big);
-  assert.ok(capped.has(keys[0]) && capped.has(keys[2]) && !capped.has(keys[1]), capped.entries().map((e) => e.key).join());
+  assert.ok(
+    capped.has(keys[0]) && capped.has(keys[2]) && !capped.has(keys[1]),
+    capped
+      .entries()
+      .map((e) => e.key)
+      .join(),
+  );
 });
 
 test('run.json and manifests that link out of the run folder, or are huge, are not read', () => {
@@ -211,7 +280,22 @@ test('names from a root never put terminal control characters on screen', () => 
   fs.mkdirSync(path.join(root, 'run'));
   fs.writeFileSync(path.join(root, 'run', 'run.json'), JSON.stringify({ name: 'evil\x1b[2J\x1b]0;title\x07' }));
   fs.mkdirSync(path.join(root, '.lsmi'));
-  fs.writeFileSync(path.join(root, '.lsmi', 'status.json'), JSON.stringify([{ file: path.join(root, 'run', 'epoch-1.npz'), run: 'run', state: 'failed', error: 'bad\x1b[31m', crashes: 0, retries: 0, size: 1, mtimeMs: 1, updatedAt: 1 }]));
+  fs.writeFileSync(
+    path.join(root, '.lsmi', 'status.json'),
+    JSON.stringify([
+      {
+        file: path.join(root, 'run', 'epoch-1.npz'),
+        run: 'run',
+        state: 'failed',
+        error: 'bad\x1b[31m',
+        crashes: 0,
+        retries: 0,
+        size: 1,
+        mtimeMs: 1,
+        updatedAt: 1,
+      },
+    ]),
+  );
   const r = lsmi('runs', root);
   assert.equal(r.status, 0, r.stderr);
   assert.ok(!/[\x00-\x08\x0b-\x1f\x7f-\x9f]/.test(r.stdout), JSON.stringify(r.stdout));
@@ -228,12 +312,22 @@ test('watcher: links out of the root are not followed; a fallback restart leaves
   fs.copyFileSync(good, path.join(v.dir, 'epoch-0009.safetensors'));
   fs.symlinkSync(path.join(v.dir, 'epoch-0009.safetensors'), path.join(root, 'run', 'epoch-0002.safetensors'));
   fs.symlinkSync(v.dir, path.join(root, 'linked-run'));
-  const r = spawnSync(process.execPath, [CLI, 'watch', root, '--once', '--json', '--folds', '2', '--backend', 'wasm'], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [CLI, 'watch', root, '--once', '--json', '--folds', '2', '--backend', 'wasm'], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   assert.equal(r.status, 0, r.stderr);
-  const results = r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { checkpoint: string }).checkpoint);
+  const results = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { checkpoint: string }).checkpoint);
   assert.deepEqual(results, [good], 'only the real dump inside the root');
   assert.match(r.stderr, /epoch-0002\.safetensors: skipped, it .* is a link that leads outside/);
-  assert.deepEqual(fs.readdirSync(v.dir).sort(), ['epoch-0009.safetensors', 'precious.txt', 'summary-like'], 'nothing written outside');
+  assert.deepEqual(
+    fs.readdirSync(v.dir).sort(),
+    ['epoch-0009.safetensors', 'precious.txt', 'summary-like'],
+    'nothing written outside',
+  );
 
   // The fallback to polling replaces the chokidar watcher: the old one's listeners go with it.
   const { DumpWatcher } = await import('../src/runs/watcher');
@@ -262,8 +356,27 @@ test('a checkpoint that failed in an earlier session is tried again by the next 
   assert.equal(s.status, 0, s.stderr);
   const st = fs.statSync(file);
   fs.mkdirSync(path.join(root, '.lsmi'));
-  fs.writeFileSync(path.join(root, '.lsmi', 'status.json'), JSON.stringify([{ file, run: 'run', state: 'failed', error: 'worker killed by SIGKILL', crashes: 2, kills: 19, retries: 6, size: st.size, mtimeMs: st.mtimeMs, updatedAt: 1 }]));
-  const r = spawnSync(process.execPath, [CLI, 'watch', root, '--once', '--json', '--folds', '2', '--backend', 'wasm'], { encoding: 'utf8', timeout: 120_000 });
+  fs.writeFileSync(
+    path.join(root, '.lsmi', 'status.json'),
+    JSON.stringify([
+      {
+        file,
+        run: 'run',
+        state: 'failed',
+        error: 'worker killed by SIGKILL',
+        crashes: 2,
+        kills: 19,
+        retries: 6,
+        size: st.size,
+        mtimeMs: st.mtimeMs,
+        updatedAt: 1,
+      },
+    ]),
+  );
+  const r = spawnSync(process.execPath, [CLI, 'watch', root, '--once', '--json', '--folds', '2', '--backend', 'wasm'], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout.trim()) as { checkpoint: string; dataset: { S: number } };
   assert.equal(out.checkpoint, file);

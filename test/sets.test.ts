@@ -6,13 +6,17 @@ import { sampleMixture } from '../src/core/synthetic/mixture';
 import { Rng } from '../src/core/rng';
 import { PopulationTruth } from '../bench/accuracy';
 
-const near = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a.toFixed(4)} vs ${b.toFixed(4)}`);
+const near = (a: number, b: number, tol: number, what: string) =>
+  assert.ok(Math.abs(a - b) <= tol, `${what}: ${a.toFixed(4)} vs ${b.toFixed(4)}`);
 const entropy = (p: number[]) => -p.reduce((a, q) => a + (q > 0 ? q * Math.log(q) : 0), 0);
 
 test('balanced sets are unchanged: every weight 1 without pA, pB or priors', () => {
   for (const name of ['xor', 'or', 'and', 'not', 'xor+not', 'gaussian']) {
     const set = syntheticSet(name, name === 'gaussian' ? { classes: 3 } : {});
-    assert.ok(set.model.components.every((c) => c.weight === 1), name);
+    assert.ok(
+      set.model.components.every((c) => c.weight === 1),
+      name,
+    );
     assert.doesNotMatch(set.description, /P\(a=1\)|priors/);
   }
 });
@@ -65,8 +69,13 @@ test("the benchmark's truth equals exactTruth at any offsets", () => {
   const set = syntheticSet('gaussian', { classes: 2, noise: 0.5, rho: 0.5 });
   // 60,000 samples: more than one of the chunks it samples in.
   const pop = new PopulationTruth(set, 60_000);
-  for (const [o1, o2] of [[0, 0], [1.3, 1.1], [-0.4, 0.7]]) {
-    const a = pop.at(o1, o2), b = exactTruth(set.model, { n: 60_000, offset1: o1, offset2: o2 });
+  for (const [o1, o2] of [
+    [0, 0],
+    [1.3, 1.1],
+    [-0.4, 0.7],
+  ]) {
+    const a = pop.at(o1, o2),
+      b = exactTruth(set.model, { n: 60_000, offset1: o1, offset2: o2 });
     for (const k of ['R', 'U1', 'U2', 'S'] as const) {
       near(a.dataset[k], b.dataset[k], 1e-9, k);
       assert.ok(a.se[k] > 0 && a.se[k] < 0.02, `${k} s.e. ${a.se[k]}`);

@@ -10,7 +10,10 @@ test('soak: two watchers on one root, workers SIGKILLed at intervals: one result
   assert.ok(r.kills >= 2, `workers were killed (${r.kills})`);
   for (const seen of r.results) {
     assert.equal(seen.size, r.checkpoints, 'every checkpoint has a result in each watcher');
-    assert.ok([...seen.values()].every((c) => c === 1), 'and exactly one');
+    assert.ok(
+      [...seen.values()].every((c) => c === 1),
+      'and exactly one',
+    );
   }
   assert.equal(r.cacheEntries, r.checkpoints, 'one cache entry per checkpoint');
   assert.equal(r.statusDone, r.checkpoints);

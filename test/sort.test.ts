@@ -13,7 +13,9 @@ test('orderRows sorts by key both ways, ties in row order, negatives and zeros i
   const rng = new Rng(3);
   const n = 20_000;
   // Few distinct values (many ties), negative and positive, and both signed zeros.
-  const key = Float32Array.from({ length: n }, (_, i) => (i % 97 === 0 ? (i % 2 ? -0 : 0) : Math.round((rng.next() - 0.5) * 50) / 7));
+  const key = Float32Array.from({ length: n }, (_, i) =>
+    i % 97 === 0 ? (i % 2 ? -0 : 0) : Math.round((rng.next() - 0.5) * 50) / 7,
+  );
   const rows = Int32Array.from({ length: n }, (_, i) => i).filter((i) => i % 3 !== 1);
   for (const desc of [false, true]) {
     const got = orderRows(rows, key, desc);
@@ -27,7 +29,9 @@ test('orderRows falls back to a comparator past 2^21 rows and gives the same ord
   const n = 2 ** 21 + 5;
   const key = new Float32Array(n);
   const rows = Int32Array.from([n - 1, 5, n - 3, 7, 2 ** 21, 0]);
-  [n - 1, 5, n - 3, 7, 2 ** 21, 0].forEach((i, k) => { key[i] = [0.5, -1, 0.5, 3, -1, 0][k]; });
+  [n - 1, 5, n - 3, 7, 2 ** 21, 0].forEach((i, k) => {
+    key[i] = [0.5, -1, 0.5, 3, -1, 0][k];
+  });
   assert.deepEqual(Array.from(orderRows(rows, key, false)), [5, 2 ** 21, 0, n - 3, n - 1, 7]);
   assert.deepEqual(Array.from(orderRows(rows, key, true)), [7, n - 3, n - 1, 0, 5, 2 ** 21]);
 });

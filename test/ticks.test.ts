@@ -8,7 +8,13 @@ test('niceTicks: round steps that cover the data, printed exactly', () => {
   assert.deepEqual(niceTicks(-0.13, 0.41).ticks, [-0.2, 0, 0.2, 0.4, 0.6]);
   const big = niceTicks(0, 1234);
   assert.deepEqual([big.ticks[0], big.ticks.at(-1), big.decimals], [0, 1500, 0]);
-  for (const [lo, hi] of [[0, 0.05], [0, 0.7], [-1.3, 2.2], [0.001, 0.0037], [0, 13]] as const) {
+  for (const [lo, hi] of [
+    [0, 0.05],
+    [0, 0.7],
+    [-1.3, 2.2],
+    [0.001, 0.0037],
+    [0, 13],
+  ] as const) {
     const t = niceTicks(lo, hi);
     assert.ok(t.lo <= lo && t.hi >= hi, `[${lo}, ${hi}] inside [${t.lo}, ${t.hi}]`);
     assert.ok(t.ticks.length >= 3 && t.ticks.length <= 9, `${t.ticks.length} ticks for [${lo}, ${hi}]`);

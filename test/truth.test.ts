@@ -5,7 +5,8 @@ import { exactTruth } from '../src/core/synthetic/truth';
 import { sampleMixture } from '../src/core/synthetic/mixture';
 import { Rng } from '../src/core/rng';
 
-const near = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a.toFixed(4)} vs ${b.toFixed(4)}`);
+const near = (a: number, b: number, tol: number, what: string) =>
+  assert.ok(Math.abs(a - b) <= tol, `${what}: ${a.toFixed(4)} vs ${b.toFixed(4)}`);
 const N = 60_000;
 
 // Known values come from information theory, not from our code: the BROJA PID of the gates
@@ -38,7 +39,7 @@ test('XOR+NOT is the mean of its two gates', () => {
   near(m.S, 0.347, 0.01, 'S');
 });
 
-test("reference Gaussian generator (K=2, noise 0.5, rho 0.5): about R 0.500, U 0, S 0.063", () => {
+test('reference Gaussian generator (K=2, noise 0.5, rho 0.5): about R 0.500, U 0, S 0.063', () => {
   const t = exactTruth(syntheticSet('gaussian').model, { n: N });
   near(t.dataset.R, 0.5, 0.015, 'R');
   near(t.dataset.S, 0.063, 0.015, 'S');

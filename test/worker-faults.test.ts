@@ -18,7 +18,9 @@ import { JobError, WorkerClient } from '../src/worker/client';
 import { REPO, tempDir } from './helpers';
 
 const clients: WorkerClient[] = [];
-after(() => { for (const c of clients) c.dispose(); });
+after(() => {
+  for (const c of clients) c.dispose();
+});
 const client = (opts: ConstructorParameters<typeof WorkerClient>[0]) => {
   const c = new WorkerClient(opts);
   clients.push(c);
@@ -37,7 +39,9 @@ function dumpTo(file: string, seed: number, n: number): string {
 function blockingWorker(dir: string, beats: boolean, ms = 5000): string {
   const file = path.join(dir, `blocking-${beats ? 'beats' : 'silent'}.js`);
   const out = (m: string) => JSON.stringify(path.join(REPO, 'out', 'src', 'worker', m));
-  fs.writeFileSync(file, `
+  fs.writeFileSync(
+    file,
+    `
     const { startBeatThread, fdFromEnv } = require(${out('beat.js')});
     const { BEAT_FD_ENV, CANCEL_FD_ENV } = require(${out('protocol.js')});
     if (${beats}) startBeatThread(fdFromEnv(BEAT_FD_ENV), fdFromEnv(CANCEL_FD_ENV));
@@ -49,7 +53,8 @@ function blockingWorker(dir: string, beats: boolean, ms = 5000): string {
     });
     process.on('disconnect', () => process.exit(0));
     process.send({ type: 'ready', pid: process.pid, heapLimitMb: 0 });
-  `);
+  `,
+  );
   return file;
 }
 
@@ -86,14 +91,27 @@ test('a job timeout kills a worker that beats but never answers, and reports it 
  * ms from the cancel to the rejection, and the worker's pid then.
  */
 async function cancelLatency(
-  w: WorkerClient, file: string, settings: object, cacheDir: string, fraction: number,
+  w: WorkerClient,
+  file: string,
+  settings: object,
+  cacheDir: string,
+  fraction: number,
 ): Promise<{ ms: number; pid?: number }> {
-  let cancelledAt = 0, pid: number | undefined;
+  let cancelledAt = 0,
+    pid: number | undefined;
   const job = w.analyze(file, settings, 'wasm', cacheDir, (phase, f) => {
-    if (!cancelledAt && phase === 'probes' && f > fraction) { cancelledAt = Date.now(); pid = w.pid; w.cancel(job.id); }
+    if (!cancelledAt && phase === 'probes' && f > fraction) {
+      cancelledAt = Date.now();
+      pid = w.pid;
+      w.cancel(job.id);
+    }
   });
   // 'cancelled' from the worker itself, not from a restart after the grace period.
-  await assert.rejects(job.done, (e: JobError) => { assert.equal(e.kind, 'cancelled', e.message); assert.equal(e.message, 'cancelled'); return true; });
+  await assert.rejects(job.done, (e: JobError) => {
+    assert.equal(e.kind, 'cancelled', e.message);
+    assert.equal(e.message, 'cancelled');
+    return true;
+  });
   assert.ok(cancelledAt > 0, 'the job reached its probes');
   return { ms: Date.now() - cancelledAt, pid };
 }
@@ -111,7 +129,7 @@ test('cancel stops a running analysis on worker threads within a second; the nex
   assert.equal(w.pid, pid, 'the worker was not restarted');
 });
 
-test('cancel stops an inline fit that blocks the worker\'s main thread within an epoch', async () => {
+test("cancel stops an inline fit that blocks the worker's main thread within an epoch", async () => {
   const dir = tempDir('lsmi-cancel-inline-');
   const big = dumpTo(path.join(dir, 'epoch-0001.safetensors'), 3, 5000);
   const small = dumpTo(path.join(dir, 'epoch-0002.safetensors'), 4, 300);
@@ -134,8 +152,14 @@ function probeTask(n: number, seed: number, options: Partial<typeof DEFAULT_PROB
   const y = Int32Array.from({ length: n }, (_, i) => (x[i * d] + 0.5 * rng.normal() > 0 ? 1 : 0));
   const rows = Int32Array.from({ length: n }, (_, i) => i);
   return {
-    kind: 'probe', x, d, y, classes: 2,
-    fit: rows.slice(0, n * 0.6), val: rows.slice(n * 0.6, n * 0.8), evalRows: rows.slice(n * 0.8),
+    kind: 'probe',
+    x,
+    d,
+    y,
+    classes: 2,
+    fit: rows.slice(0, n * 0.6),
+    val: rows.slice(n * 0.6, n * 0.8),
+    evalRows: rows.slice(n * 0.8),
     options: { ...DEFAULT_PROBE, seed, ...options },
   };
 }
@@ -152,7 +176,13 @@ test('a failed task cancels the rest of its analysis: threads stopped, queue emp
       group.run(long, () => epochs++), // queued behind the two
     ];
     // As the estimator runs an analysis's tasks.
-    await assert.rejects(Promise.all(runs).catch((e) => { group.cancel(); throw e; }), /Invalid typed array length/);
+    await assert.rejects(
+      Promise.all(runs).catch((e) => {
+        group.cancel();
+        throw e;
+      }),
+      /Invalid typed array length/,
+    );
     await assert.rejects(runs[0], CancelledError);
     await assert.rejects(runs[2], CancelledError);
     assert.deepEqual({ ...pool.load, threads: undefined }, { queued: 0, running: 0, threads: undefined });
@@ -175,7 +205,16 @@ test('analyze: a task failing on a worker thread rejects the run and leaves the 
   const dump = readDump(dumpTo(path.join(dir, 'a.safetensors'), 5, 2000));
   const backend = await initBackend('wasm');
   await assert.rejects(
-    analyze(dump, { folds: 3, workers: 2, probe: { ...DEFAULT_PROBE, maxEpochs: 1000, patience: 1000 }, jointProbe: { hidden: [-1] } }, backend),
+    analyze(
+      dump,
+      {
+        folds: 3,
+        workers: 2,
+        probe: { ...DEFAULT_PROBE, maxEpochs: 1000, patience: 1000 },
+        jointProbe: { hidden: [-1] },
+      },
+      backend,
+    ),
     /Invalid typed array length/,
   );
   const load = taskPool(2, backend.name).load;

@@ -27,7 +27,12 @@ export function button(label: string, cls: string, onClick: () => void, secondar
 }
 
 /** A checkbox; `content` (text or nodes such as a colour swatch) is its label. */
-export function checkbox(content: Array<Node | string>, checked: boolean, attrs: Record<string, string>, onChange: (checked: boolean) => void): VscodeCheckbox {
+export function checkbox(
+  content: Array<Node | string>,
+  checked: boolean,
+  attrs: Record<string, string>,
+  onChange: (checked: boolean) => void,
+): VscodeCheckbox {
   const c = create<VscodeCheckbox>('vscode-checkbox', attrs);
   c.checked = checked;
   c.append(...content);
@@ -35,12 +40,23 @@ export function checkbox(content: Array<Node | string>, checked: boolean, attrs:
   return c;
 }
 
-export interface Option { value: string; label: string }
+export interface Option {
+  value: string;
+  label: string;
+}
 
-export function select(options: Option[], value: string, attrs: Record<string, string>, onChange: (value: string) => void): VscodeSingleSelect {
+export function select(
+  options: Option[],
+  value: string,
+  attrs: Record<string, string>,
+  onChange: (value: string) => void,
+): VscodeSingleSelect {
   const s = create<VscodeSingleSelect>('vscode-single-select', attrs);
   for (const o of options) {
-    const opt = create<HTMLElement>('vscode-option', o.value === value ? { value: o.value, selected: '' } : { value: o.value });
+    const opt = create<HTMLElement>(
+      'vscode-option',
+      o.value === value ? { value: o.value, selected: '' } : { value: o.value },
+    );
     opt.textContent = o.label;
     s.append(opt);
   }
@@ -48,7 +64,11 @@ export function select(options: Option[], value: string, attrs: Record<string, s
   return s;
 }
 
-export function numberField(value: number, attrs: Record<string, string>, onChange: (value: number) => void): VscodeTextfield {
+export function numberField(
+  value: number,
+  attrs: Record<string, string>,
+  onChange: (value: number) => void,
+): VscodeTextfield {
   const t = create<VscodeTextfield>('vscode-textfield', { type: 'number', value: String(value), ...attrs });
   t.addEventListener('change', () => onChange(Number(t.value)));
   return t;

@@ -4,7 +4,7 @@
  * ClassRow); per-sample arrays of SampleData are lower case.
  */
 export const INTERACTIONS = ['R', 'U1', 'U2', 'S'] as const;
-export type Interaction = typeof INTERACTIONS[number];
+export type Interaction = (typeof INTERACTIONS)[number];
 
 /** A per-sample interaction: the name of one of SampleData's arrays. */
 export type SampleKey = 'r' | 'u1' | 'u2' | 's';

@@ -18,16 +18,25 @@ function rgbOf(color: string): [number, number, number] {
  * in device pixels, coloured palette[color(k)]. Draw frames and labels afterwards.
  */
 export function rasterPoints(
-  ctx: CanvasRenderingContext2D, n: number, x: (k: number) => number, y: (k: number) => number,
-  color: (k: number) => number, palette: string[], alpha: number, size = 4,
+  ctx: CanvasRenderingContext2D,
+  n: number,
+  x: (k: number) => number,
+  y: (k: number) => number,
+  color: (k: number) => number,
+  palette: string[],
+  alpha: number,
+  size = 4,
 ): void {
-  const W = ctx.canvas.width, H = ctx.canvas.height;
+  const W = ctx.canvas.width,
+    H = ctx.canvas.height;
   const rgb = palette.map(rgbOf);
   // Premultiplied colour and coverage per pixel, composited "source over".
   const acc = new Float32Array(W * H * 4);
-  const keep = 1 - alpha, half = size / 2;
+  const keep = 1 - alpha,
+    half = size / 2;
   for (let k = 0; k < n; k++) {
-    const x0 = Math.round(x(k) - half), y0 = Math.round(y(k) - half);
+    const x0 = Math.round(x(k) - half),
+      y0 = Math.round(y(k) - half);
     const [r, g, b] = rgb[color(k)];
     for (let py = Math.max(0, y0); py < Math.min(H, y0 + size); py++) {
       for (let px = Math.max(0, x0); px < Math.min(W, x0 + size); px++) {

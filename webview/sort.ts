@@ -31,7 +31,8 @@ export function orderRows(rows: Int32Array, key: ArrayLike<number>, desc: boolea
   const packed = new Float64Array(n);
   const scale = 2 ** INDEX_BITS;
   for (let k = 0; k < n; k++) {
-    const i = rows[k], s = sortable(key[i]);
+    const i = rows[k],
+      s = sortable(key[i]);
     packed[k] = (desc ? 0xffffffff - s : s) * scale + i;
   }
   packed.sort();

@@ -22,9 +22,14 @@ declare global {
 export function memoryApi(onPost?: (m: WebviewToHost) => void): VsCodeApi {
   let state: unknown;
   return {
-    postMessage: (m) => { window.dispatchEvent(new CustomEvent('lsmi-post', { detail: m })); onPost?.(m); },
+    postMessage: (m) => {
+      window.dispatchEvent(new CustomEvent('lsmi-post', { detail: m }));
+      onPost?.(m);
+    },
     getState: () => state,
-    setState: (s) => { state = s; },
+    setState: (s) => {
+      state = s;
+    },
   };
 }
 
@@ -43,7 +48,11 @@ function revive(v: unknown): unknown {
     const bin = atob(e.base64);
     const bytes = new Uint8Array(bin.length);
     for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    return e.$typed === 'Float32Array' ? new Float32Array(bytes.buffer) : e.$typed === 'Int32Array' ? new Int32Array(bytes.buffer) : new Float64Array(bytes.buffer);
+    return e.$typed === 'Float32Array'
+      ? new Float32Array(bytes.buffer)
+      : e.$typed === 'Int32Array'
+        ? new Int32Array(bytes.buffer)
+        : new Float64Array(bytes.buffer);
   }
   for (const k of Object.keys(o)) o[k] = revive(o[k]);
   return o;

@@ -64,27 +64,42 @@ function num(name: string, v: string | undefined): number | undefined {
 
 function backendOf(v: string | undefined): BackendChoice {
   if (v === undefined) return 'auto';
-  if (!(BACKEND_CHOICES as string[]).includes(v)) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
+  if (!(BACKEND_CHOICES as string[]).includes(v))
+    throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
   return v as BackendChoice;
 }
 
 async function cmdAnalyze(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true,
+    args: argv,
+    allowPositionals: true,
     options: {
-      json: { type: 'boolean' }, samples: { type: 'boolean' }, seed: { type: 'string' }, folds: { type: 'string' },
-      backend: { type: 'string' }, pair: { type: 'string' }, 'no-adjust': { type: 'boolean' }, holdout: { type: 'string' },
-      'entropy-dim': { type: 'string' }, 'no-logits': { type: 'boolean' }, progress: { type: 'boolean' },
-      'memory-mb': { type: 'string' }, 'max-inflate-ratio': { type: 'string' },
+      json: { type: 'boolean' },
+      samples: { type: 'boolean' },
+      seed: { type: 'string' },
+      folds: { type: 'string' },
+      backend: { type: 'string' },
+      pair: { type: 'string' },
+      'no-adjust': { type: 'boolean' },
+      holdout: { type: 'string' },
+      'entropy-dim': { type: 'string' },
+      'no-logits': { type: 'boolean' },
+      progress: { type: 'boolean' },
+      'memory-mb': { type: 'string' },
+      'max-inflate-ratio': { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw new UsageError('analyze takes exactly one dump');
   const settings: Partial<Settings> = {};
   settings.seed = int('seed', values.seed, 0) ?? DEFAULT_SETTINGS.seed;
   const folds = int('folds', values.folds, 2);
-  if (folds !== undefined) { settings.folds = folds; settings.holdout = 'crossfit'; }
+  if (folds !== undefined) {
+    settings.folds = folds;
+    settings.holdout = 'crossfit';
+  }
   if (values.holdout !== undefined) {
-    if (!['auto', 'crossfit', 'split'].includes(values.holdout)) throw new UsageError('--holdout must be auto, crossfit or split');
+    if (!['auto', 'crossfit', 'split'].includes(values.holdout))
+      throw new UsageError('--holdout must be auto, crossfit or split');
     settings.holdout = values.holdout as Settings['holdout'];
   }
   if (values.pair !== undefined) {
@@ -99,7 +114,10 @@ async function cmdAnalyze(argv: string[]): Promise<void> {
   const k = int('entropy-dim', values['entropy-dim'], 1);
   if (k !== undefined) settings.entropyDim = k;
   const backendChoice = backendOf(values.backend); // usage errors before any file is read
-  const limits = readLimits(int('memory-mb', values['memory-mb'], 64), int('max-inflate-ratio', values['max-inflate-ratio'], 1));
+  const limits = readLimits(
+    int('memory-mb', values['memory-mb'], 64),
+    int('max-inflate-ratio', values['max-inflate-ratio'], 1),
+  );
   const file = positionals[0];
   const dump = readDump(file, limits);
   if (settings.pair && settings.pair.some((m) => m >= dump.modalities.length)) {
@@ -107,7 +125,8 @@ async function cmdAnalyze(argv: string[]): Promise<void> {
   }
   const backend = await initBackend(backendChoice);
   const onProgress = values.progress
-    ? (p: { phase: string; fraction: number }) => process.stderr.write(`\r${p.phase.padEnd(10)} ${(100 * p.fraction).toFixed(0).padStart(3)}%`)
+    ? (p: { phase: string; fraction: number }) =>
+        process.stderr.write(`\r${p.phase.padEnd(10)} ${(100 * p.fraction).toFixed(0).padStart(3)}%`)
     : undefined;
   const res = await analyze(dump, settings, backend, { onProgress });
   if (values.progress) process.stderr.write('\n');
@@ -119,7 +138,9 @@ async function cmdAnalyze(argv: string[]): Promise<void> {
       process.stdout.write('\n  sample        r       u1      u2      s\n');
       for (let i = 0; i < p.r.length; i++) {
         if (!Number.isFinite(p.r[i])) continue;
-        process.stdout.write(`  ${String(dump.ids?.[i] ?? i).padStart(6)} ${[p.r[i], p.u1[i], p.u2[i], p.s[i]].map((v) => v.toFixed(3).padStart(7)).join(' ')}\n`);
+        process.stdout.write(
+          `  ${String(dump.ids?.[i] ?? i).padStart(6)} ${[p.r[i], p.u1[i], p.u2[i], p.s[i]].map((v) => v.toFixed(3).padStart(7)).join(' ')}\n`,
+        );
       }
     }
   }
@@ -127,10 +148,17 @@ async function cmdAnalyze(argv: string[]): Promise<void> {
 
 async function cmdSynth(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true,
+    args: argv,
+    allowPositionals: true,
     options: {
-      n: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, noise: { type: 'string' },
-      dim: { type: 'string' }, classes: { type: 'string' }, rho: { type: 'string' }, json: { type: 'boolean' },
+      n: { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+      noise: { type: 'string' },
+      dim: { type: 'string' },
+      classes: { type: 'string' },
+      rho: { type: 'string' },
+      json: { type: 'boolean' },
     },
   });
   if (positionals.length !== 1) throw new UsageError(`synth takes one set name (${SET_NAMES.join(', ')})`);
@@ -140,7 +168,10 @@ async function cmdSynth(argv: string[]): Promise<void> {
   let set;
   try {
     set = syntheticSet(positionals[0], {
-      noise: num('noise', values.noise), dim: int('dim', values.dim, 1), classes: int('classes', values.classes, 2), rho: num('rho', values.rho),
+      noise: num('noise', values.noise),
+      dim: int('dim', values.dim, 1),
+      classes: int('classes', values.classes, 2),
+      rho: num('rho', values.rho),
     });
   } catch (e) {
     throw new UsageError((e as Error).message);
@@ -149,41 +180,80 @@ async function cmdSynth(argv: string[]): Promise<void> {
   writeDump(values.out, sampleTensors(sample), { synthetic: set.name, description: set.description, seed, n });
   const truth = exactTruth(set.model);
   if (values.json) {
-    process.stdout.write(JSON.stringify({ set: set.name, description: set.description, out: values.out, n, seed, units: 'nats', truth: truth.dataset, raw: truth.raw, info: truth.info, truthSamples: truth.n }) + '\n');
+    process.stdout.write(
+      JSON.stringify({
+        set: set.name,
+        description: set.description,
+        out: values.out,
+        n,
+        seed,
+        units: 'nats',
+        truth: truth.dataset,
+        raw: truth.raw,
+        info: truth.info,
+        truthSamples: truth.n,
+      }) + '\n',
+    );
   } else {
     process.stdout.write(`${set.name}: ${set.description}\nwrote ${n} samples to ${values.out}\n`);
-    process.stdout.write(`exact truth (nats, adjusted, ${truth.n} Monte Carlo samples with the true densities):\n  ${formatMeans(truth.dataset)}\n`);
-    process.stdout.write(`  raw ${formatMeans(truth.raw)}\n  I(X1;Y) ${truth.info.I1.toFixed(3)}  I(X2;Y) ${truth.info.I2.toFixed(3)}  I(X1,X2;Y) ${truth.info.I12.toFixed(3)}\n`);
+    process.stdout.write(
+      `exact truth (nats, adjusted, ${truth.n} Monte Carlo samples with the true densities):\n  ${formatMeans(truth.dataset)}\n`,
+    );
+    process.stdout.write(
+      `  raw ${formatMeans(truth.raw)}\n  I(X1;Y) ${truth.info.I1.toFixed(3)}  I(X2;Y) ${truth.info.I2.toFixed(3)}  I(X1,X2;Y) ${truth.info.I12.toFixed(3)}\n`,
+    );
   }
 }
 
 async function cmdWatch(rest: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
-    args: rest, allowPositionals: true,
+    args: rest,
+    allowPositionals: true,
     options: {
-      json: { type: 'boolean' }, once: { type: 'boolean' }, backend: { type: 'string' }, folds: { type: 'string' }, seed: { type: 'string' },
-      node: { type: 'string' }, 'memory-mb': { type: 'string' }, 'timeout-s': { type: 'string' },
-      'cache-mb': { type: 'string' }, 'max-inflate-ratio': { type: 'string' },
+      json: { type: 'boolean' },
+      once: { type: 'boolean' },
+      backend: { type: 'string' },
+      folds: { type: 'string' },
+      seed: { type: 'string' },
+      node: { type: 'string' },
+      'memory-mb': { type: 'string' },
+      'timeout-s': { type: 'string' },
+      'cache-mb': { type: 'string' },
+      'max-inflate-ratio': { type: 'string' },
     },
   });
   if (!positionals.length) throw new UsageError('watch takes one or more runs roots');
   const settings: Partial<Settings> = {};
   const folds = int('folds', values.folds, 2);
-  if (folds !== undefined) { settings.folds = folds; settings.holdout = 'crossfit'; }
+  if (folds !== undefined) {
+    settings.folds = folds;
+    settings.holdout = 'crossfit';
+  }
   const seed = int('seed', values.seed, 0);
   if (seed !== undefined) settings.seed = seed;
   const memoryMb = int('memory-mb', values['memory-mb'], 64);
   const timeoutS = int('timeout-s', values['timeout-s'], 1);
   const worker = {
-    nodePath: values.node, memoryMb, jobTimeoutMs: timeoutS !== undefined ? timeoutS * 1000 : DEFAULT_JOB_TIMEOUT_MS,
-    cacheMb: int('cache-mb', values['cache-mb'], 16), maxInflateRatio: int('max-inflate-ratio', values['max-inflate-ratio'], 1),
+    nodePath: values.node,
+    memoryMb,
+    jobTimeoutMs: timeoutS !== undefined ? timeoutS * 1000 : DEFAULT_JOB_TIMEOUT_MS,
+    cacheMb: int('cache-mb', values['cache-mb'], 16),
+    maxInflateRatio: int('max-inflate-ratio', values['max-inflate-ratio'], 1),
   };
-  return await watch(positionals, { json: !!values.json, once: !!values.once, settings, backend: backendOf(values.backend), worker },
-    (l) => process.stdout.write(l + '\n'), (l) => process.stderr.write(l + '\n'));
+  return await watch(
+    positionals,
+    { json: !!values.json, once: !!values.once, settings, backend: backendOf(values.backend), worker },
+    (l) => process.stdout.write(l + '\n'),
+    (l) => process.stderr.write(l + '\n'),
+  );
 }
 
 function cmdRuns(rest: string[]): number {
-  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' } },
+  });
   if (positionals.length !== 1) throw new UsageError('runs takes one runs root');
   listRuns(path.resolve(positionals[0]), !!values.json, (l) => process.stdout.write(l + '\n'));
   return 0;
@@ -191,19 +261,23 @@ function cmdRuns(rest: string[]): number {
 
 function cmdReport(rest: string[]): number {
   const { values, positionals } = parseArgs({
-    args: rest, allowPositionals: true,
+    args: rest,
+    allowPositionals: true,
     options: { out: { type: 'string' }, samples: { type: 'string' }, 'max-mb': { type: 'string' } },
   });
   if (positionals.length !== 1) throw new UsageError('report takes one runs root');
   const which = (values.samples ?? 'ends') as EmbedChoice;
-  if (!['ends', 'latest', 'all', 'none'].includes(which)) throw new UsageError(`--samples must be ends, latest, all or none, not '${values.samples}'`);
+  if (!['ends', 'latest', 'all', 'none'].includes(which))
+    throw new UsageError(`--samples must be ends, latest, all or none, not '${values.samples}'`);
   const maxMb = int('max-mb', values['max-mb'], 1) ?? 100;
   const root = path.resolve(positionals[0]);
   const out = path.resolve(values.out ?? 'lsmi-report.html');
   const r = writeRootReport(root, out, which, maxMb);
   if (!r) throw new UsageError(`${root}: no analyzed checkpoints (run lsmi watch ${positionals[0]} --once first)`);
   const mb = (fs.statSync(out).size / 1024 / 1024).toFixed(1);
-  process.stdout.write(`wrote ${out} (${mb} MB: ${r.runs} runs, ${r.checkpoints} checkpoints, samples of ${r.embedded})\n`);
+  process.stdout.write(
+    `wrote ${out} (${mb} MB: ${r.runs} runs, ${r.checkpoints} checkpoints, samples of ${r.embedded})\n`,
+  );
   if (r.note) process.stdout.write(`${r.note}\n`);
   return 0;
 }
@@ -217,7 +291,9 @@ function cmdCache(rest: string[]): number {
 
 async function cmdDemo(rest: string[]): Promise<number> {
   const { values } = parseArgs({ args: rest, options: { out: { type: 'string' }, backend: { type: 'string' } } });
-  await runDemo(path.resolve(values.out ?? '.lsmi-demo'), backendOf(values.backend), (line) => process.stdout.write(line + '\n'));
+  await runDemo(path.resolve(values.out ?? '.lsmi-demo'), backendOf(values.backend), (line) =>
+    process.stdout.write(line + '\n'),
+  );
   return 0;
 }
 
@@ -232,7 +308,9 @@ function failure(e: unknown, cmd: string | undefined): number {
     return 2;
   }
   if (e instanceof UsageError || (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-    process.stderr.write(`lsmi: ${(e as Error).message}\n${cmd === undefined ? USAGE + '\n' : 'run lsmi --help for usage\n'}`);
+    process.stderr.write(
+      `lsmi: ${(e as Error).message}\n${cmd === undefined ? USAGE + '\n' : 'run lsmi --help for usage\n'}`,
+    );
     return 2;
   }
   process.stderr.write(`lsmi: internal error: ${(e as Error).stack ?? e}\n`);
@@ -244,14 +322,27 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (cmd) {
       // 'analyse' stays accepted: scripts written against earlier versions use it.
-      case 'analyze': case 'analyse': await cmdAnalyze(rest); return 0;
-      case 'synth': await cmdSynth(rest); return 0;
-      case 'watch': return await cmdWatch(rest);
-      case 'runs': return cmdRuns(rest);
-      case 'report': return cmdReport(rest);
-      case 'cache': return cmdCache(rest);
-      case 'demo': return await cmdDemo(rest);
-      case undefined: case '-h': case '--help': case 'help':
+      case 'analyze':
+      case 'analyse':
+        await cmdAnalyze(rest);
+        return 0;
+      case 'synth':
+        await cmdSynth(rest);
+        return 0;
+      case 'watch':
+        return await cmdWatch(rest);
+      case 'runs':
+        return cmdRuns(rest);
+      case 'report':
+        return cmdReport(rest);
+      case 'cache':
+        return cmdCache(rest);
+      case 'demo':
+        return await cmdDemo(rest);
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
         process.stdout.write(USAGE + '\n');
         return cmd === undefined ? 2 : 0;
       default:

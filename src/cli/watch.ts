@@ -24,22 +24,46 @@ function runConfig(root: string, run: string, warn: (l: string) => void): RunCon
 
 /** `lsmi watch`: analyze every checkpoint under the roots as it lands; with `once`, stop when idle. */
 export async function watch(
-  roots: string[], opts: { json: boolean; once: boolean; settings: Partial<Settings>; backend: BackendChoice; worker?: WorkerOptions },
-  rawOut: (line: string) => void, rawErr: (line: string) => void,
+  roots: string[],
+  opts: { json: boolean; once: boolean; settings: Partial<Settings>; backend: BackendChoice; worker?: WorkerOptions },
+  rawOut: (line: string) => void,
+  rawErr: (line: string) => void,
 ): Promise<number> {
   // Names and messages come from the roots' files: no terminal control characters reach the screen.
   const out = (l: string) => rawOut(opts.json ? l : printableLine(l));
   const err = (l: string) => rawErr(printableLine(l));
   for (const r of roots) if (!fs.existsSync(r) || !fs.statSync(r).isDirectory()) throw new DumpError(r, 'not a folder');
   const resolved = roots.map((r) => path.resolve(r));
-  const pipeline = new Pipeline({ roots: resolved, settings: opts.settings, backend: opts.backend, worker: opts.worker });
+  const pipeline = new Pipeline({
+    roots: resolved,
+    settings: opts.settings,
+    backend: opts.backend,
+    worker: opts.worker,
+  });
   let failures = 0;
-  const label = (j: JobRecord) => j.step !== undefined ? `step ${j.step}` : j.epoch !== undefined ? `epoch ${j.epoch}` : path.basename(j.file);
+  const label = (j: JobRecord) =>
+    j.step !== undefined ? `step ${j.step}` : j.epoch !== undefined ? `epoch ${j.epoch}` : path.basename(j.file);
   pipeline.on('result', (j: JobRecord, o: JobOutcome) => {
-    const d = o.summary.dataset, meta = o.summary.meta;
+    const d = o.summary.dataset,
+      meta = o.summary.meta;
     const epoch = meta.epoch ?? j.epoch;
     const cfg = runConfig(rootOf(resolved, j.file) ?? '', j.run, err);
-    if (opts.json) out(JSON.stringify({ run: j.run, ...(cfg.name ? { runName: cfg.name } : {}), ...(cfg.fusion ? { fusion: cfg.fusion } : {}), checkpoint: j.file, epoch: epoch ?? null, step: meta.step ?? j.step ?? null, dataset: d, ...(o.summary.intervals ? { intervals: o.summary.intervals } : {}), cached: o.cached, backend: o.backend, seconds: o.summary.seconds }));
+    if (opts.json)
+      out(
+        JSON.stringify({
+          run: j.run,
+          ...(cfg.name ? { runName: cfg.name } : {}),
+          ...(cfg.fusion ? { fusion: cfg.fusion } : {}),
+          checkpoint: j.file,
+          epoch: epoch ?? null,
+          step: meta.step ?? j.step ?? null,
+          dataset: d,
+          ...(o.summary.intervals ? { intervals: o.summary.intervals } : {}),
+          cached: o.cached,
+          backend: o.backend,
+          seconds: o.summary.seconds,
+        }),
+      );
     else out(`${j.run.padEnd(16)} ${label(j).padEnd(12)} ${formatMeans(d)}${o.cached ? '  (cached)' : ''}`);
   });
   pipeline.on('failed', (j: JobRecord) => {
@@ -72,10 +96,28 @@ export function listRuns(root: string, json: boolean, rawOut: (line: string) => 
     runs.set(r.run, list);
   }
   if (json) {
-    out(JSON.stringify({ root, runs: [...runs].map(([run, cps]) => ({ run, checkpoints: cps.map((c) => ({ file: c.file, epoch: c.epoch ?? null, step: c.step ?? null, state: c.state, error: c.error, dataset: c.dataset })) })) }));
+    out(
+      JSON.stringify({
+        root,
+        runs: [...runs].map(([run, cps]) => ({
+          run,
+          checkpoints: cps.map((c) => ({
+            file: c.file,
+            epoch: c.epoch ?? null,
+            step: c.step ?? null,
+            state: c.state,
+            error: c.error,
+            dataset: c.dataset,
+          })),
+        })),
+      }),
+    );
     return;
   }
-  if (!runs.size) { out(`${root}: no analyzed checkpoints yet (run lsmi watch ${root})`); return; }
+  if (!runs.size) {
+    out(`${root}: no analyzed checkpoints yet (run lsmi watch ${root})`);
+    return;
+  }
   for (const [run, cps] of [...runs].sort()) {
     const cfg = runConfig(root, run, out);
     out(`${cfg.name ?? run}${cfg.fusion ? ` (${cfg.fusion})` : ''}`);

@@ -58,7 +58,8 @@ const LOADERS: Record<BackendInfo['name'], () => Promise<void>> = {
 export async function initBackend(choice: BackendChoice = 'auto'): Promise<BackendInfo> {
   if (current && (choice === 'auto' || choice === current.name)) return current;
   tf.env().set('PROD', true); // silences tfjs's "install the node backend" banner
-  const order: Array<BackendInfo['name']> = choice === 'auto' ? ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] : [choice];
+  const order: Array<BackendInfo['name']> =
+    choice === 'auto' ? ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] : [choice];
   const skipped: string[] = [];
   for (const name of order) {
     try {

@@ -29,7 +29,10 @@ export interface Means {
 
 export function decompose(p: Pointwise): Parts {
   const n = p.i1.length;
-  const r = new Float64Array(n), u1 = new Float64Array(n), u2 = new Float64Array(n), s = new Float64Array(n);
+  const r = new Float64Array(n),
+    u1 = new Float64Array(n),
+    u2 = new Float64Array(n),
+    s = new Float64Array(n);
   for (let k = 0; k < n; k++) {
     const rPlus = Math.min(p.h1[k], p.h2[k]);
     const rMinus = Math.min(p.h1[k] - p.i1[k], p.h2[k] - p.i2[k]);
@@ -45,10 +48,18 @@ export function decompose(p: Pointwise): Parts {
 /** Means over the samples where `mask` is 1 (all samples when no mask). */
 export function means(parts: Parts, mask?: Uint8Array): Means {
   const n = parts.r.length;
-  let R = 0, U1 = 0, U2 = 0, S = 0, c = 0;
+  let R = 0,
+    U1 = 0,
+    U2 = 0,
+    S = 0,
+    c = 0;
   for (let k = 0; k < n; k++) {
     if (mask && !mask[k]) continue;
-    R += parts.r[k]; U1 += parts.u1[k]; U2 += parts.u2[k]; S += parts.s[k]; c++;
+    R += parts.r[k];
+    U1 += parts.u1[k];
+    U2 += parts.u2[k];
+    S += parts.s[k];
+    c++;
   }
   return c ? { R: R / c, U1: U1 / c, U2: U2 / c, S: S / c } : { R: NaN, U1: NaN, U2: NaN, S: NaN };
 }
@@ -84,16 +95,28 @@ export function classMeans(parts: Parts, y: Int32Array, classes: number, mask?: 
   for (let k = 0; k < y.length; k++) {
     if (mask && !mask[k]) continue;
     const a = acc[y[k]];
-    a.n++; a.R += parts.r[k]; a.U1 += parts.u1[k]; a.U2 += parts.u2[k]; a.S += parts.s[k];
+    a.n++;
+    a.R += parts.r[k];
+    a.U1 += parts.u1[k];
+    a.U2 += parts.u2[k];
+    a.S += parts.s[k];
   }
   return acc.filter((a) => a.n > 0).map((a) => ({ ...a, R: a.R / a.n, U1: a.U1 / a.n, U2: a.U2 / a.n, S: a.S / a.n }));
 }
 
 /** Empirical class frequencies and per-sample label surprisal h(y) = -log p(y). */
-export function labelPrior(y: Int32Array, classes: number, mask?: Uint8Array): { prior: Float64Array; hy: Float64Array } {
+export function labelPrior(
+  y: Int32Array,
+  classes: number,
+  mask?: Uint8Array,
+): { prior: Float64Array; hy: Float64Array } {
   const counts = new Float64Array(classes);
   let n = 0;
-  for (let k = 0; k < y.length; k++) if (!mask || mask[k]) { counts[y[k]]++; n++; }
+  for (let k = 0; k < y.length; k++)
+    if (!mask || mask[k]) {
+      counts[y[k]]++;
+      n++;
+    }
   const prior = counts.map((c) => c / n);
   const hy = new Float64Array(y.length);
   for (let k = 0; k < y.length; k++) hy[k] = -Math.log(prior[y[k]]);

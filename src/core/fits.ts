@@ -13,17 +13,29 @@ import { ProbeModel } from './tasks';
  */
 
 /** A probe's input: one modality (`key` "m") or a pair ("a,b"). */
-export interface ProbeJob { key: string; mods: number[] }
+export interface ProbeJob {
+  key: string;
+  mods: number[];
+}
 
 /** Scaled features of each used modality: whitened principal coordinates and z-scores. */
-export interface Scaled { spaces: FeatureSpace[]; zEntropy: Float32Array[]; zs: Array<{ data: Float32Array; dim: number }> }
+export interface Scaled {
+  spaces: FeatureSpace[];
+  zEntropy: Float32Array[];
+  zs: Array<{ data: Float32Array; dim: number }>;
+}
 
 export type EntropyFamily = 'mixture' | 'classes';
 
 /** h(x) per used modality (NaN where no fold evaluated a row), and the model each fold chose. */
-export interface EntropyFits { h: Float64Array[]; chosen: Array<{ model: EntropyFamily[]; kernels: number[] }> }
+export interface EntropyFits {
+  h: Float64Array[];
+  chosen: Array<{ model: EntropyFamily[]; kernels: number[] }>;
+}
 
-export type ProbeFits = Required<Pick<ModelReport, 'model' | 'epochs' | 'temperature' | 'valLoss' | 'lambda' | 'excess'>>;
+export type ProbeFits = Required<
+  Pick<ModelReport, 'model' | 'epochs' | 'temperature' | 'valLoss' | 'lambda' | 'excess'>
+>;
 
 /** Held-out log p(y|x) (with and without the finite-sample correction), argmax and fit facts per probe. */
 export interface ProbeOutputs {
@@ -36,7 +48,14 @@ export interface ProbeOutputs {
   candidateSeconds: Record<string, number>;
 }
 
-export function entropyTasks(dump: Dump, s: Settings, used: number[], folds: Fold[], scaled: Scaled, out: EntropyFits): Scheduled[] {
+export function entropyTasks(
+  dump: Dump,
+  s: Settings,
+  used: number[],
+  folds: Fold[],
+  scaled: Scaled,
+  out: EntropyFits,
+): Scheduled[] {
   const { n, y, classes } = dump;
   const tasks: Scheduled[] = [];
   for (const m of used) {
@@ -45,10 +64,20 @@ export function entropyTasks(dump: Dump, s: Settings, used: number[], folds: Fol
     for (const [fi, f] of folds.entries()) {
       tasks.push({
         task: {
-          kind: 'knife', z: scaled.zEntropy[m], k: scaled.spaces[m].k, fit: f.fit, val: f.val, evalRows: f.evalRows,
-          kernels: s.kernels, maxIter: s.knifeMaxIter, ridge: s.knifeRidge, seed: s.seed + 31 * m, ...(s.classEntropy ? { y, classes } : {}),
+          kind: 'knife',
+          z: scaled.zEntropy[m],
+          k: scaled.spaces[m].k,
+          fit: f.fit,
+          val: f.val,
+          evalRows: f.evalRows,
+          kernels: s.kernels,
+          maxIter: s.knifeMaxIter,
+          ridge: s.knifeRidge,
+          seed: s.seed + 31 * m,
+          ...(s.classEntropy ? { y, classes } : {}),
         },
-        label: `entropy model ${dump.modalities[m].name}`, phase: 'entropy',
+        label: `entropy model ${dump.modalities[m].name}`,
+        phase: 'entropy',
         place: (r) => {
           if (r.kind !== 'knife') return;
           f.evalRows.forEach((row, i) => (out.h[m][row] = r.h[i]));
@@ -72,42 +101,83 @@ function probeInputs(job: ProbeJob, scaled: Scaled, n: number) {
   // above that, a linear model on the top axes, which keeps its cost small at D = 512+.
   return {
     x: { data: toShared(concatColumns(zs[a].data, zs[a].dim, zs[b].data, zs[b].dim, n)), dim: zs[a].dim + zs[b].dim },
-    lin: { data: toShared(concatColumns(zEntropy[a], spaces[a].k, zEntropy[b], spaces[b].k, n)), dim: spaces[a].k + spaces[b].k },
+    lin: {
+      data: toShared(concatColumns(zEntropy[a], spaces[a].k, zEntropy[b], spaces[b].k, n)),
+      dim: spaces[a].k + spaces[b].k,
+    },
   };
 }
 
 function emptyFits(folds: number): ProbeFits {
   return {
-    model: new Array<ProbeModel>(folds), epochs: new Array<number>(folds), temperature: new Array<number>(folds),
-    valLoss: new Array<Partial<Record<ProbeModel, number>>>(folds), lambda: new Array<number | null>(folds), excess: new Array<number>(folds),
+    model: new Array<ProbeModel>(folds),
+    epochs: new Array<number>(folds),
+    temperature: new Array<number>(folds),
+    valLoss: new Array<Partial<Record<ProbeModel, number>>>(folds),
+    lambda: new Array<number | null>(folds),
+    excess: new Array<number>(folds),
   };
 }
 
 /** Probe tasks for the jobs that are trained (not read from the dump's logits), joint probes first. */
-export function probeTasks(dump: Dump, s: Settings, jobs: ProbeJob[], trained: ProbeJob[], folds: Fold[], scaled: Scaled, out: ProbeOutputs): Scheduled[] {
+export function probeTasks(
+  dump: Dump,
+  s: Settings,
+  jobs: ProbeJob[],
+  trained: ProbeJob[],
+  folds: Fold[],
+  scaled: Scaled,
+  out: ProbeOutputs,
+): Scheduled[] {
   const { n, y, classes } = dump;
   const tasks: Scheduled[] = [];
   // Joint probes first: they are the longest tasks, so the pool ends evenly loaded.
   for (const job of [...trained].sort((a, b) => b.mods.length - a.mods.length)) {
     const name = job.mods.map((m) => dump.modalities[m].name).join('+');
     const { x, lin } = probeInputs(job, scaled, n);
-    const lp = new Float64Array(n).fill(NaN), pr = new Int32Array(n).fill(-1), measured = new Float64Array(n).fill(NaN);
+    const lp = new Float64Array(n).fill(NaN),
+      pr = new Int32Array(n).fill(-1),
+      measured = new Float64Array(n).fill(NaN);
     const fits = emptyFits(folds.length);
-    out.logp.set(job.key, lp); out.pred.set(job.key, pr); out.measured.set(job.key, measured); out.fits.set(job.key, fits);
+    out.logp.set(job.key, lp);
+    out.pred.set(job.key, pr);
+    out.measured.set(job.key, measured);
+    out.fits.set(job.key, fits);
     folds.forEach((f, fi) => {
       tasks.push({
         task: {
-          kind: 'probe', x: x.data, d: x.dim, y, classes, fit: f.fit, val: f.val, evalRows: f.evalRows,
-          options: { ...s.probe, ...(job.mods.length > 1 ? s.jointProbe : {}), seed: s.seed + 101 * (jobs.indexOf(job) + 1) + fi },
-          linear: s.linearProbe, linearX: lin.data, linearD: lin.dim,
+          kind: 'probe',
+          x: x.data,
+          d: x.dim,
+          y,
+          classes,
+          fit: f.fit,
+          val: f.val,
+          evalRows: f.evalRows,
+          options: {
+            ...s.probe,
+            ...(job.mods.length > 1 ? s.jointProbe : {}),
+            seed: s.seed + 101 * (jobs.indexOf(job) + 1) + fi,
+          },
+          linear: s.linearProbe,
+          linearX: lin.data,
+          linearD: lin.dim,
         },
-        label: `probe ${name}`, phase: 'probes',
+        label: `probe ${name}`,
+        phase: 'probes',
         place: (r) => {
           if (r.kind !== 'probe') return;
           const rows = f.evalRows;
           // The task's logits are calibrated already (temperature applied).
-          const l = logProbFromLogits(r.logits, Int32Array.from(rows, (row) => y[row]), classes);
-          rows.forEach((row, i) => { measured[row] = l[i]; lp[row] = l[i] + (s.probeExcess ? r.excess : 0); });
+          const l = logProbFromLogits(
+            r.logits,
+            Int32Array.from(rows, (row) => y[row]),
+            classes,
+          );
+          rows.forEach((row, i) => {
+            measured[row] = l[i];
+            lp[row] = l[i] + (s.probeExcess ? r.excess : 0);
+          });
           argmaxInto(r.logits, classes, rows, pr);
           fits.model[fi] = r.model;
           fits.epochs[fi] = r.epochs;
@@ -115,7 +185,8 @@ export function probeTasks(dump: Dump, s: Settings, jobs: ProbeJob[], trained: P
           fits.valLoss[fi] = Object.fromEntries(Object.entries(r.valLoss).map(([k, v]) => [k, Number(v.toFixed(5))]));
           fits.lambda[fi] = r.lambda ?? null;
           // Seconds per candidate (in timings, not in `probes`: those must not vary between runs).
-          for (const [k, v] of Object.entries(r.fitSeconds)) out.candidateSeconds[k] = (out.candidateSeconds[k] ?? 0) + v;
+          for (const [k, v] of Object.entries(r.fitSeconds))
+            out.candidateSeconds[k] = (out.candidateSeconds[k] ?? 0) + v;
           fits.excess[fi] = Number((s.probeExcess ? r.excess : 0).toFixed(5));
         },
       });

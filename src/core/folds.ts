@@ -1,15 +1,27 @@
 import { Rng } from './rng';
 
 /** One fold: models fit on `fit`, stop and calibrate on `val` (both from `train`), predict `evalRows`. */
-export interface Fold { train: Int32Array; fit: Int32Array; val: Int32Array; evalRows: Int32Array }
+export interface Fold {
+  train: Int32Array;
+  fit: Int32Array;
+  val: Int32Array;
+  evalRows: Int32Array;
+}
 
 const allRows = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
 
 /** A class-stratified validation part of a training part (classes with under 5 rows give none). */
-function carve(train: Int32Array, y: Int32Array, classes: number, valFraction: number, rng: Rng): { fit: Int32Array; val: Int32Array } {
+function carve(
+  train: Int32Array,
+  y: Int32Array,
+  classes: number,
+  valFraction: number,
+  rng: Rng,
+): { fit: Int32Array; val: Int32Array } {
   const byClass: number[][] = Array.from({ length: classes }, () => []);
   for (const r of rng.shuffle(Int32Array.from(train))) byClass[y[r]].push(r);
-  const fit: number[] = [], val: number[] = [];
+  const fit: number[] = [],
+    val: number[] = [];
   for (const rows of byClass) {
     const nv = rows.length >= 5 ? Math.max(1, Math.round(rows.length * valFraction)) : 0;
     rows.forEach((r, i) => (i < nv ? val : fit).push(r));
@@ -21,7 +33,12 @@ function carve(train: Int32Array, y: Int32Array, classes: number, valFraction: n
  * Class-stratified assignment of rows to `folds` cross-fitting folds, or the dump's own split
  * (1 = train, 0 = evaluate) as one fold, each with a validation part of its training part.
  */
-export function makeFolds(y: Int32Array, classes: number, o: { seed: number; folds: number; valFraction: number }, split?: Uint8Array): Fold[] {
+export function makeFolds(
+  y: Int32Array,
+  classes: number,
+  o: { seed: number; folds: number; valFraction: number },
+  split?: Uint8Array,
+): Fold[] {
   const rng = new Rng(o.seed ^ 0x9e3779b9);
   const n = y.length;
   if (split) {

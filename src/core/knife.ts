@@ -55,18 +55,20 @@ function transposedFactor(L: Float64Array, k: number): { lt: Float32Array; logDi
 
 /** Per-kernel log densities [n x M] (including log weights). */
 function kernelLogits(model: KnifeModel, zt: tf.Tensor2D): tf.Tensor2D {
-  return model.tied ? tiedLogits(model, zt) : tf.tidy(() => {
-    const { k, kernels: M } = model;
-    const cols: tf.Tensor1D[] = [];
-    for (let m = 0; m < M; m++) {
-      const { lt, logDiag } = transposedFactor(model.factors[m], k);
-      const mu = tf.tensor1d(Float32Array.from(model.means.subarray(m * k, m * k + k)));
-      const proj = tf.matMul(tf.sub(zt, mu), tf.tensor2d(lt, [k, k]));
-      const quad = tf.sum(tf.square(proj), 1);
-      cols.push(tf.add(tf.mul(quad, -0.5), model.logWeights[m] + logDiag - 0.5 * k * LOG2PI) as tf.Tensor1D);
-    }
-    return tf.stack(cols, 1) as tf.Tensor2D;
-  });
+  return model.tied
+    ? tiedLogits(model, zt)
+    : tf.tidy(() => {
+        const { k, kernels: M } = model;
+        const cols: tf.Tensor1D[] = [];
+        for (let m = 0; m < M; m++) {
+          const { lt, logDiag } = transposedFactor(model.factors[m], k);
+          const mu = tf.tensor1d(Float32Array.from(model.means.subarray(m * k, m * k + k)));
+          const proj = tf.matMul(tf.sub(zt, mu), tf.tensor2d(lt, [k, k]));
+          const quad = tf.sum(tf.square(proj), 1);
+          cols.push(tf.add(tf.mul(quad, -0.5), model.logWeights[m] + logDiag - 0.5 * k * LOG2PI) as tf.Tensor1D);
+        }
+        return tf.stack(cols, 1) as tf.Tensor2D;
+      });
 }
 
 /**
@@ -101,7 +103,9 @@ function tiedLogits(model: KnifeModel, zt: tf.Tensor2D): tf.Tensor2D {
 
 /** log p(x) of each row of z [n x k]. */
 export function knifeLogDensity(model: KnifeModel, z: Float32Array, n: number): Float64Array {
-  return Float64Array.from(readAndDispose(tf.tidy(() => tf.logSumExp(kernelLogits(model, tf.tensor2d(z, [n, model.k])), 1))));
+  return Float64Array.from(
+    readAndDispose(tf.tidy(() => tf.logSumExp(kernelLogits(model, tf.tensor2d(z, [n, model.k])), 1))),
+  );
 }
 
 function meanLogLik(model: KnifeModel, zt: tf.Tensor2D): number {
@@ -128,7 +132,8 @@ function seedMeans(z: Float32Array, n: number, k: number, M: number, rng: Rng): 
     }
     return total;
   };
-  const cand = new Float64Array(n), bestD = new Float64Array(n);
+  const cand = new Float64Array(n),
+    bestD = new Float64Array(n);
   let pick = rng.int(n);
   dist(pick, bestD);
   for (let m = 0; m < M; m++) {
@@ -139,10 +144,21 @@ function seedMeans(z: Float32Array, n: number, k: number, M: number, rng: Rng): 
     for (let i = 0; i < n; i++) total += d2[i];
     let bestPot = Infinity;
     for (let t = 0; t < trials; t++) {
-      let u = rng.next() * total, c = n - 1;
-      for (let i = 0; i < n; i++) { u -= d2[i]; if (u <= 0) { c = i; break; } }
+      let u = rng.next() * total,
+        c = n - 1;
+      for (let i = 0; i < n; i++) {
+        u -= d2[i];
+        if (u <= 0) {
+          c = i;
+          break;
+        }
+      }
       const pot = dist(c, cand);
-      if (pot < bestPot) { bestPot = pot; pick = c; bestD.set(cand); }
+      if (pot < bestPot) {
+        bestPot = pot;
+        pick = c;
+        bestD.set(cand);
+      }
     }
   }
   return means;
@@ -160,7 +176,10 @@ export function kernelLadder(cap: number): number[] {
 export const kernelCap = (kernels: number): number => 4 * kernels;
 
 /** Class labels of the rows, for the class-conditional candidate. */
-export interface KnifeLabels { y: Int32Array; classes: number }
+export interface KnifeLabels {
+  y: Int32Array;
+  classes: number;
+}
 
 /**
  * Fits the entropy model and keeps the candidate with the best estimated held-out
@@ -179,7 +198,14 @@ export interface KnifeLabels { y: Int32Array; classes: number }
  * r = min(h1, h2) - min(h1 - i1, h2 - i2) carries the difference of the two modalities'
  * errors, so each modality's choice is made on its own rows' evidence.
  */
-export function fitKnife(z: Float32Array, k: number, train: Int32Array, val: Int32Array, opts: KnifeOptions, labels?: KnifeLabels): KnifeModel {
+export function fitKnife(
+  z: Float32Array,
+  k: number,
+  train: Int32Array,
+  val: Int32Array,
+  opts: KnifeOptions,
+  labels?: KnifeLabels,
+): KnifeModel {
   const zTrain = gatherRows(z, k, train);
   const n = train.length;
   // At least ~2(k+1) rows per kernel, or the covariances are mostly ridge.
@@ -207,7 +233,14 @@ export function fitKnife(z: Float32Array, k: number, train: Int32Array, val: Int
     }
     best!.model.family = 'mixture';
     if (labels && labels.classes > 1) {
-      const classModel = fitClassMixture(zTrain, Int32Array.from(train, (r) => labels.y[r]), n, k, labels.classes, opts.ridge);
+      const classModel = fitClassMixture(
+        zTrain,
+        Int32Array.from(train, (r) => labels.y[r]),
+        n,
+        k,
+        labels.classes,
+        opts.ridge,
+      );
       if (classModel) {
         const sc = score(classModel, classModel.kernels * (k + 1) - 1 + (k * (k + 1)) / 2);
         if (sc > best!.score) best = { model: classModel, score: sc };
@@ -215,7 +248,9 @@ export function fitKnife(z: Float32Array, k: number, train: Int32Array, val: Int
     }
     return best!.model;
   } finally {
-    zt.dispose(); ztT.dispose(); if (zv !== zt) zv.dispose();
+    zt.dispose();
+    ztT.dispose();
+    if (zv !== zt) zv.dispose();
   }
 }
 
@@ -225,7 +260,12 @@ export function fitKnife(z: Float32Array, k: number, train: Int32Array, val: Int
  * Undefined when the covariance is singular even with extra ridge.
  */
 function fitClassMixture(
-  zTrain: Float32Array, y: Int32Array, n: number, k: number, classes: number, ridge: number,
+  zTrain: Float32Array,
+  y: Int32Array,
+  n: number,
+  k: number,
+  classes: number,
+  ridge: number,
 ): KnifeModel | undefined {
   const count = new Float64Array(classes);
   const sum = new Float64Array(classes * k);
@@ -236,7 +276,8 @@ function fitClassMixture(
   const present: number[] = [];
   for (let c = 0; c < classes; c++) if (count[c] > 0) present.push(c);
   const M = present.length;
-  const means = new Float64Array(M * k), logWeights = new Float64Array(M);
+  const means = new Float64Array(M * k),
+    logWeights = new Float64Array(M);
   present.forEach((c, m) => {
     logWeights[m] = Math.log(count[c] / n);
     for (let j = 0; j < k; j++) means[m * k + j] = sum[c * k + j] / count[c];
@@ -249,29 +290,53 @@ function fitClassMixture(
     const m = slot[y[i]];
     for (let j = 0; j < k; j++) res[i * k + j] = zTrain[i * k + j] - means[m * k + j];
   }
-  const scatter = readAndDispose(tf.tidy(() => {
-    const r = tf.tensor2d(res, [n, k]);
-    return tf.matMul(tf.transpose(r), r);
-  }));
+  const scatter = readAndDispose(
+    tf.tidy(() => {
+      const r = tf.tensor2d(res, [n, k]);
+      return tf.matMul(tf.transpose(r), r);
+    }),
+  );
   const cov = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) for (let j = 0; j <= i; j++) cov[i * k + j] = cov[j * k + i] = (scatter[i * k + j] + scatter[j * k + i]) / (2 * n);
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j <= i; j++) cov[i * k + j] = cov[j * k + i] = (scatter[i * k + j] + scatter[j * k + i]) / (2 * n);
   for (let i = 0; i < k; i++) cov[i * k + i] += ridge;
-  const c = cholesky(cov, k) ?? cholesky(cov.map((v, idx) => (idx % (k + 1) === 0 ? v + 1e-3 : v)), k);
+  const c =
+    cholesky(cov, k) ??
+    cholesky(
+      cov.map((v, idx) => (idx % (k + 1) === 0 ? v + 1e-3 : v)),
+      k,
+    );
   if (!c) return undefined;
   return { k, kernels: M, means, logWeights, factors: [invertLower(c, k)], tied: true, family: 'classes' };
 }
 
 /** EM for a fixed kernel count, from greedy k-means++ means and unit covariances; the best validation iterate. */
 function fitCount(
-  zTrain: Float32Array, zt: tf.Tensor2D, ztT: tf.Tensor2D, zv: tf.Tensor2D, n: number, k: number, M: number, opts: KnifeOptions,
+  zTrain: Float32Array,
+  zt: tf.Tensor2D,
+  ztT: tf.Tensor2D,
+  zv: tf.Tensor2D,
+  n: number,
+  k: number,
+  M: number,
+  opts: KnifeOptions,
 ): { model: KnifeModel; val: number } {
   const rng = new Rng(opts.seed + 7919 * (M - 1));
-  const eye = (s: number) => { const a = new Float64Array(k * k); for (let i = 0; i < k; i++) a[i * k + i] = s; return a; };
-  let model: KnifeModel = {
-    k, kernels: M, means: seedMeans(zTrain, n, k, M, rng),
-    logWeights: new Float64Array(M).fill(-Math.log(M)), factors: Array.from({ length: M }, () => eye(1)),
+  const eye = (s: number) => {
+    const a = new Float64Array(k * k);
+    for (let i = 0; i < k; i++) a[i * k + i] = s;
+    return a;
   };
-  let best = model, bestVal = -Infinity, stale = 0;
+  let model: KnifeModel = {
+    k,
+    kernels: M,
+    means: seedMeans(zTrain, n, k, M, rng),
+    logWeights: new Float64Array(M).fill(-Math.log(M)),
+    factors: Array.from({ length: M }, () => eye(1)),
+  };
+  let best = model,
+    bestVal = -Infinity,
+    stale = 0;
   for (let it = 0; it < opts.maxIter; it++) {
     throwIfCancelled(opts.signal);
     // Tensors leave tf.tidy and are read outside it (see readAndDispose).
@@ -286,24 +351,41 @@ function fitCount(
       return { nk: tf.sum(resp, 0), s1: tf.matMul(ztT, resp) /* [k x M] */, s2 };
     });
     const stats = { nk: readAndDispose(t.nk), s1: readAndDispose(t.s1), s2: t.s2.map(readAndDispose) };
-    const next: KnifeModel = { k, kernels: M, means: new Float64Array(M * k), logWeights: new Float64Array(M), factors: [] };
+    const next: KnifeModel = {
+      k,
+      kernels: M,
+      means: new Float64Array(M * k),
+      logWeights: new Float64Array(M),
+      factors: [],
+    };
     for (let m = 0; m < M; m++) {
       const nm = Math.max(stats.nk[m], 1e-9);
       next.logWeights[m] = Math.log(nm / n);
       for (let j = 0; j < k; j++) next.means[m * k + j] = stats.s1[j * M + m] / nm;
       const cov = new Float64Array(k * k);
-      for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) {
-        cov[i * k + j] = stats.s2[m][i * k + j] / nm - next.means[m * k + i] * next.means[m * k + j];
-      }
+      for (let i = 0; i < k; i++)
+        for (let j = 0; j < k; j++) {
+          cov[i * k + j] = stats.s2[m][i * k + j] / nm - next.means[m * k + i] * next.means[m * k + j];
+        }
       for (let i = 0; i < k; i++) cov[i * k + i] += opts.ridge;
-      for (let i = 0; i < k; i++) for (let j = 0; j < i; j++) cov[i * k + j] = cov[j * k + i] = (cov[i * k + j] + cov[j * k + i]) / 2;
-      const c = cholesky(cov, k) ?? cholesky(cov.map((v, idx) => (idx % (k + 1) === 0 ? v + 1e-3 : v)), k);
+      for (let i = 0; i < k; i++)
+        for (let j = 0; j < i; j++) cov[i * k + j] = cov[j * k + i] = (cov[i * k + j] + cov[j * k + i]) / 2;
+      const c =
+        cholesky(cov, k) ??
+        cholesky(
+          cov.map((v, idx) => (idx % (k + 1) === 0 ? v + 1e-3 : v)),
+          k,
+        );
       next.factors.push(c ? invertLower(c, k) : eye(1));
     }
     model = next;
     const v = meanLogLik(model, zv);
     // Gains below 1e-3 nats per sample no longer change h(x) in a way the decomposition sees.
-    if (v > bestVal + 1e-3) { best = model; bestVal = v; stale = 0; } else if (++stale >= 3) break;
+    if (v > bestVal + 1e-3) {
+      best = model;
+      bestVal = v;
+      stale = 0;
+    } else if (++stale >= 3) break;
     best.iterations = it + 1;
   }
   return { model: best, val: bestVal };

@@ -16,19 +16,23 @@ export function symmetricEigen(a: Float64Array, n: number): { values: Float64Arr
         if (Math.abs(apq) < 1e-300) continue;
         const theta = (m[q * n + q] - m[p * n + p]) / (2 * apq);
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+        const c = 1 / Math.sqrt(t * t + 1),
+          s = t * c;
         for (let k = 0; k < n; k++) {
-          const mkp = m[k * n + p], mkq = m[k * n + q];
+          const mkp = m[k * n + p],
+            mkq = m[k * n + q];
           m[k * n + p] = c * mkp - s * mkq;
           m[k * n + q] = s * mkp + c * mkq;
         }
         for (let k = 0; k < n; k++) {
-          const mpk = m[p * n + k], mqk = m[q * n + k];
+          const mpk = m[p * n + k],
+            mqk = m[q * n + k];
           m[p * n + k] = c * mpk - s * mqk;
           m[q * n + k] = s * mpk + c * mqk;
         }
         for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p], vkq = v[k * n + q];
+          const vkp = v[k * n + p],
+            vkq = v[k * n + q];
           v[k * n + p] = c * vkp - s * vkq;
           v[k * n + q] = s * vkp + c * vkq;
         }
@@ -38,7 +42,9 @@ export function symmetricEigen(a: Float64Array, n: number): { values: Float64Arr
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => m[j * n + j] - m[i * n + i]);
   const values = Float64Array.from(order, (i) => m[i * n + i]);
   const vectors = new Float64Array(n * n); // columns are eigenvectors
-  order.forEach((src, dst) => { for (let k = 0; k < n; k++) vectors[k * n + dst] = v[k * n + src]; });
+  order.forEach((src, dst) => {
+    for (let k = 0; k < n; k++) vectors[k * n + dst] = v[k * n + src];
+  });
   return { values, vectors };
 }
 
@@ -48,7 +54,11 @@ export function symmetricEigen(a: Float64Array, n: number): { values: Float64Arr
  * (this file's plain-JS product runs at ~0.2 GFLOP/s, ~50x below tfjs-wasm).
  */
 export function topEigen(
-  a: Float64Array, n: number, k: number, seed = 1, iters = 60,
+  a: Float64Array,
+  n: number,
+  k: number,
+  seed = 1,
+  iters = 60,
   mulA: (q: Float64Array, p: number) => Float64Array = (q, p) => matMul(a, q, n, n, p),
 ): { values: Float64Array; vectors: Float64Array } {
   if (n <= 64 || k >= n) {
@@ -70,29 +80,33 @@ export function topEigen(
   // Rayleigh-Ritz: eigen-decompose Q^T A Q.
   const aq = mulA(q, p);
   const small = new Float64Array(p * p);
-  for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) {
-    let s = 0;
-    for (let r = 0; r < n; r++) s += q[r * p + i] * aq[r * p + j];
-    small[i * p + j] = s;
-  }
-  for (let i = 0; i < p; i++) for (let j = 0; j < i; j++) small[i * p + j] = small[j * p + i] = (small[i * p + j] + small[j * p + i]) / 2;
+  for (let i = 0; i < p; i++)
+    for (let j = 0; j < p; j++) {
+      let s = 0;
+      for (let r = 0; r < n; r++) s += q[r * p + i] * aq[r * p + j];
+      small[i * p + j] = s;
+    }
+  for (let i = 0; i < p; i++)
+    for (let j = 0; j < i; j++) small[i * p + j] = small[j * p + i] = (small[i * p + j] + small[j * p + i]) / 2;
   const e = symmetricEigen(small, p);
   const vec = new Float64Array(n * k);
-  for (let r = 0; r < n; r++) for (let c = 0; c < k; c++) {
-    let s = 0;
-    for (let j = 0; j < p; j++) s += q[r * p + j] * e.vectors[j * p + c];
-    vec[r * k + c] = s;
-  }
+  for (let r = 0; r < n; r++)
+    for (let c = 0; c < k; c++) {
+      let s = 0;
+      for (let j = 0; j < p; j++) s += q[r * p + j] * e.vectors[j * p + c];
+      vec[r * k + c] = s;
+    }
   return { values: e.values.slice(0, k), vectors: vec };
 }
 
 export function matMul(a: Float64Array, b: Float64Array, n: number, m: number, p: number): Float64Array {
   const out = new Float64Array(n * p);
-  for (let i = 0; i < n; i++) for (let k = 0; k < m; k++) {
-    const aik = a[i * m + k];
-    if (aik === 0) continue;
-    for (let j = 0; j < p; j++) out[i * p + j] += aik * b[k * p + j];
-  }
+  for (let i = 0; i < n; i++)
+    for (let k = 0; k < m; k++) {
+      const aik = a[i * m + k];
+      if (aik === 0) continue;
+      for (let j = 0; j < p; j++) out[i * p + j] += aik * b[k * p + j];
+    }
   return out;
 }
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readAndDispose } from './tensors';
 import { gatherRows } from './rows';
-import { throwIfCancelled } from './progress';
+import { Objective as LbfgsObjective, lbfgs } from './lbfgs';
 import { MIN_CALIBRATION_ROWS, fitTemperature } from './probe';
 
 /**
@@ -32,7 +32,11 @@ export interface LinearOptions {
 }
 
 export const DEFAULT_LINEAR: Omit<LinearOptions, 'signal'> = {
-  lambdas: [1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6], maxIter: 150, tol: 1e-4, floor: 1e-4, memory: 10,
+  lambdas: [1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6],
+  maxIter: 150,
+  tol: 1e-4,
+  floor: 1e-4,
+  memory: 10,
 };
 
 /** Penalty on the biases: keeps absent classes' logits finite without pulling the others' priors. */
@@ -64,7 +68,7 @@ export interface LinearModel {
 }
 
 /** Mean cross-entropy + penalty and its gradient, over the fit rows; one instance per fit. */
-class Objective {
+class Objective implements LbfgsObjective {
   private readonly xt?: tf.Tensor2D;
   private readonly xtT?: tf.Tensor2D;
   readonly n: number;
@@ -73,7 +77,13 @@ class Objective {
   /** function + gradient evaluations so far */
   evaluations = 0;
 
-  constructor(x: Float32Array, readonly d: number, y: Int32Array, readonly K: number, rows: Int32Array) {
+  constructor(
+    x: Float32Array,
+    readonly d: number,
+    y: Int32Array,
+    readonly K: number,
+    rows: Int32Array,
+  ) {
     this.n = rows.length;
     this.xFit = gatherRows(x, d, rows);
     this.yFit = Int32Array.from(rows, (r) => y[r]);
@@ -84,14 +94,21 @@ class Objective {
     }
   }
 
-  dispose(): void { this.xt?.dispose(); this.xtT?.dispose(); }
+  dispose(): void {
+    this.xt?.dispose();
+    this.xtT?.dispose();
+  }
 
   /** logits [n x K] of the fit rows for theta = [W (d x K), b (K)] */
   private logits(theta: Float64Array): Float64Array {
     const { n, d, K } = this;
     const z = new Float64Array(n * K);
     if (this.xt) {
-      z.set(readAndDispose(tf.tidy(() => tf.matMul(this.xt!, tf.tensor2d(Float32Array.from(theta.subarray(0, d * K)), [d, K])))));
+      z.set(
+        readAndDispose(
+          tf.tidy(() => tf.matMul(this.xt!, tf.tensor2d(Float32Array.from(theta.subarray(0, d * K)), [d, K]))),
+        ),
+      );
     } else {
       const x = this.xFit;
       for (let i = 0; i < n; i++) {
@@ -121,7 +138,11 @@ class Objective {
       let m = -Infinity;
       for (let k = 0; k < K; k++) if (z[o + k] > m) m = z[o + k];
       let s = 0;
-      for (let k = 0; k < K; k++) { const e = Math.exp(z[o + k] - m); z[o + k] = e; s += e; }
+      for (let k = 0; k < K; k++) {
+        const e = Math.exp(z[o + k] - m);
+        z[o + k] = e;
+        s += e;
+      }
       const yi = this.yFit[i];
       f -= Math.log(z[o + yi] / s);
       for (let k = 0; k < K; k++) z[o + k] = z[o + k] / s / n;
@@ -146,75 +167,36 @@ class Objective {
     }
     for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) g[d * K + k] += z[i * K + k];
     let pen = 0;
-    for (let j = 0; j < d * K; j++) { pen += lambda * theta[j] * theta[j]; g[j] += lambda * theta[j]; }
-    for (let k = 0; k < K; k++) { pen += BIAS_PENALTY * theta[d * K + k] ** 2; g[d * K + k] += BIAS_PENALTY * theta[d * K + k]; }
+    for (let j = 0; j < d * K; j++) {
+      pen += lambda * theta[j] * theta[j];
+      g[j] += lambda * theta[j];
+    }
+    for (let k = 0; k < K; k++) {
+      pen += BIAS_PENALTY * theta[d * K + k] ** 2;
+      g[d * K + k] += BIAS_PENALTY * theta[d * K + k];
+    }
     return f + pen / 2;
   }
 }
 
-
-const dot = (a: Float64Array, b: Float64Array) => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i] * b[i]; return s; };
-
-/** L-BFGS (two-loop recursion, backtracking Armijo line search) from theta, in place; returns iterations. */
-function lbfgs(obj: Objective, theta: Float64Array, lambda: number, o: Omit<LinearOptions, 'lambdas'>): number {
-  const p = theta.length;
-  const g = new Float64Array(p), gNew = new Float64Array(p), dir = new Float64Array(p), trial = new Float64Array(p);
-  const S: Float64Array[] = [], Y: Float64Array[] = [], rho: number[] = [];
-  let f = obj.eval(theta, lambda, g);
-  const alpha = new Float64Array(o.memory);
-  let it = 0;
-  for (; it < o.maxIter; it++) {
-    if (it % 8 === 0) throwIfCancelled(o.signal);
-    let gmax = 0;
-    for (let i = 0; i < p; i++) gmax = Math.max(gmax, Math.abs(g[i]));
-    if (gmax < o.tol) break;
-    // Two-loop recursion: dir = -H g.
-    dir.set(g);
-    for (let m = S.length - 1; m >= 0; m--) {
-      alpha[m] = rho[m] * dot(S[m], dir);
-      for (let i = 0; i < p; i++) dir[i] -= alpha[m] * Y[m][i];
-    }
-    const gamma = S.length ? dot(S[S.length - 1], Y[Y.length - 1]) / dot(Y[Y.length - 1], Y[Y.length - 1]) : 1 / Math.max(1, Math.sqrt(dot(g, g)));
-    for (let i = 0; i < p; i++) dir[i] *= gamma;
-    for (let m = 0; m < S.length; m++) {
-      const beta = rho[m] * dot(Y[m], dir);
-      for (let i = 0; i < p; i++) dir[i] += S[m][i] * (alpha[m] - beta);
-    }
-    for (let i = 0; i < p; i++) dir[i] = -dir[i];
-    let slope = dot(g, dir);
-    if (!(slope < 0)) { // not a descent direction: restart from steepest descent
-      S.length = 0; Y.length = 0; rho.length = 0;
-      for (let i = 0; i < p; i++) dir[i] = -g[i] / Math.max(1, Math.sqrt(dot(g, g)));
-      slope = dot(g, dir);
-    }
-    let step = 1, fNew = Infinity, accepted = false;
-    for (let ls = 0; ls < 30; ls++) {
-      for (let i = 0; i < p; i++) trial[i] = theta[i] + step * dir[i];
-      fNew = obj.eval(trial, lambda, gNew);
-      if (fNew <= f + 1e-4 * step * slope) { accepted = true; break; }
-      step /= 2;
-    }
-    if (!accepted) break;
-    const s = new Float64Array(p), yv = new Float64Array(p);
-    for (let i = 0; i < p; i++) { s[i] = trial[i] - theta[i]; yv[i] = gNew[i] - g[i]; }
-    const sy = dot(s, yv);
-    if (sy > 1e-12) {
-      S.push(s); Y.push(yv); rho.push(1 / sy);
-      if (S.length > o.memory) { S.shift(); Y.shift(); rho.shift(); }
-    }
-    theta.set(trial); g.set(gNew);
-    // Converged for our use: the mean cross-entropy no longer moves at 1e-8 nats per step.
-    const done = f - fNew <= 1e-8 * Math.max(1, Math.abs(f));
-    f = fNew;
-    if (done) { it++; break; }
-  }
-  return it;
-}
-
 /** Raw logits x W + b of `n` rows (row-major [n x K]). */
-function rawLogits(w: ArrayLike<number>, b: ArrayLike<number>, d: number, K: number, x: Float32Array, n: number): Float32Array {
+function rawLogits(
+  w: ArrayLike<number>,
+  b: ArrayLike<number>,
+  d: number,
+  K: number,
+  x: Float32Array,
+  n: number,
+): Float32Array {
   if (n * d * K > TF_WORK) {
-    return readAndDispose(tf.tidy(() => tf.add(tf.matMul(tf.tensor2d(x, [n, d]), tf.tensor2d(Float32Array.from(w), [d, K])), tf.tensor1d(Float32Array.from(b)))));
+    return readAndDispose(
+      tf.tidy(() =>
+        tf.add(
+          tf.matMul(tf.tensor2d(x, [n, d]), tf.tensor2d(Float32Array.from(w), [d, K])),
+          tf.tensor1d(Float32Array.from(b)),
+        ),
+      ),
+    );
   }
   const z = new Float32Array(n * K);
   const acc = new Float64Array(K);
@@ -255,54 +237,101 @@ function meanNll(logp: Float32Array, y: Int32Array, K: number): number {
   return s / Math.max(1, y.length);
 }
 
+/** Start at the (smoothed) class prior: the optimum of the strongest penalty is near it. */
+function priorStart(yFit: Int32Array, d: number, K: number): Float64Array {
+  const theta = new Float64Array((d + 1) * K);
+  const counts = new Float64Array(K);
+  for (const c of yFit) counts[c]++;
+  for (let k = 0; k < K; k++) theta[d * K + k] = Math.log((counts[k] + 0.5) / (yFit.length + 0.5 * K));
+  return theta;
+}
+
+interface PathFit {
+  best: { theta: Float64Array; lambda: number; valLoss: number };
+  path: LinearModel['path'];
+  iterations: number;
+}
+
+/** Fits along the L2 path from theta (warm-started, in place); keeps the best on the validation rows. */
+function l2Path(obj: Objective, theta: Float64Array, o: LinearOptions, xVal: Float32Array, yVal: Int32Array): PathFit {
+  const { d, K } = obj;
+  const lambdas = yVal.length ? o.lambdas : [o.lambdas[Math.floor(o.lambdas.length / 2)]];
+  let best: PathFit['best'] | undefined;
+  const path: LinearModel['path'] = [];
+  let iterations = 0,
+    worse = 0;
+  for (const lambda of lambdas) {
+    const iters = lbfgs(obj, theta, lambda, o);
+    iterations += iters;
+    const [w, b] = [theta.subarray(0, d * K), theta.subarray(d * K)];
+    const vl = yVal.length
+      ? meanNll(flooredLogProbs(rawLogits(w, b, d, K, xVal, yVal.length), K, 1, o.floor), yVal, K)
+      : Infinity;
+    path.push({ lambda, valLoss: vl, iterations: iters });
+    if (!best || vl < best.valLoss) {
+      // A weaker penalty that gains under 1e-4 nats is not worth its longer fits: stop there.
+      const gain = best ? best.valLoss - vl : Infinity;
+      best = { theta: theta.slice(), lambda, valLoss: vl };
+      worse = 0;
+      if (gain < 1e-4) break;
+    } else if (++worse >= 2) break; // the validation loss along the path is near-unimodal: two steps past the best, stop
+  }
+  return { best: best!, path, iterations };
+}
+
+/** Temperature fitted on the validation rows (when there are enough of them), then the excess loss. */
+function calibrate(model: LinearModel, x: Float32Array, fit: Int32Array, xVal: Float32Array, yVal: Int32Array): void {
+  const { d, K } = model;
+  const calibrated = yVal.length >= MIN_CALIBRATION_ROWS;
+  if (calibrated) {
+    const z = rawLogits(model.w, model.b, d, K, xVal, yVal.length);
+    model.temperature = fitTemperature(z, yVal, K);
+    model.valLoss = meanNll(flooredLogProbs(z, K, model.temperature, model.floor), yVal, K);
+  }
+  // The df / 2n law is asymptotic: it needs the excess to be small against the loss itself.
+  // Near-separable classes (held-out loss ~0.02 nats, p(1 - p) ~ 0) break it (it would add
+  // more than the whole loss), so it is capped at a tenth of the validation loss.
+  model.excess = Math.min(
+    excessLoss(model, x, fit, calibrated),
+    Number.isFinite(model.valLoss) ? 0.1 * model.valLoss : 0,
+  );
+}
+
 export function trainLinear(
-  x: Float32Array, d: number, y: Int32Array, K: number,
-  fit: Int32Array, val: Int32Array, opts: Partial<LinearOptions> = {},
+  x: Float32Array,
+  d: number,
+  y: Int32Array,
+  K: number,
+  fit: Int32Array,
+  val: Int32Array,
+  opts: Partial<LinearOptions> = {},
 ): LinearModel {
   const o: LinearOptions = { ...DEFAULT_LINEAR, ...opts };
   const obj = new Objective(x, d, y, K, fit);
   const xVal = gatherRows(x, d, val);
   const yVal = Int32Array.from(val, (r) => y[r]);
-  // Start at the (smoothed) class prior: the optimum of the strongest penalty is near it.
-  const theta = new Float64Array((d + 1) * K);
-  const counts = new Float64Array(K);
-  for (const c of obj.yFit) counts[c]++;
-  for (let k = 0; k < K; k++) theta[d * K + k] = Math.log((counts[k] + 0.5) / (fit.length + 0.5 * K));
-  const lambdas = val.length ? o.lambdas : [o.lambdas[Math.floor(o.lambdas.length / 2)]];
-  let best: { theta: Float64Array; lambda: number; valLoss: number } | undefined;
-  const path: LinearModel['path'] = [];
-  let iterations = 0, worse = 0, evaluations = 0;
+  let fitted: PathFit;
   try {
-    for (const lambda of lambdas) {
-      const iters = lbfgs(obj, theta, lambda, o);
-      iterations += iters;
-      const vl = val.length ? meanNll(flooredLogProbs(rawLogits(theta.subarray(0, d * K), theta.subarray(d * K), d, K, xVal, val.length), K, 1, o.floor), yVal, K) : Infinity;
-      path.push({ lambda, valLoss: vl, iterations: iters });
-      if (!best || vl < best.valLoss) {
-        // A weaker penalty that gains under 1e-4 nats is not worth its longer fits: stop there.
-        const gain = best ? best.valLoss - vl : Infinity;
-        best = { theta: theta.slice(), lambda, valLoss: vl };
-        worse = 0;
-        if (gain < 1e-4) break;
-      } else if (++worse >= 2) break; // the validation loss along the path is near-unimodal: two steps past the best, stop
-    }
+    fitted = l2Path(obj, priorStart(obj.yFit, d, K), o, xVal, yVal);
   } finally {
-    evaluations = obj.evaluations;
     obj.dispose();
   }
-  const w = Float32Array.from(best!.theta.subarray(0, d * K));
-  const b = Float32Array.from(best!.theta.subarray(d * K));
-  const model: LinearModel = { d, K, w, b, lambda: best!.lambda, temperature: 1, floor: o.floor, valLoss: best!.valLoss, path, iterations, evaluations, excess: 0 };
-  const calibrated = val.length >= MIN_CALIBRATION_ROWS;
-  if (calibrated) {
-    const z = rawLogits(w, b, d, K, xVal, val.length);
-    model.temperature = fitTemperature(z, yVal, K);
-    model.valLoss = meanNll(flooredLogProbs(z, K, model.temperature, o.floor), yVal, K);
-  }
-  // The df / 2n law is asymptotic: it needs the excess to be small against the loss itself.
-  // Near-separable classes (held-out loss ~0.02 nats, p(1 - p) ~ 0) break it (it would add
-  // more than the whole loss), so it is capped at a tenth of the validation loss.
-  model.excess = Math.min(excessLoss(model, x, fit, calibrated), Number.isFinite(model.valLoss) ? 0.1 * model.valLoss : 0);
+  const { best, path, iterations } = fitted;
+  const model: LinearModel = {
+    d,
+    K,
+    w: Float32Array.from(best.theta.subarray(0, d * K)),
+    b: Float32Array.from(best.theta.subarray(d * K)),
+    lambda: best.lambda,
+    temperature: 1,
+    floor: o.floor,
+    valLoss: best.valLoss,
+    path,
+    iterations,
+    evaluations: obj.evaluations,
+    excess: 0,
+  };
+  calibrate(model, x, fit, xVal, yVal);
   return model;
 }
 
@@ -326,7 +355,8 @@ function excessLoss(m: LinearModel, x: Float32Array, fit: Int32Array, calibrated
   let spread = 0; // mean over rows of Var_{k ~ p}(z_k): theta^T H theta, the fit's curvature along itself
   const xf = gatherRows(x, d, fit);
   const z = rawLogits(m.w, m.b, d, K, xf, n);
-  const a = new Float64Array(K), c = new Float64Array(d + 1);
+  const a = new Float64Array(K),
+    c = new Float64Array(d + 1);
   c[d] = 1;
   for (let i = 0; i < n; i++) {
     const o = i * K;
@@ -334,21 +364,25 @@ function excessLoss(m: LinearModel, x: Float32Array, fit: Int32Array, calibrated
     for (let k = 0; k < K; k++) mx = Math.max(mx, z[o + k]);
     let s = 0;
     for (let k = 0; k < K; k++) s += Math.exp(z[o + k] - mx);
-    let m1 = 0, m2 = 0;
+    let m1 = 0,
+      m2 = 0;
     for (let k = 0; k < K; k++) {
       const p = Math.exp(z[o + k] - mx) / s;
-      a[k] += p * (1 - p) / n;
-      m1 += p * z[o + k]; m2 += p * z[o + k] * z[o + k];
+      a[k] += (p * (1 - p)) / n;
+      m1 += p * z[o + k];
+      m2 += p * z[o + k] * z[o + k];
     }
     spread += (m2 - m1 * m1) / n;
     for (let j = 0; j < d; j++) c[j] += xf[i * d + j] ** 2 / n;
   }
   // Classes absent from the fit rows have a_k ~ 0 and drop out by themselves.
   let df = 0;
-  for (let k = 0; k < K; k++) for (let j = 0; j <= d; j++) {
-    const h = c[j] * a[k], lam = j === d ? BIAS_PENALTY : m.lambda;
-    df += h / (h + lam);
-  }
+  for (let k = 0; k < K; k++)
+    for (let j = 0; j <= d; j++) {
+      const h = c[j] * a[k],
+        lam = j === d ? BIAS_PENALTY : m.lambda;
+      df += h / (h + lam);
+    }
   const excess = (df * (K - 1)) / K / (2 * n);
   if (!calibrated) return excess;
   // The temperature fitted on the validation rows scales the logits by c = 1 / T, undoing part

@@ -4,7 +4,11 @@ import { CancelledError } from './progress';
 import { Task, TaskResult } from './tasks';
 
 /** Messages between the estimator and its worker threads (matched by id). */
-export interface PoolRequest { id: number; backend: string; task: Task }
+export interface PoolRequest {
+  id: number;
+  backend: string;
+  task: Task;
+}
 export type PoolReply =
   | { id: number; type: 'epoch'; epoch: number }
   | { id: number; type: 'done'; result: TaskResult }
@@ -19,7 +23,10 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
-interface Slot { w: Worker; busy?: Pending }
+interface Slot {
+  w: Worker;
+  busy?: Pending;
+}
 
 /**
  * The tasks of one analysis in a pool. cancel() rejects its queued tasks and terminates the
@@ -55,7 +62,11 @@ export class TaskPool {
   private queue: Pending[] = [];
   private nextId = 1;
 
-  constructor(readonly size: number, readonly backend: string, private readonly script = path.join(__dirname, 'fold-worker.js')) {}
+  constructor(
+    readonly size: number,
+    readonly backend: string,
+    private readonly script = path.join(__dirname, 'fold-worker.js'),
+  ) {}
 
   run(task: Task, onEpoch?: (epoch: number) => void): Promise<TaskResult> {
     return this.enqueue(task, onEpoch);
@@ -68,7 +79,11 @@ export class TaskPool {
 
   /** Tasks queued and running (for tests and diagnostics). */
   get load(): { queued: number; running: number; threads: number } {
-    return { queued: this.queue.length, running: this.workers.filter((s) => s.busy).length, threads: this.workers.length };
+    return {
+      queued: this.queue.length,
+      running: this.workers.filter((s) => s.busy).length,
+      threads: this.workers.length,
+    };
   }
 
   /** @internal use TaskGroup.run */
@@ -114,14 +129,19 @@ export class TaskPool {
     slot.w.on('message', (m: PoolReply) => {
       const p = slot.busy;
       if (!p || p.id !== m.id) return;
-      if (m.type === 'epoch') { p.onEpoch?.(m.epoch); return; }
+      if (m.type === 'epoch') {
+        p.onEpoch?.(m.epoch);
+        return;
+      }
       slot.busy = undefined;
       if (m.type === 'done') p.resolve(m.result);
       else p.reject(Object.assign(new Error(m.message), m.stack ? { stack: m.stack } : {}));
       this.pump();
     });
     slot.w.on('error', (e) => this.fail(slot, e));
-    slot.w.on('exit', (code) => { if (slot.busy) this.fail(slot, new Error(`worker thread exited with code ${code}`)); });
+    slot.w.on('exit', (code) => {
+      if (slot.busy) this.fail(slot, new Error(`worker thread exited with code ${code}`));
+    });
     this.workers.push(slot);
     return slot;
   }

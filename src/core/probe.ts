@@ -28,7 +28,13 @@ export interface ProbeOptions {
 }
 
 export const DEFAULT_PROBE: Omit<ProbeOptions, 'seed'> = {
-  hidden: [64, 64, 64], maxEpochs: 60, batch: 256, lr: 6e-3, weightDecay: 3e-3, decayRows: 1500, patience: 3,
+  hidden: [64, 64, 64],
+  maxEpochs: 60,
+  batch: 256,
+  lr: 6e-3,
+  weightDecay: 3e-3,
+  decayRows: 1500,
+  patience: 3,
 };
 
 /**
@@ -36,7 +42,11 @@ export const DEFAULT_PROBE: Omit<ProbeOptions, 'seed'> = {
  * faster-converging setup. The unimodal probes' excess cross-entropy is what moves R and U
  * (method.md), so they get the deeper, regularised one above.
  */
-export const DEFAULT_JOINT_PROBE: Partial<Omit<ProbeOptions, 'seed'>> = { hidden: [64, 64], lr: 3e-3, weightDecay: 1e-4 };
+export const DEFAULT_JOINT_PROBE: Partial<Omit<ProbeOptions, 'seed'>> = {
+  hidden: [64, 64],
+  lr: 3e-3,
+  weightDecay: 1e-4,
+};
 
 export interface Probe {
   weights: Array<{ w: Float32Array; b: Float32Array; rows: number; cols: number }>;
@@ -51,9 +61,17 @@ const inputMatMul = tf.customGrad(((...args: unknown[]) => {
   save([xT]);
   return {
     value: tf.matMul(x, w),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.zerosLike(x), tf.zerosLike(xT), tf.matMul(saved[0] as tf.Tensor2D, dy as tf.Tensor2D)],
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
+      tf.zerosLike(x),
+      tf.zerosLike(xT),
+      tf.matMul(saved[0] as tf.Tensor2D, dy as tf.Tensor2D),
+    ],
   };
-}) as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor2D, xT: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+}) as Parameters<typeof tf.customGrad>[0]) as unknown as (
+  x: tf.Tensor2D,
+  xT: tf.Tensor2D,
+  w: tf.Tensor2D,
+) => tf.Tensor2D;
 
 /** a @ w with explicit transposes in the backward pass, for hidden layers. */
 const hiddenMatMul = tf.customGrad(((...args: unknown[]) => {
@@ -71,7 +89,14 @@ const hiddenMatMul = tf.customGrad(((...args: unknown[]) => {
 function forward(layers: Array<{ w: tf.Tensor2D; b: tf.Tensor1D }>, x: tf.Tensor2D, xT?: tf.Tensor2D): tf.Tensor2D {
   let h: tf.Tensor2D = x;
   layers.forEach((l, i) => {
-    const z = i === 0 && xT ? inputMatMul(x, xT, l.w) : i === 0 ? tf.matMul(h, l.w) : xT ? hiddenMatMul(h, l.w) : tf.matMul(h, l.w);
+    const z =
+      i === 0 && xT
+        ? inputMatMul(x, xT, l.w)
+        : i === 0
+          ? tf.matMul(h, l.w)
+          : xT
+            ? hiddenMatMul(h, l.w)
+            : tf.matMul(h, l.w);
     h = tf.add(z, l.b);
     if (i < layers.length - 1) h = tf.relu(h);
   });
@@ -90,18 +115,31 @@ function nll(logits: Float32Array, y: Int32Array, K: number, t: number): number 
 export function fitTemperature(logits: Float32Array, y: Int32Array, K: number): number {
   // Bounded: on a small, perfectly separated validation set the NLL keeps falling as t -> 0,
   // and an over-sharpened probe pays heavily on the held-out samples it gets wrong.
-  let a = Math.log(0.7), b = Math.log(5);
+  let a = Math.log(0.7),
+    b = Math.log(5);
   const g = (Math.sqrt(5) - 1) / 2;
-  let c = b - g * (b - a), d = a + g * (b - a);
-  let fc = nll(logits, y, K, Math.exp(c)), fd = nll(logits, y, K, Math.exp(d));
+  let c = b - g * (b - a),
+    d = a + g * (b - a);
+  let fc = nll(logits, y, K, Math.exp(c)),
+    fd = nll(logits, y, K, Math.exp(d));
   for (let i = 0; i < 40; i++) {
-    if (fc < fd) { b = d; d = c; fd = fc; c = b - g * (b - a); fc = nll(logits, y, K, Math.exp(c)); }
-    else { a = c; c = d; fc = fd; d = a + g * (b - a); fd = nll(logits, y, K, Math.exp(d)); }
+    if (fc < fd) {
+      b = d;
+      d = c;
+      fd = fc;
+      c = b - g * (b - a);
+      fc = nll(logits, y, K, Math.exp(c));
+    } else {
+      a = c;
+      c = d;
+      fc = fd;
+      d = a + g * (b - a);
+      fd = nll(logits, y, K, Math.exp(d));
+    }
   }
   const t = Math.exp((a + b) / 2);
   return nll(logits, y, K, t) <= nll(logits, y, K, 1) ? t : 1;
 }
-
 
 export function probeLogits(p: Probe, x: Float32Array, n: number, d: number): Float32Array {
   const layers = p.weights.map((l) => ({ w: tf.tensor2d(l.w, [l.rows, l.cols]), b: tf.tensor1d(l.b) }));
@@ -110,10 +148,16 @@ export function probeLogits(p: Probe, x: Float32Array, n: number, d: number): Fl
     const chunk = 4096;
     for (let s = 0; s < n; s += chunk) {
       const m = Math.min(chunk, n - s);
-      all.set(readAndDispose(tf.tidy(() => forward(layers, tf.tensor2d(x.subarray(s * d, (s + m) * d), [m, d])))), s * p.weights[p.weights.length - 1].cols);
+      all.set(
+        readAndDispose(tf.tidy(() => forward(layers, tf.tensor2d(x.subarray(s * d, (s + m) * d), [m, d])))),
+        s * p.weights[p.weights.length - 1].cols,
+      );
     }
   } finally {
-    for (const l of layers) { l.w.dispose(); l.b.dispose(); }
+    for (const l of layers) {
+      l.w.dispose();
+      l.b.dispose();
+    }
   }
   return all;
 }
@@ -176,69 +220,133 @@ function minibatches(x: Float32Array, d: number, y: Int32Array, K: number, order
   for (let b = 0; b < nb; b++) {
     const rows = order.subarray(Math.floor((b * order.length) / nb), Math.floor(((b + 1) * order.length) / nb));
     const xb = tf.tensor2d(gatherRows(x, d, rows), [rows.length, d]);
-    const yb = tf.cast(tf.oneHot(tf.tensor1d(Int32Array.from(rows, (r) => y[r]), 'int32'), K), 'float32') as tf.Tensor2D;
+    const yb = tf.cast(
+      tf.oneHot(
+        tf.tensor1d(
+          Int32Array.from(rows, (r) => y[r]),
+          'int32',
+        ),
+        K,
+      ),
+      'float32',
+    ) as tf.Tensor2D;
     batches.push({ x: xb, xT: tf.transpose(xb) as tf.Tensor2D, y: yb });
   }
   return batches;
 }
 
-export function trainProbe(
-  x: Float32Array, d: number, y: Int32Array, K: number,
-  train: Int32Array, val: Int32Array, opts: ProbeOptions,
+/** The network being trained: one flat parameter variable, its layer layout and its optimizer. */
+interface Net {
+  theta: tf.Variable;
+  layout: Layout;
+  optimizer: tf.AdamOptimizer;
+}
+
+type Batch = ReturnType<typeof minibatches>[number];
+
+/** Per-layer views of the flat variable, as tensors (inside a tidy). */
+function unpack(net: Net): Array<{ w: tf.Tensor2D; b: tf.Tensor1D }> {
+  return net.layout.map((l) => ({
+    w: tf.reshape(tf.slice(net.theta, l.w, l.rows * l.cols), [l.rows, l.cols]) as tf.Tensor2D,
+    b: tf.slice(net.theta, l.b, l.cols) as tf.Tensor1D,
+  }));
+}
+
+/** A copy of the current weights in JS memory. */
+function snapshot(net: Net): Probe['weights'] {
+  const all = net.theta.dataSync() as Float32Array;
+  return net.layout.map((l) => ({
+    w: all.slice(l.w, l.w + l.rows * l.cols),
+    b: all.slice(l.b, l.b + l.cols),
+    rows: l.rows,
+    cols: l.cols,
+  }));
+}
+
+/** One epoch: an Adam step on every batch, in an order drawn from `rng`. */
+function runEpoch(net: Net, batches: Batch[], rng: Rng, decay: number, signal?: AbortSignal): void {
+  const perm = rng.shuffle(Int32Array.from({ length: batches.length }, (_, i) => i));
+  for (const [step, bi] of perm.entries()) {
+    // Also within long epochs (big dumps on native backends): a cancel lands within ~64 steps.
+    if (step > 0 && step % 64 === 0) throwIfCancelled(signal);
+    const b = batches[bi];
+    tf.tidy(() => {
+      net.optimizer.minimize(() => {
+        const logits = forward(unpack(net), b.x, b.xT);
+        const ce = tf.neg(tf.mean(tf.sum(tf.mul(b.y, tf.logSoftmax(logits)), 1)));
+        if (!decay) return ce as tf.Scalar;
+        return tf.add(ce, tf.mul(tf.sum(tf.square(net.theta)), decay)) as tf.Scalar;
+      });
+    });
+  }
+}
+
+/** Epochs until the validation loss stops improving (`patience`); returns the best weights seen. */
+function trainEpochs(
+  net: Net,
+  batches: Batch[],
+  rng: Rng,
+  decay: number,
+  valLoss: () => number,
+  opts: ProbeOptions,
+  initial: Probe,
 ): Probe {
+  let best = initial;
+  let stale = 0;
+  for (let epoch = 1; epoch <= opts.maxEpochs; epoch++) {
+    throwIfCancelled(opts.signal);
+    runEpoch(net, batches, rng, decay, opts.signal);
+    const loss = valLoss();
+    opts.onEpoch?.(epoch);
+    if (loss < best.valLoss - 1e-4) {
+      best = { weights: snapshot(net), temperature: 1, epochs: epoch, valLoss: loss };
+      stale = 0;
+    } else {
+      stale++;
+      if (stale === Math.ceil(opts.patience / 2)) setLearningRate(net.optimizer, opts.lr / 4); // plateau: finer steps
+      if (stale >= opts.patience) break;
+    }
+  }
+  return best;
+}
+
+function disposeTraining(net: Net, batches: Batch[], xValT: tf.Tensor2D | undefined): void {
+  for (const b of batches) {
+    b.x.dispose();
+    b.xT.dispose();
+    b.y.dispose();
+  }
+  net.theta.dispose();
+  net.optimizer.dispose();
+  xValT?.dispose();
+}
+
+export function trainProbe(
+  x: Float32Array,
+  d: number,
+  y: Int32Array,
+  K: number,
+  train: Int32Array,
+  val: Int32Array,
+  opts: ProbeOptions,
+): Probe {
+  // rng draws in this order: initial weights, the batches' rows, then each epoch's batch order.
   const rng = new Rng(opts.seed);
   const { layout, init } = flatNet([d, ...opts.hidden, K], rng);
   const theta = tf.variable(tf.tensor1d(init));
-  const unpack = () => layout.map((l) => ({
-    w: tf.reshape(tf.slice(theta, l.w, l.rows * l.cols), [l.rows, l.cols]) as tf.Tensor2D,
-    b: tf.slice(theta, l.b, l.cols) as tf.Tensor1D,
-  }));
-  const optimizer = tf.train.adam(opts.lr);
+  const net: Net = { theta, layout, optimizer: tf.train.adam(opts.lr) };
   const decay = opts.weightDecay * Math.min(1, (opts.decayRows ?? Infinity) / train.length);
   const batches = minibatches(x, d, y, K, rng.shuffle(Int32Array.from(train)), opts.batch);
-  const nb = batches.length;
   const xVal = gatherRows(x, d, val);
   const yVal = Int32Array.from(val, (r) => y[r]);
   const xValT = val.length ? tf.tensor2d(xVal, [val.length, d]) : undefined;
-  const snapshot = () => {
-    const all = theta.dataSync() as Float32Array;
-    return layout.map((l) => ({ w: all.slice(l.w, l.w + l.rows * l.cols), b: all.slice(l.b, l.b + l.cols), rows: l.rows, cols: l.cols }));
-  };
   // Validation runs on the live variables; weights are copied out only when they improve.
-  const valLoss = () => !xValT ? 0 : nll(readAndDispose(tf.tidy(() => forward(unpack(), xValT))), yVal, K, 1);
-  let best: Probe = { weights: snapshot(), temperature: 1, epochs: 0, valLoss: Infinity };
-  let stale = 0;
+  const valLoss = () => (!xValT ? 0 : nll(readAndDispose(tf.tidy(() => forward(unpack(net), xValT))), yVal, K, 1));
+  let best: Probe = { weights: snapshot(net), temperature: 1, epochs: 0, valLoss: Infinity };
   try {
-    for (let epoch = 1; epoch <= opts.maxEpochs; epoch++) {
-      throwIfCancelled(opts.signal);
-      const perm = rng.shuffle(Int32Array.from({ length: nb }, (_, i) => i));
-      for (const [step, bi] of perm.entries()) {
-        // Also within long epochs (big dumps on native backends): a cancel lands within ~64 steps.
-        if (step > 0 && step % 64 === 0) throwIfCancelled(opts.signal);
-        const b = batches[bi];
-        tf.tidy(() => {
-          optimizer.minimize(() => {
-            const logits = forward(unpack(), b.x, b.xT);
-            const ce = tf.neg(tf.mean(tf.sum(tf.mul(b.y, tf.logSoftmax(logits)), 1)));
-            if (!decay) return ce as tf.Scalar;
-            return tf.add(ce, tf.mul(tf.sum(tf.square(theta)), decay)) as tf.Scalar;
-          });
-        });
-      }
-      const loss = valLoss();
-      opts.onEpoch?.(epoch);
-      if (loss < best.valLoss - 1e-4) { best = { weights: snapshot(), temperature: 1, epochs: epoch, valLoss: loss }; stale = 0; }
-      else {
-        stale++;
-        if (stale === Math.ceil(opts.patience / 2)) setLearningRate(optimizer, opts.lr / 4); // plateau: finer steps
-        if (stale >= opts.patience) break;
-      }
-    }
+    best = trainEpochs(net, batches, rng, decay, valLoss, opts, best);
   } finally {
-    for (const b of batches) { b.x.dispose(); b.xT.dispose(); b.y.dispose(); }
-    theta.dispose();
-    optimizer.dispose();
-    xValT?.dispose();
+    disposeTraining(net, batches, xValT);
   }
   if (val.length >= MIN_CALIBRATION_ROWS) {
     const logits = probeLogits(best, xVal, val.length, d);

@@ -14,7 +14,12 @@ export function resultToJson(res: Result, withSamples: boolean): ResultJson {
     raw: round(p.raw),
     shift: p.shift,
     info: round(p.info),
-    perClass: p.perClass.map((c) => ({ class: c.class, ...(c.name ? { name: c.name } : {}), n: c.n, ...round({ R: c.R, U1: c.U1, U2: c.U2, S: c.S }) })),
+    perClass: p.perClass.map((c) => ({
+      class: c.class,
+      ...(c.name ? { name: c.name } : {}),
+      n: c.n,
+      ...round({ R: c.R, U1: c.U1, U2: c.U2, S: c.S }),
+    })),
     ...(samples ? { samples: sampleArrays(p) } : {}),
   });
   const main = pair(res.main, withSamples);
@@ -76,29 +81,44 @@ export function formatResult(res: Result): string {
   const lines: string[] = [];
   const p = res.main;
   lines.push(`${res.file}`);
-  lines.push(`  ${res.n} samples analyzed (${res.holdout.mode === 'split' ? "the dump's evaluate split" : `${res.holdout.folds}-fold cross-fitting`}), ${res.classes} classes, backend ${res.backend}, ${res.seconds.toFixed(1)} s`);
-  lines.push(`  modalities ${p.names[0]} (1) and ${p.names[1]} (2); values in nats${res.settings.adjust ? `, adjusted (shift ${p.shift.toFixed(3)})` : ', not adjusted'}`);
+  lines.push(
+    `  ${res.n} samples analyzed (${res.holdout.mode === 'split' ? "the dump's evaluate split" : `${res.holdout.folds}-fold cross-fitting`}), ${res.classes} classes, backend ${res.backend}, ${res.seconds.toFixed(1)} s`,
+  );
+  lines.push(
+    `  modalities ${p.names[0]} (1) and ${p.names[1]} (2); values in nats${res.settings.adjust ? `, adjusted (shift ${p.shift.toFixed(3)})` : ', not adjusted'}`,
+  );
   lines.push('');
   lines.push('           R       U1      U2      S       I(X1,X2;Y)');
   const row = (label: string, m: Means) =>
     `  ${label.padEnd(8)} ${[m.R, m.U1, m.U2, m.S].map((v) => v.toFixed(3).padStart(7)).join(' ')} ${(m.R + m.U1 + m.U2 + m.S).toFixed(3).padStart(7)}`;
   lines.push(row('dataset', p.dataset));
   const iv = p.intervals;
-  for (const [label, end] of [['low', 0], ['high', 1]] as const) {
-    lines.push(`  ${`${Math.round(100 * iv.level)}% ${label}`.padEnd(8)} ${(['R', 'U1', 'U2', 'S'] as const).map((k) => iv[k][end].toFixed(3).padStart(7)).join(' ')}`);
+  for (const [label, end] of [
+    ['low', 0],
+    ['high', 1],
+  ] as const) {
+    lines.push(
+      `  ${`${Math.round(100 * iv.level)}% ${label}`.padEnd(8)} ${(['R', 'U1', 'U2', 'S'] as const).map((k) => iv[k][end].toFixed(3).padStart(7)).join(' ')}`,
+    );
   }
   if (res.settings.adjust) lines.push(row('raw', p.raw));
   lines.push('');
-  lines.push(`  I(X1;Y) ${p.info.I1.toFixed(3)}   I(X2;Y) ${p.info.I2.toFixed(3)}   I(X1,X2;Y) ${p.info.I12.toFixed(3)}`);
+  lines.push(
+    `  I(X1;Y) ${p.info.I1.toFixed(3)}   I(X2;Y) ${p.info.I2.toFixed(3)}   I(X1,X2;Y) ${p.info.I12.toFixed(3)}`,
+  );
   for (const pr of res.probes) {
     const chosen = pr.model?.length ? `, model per fold ${pr.model.join(' ')}` : '';
-    lines.push(`  p(y|${pr.modality}) from ${pr.source}: held-out accuracy ${(100 * pr.accuracy).toFixed(1)}%, cross-entropy ${pr.crossEntropy.toFixed(3)}${chosen}`);
+    lines.push(
+      `  p(y|${pr.modality}) from ${pr.source}: held-out accuracy ${(100 * pr.accuracy).toFixed(1)}%, cross-entropy ${pr.crossEntropy.toFixed(3)}${chosen}`,
+    );
   }
   lines.push('');
   lines.push('  class' + ' '.repeat(15) + 'n       R       U1      U2      S');
   for (const c of p.perClass) {
     const name = (c.name ?? String(c.class)).slice(0, 18).padEnd(18);
-    lines.push(`  ${name} ${String(c.n).padStart(5)} ${[c.R, c.U1, c.U2, c.S].map((v) => v.toFixed(3).padStart(7)).join(' ')}`);
+    lines.push(
+      `  ${name} ${String(c.n).padStart(5)} ${[c.R, c.U1, c.U2, c.S].map((v) => v.toFixed(3).padStart(7)).join(' ')}`,
+    );
   }
   if (res.pairs.length > 1) {
     lines.push('');

@@ -5,7 +5,12 @@ import { Progress, throwIfCancelled } from './progress';
 import { Task, TaskResult, runTask } from './tasks';
 
 /** A task with what to call the work in progress messages and where its result goes. */
-export interface Scheduled { task: Task; label: string; phase: Progress['phase']; place: (r: TaskResult) => void }
+export interface Scheduled {
+  task: Task;
+  label: string;
+  phase: Progress['phase'];
+  place: (r: TaskResult) => void;
+}
 
 export interface ScheduleOptions {
   workers: number | 'auto';
@@ -17,7 +22,10 @@ export interface ScheduleOptions {
 }
 
 /** Seconds of task time by kind (they add over threads). */
-export interface TaskSeconds { entropy: number; probes: number }
+export interface TaskSeconds {
+  entropy: number;
+  probes: number;
+}
 
 /** Worker threads only pay off where tfjs itself is single-threaded (wasm, cpu). */
 export function resolveWorkers(setting: number | 'auto', backend: BackendInfo, tasks: number): number {
@@ -43,7 +51,11 @@ export async function runScheduled(tasks: Scheduled[], o: ScheduleOptions): Prom
   const report = (i: number) => {
     let partial = 0;
     for (const f of running.values()) partial += f;
-    o.onProgress?.({ phase: tasks[i].phase, fraction: Math.min(1, (done + partial) / Math.max(tasks.length, 1)), message: tasks[i].label });
+    o.onProgress?.({
+      phase: tasks[i].phase,
+      fraction: Math.min(1, (done + partial) / Math.max(tasks.length, 1)),
+      message: tasks[i].label,
+    });
   };
   const finish = (i: number, r: TaskResult) => {
     tasks[i].place(r);
@@ -71,8 +83,11 @@ export async function runScheduled(tasks: Scheduled[], o: ScheduleOptions): Prom
 }
 
 async function onThreads(
-  tasks: Scheduled[], workers: number, o: ScheduleOptions,
-  finish: (i: number, r: TaskResult) => void, epochProgress: (i: number) => (epoch: number) => void,
+  tasks: Scheduled[],
+  workers: number,
+  o: ScheduleOptions,
+  finish: (i: number, r: TaskResult) => void,
+  epochProgress: (i: number) => (epoch: number) => void,
 ): Promise<void> {
   // This analysis's tasks as one group: an abort or the first failure stops the rest of them.
   const group = taskPool(workers, o.backend.name).group();

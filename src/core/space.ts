@@ -26,10 +26,15 @@ export interface FeatureSpace {
 }
 
 export function columnStats(x: Float32Array, n: number, d: number): { mean: Float64Array; std: Float64Array } {
-  const mean = new Float64Array(d), m2 = new Float64Array(d);
+  const mean = new Float64Array(d),
+    m2 = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += x[i * d + j];
   for (let j = 0; j < d; j++) mean[j] /= n;
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) { const e = x[i * d + j] - mean[j]; m2[j] += e * e; }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < d; j++) {
+      const e = x[i * d + j] - mean[j];
+      m2[j] += e * e;
+    }
   const std = new Float64Array(d);
   for (let j = 0; j < d; j++) {
     const s = Math.sqrt(m2[j] / n);
@@ -40,14 +45,20 @@ export function columnStats(x: Float32Array, n: number, d: number): { mean: Floa
 }
 
 /** z-scored copy with constant columns removed: [n x d'] */
-export function zscore(x: Float32Array, n: number, d: number, stats = columnStats(x, n, d)): { data: Float32Array; dim: number } {
+export function zscore(
+  x: Float32Array,
+  n: number,
+  d: number,
+  stats = columnStats(x, n, d),
+): { data: Float32Array; dim: number } {
   const keep: number[] = [];
   for (let j = 0; j < d; j++) if (stats.std[j] > 0) keep.push(j);
   const out = new Float32Array(n * keep.length);
-  for (let i = 0; i < n; i++) for (let c = 0; c < keep.length; c++) {
-    const j = keep[c];
-    out[i * keep.length + c] = (x[i * d + j] - stats.mean[j]) / stats.std[j];
-  }
+  for (let i = 0; i < n; i++)
+    for (let c = 0; c < keep.length; c++) {
+      const j = keep[c];
+      out[i * keep.length + c] = (x[i * d + j] - stats.mean[j]) / stats.std[j];
+    }
   return { data: out, dim: keep.length };
 }
 
@@ -55,7 +66,11 @@ export function zscore(x: Float32Array, n: number, d: number, stats = columnStat
 export const MAX_COVARIANCE_ROWS = 4096;
 
 export function fitSpace(
-  x: Float32Array, n: number, d: number, kMax: number, seed: number,
+  x: Float32Array,
+  n: number,
+  d: number,
+  kMax: number,
+  seed: number,
   pre?: { stats: ReturnType<typeof columnStats>; z: { data: Float32Array; dim: number } },
 ): FeatureSpace {
   const stats = pre?.stats ?? columnStats(x, n, d);
@@ -63,17 +78,28 @@ export function fitSpace(
   const dz = z.dim;
   if (dz === 0) throw new Error('every feature column is constant');
   const m = Math.min(n, MAX_COVARIANCE_ROWS);
-  const rows = m === n ? z.data : gatherRows(z.data, dz, Int32Array.from({ length: m }, (_, i) => Math.floor((i * n) / m)));
+  const rows =
+    m === n
+      ? z.data
+      : gatherRows(
+          z.data,
+          dz,
+          Int32Array.from({ length: m }, (_, i) => Math.floor((i * n) / m)),
+        );
   // Correlation matrix Z^T Z / m; the explicit transpose keeps wasm on its fast matmul path.
-  const corr = readAndDispose(tf.tidy(() => {
-    const zt = tf.tensor2d(rows, [m, dz]);
-    return tf.div(tf.matMul(tf.transpose(zt), zt), m);
-  }));
+  const corr = readAndDispose(
+    tf.tidy(() => {
+      const zt = tf.tensor2d(rows, [m, dz]);
+      return tf.div(tf.matMul(tf.transpose(zt), zt), m);
+    }),
+  );
   const c = Float64Array.from(corr);
-  for (let i = 0; i < dz; i++) for (let j = 0; j < i; j++) c[i * dz + j] = c[j * dz + i] = (c[i * dz + j] + c[j * dz + i]) / 2;
+  for (let i = 0; i < dz; i++)
+    for (let j = 0; j < i; j++) c[i * dz + j] = c[j * dz + i] = (c[i * dz + j] + c[j * dz + i]) / 2;
   const cT = tf.tensor2d(Float32Array.from(c), [dz, dz]);
   const e = topEigen(c, dz, Math.min(kMax, dz), seed, 25, (q, p) =>
-    Float64Array.from(readAndDispose(tf.tidy(() => tf.matMul(cT, tf.tensor2d(Float32Array.from(q), [dz, p]))))));
+    Float64Array.from(readAndDispose(tf.tidy(() => tf.matMul(cT, tf.tensor2d(Float32Array.from(q), [dz, p]))))),
+  );
   cT.dispose();
   const total = dz; // trace of a correlation matrix
   const tol = 1e-9 * Math.max(e.values[0], 1e-300);
@@ -91,13 +117,21 @@ export function fitSpace(
     }
     cz++;
   }
-  let explained = 0, logEig = 0;
-  for (const a of kept) { explained += e.values[a]; logEig += Math.log(e.values[a]); }
+  let explained = 0,
+    logEig = 0;
+  for (const a of kept) {
+    explained += e.values[a];
+    logEig += Math.log(e.values[a]);
+  }
   let logStd = 0;
   for (let j = 0; j < d; j++) if (stats.std[j] > 0) logStd += Math.log(stats.std[j]);
   const invertible = k === d;
   return {
-    dim: d, mean: stats.mean, std: stats.std, whiten, k,
+    dim: d,
+    mean: stats.mean,
+    std: stats.std,
+    whiten,
+    k,
     explained: explained / total,
     logDet: invertible ? -logStd - 0.5 * logEig : null,
   };
@@ -108,5 +142,7 @@ export function project(x: Float32Array, n: number, s: FeatureSpace): Float32Arr
   const { dim: d, k } = s;
   const centred = new Float32Array(n * d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) centred[i * d + j] = x[i * d + j] - s.mean[j];
-  return readAndDispose(tf.tidy(() => tf.matMul(tf.tensor2d(centred, [n, d]), tf.tensor2d(Float32Array.from(s.whiten), [d, k]))));
+  return readAndDispose(
+    tf.tidy(() => tf.matMul(tf.tensor2d(centred, [n, d]), tf.tensor2d(Float32Array.from(s.whiten), [d, k]))),
+  );
 }

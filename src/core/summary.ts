@@ -1,7 +1,5 @@
-import type { ModelReport, Result, Settings } from './estimator';
-import type { Means } from './decompose';
-import type { Intervals } from './intervals';
-import type { DumpMeta } from '../io/dump';
+import type { PairResult, Result } from './estimator';
+import type { ClassMeans } from './decompose';
 
 /**
  * The JSON of a result: what `lsmi analyze --json` prints (resultToJson) and, with the dump's
@@ -10,53 +8,50 @@ import type { DumpMeta } from '../io/dump';
  * null, so a number read back from disk may be null where the engine had no finite value.
  */
 
-/** Per-class means of one pair (paper Table 3). */
-export interface ClassSummary { class: number; name?: string; n: number; R: number; U1: number; U2: number; S: number }
+/** Per-class means of one pair (paper Table 3), with the class's name when the dump gives one. */
+export type ClassSummary = ClassMeans & { name?: string };
 
 /** The per-sample arrays of `lsmi analyze --json --samples` (null where a sample has no value). */
 export type SampleArrays = Record<'r' | 'u1' | 'u2' | 's' | 'i1' | 'i2' | 'i12' | 'h1' | 'h2', Array<number | null>>;
 
 /** One pair of modalities: the main pair's fields sit at the top level of a result, the others in `pairs`. */
-export interface PairSummary {
-  pair: [number, number];
-  names: [string, string];
-  /** adjusted when `adjusted`, else equal to `raw` */
-  dataset: Means;
-  intervals: Intervals;
-  raw: Means;
-  shift: number;
-  info: { I1: number; I2: number; I12: number };
+export interface PairSummary extends Pick<
+  PairResult,
+  'pair' | 'names' | 'dataset' | 'intervals' | 'raw' | 'shift' | 'info'
+> {
   perClass: ClassSummary[];
   /** only with --samples, on the main pair */
   samples?: SampleArrays;
 }
 
 /** The whole result as JSON (resultToJson). */
-export interface ResultJson extends PairSummary {
-  engineVersion: string;
-  file: string;
+export interface ResultJson
+  extends
+    PairSummary,
+    Pick<
+      Result,
+      | 'engineVersion'
+      | 'file'
+      | 'backend'
+      | 'seconds'
+      | 'n'
+      | 'nTotal'
+      | 'classes'
+      | 'classCounts'
+      | 'classNames'
+      | 'modalities'
+      | 'meta'
+      | 'holdout'
+      | 'entropy'
+      | 'probes'
+      | 'settings'
+      | 'timings'
+    > {
   units: 'nats';
-  backend: string;
-  seconds: number;
-  /** samples analyzed */
-  n: number;
-  /** rows of the dump (per-sample arrays have this length) */
-  nTotal: number;
-  classes: number;
-  classCounts: number[];
-  classNames?: string[];
-  modalities: string[];
-  /** the dump's metadata (epoch, step, names, and whatever else its meta.json holds) */
-  meta: DumpMeta;
   adjusted: boolean;
-  holdout: Result['holdout'];
   scaling: { probes: string; entropy: string; spaces: Result['entropySpace'] };
-  entropy: Result['entropy'];
-  probes: ModelReport[];
   /** every pair, when the dump has more than two modalities (absent otherwise) */
   pairs?: PairSummary[];
-  settings: Settings;
-  timings: Record<string, number>;
 }
 
 /**
@@ -79,23 +74,54 @@ const isObject: Check = (v) => typeof v === 'object' && v !== null && !Array.isA
 const isNumber: Check = (v) => typeof v === 'number' || v === null;
 const isFinite: Check = (v) => Number.isFinite(v);
 const isString: Check = (v) => typeof v === 'string';
-const listOf = (each: Check): Check => (v) => Array.isArray(v) && v.every(each);
-const optional = (c: Check): Check => (v) => v === undefined || c(v);
-const shaped = (fields: Record<string, Check>): Check => (v) => isObject(v) && Object.entries(fields).every(([k, c]) => c((v as Record<string, unknown>)[k]));
+const listOf =
+  (each: Check): Check =>
+  (v) =>
+    Array.isArray(v) && v.every(each);
+const optional =
+  (c: Check): Check =>
+  (v) =>
+    v === undefined || c(v);
+const shaped =
+  (fields: Record<string, Check>): Check =>
+  (v) =>
+    isObject(v) && Object.entries(fields).every(([k, c]) => c((v as Record<string, unknown>)[k]));
 const isMeans = shaped({ R: isNumber, U1: isNumber, U2: isNumber, S: isNumber });
 const isRange = (v: unknown) => Array.isArray(v) && v.length === 2 && v.every(isNumber);
 const isIntervals = shaped({ level: isNumber, R: isRange, U1: isRange, U2: isRange, S: isRange });
 
 const PAIR_FIELDS: Record<string, Check> = {
-  pair: listOf(isNumber), names: listOf(isString), dataset: isMeans, intervals: isIntervals, raw: isMeans, shift: isNumber,
+  pair: listOf(isNumber),
+  names: listOf(isString),
+  dataset: isMeans,
+  intervals: isIntervals,
+  raw: isMeans,
+  shift: isNumber,
   info: shaped({ I1: isNumber, I2: isNumber, I12: isNumber }),
   perClass: listOf(shaped({ class: isNumber, n: isNumber, R: isNumber, U1: isNumber, U2: isNumber, S: isNumber })),
 };
 const SUMMARY_FIELDS: Record<string, Check> = {
-  ...PAIR_FIELDS, engineVersion: isString, file: isString, units: isString, backend: isString, seconds: isNumber, n: isNumber,
-  classes: isNumber, classCounts: listOf(isNumber), classNames: optional(listOf(isString)), modalities: listOf(isString),
-  meta: shaped({ epoch: optional(isFinite), step: optional(isFinite) }), adjusted: (v) => typeof v === 'boolean', holdout: isObject, scaling: isObject, entropy: Array.isArray,
-  probes: Array.isArray, pairs: optional(listOf(shaped(PAIR_FIELDS))), settings: isObject, timings: isObject, contentHash: isString,
+  ...PAIR_FIELDS,
+  engineVersion: isString,
+  file: isString,
+  units: isString,
+  backend: isString,
+  seconds: isNumber,
+  n: isNumber,
+  classes: isNumber,
+  classCounts: listOf(isNumber),
+  classNames: optional(listOf(isString)),
+  modalities: listOf(isString),
+  meta: shaped({ epoch: optional(isFinite), step: optional(isFinite) }),
+  adjusted: (v) => typeof v === 'boolean',
+  holdout: isObject,
+  scaling: isObject,
+  entropy: Array.isArray,
+  probes: Array.isArray,
+  pairs: optional(listOf(shaped(PAIR_FIELDS))),
+  settings: isObject,
+  timings: isObject,
+  contentHash: isString,
 };
 
 /** The row count of a parsed summary.json, or undefined when it has none (not an entry of ours). */
@@ -111,6 +137,7 @@ export function summaryRows(raw: unknown): number | undefined {
 export function parseSummary(raw: unknown): ResultSummary {
   if (summaryRows(raw) === undefined) throw new Error('summary.json has no row count');
   const r = raw as Record<string, unknown>;
-  for (const [k, check] of Object.entries(SUMMARY_FIELDS)) if (!check(r[k])) throw new Error(`summary.json: ${k} is not what a result holds`);
+  for (const [k, check] of Object.entries(SUMMARY_FIELDS))
+    if (!check(r[k])) throw new Error(`summary.json: ${k} is not what a result holds`);
   return raw as ResultSummary;
 }

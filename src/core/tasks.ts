@@ -10,23 +10,36 @@ import { gatherRows } from './rows';
  */
 export type Task =
   | {
-    kind: 'knife';
-    z: Float32Array; k: number;
-    fit: Int32Array; val: Int32Array; evalRows: Int32Array;
-    kernels: number; maxIter: number; ridge: number; seed: number;
-    /** labels of all rows: adds the class-conditional candidate */
-    y?: Int32Array; classes?: number;
-  }
+      kind: 'knife';
+      z: Float32Array;
+      k: number;
+      fit: Int32Array;
+      val: Int32Array;
+      evalRows: Int32Array;
+      kernels: number;
+      maxIter: number;
+      ridge: number;
+      seed: number;
+      /** labels of all rows: adds the class-conditional candidate */
+      y?: Int32Array;
+      classes?: number;
+    }
   | {
-    kind: 'probe';
-    x: Float32Array; d: number; y: Int32Array; classes: number;
-    fit: Int32Array; val: Int32Array; evalRows: Int32Array;
-    options: Omit<ProbeOptions, 'signal' | 'onEpoch'>;
-    /** the linear candidate's options; null or absent fits the MLP only */
-    linear?: Omit<LinearOptions, 'signal'> | null;
-    /** the linear candidate's inputs [N x linearD] (default: x) */
-    linearX?: Float32Array; linearD?: number;
-  };
+      kind: 'probe';
+      x: Float32Array;
+      d: number;
+      y: Int32Array;
+      classes: number;
+      fit: Int32Array;
+      val: Int32Array;
+      evalRows: Int32Array;
+      options: Omit<ProbeOptions, 'signal' | 'onEpoch'>;
+      /** the linear candidate's options; null or absent fits the MLP only */
+      linear?: Omit<LinearOptions, 'signal'> | null;
+      /** the linear candidate's inputs [N x linearD] (default: x) */
+      linearX?: Float32Array;
+      linearD?: number;
+    };
 
 export type ProbeModel = 'linear' | 'mlp';
 
@@ -38,25 +51,27 @@ export type TaskResult =
    * validation cross-entropy: log p(y|x) is their log-softmax (temperature already applied).
    */
   | {
-    kind: 'probe'; logits: Float32Array; model: ProbeModel;
-    /** the winner's temperature (reported; already applied to `logits`) */
-    temperature: number;
-    /** MLP epochs (0 when no MLP was fitted) */
-    epochs: number;
-    /** validation cross-entropy of each candidate fitted, after calibration */
-    valLoss: Partial<Record<ProbeModel, number>>;
-    /** the linear candidate's chosen L2 strength */
-    lambda?: number;
-    /**
-     * Expected finite-sample shortfall of the winner's mean held-out log p(y|x), in nats
-     * (the linear model's df / 2n, the MLP's half generalisation gap): the estimator adds it
-     * back to each log p.
-     */
-    excess: number;
-    seconds: number;
-    /** seconds per candidate */
-    fitSeconds: Partial<Record<ProbeModel, number>>;
-  };
+      kind: 'probe';
+      logits: Float32Array;
+      model: ProbeModel;
+      /** the winner's temperature (reported; already applied to `logits`) */
+      temperature: number;
+      /** MLP epochs (0 when no MLP was fitted) */
+      epochs: number;
+      /** validation cross-entropy of each candidate fitted, after calibration */
+      valLoss: Partial<Record<ProbeModel, number>>;
+      /** the linear candidate's chosen L2 strength */
+      lambda?: number;
+      /**
+       * Expected finite-sample shortfall of the winner's mean held-out log p(y|x), in nats
+       * (the linear model's df / 2n, the MLP's half generalisation gap): the estimator adds it
+       * back to each log p.
+       */
+      excess: number;
+      seconds: number;
+      /** seconds per candidate */
+      fitSeconds: Partial<Record<ProbeModel, number>>;
+    };
 
 export interface TaskHooks {
   signal?: AbortSignal;
@@ -66,11 +81,28 @@ export interface TaskHooks {
 export function runTask(task: Task, hooks: TaskHooks = {}): TaskResult {
   const t0 = performance.now();
   if (task.kind === 'knife') {
-    const model = fitKnife(task.z, task.k, task.fit, task.val, {
-      kernels: task.kernels, maxIter: task.maxIter, ridge: task.ridge, seed: task.seed, signal: hooks.signal,
-    }, task.y && task.classes ? { y: task.y, classes: task.classes } : undefined);
+    const model = fitKnife(
+      task.z,
+      task.k,
+      task.fit,
+      task.val,
+      {
+        kernels: task.kernels,
+        maxIter: task.maxIter,
+        ridge: task.ridge,
+        seed: task.seed,
+        signal: hooks.signal,
+      },
+      task.y && task.classes ? { y: task.y, classes: task.classes } : undefined,
+    );
     const lp = knifeLogDensity(model, gatherRows(task.z, task.k, task.evalRows), task.evalRows.length);
-    return { kind: 'knife', h: lp.map((v) => -v), family: model.family ?? 'mixture', kernels: model.kernels, seconds: (performance.now() - t0) / 1000 };
+    return {
+      kind: 'knife',
+      h: lp.map((v) => -v),
+      family: model.family ?? 'mixture',
+      kernels: model.kernels,
+      seconds: (performance.now() - t0) / 1000,
+    };
   }
   const rows = task.evalRows;
   const xEval = gatherRows(task.x, task.d, rows);
@@ -81,7 +113,10 @@ export function runTask(task: Task, hooks: TaskHooks = {}): TaskResult {
   let linear: ReturnType<typeof trainLinear> | undefined;
   if (task.linear && task.val.length > 0) {
     const t1 = performance.now();
-    linear = trainLinear(task.linearX ?? task.x, task.linearD ?? task.d, task.y, task.classes, task.fit, task.val, { ...task.linear, signal: hooks.signal });
+    linear = trainLinear(task.linearX ?? task.x, task.linearD ?? task.d, task.y, task.classes, task.fit, task.val, {
+      ...task.linear,
+      signal: hooks.signal,
+    });
     valLoss.linear = linear.valLoss;
     fitSeconds.linear = (performance.now() - t1) / 1000;
   }
@@ -92,15 +127,31 @@ export function runTask(task: Task, hooks: TaskHooks = {}): TaskResult {
   const seconds = () => (performance.now() - t0) / 1000;
   if (linear && linear.valLoss <= probe.valLoss) {
     return {
-      kind: 'probe', logits: linearLogProbs(linear, task.linearX ? gatherRows(task.linearX, linear.d, rows) : xEval, rows.length), model: 'linear', temperature: linear.temperature,
-      epochs: probe.epochs, valLoss, lambda: linear.lambda, excess: linear.excess, seconds: seconds(), fitSeconds,
+      kind: 'probe',
+      logits: linearLogProbs(linear, task.linearX ? gatherRows(task.linearX, linear.d, rows) : xEval, rows.length),
+      model: 'linear',
+      temperature: linear.temperature,
+      epochs: probe.epochs,
+      valLoss,
+      lambda: linear.lambda,
+      excess: linear.excess,
+      seconds: seconds(),
+      fitSeconds,
     };
   }
   const logits = probeLogits(probe, xEval, rows.length, task.d);
   if (probe.temperature !== 1) for (let i = 0; i < logits.length; i++) logits[i] /= probe.temperature;
   return {
-    kind: 'probe', logits, model: 'mlp', temperature: probe.temperature, epochs: probe.epochs, valLoss,
-    ...(linear ? { lambda: linear.lambda } : {}), excess: mlpExcess(task, probe), seconds: seconds(), fitSeconds,
+    kind: 'probe',
+    logits,
+    model: 'mlp',
+    temperature: probe.temperature,
+    epochs: probe.epochs,
+    valLoss,
+    ...(linear ? { lambda: linear.lambda } : {}),
+    excess: mlpExcess(task, probe),
+    seconds: seconds(),
+    fitSeconds,
   };
 }
 
@@ -112,7 +163,13 @@ export function runTask(task: Task, hooks: TaskHooks = {}): TaskResult {
  */
 function mlpExcess(task: Extract<Task, { kind: 'probe' }>, probe: ReturnType<typeof trainProbe>): number {
   if (!task.val.length || !Number.isFinite(probe.valLoss)) return 0;
-  const lp = probeLogProb(probe, gatherRows(task.x, task.d, task.fit), task.fit.length, task.d, Int32Array.from(task.fit, (r) => task.y[r]));
+  const lp = probeLogProb(
+    probe,
+    gatherRows(task.x, task.d, task.fit),
+    task.fit.length,
+    task.d,
+    Int32Array.from(task.fit, (r) => task.y[r]),
+  );
   let train = 0;
   for (let i = 0; i < lp.length; i++) train -= lp[i];
   train /= lp.length;

@@ -23,23 +23,32 @@ export interface CommandDeps {
 /** Every `lsmi.*` command of package.json. All but Cancel Analysis and Show Log need a trusted workspace. */
 export function registerCommands(d: CommandDeps): void {
   const { context, panels } = d;
-  const cmd = (id: string, fn: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+  const cmd = (id: string, fn: (...args: never[]) => unknown) =>
+    context.subscriptions.push(vscode.commands.registerCommand(id, fn));
   cmd('lsmi.addRunsFolder', addRunsFolder);
   cmd('lsmi.openDashboard', () => panels.showDashboard());
   cmd('lsmi.openSampleExplorer', (node?: { file?: string }) => panels.openExplorer(node?.file));
   // The command id keeps its original spelling: keybindings and menus name it.
-  cmd('lsmi.analyseAgain', (node?: { file?: string }) => { if (trusted() && node?.file) d.pipelines.pipeline?.reanalyze(node.file); });
+  cmd('lsmi.analyseAgain', (node?: { file?: string }) => {
+    if (trusted() && node?.file) d.pipelines.pipeline?.reanalyze(node.file);
+  });
   cmd('lsmi.cancelAnalysis', () => d.pipelines.pipeline?.cancelAll());
   cmd('lsmi.clearCache', clearCache);
   cmd('lsmi.showLog', () => d.output.show());
   cmd('lsmi.saveReport', saveReport);
   cmd('lsmi.openDemoRun', () => openDemoRun(context, panels));
-  cmd('lsmi.compareCheckpoints', (node?: { file?: string }) => compareCheckpoints(node, d.checkpoints, d.labels, panels));
+  cmd('lsmi.compareCheckpoints', (node?: { file?: string }) =>
+    compareCheckpoints(node, d.checkpoints, d.labels, panels),
+  );
 }
 
 async function addRunsFolder(): Promise<void> {
   if (!trusted()) return;
-  const pick = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Runs folder to watch' });
+  const pick = await vscode.window.showOpenDialog({
+    canSelectFolders: true,
+    canSelectFiles: false,
+    title: 'Runs folder to watch',
+  });
   if (!pick?.[0]) return;
   const list = listedRoots();
   await lsmiConfig().update('runsRoots', [...new Set([...list, pick[0].fsPath])], vscode.ConfigurationTarget.Workspace);
@@ -55,11 +64,21 @@ function clearCache(): void {
 async function saveReport(): Promise<void> {
   if (!trusted()) return;
   const rs = configuredRoots();
-  const root = rs.length > 1 ? (await vscode.window.showQuickPick(rs, { title: 'Report of which runs folder?' })) : rs[0];
-  if (!root) { if (!rs.length) void vscode.window.showInformationMessage('Add a runs folder first (LSMI: Add Runs Folder).'); return; }
-  const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(path.join(root, 'lsmi-report.html')), filters: { HTML: ['html'] }, saveLabel: 'Save Report' });
+  const root = rs.length > 1 ? await vscode.window.showQuickPick(rs, { title: 'Report of which runs folder?' }) : rs[0];
+  if (!root) {
+    if (!rs.length) void vscode.window.showInformationMessage('Add a runs folder first (LSMI: Add Runs Folder).');
+    return;
+  }
+  const target = await vscode.window.showSaveDialog({
+    defaultUri: vscode.Uri.file(path.join(root, 'lsmi-report.html')),
+    filters: { HTML: ['html'] },
+    saveLabel: 'Save Report',
+  });
   if (!target) return;
-  if (!writeRootReport(root, target.fsPath)) { void vscode.window.showInformationMessage(`No analyzed checkpoints in ${root} yet.`); return; }
+  if (!writeRootReport(root, target.fsPath)) {
+    void vscode.window.showInformationMessage(`No analyzed checkpoints in ${root} yet.`);
+    return;
+  }
   const open = await vscode.window.showInformationMessage(`Report saved: ${target.fsPath}`, 'Open in Browser');
   if (open) void vscode.env.openExternal(target);
 }
@@ -71,6 +90,11 @@ async function openDemoRun(context: vscode.ExtensionContext, panels: PanelHost):
   writeDemoRuns(dir);
   const demoRoot = path.join(dir, 'runs');
   const list = listedRoots();
-  if (!list.includes(demoRoot)) await lsmiConfig().update('runsRoots', [...list, demoRoot], vscode.workspace.workspaceFolders ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
+  if (!list.includes(demoRoot))
+    await lsmiConfig().update(
+      'runsRoots',
+      [...list, demoRoot],
+      vscode.workspace.workspaceFolders ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global,
+    );
   panels.showDashboard();
 }

@@ -43,11 +43,17 @@ export function activate(context: vscode.ExtensionContext): LsmiApi {
   registerCommands({ context, output, checkpoints, labels, panels, pipelines });
   const gate = new TrustGate();
   registerPanelSerializers(context, panels, gate, checkpoints);
-  context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('lsmi') && vscode.workspace.isTrusted) pipelines.start(); }));
-  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => {
-    pipelines.start();
-    gate.reviveAll();
-  }));
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('lsmi') && vscode.workspace.isTrusted) pipelines.start();
+    }),
+  );
+  context.subscriptions.push(
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      pipelines.start();
+      gate.reviveAll();
+    }),
+  );
   context.subscriptions.push(pipelines);
   pipelines.start();
   return { tree, checkpoints: () => checkpoints };

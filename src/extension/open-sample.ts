@@ -17,7 +17,10 @@ export async function openSample(root: string, checkpoint: string, index: number
     return;
   }
   const uri = vscode.Uri.file(target.path);
-  if (target.image || target.line === undefined) { await vscode.commands.executeCommand('vscode.open', uri, beside); return; }
+  if (target.image || target.line === undefined) {
+    await vscode.commands.executeCommand('vscode.open', uri, beside);
+    return;
+  }
   const pos = new vscode.Position(target.line - 1, 0);
   const editor = await vscode.window.showTextDocument(uri, { ...beside, selection: new vscode.Range(pos, pos) });
   editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenter);

@@ -35,27 +35,53 @@ export class PanelHost {
     if (!trusted()) return;
     const c = file ? this.checkpoints.get(file) : undefined;
     const root = c ? rootOf(c.job.file) : undefined;
-    if (!c || !root || c.job.state !== 'done') { void vscode.window.showInformationMessage('Pick an analyzed checkpoint in the LSMI Runs view.'); return; }
+    if (!c || !root || c.job.state !== 'done') {
+      void vscode.window.showInformationMessage('Pick an analyzed checkpoint in the LSMI Runs view.');
+      return;
+    }
     const data = loadSampleData(root, c.job);
-    if (!data) { void vscode.window.showWarningMessage(`No cached per-sample values for ${c.job.file}: use Analyze Again.`); return; }
-    Panel.create('samples', this.extensionUri, () => ({ type: 'init', view: 'samples', title: 'Samples', data, select }), this.onMessage);
+    if (!data) {
+      void vscode.window.showWarningMessage(`No cached per-sample values for ${c.job.file}: use Analyze Again.`);
+      return;
+    }
+    Panel.create(
+      'samples',
+      this.extensionUri,
+      () => ({ type: 'init', view: 'samples', title: 'Samples', data, select }),
+      this.onMessage,
+    );
   }
 
-  readonly dashboardInit = (): HostToWebview => ({ type: 'init', view: 'dashboard', title: 'LSMI: runs', runs: runSeries(this.checkpoints, this.labels) });
+  readonly dashboardInit = (): HostToWebview => ({
+    type: 'init',
+    view: 'dashboard',
+    title: 'LSMI: runs',
+    runs: runSeries(this.checkpoints, this.labels),
+  });
 
   showDashboard(): void {
     if (!trusted()) return;
-    if (this.dashboard) { this.dashboard.panel.reveal(); return; }
+    if (this.dashboard) {
+      this.dashboard.panel.reveal();
+      return;
+    }
     this.adoptDashboard(Panel.create('dashboard', this.extensionUri, this.dashboardInit, this.onMessage));
   }
 
   /** `dashboard` is the one dashboard until its panel closes. */
   adoptDashboard(dashboard: Panel): void {
     this.dashboard = dashboard;
-    dashboard.panel.onDidDispose(() => { this.dashboard = undefined; });
+    dashboard.panel.onDidDispose(() => {
+      this.dashboard = undefined;
+    });
   }
 
   openCompare(a: SampleData, b: SampleData): void {
-    Panel.create('compare', this.extensionUri, () => ({ type: 'init', view: 'compare', title: 'Compare', a, b }), this.onMessage);
+    Panel.create(
+      'compare',
+      this.extensionUri,
+      () => ({ type: 'init', view: 'compare', title: 'Compare', a, b }),
+      this.onMessage,
+    );
   }
 }

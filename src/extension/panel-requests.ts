@@ -15,24 +15,48 @@ type Message<T extends WebviewToHost['type']> = Extract<WebviewToHost, { type: T
  */
 export function openSampleRequest(m: Message<'openSample'>, checkpoints: Map<string, Checkpoint>): void {
   const root = rootOf(m.file);
-  if (!root || !Number.isSafeInteger(m.index) || m.index < 0) { void vscode.window.showWarningMessage(`LSMI Lens opens samples only of checkpoints in its runs folders (${String(m.file)}).`); return; }
+  if (!root || !Number.isSafeInteger(m.index) || m.index < 0) {
+    void vscode.window.showWarningMessage(
+      `LSMI Lens opens samples only of checkpoints in its runs folders (${String(m.file)}).`,
+    );
+    return;
+  }
   const job = checkpoints.get(m.file)?.job;
-  void (async () => openSample(root, m.file, m.index, job ? loadSampleIds(root, job)?.[m.index] : undefined))()
-    .catch((e: Error) => vscode.window.showWarningMessage(e instanceof UnsafePathError ? `LSMI Lens refused to open sample ${m.index}: ${e.message}` : e.message));
+  void (async () => openSample(root, m.file, m.index, job ? loadSampleIds(root, job)?.[m.index] : undefined))().catch(
+    (e: Error) =>
+      vscode.window.showWarningMessage(
+        e instanceof UnsafePathError ? `LSMI Lens refused to open sample ${m.index}: ${e.message}` : e.message,
+      ),
+  );
 }
 
 /** A panel's export (CSV or JSON it made) or a subset of a checkpoint's rows, saved where the user picks. */
-export function exportRequest(m: Message<'export' | 'exportSubset'>, p: Panel, checkpoints: Map<string, Checkpoint>): void {
+export function exportRequest(
+  m: Message<'export' | 'exportSubset'>,
+  p: Panel,
+  checkpoints: Map<string, Checkpoint>,
+): void {
   void (async () => {
     const json = m.type === 'exportSubset' || m.format === 'json';
-    const target = await vscode.window.showSaveDialog({ filters: json ? { JSON: ['json'] } : { CSV: ['csv'] }, saveLabel: 'Export' });
+    const target = await vscode.window.showSaveDialog({
+      filters: json ? { JSON: ['json'] } : { CSV: ['csv'] },
+      saveLabel: 'Export',
+    });
     if (!target) return;
     // Subsets list dump rows, and the dump's sample ids when it has them.
     const job = m.type === 'exportSubset' ? checkpoints.get(m.file)?.job : undefined;
     const jobRoot = job ? rootOf(job.file) : undefined;
     const ids = job && jobRoot ? loadSampleIds(jobRoot, job) : undefined;
-    const content = m.type === 'export' ? m.content
-      : JSON.stringify({ checkpoint: m.file, subset: `${m.which} r`, quantile: m.quantile, indices: m.indices, ...(ids ? { ids: m.indices.map((i) => ids[i]) } : {}) });
+    const content =
+      m.type === 'export'
+        ? m.content
+        : JSON.stringify({
+            checkpoint: m.file,
+            subset: `${m.which} r`,
+            quantile: m.quantile,
+            indices: m.indices,
+            ...(ids ? { ids: m.indices.map((i) => ids[i]) } : {}),
+          });
     await vscode.workspace.fs.writeFile(target, Buffer.from(content, 'utf8'));
     if (m.type === 'export') p.post({ type: 'exported', id: m.id, path: target.fsPath });
   })().catch((e: Error) => vscode.window.showWarningMessage(`Export failed: ${e.message}`));

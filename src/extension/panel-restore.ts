@@ -12,28 +12,67 @@ import { rootOf } from './workspace-config';
  * Panels come back after a reload: samples and compare panels from the checkpoint files they
  * saved, the dashboard as it is. In Restricted Mode each waits for trust (TrustGate).
  */
-export function registerPanelSerializers(context: vscode.ExtensionContext, panels: PanelHost, gate: TrustGate, checkpoints: Map<string, Checkpoint>): void {
+export function registerPanelSerializers(
+  context: vscode.ExtensionContext,
+  panels: PanelHost,
+  gate: TrustGate,
+  checkpoints: Map<string, Checkpoint>,
+): void {
   const dataOf = (file?: unknown) => savedSampleData(checkpoints, file);
-  context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(VIEW_TYPE.samples, {
-    deserializeWebviewPanel: async (panel, state?: { file?: unknown }) => gate.restore(panel, () => {
-      const data = dataOf(state?.file);
-      if (!data) { panel.dispose(); return; }
-      new Panel('samples', panel, context.extensionUri, () => ({ type: 'init', view: 'samples', title: 'Samples', data }), panels.onMessage);
+  context.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE.samples, {
+      deserializeWebviewPanel: async (panel, state?: { file?: unknown }) =>
+        gate.restore(panel, () => {
+          const data = dataOf(state?.file);
+          if (!data) {
+            panel.dispose();
+            return;
+          }
+          new Panel(
+            'samples',
+            panel,
+            context.extensionUri,
+            () => ({ type: 'init', view: 'samples', title: 'Samples', data }),
+            panels.onMessage,
+          );
+        }),
     }),
-  }));
-  context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(VIEW_TYPE.compare, {
-    deserializeWebviewPanel: async (panel, state?: { a?: unknown; b?: unknown }) => gate.restore(panel, () => {
-      const a = dataOf(state?.a), b = dataOf(state?.b);
-      if (!a || !b) { panel.dispose(); return; }
-      new Panel('compare', panel, context.extensionUri, () => ({ type: 'init', view: 'compare', title: 'Compare', a, b }), panels.onMessage);
+  );
+  context.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE.compare, {
+      deserializeWebviewPanel: async (panel, state?: { a?: unknown; b?: unknown }) =>
+        gate.restore(panel, () => {
+          const a = dataOf(state?.a),
+            b = dataOf(state?.b);
+          if (!a || !b) {
+            panel.dispose();
+            return;
+          }
+          new Panel(
+            'compare',
+            panel,
+            context.extensionUri,
+            () => ({ type: 'init', view: 'compare', title: 'Compare', a, b }),
+            panels.onMessage,
+          );
+        }),
     }),
-  }));
-  context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(VIEW_TYPE.dashboard, {
-    deserializeWebviewPanel: async (panel) => gate.restore(panel, () => {
-      if (panels.dashboard) { panel.dispose(); panels.dashboard.panel.reveal(); return; }
-      panels.adoptDashboard(new Panel('dashboard', panel, context.extensionUri, panels.dashboardInit, panels.onMessage));
+  );
+  context.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE.dashboard, {
+      deserializeWebviewPanel: async (panel) =>
+        gate.restore(panel, () => {
+          if (panels.dashboard) {
+            panel.dispose();
+            panels.dashboard.panel.reveal();
+            return;
+          }
+          panels.adoptDashboard(
+            new Panel('dashboard', panel, context.extensionUri, panels.dashboardInit, panels.onMessage),
+          );
+        }),
     }),
-  }));
+  );
 }
 
 /** The analyzed job of a checkpoint file in a configured root: known now, or saved in its root's status. */

@@ -39,12 +39,29 @@ export class PipelineHost implements vscode.Disposable {
     checkpoints.clear();
     labels.clear();
     this.pipeline = undefined;
-    if (!vscode.workspace.isTrusted) { status.set('restricted', 'Restricted Mode: LSMI Lens reads no runs folder until this workspace is trusted (click to manage trust)'); tree.refresh(); return; }
+    if (!vscode.workspace.isTrusted) {
+      status.set(
+        'restricted',
+        'Restricted Mode: LSMI Lens reads no runs folder until this workspace is trusted (click to manage trust)',
+      );
+      tree.refresh();
+      return;
+    }
     const s = this.settings.read();
     const r = configuredRoots();
-    if (!r.length) { status.set('no runs folder', 'Add a runs folder (LSMI: Add Runs Folder)'); tree.refresh(); return; }
+    if (!r.length) {
+      status.set('no runs folder', 'Add a runs folder (LSMI: Add Runs Folder)');
+      tree.refresh();
+      return;
+    }
     const settings: Partial<Settings> = {
-      folds: s.folds, seed: s.seed, holdout: s.holdout, adjust: s.adjust, useLogits: s.useLogits, entropyDim: s.entropyDim, kernels: s.kernels,
+      folds: s.folds,
+      seed: s.seed,
+      holdout: s.holdout,
+      adjust: s.adjust,
+      useLogits: s.useLogits,
+      entropyDim: s.entropyDim,
+      kernels: s.kernels,
     };
     this.pipeline = new Pipeline({ roots: r, settings, backend: s.backend, worker: workerOptions(s) });
     this.listen(this.pipeline);
@@ -60,14 +77,26 @@ export class PipelineHost implements vscode.Disposable {
     const { checkpoints, tree, status, output } = this.deps;
     const update = (job: JobRecord) => {
       const prev = checkpoints.get(job.file);
-      checkpoints.set(job.file, { job: { ...job }, ...(job.state === 'done' ? { dataset: prev?.dataset, intervals: prev?.intervals } : {}) });
+      checkpoints.set(job.file, {
+        job: { ...job },
+        ...(job.state === 'done' ? { dataset: prev?.dataset, intervals: prev?.intervals } : {}),
+      });
       tree.refresh();
     };
-    pipeline.on('waiting', update).on('queued', update).on('started', update).on('failed', (job) => update(job));
-    pipeline.on('progress', (job: JobRecord, phase: string, fraction: number) => status.set(`${phase} ${(100 * fraction).toFixed(0)}%`, `analyzing ${job.file}`));
+    pipeline
+      .on('waiting', update)
+      .on('queued', update)
+      .on('started', update)
+      .on('failed', (job) => update(job));
+    pipeline.on('progress', (job: JobRecord, phase: string, fraction: number) =>
+      status.set(`${phase} ${(100 * fraction).toFixed(0)}%`, `analyzing ${job.file}`),
+    );
     pipeline.on('result', (job: JobRecord, out: JobOutcome) => this.onResult(job, out));
     pipeline.on('failed', (job: JobRecord) => output.error(`${job.file}: ${job.error}`));
-    pipeline.on('removed', (file: string) => { checkpoints.delete(file); tree.refresh(); });
+    pipeline.on('removed', (file: string) => {
+      checkpoints.delete(file);
+      tree.refresh();
+    });
     pipeline.on('warning', (w: string) => output.warn(w));
     pipeline.on('idle', () => status.set('idle'));
   }
@@ -79,7 +108,14 @@ export class PipelineHost implements vscode.Disposable {
     const intervals = out.summary.intervals;
     checkpoints.set(job.file, { job: { ...job }, dataset, intervals });
     tree.refresh();
-    dashboard()?.post({ type: 'checkpoint', run: job.run, name: labels.of(job).name, point: { file: job.file, epoch: job.epoch, step: job.step, ...dataset!, ...(intervals ? { intervals } : {}) } });
-    output.info(`${job.file}: R ${dataset!.R.toFixed(3)} U1 ${dataset!.U1.toFixed(3)} U2 ${dataset!.U2.toFixed(3)} S ${dataset!.S.toFixed(3)}${out.cached ? ' (cached)' : ''}`);
+    dashboard()?.post({
+      type: 'checkpoint',
+      run: job.run,
+      name: labels.of(job).name,
+      point: { file: job.file, epoch: job.epoch, step: job.step, ...dataset!, ...(intervals ? { intervals } : {}) },
+    });
+    output.info(
+      `${job.file}: R ${dataset!.R.toFixed(3)} U1 ${dataset!.U1.toFixed(3)} U2 ${dataset!.U2.toFixed(3)} S ${dataset!.S.toFixed(3)}${out.cached ? ' (cached)' : ''}`,
+    );
   }
 }

@@ -4,12 +4,21 @@ import type { JobRecord } from '../runs/status';
 import type { IntervalSet } from '../shared/protocol';
 
 type Means = { R: number; U1: number; U2: number; S: number };
-export interface Checkpoint { job: JobRecord; dataset?: Means; intervals?: IntervalSet }
+export interface Checkpoint {
+  job: JobRecord;
+  dataset?: Means;
+  intervals?: IntervalSet;
+}
 
 type Node = { kind: 'run'; root: string; run: string } | { kind: 'checkpoint'; root: string; file: string };
 
 const ICON: Record<JobRecord['state'], string> = {
-  waiting: 'watch', queued: 'clock', running: 'sync~spin', done: 'pass', failed: 'error', cancelled: 'circle-slash',
+  waiting: 'watch',
+  queued: 'clock',
+  running: 'sync~spin',
+  done: 'pass',
+  failed: 'error',
+  cancelled: 'circle-slash',
 };
 
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(3) : '?');
@@ -30,8 +39,13 @@ export function tooltip(c: Checkpoint): vscode.MarkdownString {
   const iv = c.intervals;
   const ci = (k: 'R' | 'U1' | 'U2' | 'S') => (iv ? `${num(iv[k][0])} – ${num(iv[k][1])}` : '');
   if (d) {
-    tip.appendMarkdown(`\n\n| | R | U1 | U2 | S |\n|---|---|---|---|---|\n| value | ${num(d.R)} | ${num(d.U1)} | ${num(d.U2)} | ${num(d.S)} |`);
-    if (iv) tip.appendMarkdown(`\n| ${Math.round(100 * Number(iv.level))}% interval | ${ci('R')} | ${ci('U1')} | ${ci('U2')} | ${ci('S')} |`);
+    tip.appendMarkdown(
+      `\n\n| | R | U1 | U2 | S |\n|---|---|---|---|---|\n| value | ${num(d.R)} | ${num(d.U1)} | ${num(d.U2)} | ${num(d.S)} |`,
+    );
+    if (iv)
+      tip.appendMarkdown(
+        `\n| ${Math.round(100 * Number(iv.level))}% interval | ${ci('R')} | ${ci('U1')} | ${ci('U2')} | ${ci('S')} |`,
+      );
     tip.appendMarkdown('\n\nnats, adjusted');
   }
   if (c.job.error) {
@@ -46,7 +60,10 @@ export class RunsTree implements vscode.TreeDataProvider<Node> {
   private changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
 
-  constructor(private readonly checkpoints: () => Map<string, Checkpoint>, private readonly roots: () => string[]) {}
+  constructor(
+    private readonly checkpoints: () => Map<string, Checkpoint>,
+    private readonly roots: () => string[],
+  ) {}
 
   refresh(): void {
     this.changed.fire();
@@ -71,13 +88,21 @@ export class RunsTree implements vscode.TreeDataProvider<Node> {
 
   getTreeItem(node: Node): vscode.TreeItem {
     if (node.kind === 'run') {
-      const item = new vscode.TreeItem(node.run === '.' ? path.basename(node.root) : node.run, vscode.TreeItemCollapsibleState.Expanded);
+      const item = new vscode.TreeItem(
+        node.run === '.' ? path.basename(node.root) : node.run,
+        vscode.TreeItemCollapsibleState.Expanded,
+      );
       item.contextValue = 'lsmiRun';
       item.iconPath = new vscode.ThemeIcon('graph-line');
       return item;
     }
     const c = this.checkpoints().get(node.file)!;
-    const label = c.job.step !== undefined ? `step ${c.job.step}` : c.job.epoch !== undefined ? `epoch ${c.job.epoch}` : path.basename(c.job.file);
+    const label =
+      c.job.step !== undefined
+        ? `step ${c.job.step}`
+        : c.job.epoch !== undefined
+          ? `epoch ${c.job.epoch}`
+          : path.basename(c.job.file);
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     item.description = c.dataset ? `S ${num(c.dataset.S)}` : c.job.state;
     item.iconPath = new vscode.ThemeIcon(ICON[c.job.state]);

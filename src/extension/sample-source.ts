@@ -10,8 +10,7 @@ import { isRegularFileInside, resolveInside, UnsafePathError } from '../store/sa
  * run folder, symlinks included, and name a regular file.
  */
 export type SampleTarget =
-  | { kind: 'file'; path: string; image: boolean; line?: number }
-  | { kind: 'text'; content: string };
+  { kind: 'file'; path: string; image: boolean; line?: number } | { kind: 'text'; content: string };
 
 const IMAGES = /\.(png|jpe?g|gif|bmp|webp|svg)$/i;
 
@@ -51,7 +50,12 @@ export function resolveSample(root: string, checkpoint: string, index: number, i
     throw new Error(`Cannot open sample ${index}: ${(e as Error).message}`);
   }
   const entry = manifestEntry(entries, index, id);
-  if (!entry) throw new Error(id === undefined ? `${manifestPath} has ${entries.length} samples; sample ${index} is not in it` : `${manifestPath} has no sample with id ${id} (row ${index} of the dump)`);
+  if (!entry)
+    throw new Error(
+      id === undefined
+        ? `${manifestPath} has ${entries.length} samples; sample ${index} is not in it`
+        : `${manifestPath} has no sample with id ${id} (row ${index} of the dump)`,
+    );
   const source = entry.sources?.[0];
   if (source) {
     const what = `sources[0] of sample ${JSON.stringify(String(entry.id))}`;

@@ -15,7 +15,11 @@ import { DEFAULT_JOB_TIMEOUT_MS } from '../worker/client';
 /** Longest job timeout in minutes: Node's timers overflow (and fire at once) past 2^31-1 ms. */
 export const MAX_JOB_TIMEOUT_MINUTES = 10_080;
 
-interface IntRule { min: number; max?: number; def: number }
+interface IntRule {
+  min: number;
+  max?: number;
+  def: number;
+}
 
 export const INT_SETTINGS = {
   folds: { min: 2, def: 5 },
@@ -45,8 +49,8 @@ export interface ExtensionSettings {
   cacheMb: number;
   /** a compressed dump member may inflate to at most this many times its size (above 16 MiB) */
   maxInflateRatio: number;
-  backend: typeof BACKENDS[number];
-  holdout: typeof HOLDOUTS[number];
+  backend: (typeof BACKENDS)[number];
+  holdout: (typeof HOLDOUTS)[number];
   adjust: boolean;
   useLogits: boolean;
   /** the worker's node executable; undefined: VS Code's own */
@@ -65,14 +69,18 @@ function shown(v: unknown): string {
   }
 }
 
-export interface Checked<T> { value: T; message?: string }
+export interface Checked<T> {
+  value: T;
+  message?: string;
+}
 
 /** An integer setting: `raw` when it is an integer in range, else the default and why. Unset (undefined/null) is the default, silently. */
 export function checkInt(name: IntSetting, raw: unknown): Checked<number> {
   const { min, def } = INT_SETTINGS[name];
   const max = (INT_SETTINGS[name] as IntRule).max;
   if (raw === undefined || raw === null) return { value: def };
-  if (typeof raw === 'number' && Number.isSafeInteger(raw) && raw >= min && (max === undefined || raw <= max)) return { value: raw };
+  if (typeof raw === 'number' && Number.isSafeInteger(raw) && raw >= min && (max === undefined || raw <= max))
+    return { value: raw };
   const rule = max === undefined ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
   return { value: def, message: `lsmi.${name} must be ${rule}; got ${shown(raw)}, using ${def}` };
 }
@@ -97,9 +105,18 @@ function checkBool(name: string, raw: unknown, def: boolean): Checked<boolean> {
 export function checkNodePath(raw: unknown, isFile: (p: string) => boolean = regularFile): Checked<string | undefined> {
   if (raw === undefined || raw === null || raw === '') return { value: undefined };
   const fallback = "using VS Code's own Node";
-  if (typeof raw !== 'string' || raw.trim() === '') return { value: undefined, message: `lsmi.nodePath must be an absolute path to a Node executable; got ${shown(raw)}, ${fallback}` };
-  if (raw.includes('\0') || !path.isAbsolute(raw)) return { value: undefined, message: `lsmi.nodePath must be an absolute path; got ${shown(raw)}, ${fallback}` };
-  if (!isFile(raw)) return { value: undefined, message: `lsmi.nodePath must name an existing file; ${shown(raw)} is not one, ${fallback}` };
+  if (typeof raw !== 'string' || raw.trim() === '')
+    return {
+      value: undefined,
+      message: `lsmi.nodePath must be an absolute path to a Node executable; got ${shown(raw)}, ${fallback}`,
+    };
+  if (raw.includes('\0') || !path.isAbsolute(raw))
+    return { value: undefined, message: `lsmi.nodePath must be an absolute path; got ${shown(raw)}, ${fallback}` };
+  if (!isFile(raw))
+    return {
+      value: undefined,
+      message: `lsmi.nodePath must name an existing file; ${shown(raw)} is not one, ${fallback}`,
+    };
   return { value: raw };
 }
 
@@ -112,14 +129,25 @@ function regularFile(p: string): boolean {
 }
 
 /** Every setting the pipeline uses, checked; `messages` lists the ones replaced by their default. */
-export function readSettings(get: (key: string) => unknown, isFile?: (p: string) => boolean): { settings: ExtensionSettings; messages: string[] } {
+export function readSettings(
+  get: (key: string) => unknown,
+  isFile?: (p: string) => boolean,
+): { settings: ExtensionSettings; messages: string[] } {
   const messages: string[] = [];
-  const take = <T>(c: Checked<T>): T => { if (c.message) messages.push(c.message); return c.value; };
+  const take = <T>(c: Checked<T>): T => {
+    if (c.message) messages.push(c.message);
+    return c.value;
+  };
   const int = (name: IntSetting) => take(checkInt(name, get(name)));
   const settings: ExtensionSettings = {
-    folds: int('folds'), seed: int('seed'), memoryMb: int('memoryMb'),
-    entropyDim: int('entropyDim'), kernels: int('kernels'), jobTimeoutMinutes: int('jobTimeoutMinutes'),
-    cacheMb: int('cacheMb'), maxInflateRatio: int('maxInflateRatio'),
+    folds: int('folds'),
+    seed: int('seed'),
+    memoryMb: int('memoryMb'),
+    entropyDim: int('entropyDim'),
+    kernels: int('kernels'),
+    jobTimeoutMinutes: int('jobTimeoutMinutes'),
+    cacheMb: int('cacheMb'),
+    maxInflateRatio: int('maxInflateRatio'),
     backend: take(checkEnum('backend', get('backend'), BACKENDS, 'auto')),
     holdout: take(checkEnum('holdout', get('holdout'), HOLDOUTS, 'auto')),
     adjust: take(checkBool('adjust', get('adjust'), true)),
@@ -130,17 +158,27 @@ export function readSettings(get: (key: string) => unknown, isFile?: (p: string)
 }
 
 /** The worker options of the pipeline from checked settings. */
-export function workerOptions(s: ExtensionSettings): { nodePath?: string; memoryMb?: number; jobTimeoutMs: number; cacheMb: number; maxInflateRatio: number } {
+export function workerOptions(s: ExtensionSettings): {
+  nodePath?: string;
+  memoryMb?: number;
+  jobTimeoutMs: number;
+  cacheMb: number;
+  maxInflateRatio: number;
+} {
   return {
-    nodePath: s.nodePath, memoryMb: s.memoryMb > 0 ? s.memoryMb : undefined, jobTimeoutMs: s.jobTimeoutMinutes * 60_000,
-    cacheMb: s.cacheMb, maxInflateRatio: s.maxInflateRatio,
+    nodePath: s.nodePath,
+    memoryMb: s.memoryMb > 0 ? s.memoryMb : undefined,
+    jobTimeoutMs: s.jobTimeoutMinutes * 60_000,
+    cacheMb: s.cacheMb,
+    maxInflateRatio: s.maxInflateRatio,
   };
 }
 
 /** `lsmi.runsRoots`: a list of folder paths (relative ones are taken from the first workspace folder). */
 export function checkRunsRoots(raw: unknown): Checked<string[]> {
   if (raw === undefined || raw === null) return { value: [] };
-  if (!Array.isArray(raw)) return { value: [], message: `lsmi.runsRoots must be a list of folder paths; got ${shown(raw)}, using none` };
+  if (!Array.isArray(raw))
+    return { value: [], message: `lsmi.runsRoots must be a list of folder paths; got ${shown(raw)}, using none` };
   const ok = raw.filter((r): r is string => typeof r === 'string' && r.trim() !== '' && !r.includes('\0'));
   if (ok.length === raw.length) return { value: ok };
   const bad = raw.filter((r) => !ok.includes(r as string));

@@ -11,7 +11,9 @@ const MANAGE_TRUST = 'Manage Workspace Trust';
 /** True when the workspace is trusted; else says why nothing happens and offers to change it. */
 export function trusted(): boolean {
   if (vscode.workspace.isTrusted) return true;
-  void vscode.window.showWarningMessage(TRUST_MESSAGE, MANAGE_TRUST).then((a) => { if (a) void vscode.commands.executeCommand('workbench.trust.manage'); });
+  void vscode.window.showWarningMessage(TRUST_MESSAGE, MANAGE_TRUST).then((a) => {
+    if (a) void vscode.commands.executeCommand('workbench.trust.manage');
+  });
   return false;
 }
 
@@ -24,10 +26,16 @@ export class TrustGate {
 
   /** Runs `revive` now in a trusted workspace; else blanks the panel and runs it on trust. */
   restore(panel: vscode.WebviewPanel, revive: () => void): void {
-    if (vscode.workspace.isTrusted) { revive(); return; }
+    if (vscode.workspace.isTrusted) {
+      revive();
+      return;
+    }
     panel.webview.options = { enableScripts: false, enableCommandUris: false, localResourceRoots: [] };
     panel.webview.html = restrictedPage(panel.title);
-    const go = () => { this.awaitingTrust.delete(go); revive(); };
+    const go = () => {
+      this.awaitingTrust.delete(go);
+      revive();
+    };
     this.awaitingTrust.add(go);
     panel.onDidDispose(() => this.awaitingTrust.delete(go));
   }

@@ -3,9 +3,7 @@ import * as path from 'path';
 import { zipSync } from 'fflate';
 import { DumpError } from './errors';
 import { withFile } from './fileio';
-import {
-  CostItem, MAX_CLASSES, MIN_SAMPLES, ReadLimits, checkBudget, formatBytes, resolveLimits,
-} from './limits';
+import { CostItem, MAX_CLASSES, MIN_SAMPLES, ReadLimits, checkBudget, formatBytes, resolveLimits } from './limits';
 import { encodeNpy } from './npy';
 import { encodeSafetensors, TensorFile } from './safetensors';
 import { HostTensor, bf16ToFloat, elementAsNumber, halfToFloat } from './tensor';
@@ -53,7 +51,9 @@ export function formatOf(file: string): DumpFormat {
  * `names` lists every tensor in the file, read or not.
  */
 export function readTensorFile(
-  file: string, limits?: Partial<ReadLimits>, opts: { select?: Select } = {},
+  file: string,
+  limits?: Partial<ReadLimits>,
+  opts: { select?: Select } = {},
 ): TensorFile & { metaJson?: DumpMeta; names: string[] } {
   const L = resolveLimits(limits);
   const select: Select = opts.select ?? ((names) => new Set(names));
@@ -74,7 +74,8 @@ export function readTensorFile(
     let text: string;
     try {
       const st = fs.statSync(metaFile);
-      if (st.size > 16 * 1024 * 1024) throw new DumpError(metaFile, `metadata file of ${formatBytes(st.size)} is larger than the 16 MiB cap`);
+      if (st.size > 16 * 1024 * 1024)
+        throw new DumpError(metaFile, `metadata file of ${formatBytes(st.size)} is larger than the 16 MiB cap`);
       text = fs.readFileSync(metaFile, 'utf8');
     } catch (e) {
       if (e instanceof DumpError) throw e;
@@ -86,7 +87,8 @@ export function readTensorFile(
       throw new DumpError(metaFile, `not valid JSON (${(e as Error).message})`);
     }
     if (metaJson === null) metaJson = undefined;
-    else if (typeof metaJson !== 'object' || Array.isArray(metaJson)) throw new DumpError(metaFile, 'not a JSON object');
+    else if (typeof metaJson !== 'object' || Array.isArray(metaJson))
+      throw new DumpError(metaFile, 'not a JSON object');
   }
   return { ...tf, metaJson };
 }
@@ -117,7 +119,10 @@ function parseMeta(file: string, st: Record<string, string>, json?: DumpMeta): D
     }
   }
   if (meta.classNames && meta.classNames.length > MAX_CLASSES) {
-    throw new DumpError(file, `metadata classNames lists ${meta.classNames.length} classes; at most ${MAX_CLASSES} supported`);
+    throw new DumpError(
+      file,
+      `metadata classNames lists ${meta.classNames.length} classes; at most ${MAX_CLASSES} supported`,
+    );
   }
   for (const key of ['epoch', 'step'] as const) {
     const v = meta[key];
@@ -145,7 +150,10 @@ function features(file: string, name: string, t: HostTensor): Float32Array {
   const cols = t.shape[1];
   const out = new Float32Array(n);
   const bad = (i: number, x: number): never => {
-    throw new DumpError(file, `'${name}' has a non-finite value (${x}) at row ${Math.floor(i / cols)}, column ${i % cols}`);
+    throw new DumpError(
+      file,
+      `'${name}' has a non-finite value (${x}) at row ${Math.floor(i / cols)}, column ${i % cols}`,
+    );
   };
   if (t.dtype === 'f16' || t.dtype === 'bf16') {
     const conv = t.dtype === 'f16' ? halfToFloat : bf16ToFloat;
@@ -164,7 +172,10 @@ function features(file: string, name: string, t: HostTensor): Float32Array {
         if (!Number.isFinite(out[i])) {
           const x = (d as Float32Array | Float64Array)[i];
           if (!Number.isFinite(x)) bad(i, x);
-          throw new DumpError(file, `'${name}' has a value (${x}) at row ${Math.floor(i / cols)}, column ${i % cols} too large for float32`);
+          throw new DumpError(
+            file,
+            `'${name}' has a value (${x}) at row ${Math.floor(i / cols)}, column ${i % cols} too large for float32`,
+          );
         }
       }
     }
@@ -173,8 +184,10 @@ function features(file: string, name: string, t: HostTensor): Float32Array {
 }
 
 function tooManyClasses(file: string, label: bigint, i: number): DumpError {
-  return new DumpError(file,
-    `label ${label} makes ${label + 1n} classes; at most ${MAX_CLASSES} supported; labels must be 0..K-1 (sample ${i})`);
+  return new DumpError(
+    file,
+    `label ${label} makes ${label + 1n} classes; at most ${MAX_CLASSES} supported; labels must be 0..K-1 (sample ${i})`,
+  );
 }
 
 /** Labels as int32, each checked (integer, 0 <= label < MAX_CLASSES) before anything is sized by them. */
@@ -191,7 +204,8 @@ function labels(file: string, yt: HostTensor, n: number): { y: Int32Array; maxLa
       v = Number(raw);
     } else {
       v = elementAsNumber(yt, i);
-      if (!Number.isInteger(v) || v < 0) throw new DumpError(file, `'y' must hold integer class labels 0..K-1; sample ${i} has ${v}`);
+      if (!Number.isInteger(v) || v < 0)
+        throw new DumpError(file, `'y' must hold integer class labels 0..K-1; sample ${i} has ${v}`);
       if (v >= MAX_CLASSES) throw tooManyClasses(file, BigInt(v), i);
     }
     y[i] = v;
@@ -200,40 +214,53 @@ function labels(file: string, yt: HostTensor, n: number): { y: Int32Array; maxLa
   return { y, maxLabel };
 }
 
-/**
- * Validate tensors against the dump schema (x1, x2, y required) and decode them. Labels and
- * shapes are checked before anything is sized by them; the decoded arrays are refused past
- * `limits.maxBytes`.
- */
-export function toDump(file: string, tf: TensorFile & { metaJson?: DumpMeta; names?: string[] }, limits?: Partial<ReadLimits>): Dump {
-  const L = resolveLimits(limits);
-  const t = tf.tensors;
-  const meta = parseMeta(file, tf.metadata, tf.metaJson);
+type Tensors = TensorFile['tensors'];
+type LogitKey = (typeof LOGITS)[number];
+
+function requireTensors(file: string, t: Tensors, names: string[] | undefined): void {
   for (const req of ['x1', 'x2', 'y']) {
-    if (!t.has(req)) throw new DumpError(file, `missing required tensor '${req}' (found: ${(tf.names ?? [...t.keys()]).join(', ') || 'none'})`);
+    if (!t.has(req))
+      throw new DumpError(
+        file,
+        `missing required tensor '${req}' (found: ${(names ?? [...t.keys()]).join(', ') || 'none'})`,
+      );
   }
-  const yt = t.get('y')!;
+}
+
+/** N from the shape of 'y' ([N] or [N, 1]), checked before anything is sized by it. */
+function sampleCount(file: string, yt: HostTensor): number {
   const yShape = yt.shape.length === 2 && yt.shape[1] === 1 ? [yt.shape[0]] : yt.shape;
   if (yShape.length !== 1) throw new DumpError(file, `'y' must be 1-D [N], got shape [${yt.shape}]`);
   const n = yShape[0];
   if (n === 0) throw new DumpError(file, 'empty dump: y has no samples');
   if (n < MIN_SAMPLES) throw new DumpError(file, `only ${n} samples; LSMI needs at least ${MIN_SAMPLES}`);
   if (yt.data.length !== n) throw new DumpError(file, `'y' has ${yt.data.length} values for shape [${yt.shape}]`);
-  const { y, maxLabel } = labels(file, yt, n);
-  const classNames = meta.classNames;
+  return n;
+}
+
+/** K: the labels' range or the class names' count, whichever is larger; at least two classes present. */
+function classCount(file: string, y: Int32Array, maxLabel: number, classNames: string[] | undefined): number {
   const classes = Math.max(maxLabel + 1, classNames?.length ?? 0);
   if (classNames && maxLabel >= classNames.length) {
     throw new DumpError(file, `label ${maxLabel} is out of range for ${classNames.length} class names`);
   }
   const counts = new Int32Array(classes);
-  for (let i = 0; i < n; i++) counts[y[i]]++;
+  for (let i = 0; i < y.length; i++) counts[y[i]]++;
   const present = counts.filter((c) => c > 0).length;
   if (present < 2) throw new DumpError(file, `only one class (${maxLabel}) present in y; LSMI needs at least two`);
+  return classes;
+}
 
-  // Shapes first, then what decoding costs, then decode.
+/** The features x1, x2, ... and the logits present, shape-checked, before anything is decoded. */
+function featureTensors(
+  file: string,
+  t: Tensors,
+  n: number,
+  classes: number,
+): { xs: Array<[string, HostTensor]>; ls: Array<[LogitKey, HostTensor]> } {
   const xs: Array<[string, HostTensor]> = [];
   for (let m = 1; t.has(`x${m}`); m++) xs.push([`x${m}`, t.get(`x${m}`)!]);
-  const ls: Array<[typeof LOGITS[number], HostTensor]> = [];
+  const ls: Array<[LogitKey, HostTensor]> = [];
   for (const key of LOGITS) {
     const l = t.get(key);
     if (l) ls.push([key, l]);
@@ -241,10 +268,62 @@ export function toDump(file: string, tf: TensorFile & { metaJson?: DumpMeta; nam
   for (const [name, x] of xs) checkFeatureShape(file, name, x, n);
   for (const [key, l] of ls) {
     checkFeatureShape(file, key, l, n);
-    if (l.shape[1] !== classes) throw new DumpError(file, `'${key}' has ${l.shape[1]} columns but there are ${classes} classes`);
+    if (l.shape[1] !== classes)
+      throw new DumpError(file, `'${key}' has ${l.shape[1]} columns but there are ${classes} classes`);
   }
+  return { xs, ls };
+}
+
+/** The optional train / evaluate marks: [N] of 0 and 1, both present. */
+function readSplit(file: string, st: HostTensor | undefined, n: number): Uint8Array | undefined {
+  if (!st) return undefined;
+  if (st.shape.length !== 1 || st.shape[0] !== n)
+    throw new DumpError(file, `'split' must be [${n}], got shape [${st.shape}]`);
+  const split = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = elementAsNumber(st, i);
+    if (v !== 0 && v !== 1)
+      throw new DumpError(file, `'split' must be 1 (train) or 0 (evaluate); sample ${i} has ${v}`);
+    split[i] = v;
+  }
+  if (!split.includes(0)) throw new DumpError(file, "'split' marks no sample for evaluation (0)");
+  if (!split.includes(1)) throw new DumpError(file, "'split' marks no sample for training (1)");
+  return split;
+}
+
+function readIds(file: string, it: HostTensor | undefined, n: number): number[] | undefined {
+  if (!it) return undefined;
+  if (it.shape.length !== 1 || it.shape[0] !== n)
+    throw new DumpError(file, `'ids' must be [${n}], got shape [${it.shape}]`);
+  return Array.from({ length: n }, (_, i) => elementAsNumber(it, i));
+}
+
+/**
+ * Validate tensors against the dump schema (x1, x2, y required) and decode them. Labels and
+ * shapes are checked before anything is sized by them; the decoded arrays are refused past
+ * `limits.maxBytes`.
+ */
+export function toDump(
+  file: string,
+  tf: TensorFile & { metaJson?: DumpMeta; names?: string[] },
+  limits?: Partial<ReadLimits>,
+): Dump {
+  const L = resolveLimits(limits);
+  const t = tf.tensors;
+  const meta = parseMeta(file, tf.metadata, tf.metaJson);
+  requireTensors(file, t, tf.names);
+  const yt = t.get('y')!;
+  const n = sampleCount(file, yt);
+  const { y, maxLabel } = labels(file, yt, n);
+  const classes = classCount(file, y, maxLabel, meta.classNames);
+
+  // Shapes first, then what decoding costs, then decode.
+  const { xs, ls } = featureTensors(file, t, n, classes);
   const items: CostItem[] = [...xs, ...ls].map(([name, x]) => ({
-    what: `tensor '${name}' [${x.shape}] as float32`, raw: 0, decode: x.data.length * 4, transient: 0,
+    what: `tensor '${name}' [${x.shape}] as float32`,
+    raw: 0,
+    decode: x.data.length * 4,
+    transient: 0,
   }));
   checkBudget(file, items, n * 13 + classes * 4, L);
 
@@ -255,25 +334,8 @@ export function toDump(file: string, tf: TensorFile & { metaJson?: DumpMeta; nam
   }));
   const logits: Dump['logits'] = {};
   for (const [key, l] of ls) logits[key] = features(file, key, l);
-  let split: Uint8Array | undefined;
-  const st = t.get('split');
-  if (st) {
-    if (st.shape.length !== 1 || st.shape[0] !== n) throw new DumpError(file, `'split' must be [${n}], got shape [${st.shape}]`);
-    split = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      const v = elementAsNumber(st, i);
-      if (v !== 0 && v !== 1) throw new DumpError(file, `'split' must be 1 (train) or 0 (evaluate); sample ${i} has ${v}`);
-      split[i] = v;
-    }
-    if (!split.includes(0)) throw new DumpError(file, "'split' marks no sample for evaluation (0)");
-    if (!split.includes(1)) throw new DumpError(file, "'split' marks no sample for training (1)");
-  }
-  let ids: number[] | undefined;
-  const it = t.get('ids');
-  if (it) {
-    if (it.shape.length !== 1 || it.shape[0] !== n) throw new DumpError(file, `'ids' must be [${n}], got shape [${it.shape}]`);
-    ids = Array.from({ length: n }, (_, i) => elementAsNumber(it, i));
-  }
+  const split = readSplit(file, t.get('split'), n);
+  const ids = readIds(file, t.get('ids'), n);
   return { file, n, modalities, y, classes, logits, split, ids, meta };
 }
 
@@ -288,7 +350,10 @@ export function readDump(file: string, limits?: Partial<ReadLimits>): Dump {
 
 /** Write tensors in the format implied by `file`, atomically (temporary name, then rename). */
 export function writeDump(
-  file: string, tensors: Map<string, HostTensor>, meta: DumpMeta = {}, opts: { compress?: boolean } = {},
+  file: string,
+  tensors: Map<string, HostTensor>,
+  meta: DumpMeta = {},
+  opts: { compress?: boolean } = {},
 ): void {
   const format = formatOf(file);
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });

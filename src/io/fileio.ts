@@ -51,8 +51,10 @@ export class FileReader {
         throw ioError(this.file, e);
       }
       if (got === 0) {
-        throw new DumpError(this.file,
-          `truncated: expected ${target.length} bytes at offset ${pos}, got ${done} (the file may have changed while being read)`);
+        throw new DumpError(
+          this.file,
+          `truncated: expected ${target.length} bytes at offset ${pos}, got ${done} (the file may have changed while being read)`,
+        );
       }
       done += got;
     }

@@ -31,8 +31,10 @@ export const MAX_NPY_HEADER_BYTES = 1024 * 1024;
 /** Limits for a memory budget in MiB: the reader may use half of it, the engine the rest. */
 export function readLimits(memoryMb?: number, maxInflateRatio?: number): ReadLimits {
   const mb = memoryMb !== undefined && Number.isFinite(memoryMb) && memoryMb > 0 ? memoryMb : DEFAULT_MEMORY_MB;
-  const ratio = maxInflateRatio !== undefined && Number.isFinite(maxInflateRatio) && maxInflateRatio > 0
-    ? maxInflateRatio : DEFAULT_MAX_INFLATE_RATIO;
+  const ratio =
+    maxInflateRatio !== undefined && Number.isFinite(maxInflateRatio) && maxInflateRatio > 0
+      ? maxInflateRatio
+      : DEFAULT_MAX_INFLATE_RATIO;
   return { maxBytes: Math.floor((mb * 1024 * 1024) / 2), maxInflateRatio: ratio };
 }
 
@@ -41,7 +43,8 @@ export function resolveLimits(limits?: Partial<ReadLimits>): ReadLimits {
   const d = readLimits();
   return {
     maxBytes: limits?.maxBytes !== undefined && limits.maxBytes >= 0 ? limits.maxBytes : d.maxBytes,
-    maxInflateRatio: limits?.maxInflateRatio !== undefined && limits.maxInflateRatio > 0 ? limits.maxInflateRatio : d.maxInflateRatio,
+    maxInflateRatio:
+      limits?.maxInflateRatio !== undefined && limits.maxInflateRatio > 0 ? limits.maxInflateRatio : d.maxInflateRatio,
   };
 }
 
@@ -60,8 +63,10 @@ export function formatBytes(n: number): string {
 
 /** How to raise the budget, appended to every refusal. */
 export function budgetHint(limits: ReadLimits): string {
-  return `the read budget is ${formatBytes(limits.maxBytes)} (half the memory budget); ` +
-    'raise it with --memory-mb or the lsmi.memoryMb setting';
+  return (
+    `the read budget is ${formatBytes(limits.maxBytes)} (half the memory budget); ` +
+    'raise it with --memory-mb or the lsmi.memoryMb setting'
+  );
 }
 
 /** One line item of a read plan: a tensor (or member) and what it will cost. */
@@ -92,7 +97,10 @@ export function checkBudget(file: string, items: CostItem[], overhead: number, l
       ? `; the largest part is ${largest.what}: ${formatBytes(largest.raw)} to read` +
         (largest.decode > 0 ? ` + ${formatBytes(largest.decode)} decoded` : '')
       : '';
-    throw new DumpError(file, `reading this dump needs ${formatBytes(total)} (${total} bytes)${part}; more than allowed: ${budgetHint(limits)}`);
+    throw new DumpError(
+      file,
+      `reading this dump needs ${formatBytes(total)} (${total} bytes)${part}; more than allowed: ${budgetHint(limits)}`,
+    );
   }
   return total;
 }

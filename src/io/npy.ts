@@ -1,22 +1,47 @@
 import { DumpError } from './errors';
 import { MAX_NPY_HEADER_BYTES } from './limits';
 import {
-  DType, DTYPE_BYTES, HostTensor, TypedData, decodeElements, encodeLittleEndian, fortranToC, numel,
-  swapBytesInPlace, viewLittleEndian,
+  DType,
+  DTYPE_BYTES,
+  HostTensor,
+  TypedData,
+  decodeElements,
+  encodeLittleEndian,
+  fortranToC,
+  numel,
+  swapBytesInPlace,
+  viewLittleEndian,
 } from './tensor';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 const KIND_TO_DTYPE: Record<string, DType> = {
-  f8: 'f64', f4: 'f32', f2: 'f16',
-  i8: 'i64', i4: 'i32', i2: 'i16', i1: 'i8',
-  u8: 'u64', u4: 'u32', u2: 'u16', u1: 'u8',
+  f8: 'f64',
+  f4: 'f32',
+  f2: 'f16',
+  i8: 'i64',
+  i4: 'i32',
+  i2: 'i16',
+  i1: 'i8',
+  u8: 'u64',
+  u4: 'u32',
+  u2: 'u16',
+  u1: 'u8',
   b1: 'bool',
 };
 const DTYPE_TO_DESCR: Record<DType, string | undefined> = {
-  f64: '<f8', f32: '<f4', f16: '<f2', bf16: undefined,
-  i64: '<i8', i32: '<i4', i16: '<i2', i8: '|i1',
-  u64: '<u8', u32: '<u4', u16: '<u2', u8: '|u1',
+  f64: '<f8',
+  f32: '<f4',
+  f16: '<f2',
+  bf16: undefined,
+  i64: '<i8',
+  i32: '<i4',
+  i16: '<i2',
+  i8: '|i1',
+  u64: '<u8',
+  u32: '<u4',
+  u16: '<u2',
+  u8: '|u1',
   bool: '|b1',
 };
 
@@ -77,20 +102,36 @@ export function parseNpyHeader(bytes: Uint8Array, file: string, total = bytes.le
     if (/'descr'\s*:\s*\[/.test(header)) throw new DumpError(file, 'structured (record) dtypes are not supported');
     throw new DumpError(file, `malformed .npy header: ${header.trim().slice(0, 120)}`);
   }
-  const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map((s) => {
-    const v = Number(s.replace(/L$/, ''));
-    if (!Number.isSafeInteger(v) || v < 0) throw new DumpError(file, `malformed .npy shape (${shapeText})`);
-    return v;
-  });
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map((s) => {
+      const v = Number(s.replace(/L$/, ''));
+      if (!Number.isSafeInteger(v) || v < 0) throw new DumpError(file, `malformed .npy shape (${shapeText})`);
+      return v;
+    });
   const m = /^([<>|=])?([a-zA-Z])(\d+)$/.exec(descr);
   const dtype = m ? KIND_TO_DTYPE[`${m[2]}${m[3]}`] : undefined;
   if (!m || !dtype) throw new DumpError(file, `unsupported dtype '${descr}' (numeric and bool dtypes only)`);
   const n = numel(shape);
   const need = n * DTYPE_BYTES[dtype];
   if (!Number.isSafeInteger(need) || total - end < need) {
-    throw new DumpError(file, `truncated data: shape [${shape}] of ${descr} needs ${need} bytes, file has ${total - end}`);
+    throw new DumpError(
+      file,
+      `truncated data: shape [${shape}] of ${descr} needs ${need} bytes, file has ${total - end}`,
+    );
   }
-  return { dtype, descr, shape, fortran: fortran === 'True', littleEndian: m[1] !== '>', numel: n, dataStart: end, dataBytes: need };
+  return {
+    dtype,
+    descr,
+    shape,
+    fortran: fortran === 'True',
+    littleEndian: m[1] !== '>',
+    numel: n,
+    dataStart: end,
+    dataBytes: need,
+  };
 }
 
 /**

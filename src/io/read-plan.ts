@@ -80,8 +80,14 @@ function readNpyHeaderAt(r: FileReader, at: number, total: number, file: string)
 }
 
 function sameHeader(a: NpyHeader, b: NpyHeader): boolean {
-  return a.dtype === b.dtype && a.fortran === b.fortran && a.littleEndian === b.littleEndian &&
-    a.dataStart === b.dataStart && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
+  return (
+    a.dtype === b.dtype &&
+    a.fortran === b.fortran &&
+    a.littleEndian === b.littleEndian &&
+    a.dataStart === b.dataStart &&
+    a.shape.length === b.shape.length &&
+    a.shape.every((d, i) => d === b.shape[i])
+  );
 }
 
 export function planSafetensors(r: FileReader, file: string, select: Select): Plan {
@@ -89,14 +95,21 @@ export function planSafetensors(r: FileReader, file: string, select: Select): Pl
   const dataStart = 8 + headerLen;
   const { entries, metadata } = parseSafetensorsHeader(r.read(8, headerLen), r.size - dataStart, file);
   const chosen = select(entries.map((e) => e.name));
-  const planned: Planned[] = entries.filter((e) => chosen.has(e.name)).map((e) => ({
-    name: e.name, dtype: e.dtype, shape: e.shape, numel: e.numel, raw: e.end - e.begin, transient: 0,
-    load: () => {
-      const data = allocate(e.dtype, e.numel);
-      r.readInto(bytesOf(data), dataStart + e.begin);
-      return { dtype: e.dtype, shape: e.shape, data };
-    },
-  }));
+  const planned: Planned[] = entries
+    .filter((e) => chosen.has(e.name))
+    .map((e) => ({
+      name: e.name,
+      dtype: e.dtype,
+      shape: e.shape,
+      numel: e.numel,
+      raw: e.end - e.begin,
+      transient: 0,
+      load: () => {
+        const data = allocate(e.dtype, e.numel);
+        r.readInto(bytesOf(data), dataStart + e.begin);
+        return { dtype: e.dtype, shape: e.shape, data };
+      },
+    }));
   return { names: entries.map((e) => e.name), planned, metadata, overhead: headerLen + entries.length * 128 };
 }
 
@@ -111,9 +124,17 @@ export function planNpz(r: FileReader, file: string, limits: ReadLimits, select:
   for (const m of members) checkZipMember(m, file, limits);
   const overhead = entries.length * 128;
   // What the directory declares, before anything is inflated.
-  checkBudget(file, members.map((m) => ({
-    what: `member '${m.name}'`, raw: m.size, decode: 0, transient: m.method === 0 ? 0 : m.compressedSize,
-  })), overhead, limits);
+  checkBudget(
+    file,
+    members.map((m) => ({
+      what: `member '${m.name}'`,
+      raw: m.size,
+      decode: 0,
+      transient: m.method === 0 ? 0 : m.compressedSize,
+    })),
+    overhead,
+    limits,
+  );
   const planned = members.map((m): Planned => {
     const name = m.name.slice(0, -4);
     const mfile = `${file}:${m.name}`;
@@ -121,7 +142,12 @@ export function planNpz(r: FileReader, file: string, limits: ReadLimits, select:
     if (m.method === 0) {
       const { h, head } = readNpyHeaderAt(r, at, m.size, mfile);
       return {
-        name, dtype: h.dtype, shape: h.shape, numel: h.numel, raw: h.dataBytes, transient: h.fortran ? h.dataBytes : 0,
+        name,
+        dtype: h.dtype,
+        shape: h.shape,
+        numel: h.numel,
+        raw: h.dataBytes,
+        transient: h.fortran ? h.dataBytes : 0,
         load: () => {
           const { t, bytes } = loadNpyData(r, h, at);
           // CRC-32 over header, data (as stored: swapped back if it was big-endian) and any trailing bytes.
@@ -129,8 +155,10 @@ export function planNpz(r: FileReader, file: string, limits: ReadLimits, select:
           if (!h.littleEndian) swapBytesInPlace(bytes, DTYPE_BYTES[h.dtype]);
           crc = crc32(bytes, crc);
           if (!h.littleEndian) swapBytesInPlace(bytes, DTYPE_BYTES[h.dtype]);
-          for (let p = h.dataStart + h.dataBytes; p < m.size; p += SMALL_MEMBER) crc = crc32(r.read(at + p, Math.min(SMALL_MEMBER, m.size - p)), crc);
-          if (crc !== m.crc) throw new DumpError(file, `corrupt or truncated .npz archive (member '${m.name}': CRC-32 mismatch)`);
+          for (let p = h.dataStart + h.dataBytes; p < m.size; p += SMALL_MEMBER)
+            crc = crc32(r.read(at + p, Math.min(SMALL_MEMBER, m.size - p)), crc);
+          if (crc !== m.crc)
+            throw new DumpError(file, `corrupt or truncated .npz archive (member '${m.name}': CRC-32 mismatch)`);
           return t;
         },
       };
@@ -146,7 +174,11 @@ export function planNpz(r: FileReader, file: string, limits: ReadLimits, select:
     }
     const copies = h.fortran || h.dataStart % DTYPE_BYTES[h.dtype] !== 0;
     return {
-      name, dtype: h.dtype, shape: h.shape, numel: h.numel, raw: m.size,
+      name,
+      dtype: h.dtype,
+      shape: h.shape,
+      numel: h.numel,
+      raw: m.size,
       transient: (full ? 0 : m.compressedSize) + (copies ? h.dataBytes : 0),
       load: () => {
         const bytes = full ?? readZipMember(r, m, at, file);
@@ -166,26 +198,36 @@ function readDirNames(dir: string): string[] {
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ENOENT') throw new DumpError(dir, 'file not found (it may have been moved or deleted)');
-    if (err.code === 'ENOTDIR') throw new DumpError(dir, 'unknown dump format (expected .npz, .safetensors or a folder of .npy files)');
+    if (err.code === 'ENOTDIR')
+      throw new DumpError(dir, 'unknown dump format (expected .npz, .safetensors or a folder of .npy files)');
     throw new DumpError(dir, `cannot read: ${err.message}`);
   }
 }
 
 export function planNpyDir(dir: string, select: Select): Plan {
-  const files = readDirNames(dir).filter((n) => n.endsWith('.npy')).sort();
+  const files = readDirNames(dir)
+    .filter((n) => n.endsWith('.npy'))
+    .sort();
   const chosen = select(files.map((n) => n.slice(0, -4)));
-  const planned = files.filter((n) => chosen.has(n.slice(0, -4))).map((n): Planned => {
-    const f = path.join(dir, n);
-    const { h } = withFile(f, (r) => readNpyHeaderAt(r, 0, r.size, f));
-    return {
-      name: n.slice(0, -4), dtype: h.dtype, shape: h.shape, numel: h.numel, raw: h.dataBytes, transient: h.fortran ? h.dataBytes : 0,
-      load: () => withFile(f, (r) => {
-        const again = readNpyHeaderAt(r, 0, r.size, f).h;
-        if (!sameHeader(h, again)) throw new DumpError(f, 'changed while being read (its header differs)');
-        return loadNpyData(r, again, 0).t;
-      }),
-    };
-  });
+  const planned = files
+    .filter((n) => chosen.has(n.slice(0, -4)))
+    .map((n): Planned => {
+      const f = path.join(dir, n);
+      const { h } = withFile(f, (r) => readNpyHeaderAt(r, 0, r.size, f));
+      return {
+        name: n.slice(0, -4),
+        dtype: h.dtype,
+        shape: h.shape,
+        numel: h.numel,
+        raw: h.dataBytes,
+        transient: h.fortran ? h.dataBytes : 0,
+        load: () =>
+          withFile(f, (r) => {
+            const again = readNpyHeaderAt(r, 0, r.size, f).h;
+            if (!sameHeader(h, again)) throw new DumpError(f, 'changed while being read (its header differs)');
+            return loadNpyData(r, again, 0).t;
+          }),
+      };
+    });
   return { names: files.map((n) => n.slice(0, -4)), planned, metadata: {}, overhead: files.length * 128 };
 }
-

@@ -9,4 +9,3 @@ export function schemaNames(names: Iterable<string>): Set<string> {
   for (let m = 1; all.has(`x${m}`); m++) out.add(`x${m}`);
   return out;
 }
-

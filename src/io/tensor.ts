@@ -3,15 +3,19 @@
  * (C order) whatever the file stored, and holds the values in their own dtype.
  */
 export type DType =
-  | 'f64' | 'f32' | 'f16' | 'bf16'
-  | 'i64' | 'i32' | 'i16' | 'i8'
-  | 'u64' | 'u32' | 'u16' | 'u8'
-  | 'bool';
+  'f64' | 'f32' | 'f16' | 'bf16' | 'i64' | 'i32' | 'i16' | 'i8' | 'u64' | 'u32' | 'u16' | 'u8' | 'bool';
 
 export type TypedData =
-  | Float64Array | Float32Array
-  | BigInt64Array | Int32Array | Int16Array | Int8Array
-  | BigUint64Array | Uint32Array | Uint16Array | Uint8Array;
+  | Float64Array
+  | Float32Array
+  | BigInt64Array
+  | Int32Array
+  | Int16Array
+  | Int8Array
+  | BigUint64Array
+  | Uint32Array
+  | Uint16Array
+  | Uint8Array;
 
 export interface HostTensor {
   dtype: DType;
@@ -21,9 +25,18 @@ export interface HostTensor {
 }
 
 export const DTYPE_BYTES: Record<DType, number> = {
-  f64: 8, f32: 4, f16: 2, bf16: 2,
-  i64: 8, i32: 4, i16: 2, i8: 1,
-  u64: 8, u32: 4, u16: 2, u8: 1,
+  f64: 8,
+  f32: 4,
+  f16: 2,
+  bf16: 2,
+  i64: 8,
+  i32: 4,
+  i16: 2,
+  i8: 1,
+  u64: 8,
+  u32: 4,
+  u16: 2,
+  u8: 1,
   bool: 1,
 };
 
@@ -108,16 +121,29 @@ export function toFloat64(t: HostTensor): Float64Array {
 
 export function allocate(dtype: DType, n: number): TypedData {
   switch (dtype) {
-    case 'f64': return new Float64Array(n);
-    case 'f32': return new Float32Array(n);
-    case 'f16': case 'bf16': case 'u16': return new Uint16Array(n);
-    case 'i64': return new BigInt64Array(n);
-    case 'u64': return new BigUint64Array(n);
-    case 'i32': return new Int32Array(n);
-    case 'u32': return new Uint32Array(n);
-    case 'i16': return new Int16Array(n);
-    case 'i8': return new Int8Array(n);
-    case 'u8': case 'bool': return new Uint8Array(n);
+    case 'f64':
+      return new Float64Array(n);
+    case 'f32':
+      return new Float32Array(n);
+    case 'f16':
+    case 'bf16':
+    case 'u16':
+      return new Uint16Array(n);
+    case 'i64':
+      return new BigInt64Array(n);
+    case 'u64':
+      return new BigUint64Array(n);
+    case 'i32':
+      return new Int32Array(n);
+    case 'u32':
+      return new Uint32Array(n);
+    case 'i16':
+      return new Int16Array(n);
+    case 'i8':
+      return new Int8Array(n);
+    case 'u8':
+    case 'bool':
+      return new Uint8Array(n);
   }
 }
 
@@ -139,7 +165,11 @@ export function fromNumbers(dtype: DType, shape: number[], values: ArrayLike<num
 
 /** Read `n` elements of `dtype` from bytes at `offset` with the given byte order. */
 export function decodeElements(
-  bytes: Uint8Array, offset: number, dtype: DType, n: number, littleEndian: boolean,
+  bytes: Uint8Array,
+  offset: number,
+  dtype: DType,
+  n: number,
+  littleEndian: boolean,
 ): TypedData {
   const size = DTYPE_BYTES[dtype];
   const out = allocate(dtype, n);
@@ -153,16 +183,39 @@ export function decodeElements(
   for (let i = 0; i < n; i++) {
     const p = i * size;
     switch (dtype) {
-      case 'f64': (out as Float64Array)[i] = view.getFloat64(p, false); break;
-      case 'f32': (out as Float32Array)[i] = view.getFloat32(p, false); break;
-      case 'f16': case 'bf16': case 'u16': (out as Uint16Array)[i] = view.getUint16(p, false); break;
-      case 'i64': (out as BigInt64Array)[i] = view.getBigInt64(p, false); break;
-      case 'u64': (out as BigUint64Array)[i] = view.getBigUint64(p, false); break;
-      case 'i32': (out as Int32Array)[i] = view.getInt32(p, false); break;
-      case 'u32': (out as Uint32Array)[i] = view.getUint32(p, false); break;
-      case 'i16': (out as Int16Array)[i] = view.getInt16(p, false); break;
-      case 'i8': (out as Int8Array)[i] = view.getInt8(p); break;
-      case 'u8': case 'bool': (out as Uint8Array)[i] = view.getUint8(p); break;
+      case 'f64':
+        (out as Float64Array)[i] = view.getFloat64(p, false);
+        break;
+      case 'f32':
+        (out as Float32Array)[i] = view.getFloat32(p, false);
+        break;
+      case 'f16':
+      case 'bf16':
+      case 'u16':
+        (out as Uint16Array)[i] = view.getUint16(p, false);
+        break;
+      case 'i64':
+        (out as BigInt64Array)[i] = view.getBigInt64(p, false);
+        break;
+      case 'u64':
+        (out as BigUint64Array)[i] = view.getBigUint64(p, false);
+        break;
+      case 'i32':
+        (out as Int32Array)[i] = view.getInt32(p, false);
+        break;
+      case 'u32':
+        (out as Uint32Array)[i] = view.getUint32(p, false);
+        break;
+      case 'i16':
+        (out as Int16Array)[i] = view.getInt16(p, false);
+        break;
+      case 'i8':
+        (out as Int8Array)[i] = view.getInt8(p);
+        break;
+      case 'u8':
+      case 'bool':
+        (out as Uint8Array)[i] = view.getUint8(p);
+        break;
     }
   }
   return out;

@@ -18,7 +18,10 @@ export interface ZipMemberSpec {
  * the end records (ZIP64 when asked or needed). Used by `encodeZip` and by tests that build
  * archives too large to hold in memory as sparse files.
  */
-export function zipLayout(members: ZipMemberSpec[], opts: { zip64?: boolean } = {}): { parts: Array<{ offset: number; bytes: Uint8Array }>; size: number } {
+export function zipLayout(
+  members: ZipMemberSpec[],
+  opts: { zip64?: boolean } = {},
+): { parts: Array<{ offset: number; bytes: Uint8Array }>; size: number } {
   const parts: Array<{ offset: number; bytes: Uint8Array }> = [];
   const central: Uint8Array[] = [];
   let offset = 0;
@@ -93,7 +96,13 @@ function localHeader(m: ZipMemberSpec, name: Uint8Array, extra: Uint8Array, z64:
   return local;
 }
 
-function centralHeader(m: ZipMemberSpec, name: Uint8Array, extra: Uint8Array, z64: boolean, offset: number): Uint8Array {
+function centralHeader(
+  m: ZipMemberSpec,
+  name: Uint8Array,
+  extra: Uint8Array,
+  z64: boolean,
+  offset: number,
+): Uint8Array {
   const cd = new Uint8Array(46 + name.length + extra.length);
   const cv = new DataView(cd.buffer);
   cv.setUint32(0, SIG_CENTRAL, true);
@@ -131,10 +140,20 @@ function zip64EndRecords(count: number, cdSize: number, cdOffset: number, at: nu
 }
 
 /** A zip archive in memory: members stored or deflated, with ZIP64 records when asked. */
-export function encodeZip(members: Record<string, Uint8Array>, opts: { compress?: boolean; zip64?: boolean } = {}): Uint8Array {
+export function encodeZip(
+  members: Record<string, Uint8Array>,
+  opts: { compress?: boolean; zip64?: boolean } = {},
+): Uint8Array {
   const specs: ZipMemberSpec[] = Object.entries(members).map(([name, raw]) => {
     const data = opts.compress ? new Uint8Array(zlib.deflateRawSync(raw)) : raw;
-    return { name, method: opts.compress ? 8 : 0, crc: crc32(raw), compressedSize: data.length, size: raw.length, data };
+    return {
+      name,
+      method: opts.compress ? 8 : 0,
+      crc: crc32(raw),
+      compressedSize: data.length,
+      size: raw.length,
+      data,
+    };
   });
   const { parts, size } = zipLayout(specs, opts);
   const out = new Uint8Array(size);

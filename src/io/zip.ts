@@ -38,7 +38,12 @@ function u64(view: DataView, at: number, file: string, what: string): number {
 }
 
 /** Where the central directory is, from the end record (and its ZIP64 twin when present). */
-interface Directory { count: number; cdSize: number; cdOffset: number; cdLimit: number }
+interface Directory {
+  count: number;
+  cdSize: number;
+  cdOffset: number;
+  cdLimit: number;
+}
 
 function findDirectory(r: FileReader, file: string): Directory {
   const size = r.size;
@@ -57,28 +62,45 @@ function findDirectory(r: FileReader, file: string): Directory {
   if (at < 0) throw corrupt(file, 'no end-of-central-directory record');
   const eocdPos = tailStart + at;
   const hasLocator = at >= 20 && tv.getUint32(at - 20, true) === SIG_LOCATOR64;
-  if (hasLocator) return zip64Directory(r, file, u64(tv, at - 20 + 8, file, 'ZIP64 end-of-central-directory offset'), eocdPos);
-  const dir = { count: tv.getUint16(at + 10, true), cdSize: tv.getUint32(at + 12, true), cdOffset: tv.getUint32(at + 16, true), cdLimit: eocdPos };
-  if (dir.count === 0xffff || dir.cdSize === 0xffffffff || dir.cdOffset === 0xffffffff) throw corrupt(file, 'ZIP64 fields without a ZIP64 record');
-  if (tv.getUint16(at + 4, true) !== 0 || tv.getUint16(at + 6, true) !== 0) throw corrupt(file, 'multi-disk archives are not supported');
+  if (hasLocator)
+    return zip64Directory(r, file, u64(tv, at - 20 + 8, file, 'ZIP64 end-of-central-directory offset'), eocdPos);
+  const dir = {
+    count: tv.getUint16(at + 10, true),
+    cdSize: tv.getUint32(at + 12, true),
+    cdOffset: tv.getUint32(at + 16, true),
+    cdLimit: eocdPos,
+  };
+  if (dir.count === 0xffff || dir.cdSize === 0xffffffff || dir.cdOffset === 0xffffffff)
+    throw corrupt(file, 'ZIP64 fields without a ZIP64 record');
+  if (tv.getUint16(at + 4, true) !== 0 || tv.getUint16(at + 6, true) !== 0)
+    throw corrupt(file, 'multi-disk archives are not supported');
   return dir;
 }
 
 function zip64Directory(r: FileReader, file: string, eocd64Pos: number, eocdPos: number): Directory {
-  if (eocd64Pos + 56 > eocdPos - 20) throw corrupt(file, `ZIP64 end-of-central-directory offset ${eocd64Pos} lies outside the file`);
+  if (eocd64Pos + 56 > eocdPos - 20)
+    throw corrupt(file, `ZIP64 end-of-central-directory offset ${eocd64Pos} lies outside the file`);
   const rec = r.read(eocd64Pos, 56);
   const rv = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
   if (rv.getUint32(0, true) !== SIG_EOCD64) throw corrupt(file, 'bad ZIP64 end-of-central-directory record');
-  if (rv.getUint32(16, true) !== 0 || rv.getUint32(20, true) !== 0) throw corrupt(file, 'multi-disk archives are not supported');
+  if (rv.getUint32(16, true) !== 0 || rv.getUint32(20, true) !== 0)
+    throw corrupt(file, 'multi-disk archives are not supported');
   return {
-    count: u64(rv, 32, file, 'entry count'), cdSize: u64(rv, 40, file, 'central directory size'),
-    cdOffset: u64(rv, 48, file, 'central directory offset'), cdLimit: eocd64Pos,
+    count: u64(rv, 32, file, 'entry count'),
+    cdSize: u64(rv, 40, file, 'central directory size'),
+    cdOffset: u64(rv, 48, file, 'central directory offset'),
+    cdLimit: eocd64Pos,
   };
 }
 
 /** ZIP64 extended information: the 64-bit values, in this order, of the fields that are saturated. */
 function zip64Sizes(
-  cv: DataView, q: number, extraLen: number, file: string, name: string, v: { usize: number; compressedSize: number; localOffset: number },
+  cv: DataView,
+  q: number,
+  extraLen: number,
+  file: string,
+  name: string,
+  v: { usize: number; compressedSize: number; localOffset: number },
 ): void {
   const extraEnd = q + extraLen;
   while (q + 4 <= extraEnd) {
@@ -104,20 +126,44 @@ function zip64Sizes(
 }
 
 /** Central directory entry `k` at byte p of the directory `cd`, and where the next one starts. */
-function centralEntry(cd: Uint8Array, cv: DataView, p: number, k: number, file: string): { entry: ZipEntry; end: number } {
-  if (p + 46 > cd.length || cv.getUint32(p, true) !== SIG_CENTRAL) throw corrupt(file, `bad central directory entry ${k}`);
+function centralEntry(
+  cd: Uint8Array,
+  cv: DataView,
+  p: number,
+  k: number,
+  file: string,
+): { entry: ZipEntry; end: number } {
+  if (p + 46 > cd.length || cv.getUint32(p, true) !== SIG_CENTRAL)
+    throw corrupt(file, `bad central directory entry ${k}`);
   const flags = cv.getUint16(p + 8, true);
   const nameLen = cv.getUint16(p + 28, true);
   const extraLen = cv.getUint16(p + 30, true);
   const end = p + 46 + nameLen + extraLen + cv.getUint16(p + 32, true);
   if (end > cd.length) throw corrupt(file, `central directory entry ${k} runs past the directory`);
   const name = new TextDecoder(flags & 0x800 ? 'utf-8' : 'latin1').decode(cd.subarray(p + 46, p + 46 + nameLen));
-  const v = { usize: cv.getUint32(p + 24, true), compressedSize: cv.getUint32(p + 20, true), localOffset: cv.getUint32(p + 42, true) };
-  if (v.usize === 0xffffffff || v.compressedSize === 0xffffffff || v.localOffset === 0xffffffff || cv.getUint16(p + 34, true) === 0xffff) {
+  const v = {
+    usize: cv.getUint32(p + 24, true),
+    compressedSize: cv.getUint32(p + 20, true),
+    localOffset: cv.getUint32(p + 42, true),
+  };
+  if (
+    v.usize === 0xffffffff ||
+    v.compressedSize === 0xffffffff ||
+    v.localOffset === 0xffffffff ||
+    cv.getUint16(p + 34, true) === 0xffff
+  ) {
     zip64Sizes(cv, p + 46 + nameLen, extraLen, file, name, v);
   }
   return {
-    entry: { name, flags, method: cv.getUint16(p + 10, true), crc: cv.getUint32(p + 16, true), compressedSize: v.compressedSize, size: v.usize, localOffset: v.localOffset },
+    entry: {
+      name,
+      flags,
+      method: cv.getUint16(p + 10, true),
+      crc: cv.getUint32(p + 16, true),
+      compressedSize: v.compressedSize,
+      size: v.usize,
+      localOffset: v.localOffset,
+    },
     end,
   };
 }
@@ -126,7 +172,10 @@ function centralEntry(cd: Uint8Array, cv: DataView, p: number, k: number, file: 
 export function readZipDirectory(r: FileReader, file: string, limits: ReadLimits): ZipEntry[] {
   const { count, cdSize, cdOffset, cdLimit } = findDirectory(r, file);
   if (cdOffset + cdSize > cdLimit) {
-    throw corrupt(file, `central directory at ${cdOffset}..${cdOffset + cdSize} lies outside the archive (${cdLimit} bytes before its end record)`);
+    throw corrupt(
+      file,
+      `central directory at ${cdOffset}..${cdOffset + cdSize} lies outside the archive (${cdLimit} bytes before its end record)`,
+    );
   }
   if (count * 46 > cdSize) throw corrupt(file, `${count} entries cannot fit a ${cdSize}-byte central directory`);
   if (cdSize > limits.maxBytes) {
@@ -143,7 +192,10 @@ export function readZipDirectory(r: FileReader, file: string, limits: ReadLimits
     if (names.has(name)) throw new DumpError(file, `duplicate member '${name}' in the archive`);
     names.add(name);
     if (localOffset + 30 + compressedSize > cdOffset) {
-      throw corrupt(file, `member '${name}': data at ${localOffset}..${localOffset + 30 + compressedSize} runs past the members' area (${cdOffset} bytes)`);
+      throw corrupt(
+        file,
+        `member '${name}': data at ${localOffset}..${localOffset + 30 + compressedSize} runs past the members' area (${cdOffset} bytes)`,
+      );
     }
     entries.push(entry);
     p = end;
@@ -153,37 +205,48 @@ export function readZipDirectory(r: FileReader, file: string, limits: ReadLimits
   for (let i = 1; i < byOffset.length; i++) {
     const a = byOffset[i - 1];
     const b = byOffset[i];
-    if (a.localOffset + 30 + a.compressedSize > b.localOffset) throw corrupt(file, `members '${a.name}' and '${b.name}' overlap`);
+    if (a.localOffset + 30 + a.compressedSize > b.localOffset)
+      throw corrupt(file, `members '${a.name}' and '${b.name}' overlap`);
   }
   return entries;
 }
 
 /** Refuse a member before reading it: method, encryption, declared size against the budget, inflate ratio. */
 export function checkZipMember(e: ZipEntry, file: string, limits: ReadLimits): void {
-  if (e.flags & 0x1 || e.flags & 0x40 || e.method === 99) throw new DumpError(file, `member '${e.name}' is encrypted; encrypted archives are not supported`);
+  if (e.flags & 0x1 || e.flags & 0x40 || e.method === 99)
+    throw new DumpError(file, `member '${e.name}' is encrypted; encrypted archives are not supported`);
   if (e.method !== 0 && e.method !== 8) {
-    throw new DumpError(file, `member '${e.name}' uses compression method ${e.method}; only stored (0) and deflate (8) are supported`);
+    throw new DumpError(
+      file,
+      `member '${e.name}' uses compression method ${e.method}; only stored (0) and deflate (8) are supported`,
+    );
   }
   if (e.method === 0 && e.compressedSize !== e.size) {
     throw corrupt(file, `stored member '${e.name}' declares ${e.size} bytes but holds ${e.compressedSize}`);
   }
   if (e.size > limits.maxBytes) {
-    throw new DumpError(file, `member '${e.name}' declares ${formatBytes(e.size)} (${e.size} bytes) uncompressed; more than allowed: ${budgetHint(limits)}`);
+    throw new DumpError(
+      file,
+      `member '${e.name}' declares ${formatBytes(e.size)} (${e.size} bytes) uncompressed; more than allowed: ${budgetHint(limits)}`,
+    );
   }
   if (e.size > bufferConstants.MAX_LENGTH) {
     throw new DumpError(file, `member '${e.name}' declares ${formatBytes(e.size)}, more than one buffer can hold`);
   }
   if (e.method === 8 && e.size > RATIO_CHECK_BYTES && e.size > limits.maxInflateRatio * e.compressedSize) {
     const ratio = e.compressedSize > 0 ? `${Math.round(e.size / e.compressedSize)}:1` : 'unbounded';
-    throw new DumpError(file,
+    throw new DumpError(
+      file,
       `member '${e.name}' declares ${formatBytes(e.size)} from ${formatBytes(e.compressedSize)} compressed, an inflate ratio of ${ratio} ` +
-      `over the limit of ${limits.maxInflateRatio}:1 (a deflate bomb?); real features compress far less`);
+        `over the limit of ${limits.maxInflateRatio}:1 (a deflate bomb?); real features compress far less`,
+    );
   }
 }
 
 /** Read the member's local header; returns where its compressed bytes start. */
 export function zipMemberDataOffset(r: FileReader, e: ZipEntry, file: string): number {
-  if (e.localOffset + 30 > r.size) throw corrupt(file, `member '${e.name}': local header at ${e.localOffset} lies outside the file`);
+  if (e.localOffset + 30 > r.size)
+    throw corrupt(file, `member '${e.name}': local header at ${e.localOffset} lies outside the file`);
   const h = r.read(e.localOffset, 30);
   const hv = new DataView(h.buffer, h.byteOffset, h.byteLength);
   if (hv.getUint32(0, true) !== SIG_LOCAL) throw corrupt(file, `member '${e.name}': bad local header`);
@@ -191,9 +254,14 @@ export function zipMemberDataOffset(r: FileReader, e: ZipEntry, file: string): n
   const extraLen = hv.getUint16(28, true);
   const dataOffset = e.localOffset + 30 + nameLen + extraLen;
   if (dataOffset + e.compressedSize > r.size) {
-    throw corrupt(file, `member '${e.name}': data at ${dataOffset}..${dataOffset + e.compressedSize} runs past the end of the file (${r.size} bytes)`);
+    throw corrupt(
+      file,
+      `member '${e.name}': data at ${dataOffset}..${dataOffset + e.compressedSize} runs past the end of the file (${r.size} bytes)`,
+    );
   }
-  const localName = new TextDecoder(hv.getUint16(6, true) & 0x800 ? 'utf-8' : 'latin1').decode(r.read(e.localOffset + 30, nameLen));
+  const localName = new TextDecoder(hv.getUint16(6, true) & 0x800 ? 'utf-8' : 'latin1').decode(
+    r.read(e.localOffset + 30, nameLen),
+  );
   if (localName !== e.name) throw corrupt(file, `member '${e.name}': local header names '${localName}'`);
   return dataOffset;
 }
@@ -244,7 +312,10 @@ export function peekZipMember(r: FileReader, e: ZipEntry, dataOffset: number, wa
     if (p > source.length) source = r.read(dataOffset, Math.min(e.compressedSize, Math.max(p, source.length * 2)));
     let out: Uint8Array | undefined;
     try {
-      out = zlib.inflateRawSync(source.subarray(0, p), { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: Math.max(1, cap) });
+      out = zlib.inflateRawSync(source.subarray(0, p), {
+        finishFlush: zlib.constants.Z_SYNC_FLUSH,
+        maxOutputLength: Math.max(1, cap),
+      });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') throw inflateError(file, e, err);
       if (cap === e.size) throw inflateError(file, e, err);
@@ -252,7 +323,8 @@ export function peekZipMember(r: FileReader, e: ZipEntry, dataOffset: number, wa
     }
     if (out) {
       if (out.length >= need) return out;
-      if (p >= e.compressedSize) throw corrupt(file, `member '${e.name}' inflates to ${out.length} bytes but declares ${e.size}`);
+      if (p >= e.compressedSize)
+        throw corrupt(file, `member '${e.name}' inflates to ${out.length} bytes but declares ${e.size}`);
       lo = p;
     }
     const next = hi === Infinity ? Math.min(e.compressedSize, p * 4) : Math.floor((lo + hi) / 2);

@@ -21,12 +21,18 @@ export function packageRoot(): string {
 function scriptJson(v: unknown): string {
   const embed = (_k: string, x: unknown): unknown => {
     if (x instanceof Float32Array || x instanceof Int32Array || x instanceof Float64Array) {
-      const e: EmbeddedArray = { $typed: x instanceof Float32Array ? 'Float32Array' : x instanceof Int32Array ? 'Int32Array' : 'Float64Array', base64: Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('base64') };
+      const e: EmbeddedArray = {
+        $typed: x instanceof Float32Array ? 'Float32Array' : x instanceof Int32Array ? 'Int32Array' : 'Float64Array',
+        base64: Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('base64'),
+      };
       return e;
     }
     return x;
   };
-  return JSON.stringify(v, embed).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(v, embed)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 export type PanelName = 'dashboard' | 'samples' | 'compare';
@@ -37,7 +43,10 @@ export const PANEL_STYLES: Record<PanelName, string[]> = {
 };
 /** A page: one panel, or the static report holding all of them. */
 export type PageName = PanelName | 'report';
-const PAGE_STYLES: Record<PageName, string[]> = { ...PANEL_STYLES, report: ['dashboard.css', 'samples.css', 'report.css'] };
+const PAGE_STYLES: Record<PageName, string[]> = {
+  ...PANEL_STYLES,
+  report: ['dashboard.css', 'samples.css', 'report.css'],
+};
 
 /**
  * A self-contained page running a panel's bundle with its data embedded: the static report,
@@ -48,9 +57,12 @@ export function panelHtml(panel: PageName, messages: HostToWebview[], title: str
   const root = packageRoot();
   const script = fs.readFileSync(path.join(root, 'dist', 'webview', `${panel}.js`), 'utf8');
   // theme.css stands in for VS Code's theme variables; dashboard.css carries the shared rules.
-  const style = ['theme.css', ...PAGE_STYLES[panel]].map((f) => fs.readFileSync(path.join(root, 'media', f), 'utf8')).join('\n');
+  const style = ['theme.css', ...PAGE_STYLES[panel]]
+    .map((f) => fs.readFileSync(path.join(root, 'media', f), 'utf8'))
+    .join('\n');
   const nonce = crypto.randomBytes(16).toString('base64');
-  const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]!));
+  const esc = (s: string) =>
+    s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -84,11 +96,24 @@ export function collectRuns(root: string): RunSeries[] {
     let series = runs.get(r.run);
     if (!series) {
       let cfg: RunConfig = {};
-      try { cfg = readRunConfig(runDir(root, r.run)); } catch { /* a bad run.json only loses the display name */ }
+      try {
+        cfg = readRunConfig(runDir(root, r.run));
+      } catch {
+        /* a bad run.json only loses the display name */
+      }
       series = { run: r.run, name: cfg.name ?? r.run, fusion: cfg.fusion, points: [] };
       runs.set(r.run, series);
     }
-    series.points.push({ file: r.file, epoch: meta.epoch ?? r.epoch, step: meta.step ?? r.step, R: d.R, U1: d.U1, U2: d.U2, S: d.S, ...(intervals ? { intervals } : {}) });
+    series.points.push({
+      file: r.file,
+      epoch: meta.epoch ?? r.epoch,
+      step: meta.step ?? r.step,
+      R: d.R,
+      U1: d.U1,
+      U2: d.U2,
+      S: d.S,
+      ...(intervals ? { intervals } : {}),
+    });
   }
   return [...runs.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -97,13 +122,18 @@ export function collectRuns(root: string): RunSeries[] {
 export type EmbedChoice = 'ends' | 'latest' | 'all' | 'none';
 
 /** Bytes a checkpoint's samples take in a report (base64 of r, u1, u2, s, y, and the dump positions and ids when present). */
-export const embeddedBytes = (d: SampleData) => Math.ceil((d.n * (5 + (d.inputIndex ? 1 : 0) + (d.ids ? 2 : 0)) * 4 * 4) / 3);
+export const embeddedBytes = (d: SampleData) =>
+  Math.ceil((d.n * (5 + (d.inputIndex ? 1 : 0) + (d.ids ? 2 : 0)) * 4 * 4) / 3);
 
 /**
  * The per-sample data a report embeds, within `maxBytes`: each run's latest checkpoint comes
  * first, then its first, then the others newest first; what does not fit is left out and counted.
  */
-export function collectSamples(root: string, which: EmbedChoice, maxBytes: number): { checkpoints: SampleData[]; omitted: number } {
+export function collectSamples(
+  root: string,
+  which: EmbedChoice,
+  maxBytes: number,
+): { checkpoints: SampleData[]; omitted: number } {
   if (which === 'none') return { checkpoints: [], omitted: 0 };
   const x = (j: JobRecord) => j.step ?? j.epoch ?? 0;
   const byRun = new Map<string, JobRecord[]>();
@@ -115,11 +145,15 @@ export function collectSamples(root: string, which: EmbedChoice, maxBytes: numbe
   if (which !== 'latest') for (const jobs of runsList) if (jobs.length > 1) wanted.push(jobs[jobs.length - 1]);
   if (which === 'all') for (const jobs of runsList) wanted.push(...jobs.slice(1, -1));
   const out: SampleData[] = [];
-  let used = 0, omitted = 0;
+  let used = 0,
+    omitted = 0;
   for (const j of wanted) {
     const d = loadSampleData(root, j);
     if (!d) continue;
-    if (used + embeddedBytes(d) > maxBytes) { omitted++; continue; }
+    if (used + embeddedBytes(d) > maxBytes) {
+      omitted++;
+      continue;
+    }
     used += embeddedBytes(d);
     out.push(d);
   }
@@ -132,18 +166,40 @@ export function collectSamples(root: string, which: EmbedChoice, maxBytes: numbe
  * on the dashboard, the samples of those `which` picks within `maxMb`. Undefined when the
  * root has no analyzed checkpoint yet.
  */
-export function writeRootReport(root: string, file: string, which: EmbedChoice = 'ends', maxMb = 100): { runs: number; checkpoints: number; embedded: number; note?: string } | undefined {
+export function writeRootReport(
+  root: string,
+  file: string,
+  which: EmbedChoice = 'ends',
+  maxMb = 100,
+): { runs: number; checkpoints: number; embedded: number; note?: string } | undefined {
   const runs = collectRuns(root);
   if (!runs.length) return undefined;
   const { checkpoints, omitted } = collectSamples(root, which, maxMb * 1024 * 1024);
-  const note = omitted ? `${omitted} checkpoint${omitted === 1 ? '' : 's'} left out of the samples to keep the report under ${maxMb} MB (lsmi report --max-mb).` : undefined;
+  const note = omitted
+    ? `${omitted} checkpoint${omitted === 1 ? '' : 's'} left out of the samples to keep the report under ${maxMb} MB (lsmi report --max-mb).`
+    : undefined;
   writeReport(file, runs, `LSMI: ${path.basename(root)}`, checkpoints, note);
-  return { runs: runs.length, checkpoints: runs.reduce((a, r) => a + r.points.length, 0), embedded: checkpoints.length, ...(note ? { note } : {}) };
+  return {
+    runs: runs.length,
+    checkpoints: runs.reduce((a, r) => a + r.points.length, 0),
+    embedded: checkpoints.length,
+    ...(note ? { note } : {}),
+  };
 }
 
 /** Writes the static report: the dashboard of `runs`, and the explorer and compare panels of `checkpoints`. */
-export function writeReport(file: string, runs: RunSeries[], title: string, checkpoints: SampleData[] = [], note?: string): void {
-  const html = panelHtml('report', [{ type: 'init', view: 'report', title, runs, checkpoints, ...(note ? { note } : {}) }], title);
+export function writeReport(
+  file: string,
+  runs: RunSeries[],
+  title: string,
+  checkpoints: SampleData[] = [],
+  note?: string,
+): void {
+  const html = panelHtml(
+    'report',
+    [{ type: 'init', view: 'report', title, runs, checkpoints, ...(note ? { note } : {}) }],
+    title,
+  );
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
   fs.writeFileSync(tmp, html);

@@ -39,7 +39,8 @@ export function parseCheckpointName(p: string): CheckpointName {
 
 /** Newest first: by step, then epoch, then modification time. */
 export function compareNewestFirst(
-  a: CheckpointName & { mtimeMs: number }, b: CheckpointName & { mtimeMs: number },
+  a: CheckpointName & { mtimeMs: number },
+  b: CheckpointName & { mtimeMs: number },
 ): number {
   const key = (c: CheckpointName) => c.step ?? c.epoch ?? -1;
   return key(b) - key(a) || b.mtimeMs - a.mtimeMs;

@@ -6,36 +6,18 @@ import type { Settings } from '../core/estimator';
 import type { Phase } from '../core/progress';
 import { ioProblem } from '../store/files';
 import { settingsKey } from '../store/keys';
-import { dumpInsideRoot, resolveInside } from '../store/safe-path';
-import { JobError, JobOutcome, WorkerClient, WorkerOptions } from '../worker/client';
-import { RUN_CONFIG_NAME, cacheDir, rootCache, rootOf, rootResults, runConfigFile, runDir, runOf, stateDir } from './layout';
-import { CheckpointName, compareNewestFirst, parseCheckpointName } from './naming';
-import { RunConfig, readRunConfig } from './run-config';
+import { dumpInsideRoot } from '../store/safe-path';
+import { JobError, WorkerClient, WorkerOptions } from '../worker/client';
+import { RUN_CONFIG_NAME, cacheDir, rootCache, rootOf, rootResults, runOf, stateDir } from './layout';
+import { ModelCheckpoints, sameCheckpoint } from './model-checkpoints';
+import { compareNewestFirst, parseCheckpointName } from './naming';
+import { verdict } from './retry-policy';
+import type { Listener, PipelineEvent, PipelineEvents } from './pipeline-events';
 import { JobRecord, saveJobs, savedJobs } from './status';
 import { DumpWatcher } from './watcher';
 
 export type { JobRecord, JobState } from './status';
-
-/** The events of a Pipeline and the arguments their listeners get. */
-export interface PipelineEvents {
-  /** the run pairs dumps with model checkpoints and this one's has not appeared yet */
-  waiting: [job: JobRecord];
-  queued: [job: JobRecord];
-  started: [job: JobRecord];
-  progress: [job: JobRecord, phase: Phase, fraction: number];
-  /** analyzed, or answered from the cache */
-  result: [job: JobRecord, out: JobOutcome];
-  /** an incomplete or changing dump is tried again in `delayMs` */
-  retry: [job: JobRecord, reason: string, delayMs: number];
-  failed: [job: JobRecord, error: JobError];
-  /** a dump (or a folder of them) is gone */
-  removed: [file: string];
-  /** nothing queued or running after the initial scan; no argument (a promise's resolve may listen) */
-  idle: [none?: undefined];
-  warning: [text: string];
-}
-type PipelineEvent = keyof PipelineEvents;
-type Listener<K extends PipelineEvent> = (...args: PipelineEvents[K]) => void;
+export type { PipelineEvents } from './pipeline-events';
 
 /** The typed face of the pipeline's EventEmitter: merged into the class below, which declares none of these itself. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
@@ -82,6 +64,7 @@ export class Pipeline extends EventEmitter {
   private ready = false;
   private closed = false;
   private saveTimer?: NodeJS.Timeout;
+  private readonly checkpoints: ModelCheckpoints;
 
   /** identifies the estimator settings in force (a result cached under others is not reused) */
   private readonly settingsId: string;
@@ -90,6 +73,7 @@ export class Pipeline extends EventEmitter {
     super();
     this.settingsId = settingsKey(opts.settings ?? {}, opts.backend ?? 'auto');
     this.worker = new WorkerClient(opts.worker);
+    this.checkpoints = new ModelCheckpoints(opts.roots, (w) => this.emit('warning', w));
     for (const root of opts.roots) this.loadStatus(root);
   }
 
@@ -102,12 +86,18 @@ export class Pipeline extends EventEmitter {
   }
 
   start(): void {
-    this.watcher = new DumpWatcher(this.opts.roots, { stabilityMs: this.opts.stabilityMs, usePolling: this.opts.usePolling });
+    this.watcher = new DumpWatcher(this.opts.roots, {
+      stabilityMs: this.opts.stabilityMs,
+      usePolling: this.opts.usePolling,
+    });
     this.watcher.on('dump', (p: string) => this.enqueue(p));
     this.watcher.on('file', (p: string) => this.onFile(p));
     this.watcher.on('removed', (p: string) => this.remove(p));
     this.watcher.on('warning', (w: string) => this.emit('warning', w));
-    this.watcher.on('ready', () => { this.ready = true; this.checkIdle(); });
+    this.watcher.on('ready', () => {
+      this.ready = true;
+      this.checkIdle();
+    });
     this.watcher.start();
   }
 
@@ -122,7 +112,13 @@ export class Pipeline extends EventEmitter {
       this.worker.dispose();
       this.saveNow();
       // Temporaries of workers that died (killed mid-write) go; a live process's stay.
-      for (const root of this.opts.roots) { try { rootCache(root).sweep(); } catch { /* not ours to clean */ } }
+      for (const root of this.opts.roots) {
+        try {
+          rootCache(root).sweep();
+        } catch {
+          /* not ours to clean */
+        }
+      }
     })();
     return this.closing;
   }
@@ -132,108 +128,97 @@ export class Pipeline extends EventEmitter {
     return rootOf(this.opts.roots, file);
   }
 
-  private configs = new Map<string, RunConfig>();
-
-  /** run.json of the run folder holding `file` (re-read when it changes). */
-  private runConfigOf(file: string): { dir: string; config: RunConfig } {
-    const root = this.rootOf(file) ?? path.dirname(file);
-    const dir = runDir(root, runOf(root, file));
-    let config = this.configs.get(dir);
-    if (!config) {
-      try { config = readRunConfig(dir); } catch (e) { this.emit('warning', (e as Error).message); config = {}; }
-      this.configs.set(dir, config);
-    }
-    return { dir, config };
-  }
-
-  /** The run's model checkpoint folder (run.json `checkpoints`), when set and inside the run folder. */
-  private checkpointDir(file: string): string | undefined {
-    const { dir, config } = this.runConfigOf(file);
-    if (!config.checkpoints) return undefined;
-    try {
-      return resolveInside(dir, config.checkpoints, `${runConfigFile(dir)}: checkpoints`);
-    } catch (e) {
-      this.emit('warning', (e as Error).message);
-      config.checkpoints = undefined;
-      return undefined;
-    }
-  }
-
-  private static sameCheckpoint(a: CheckpointName, b: CheckpointName): boolean {
-    if (a.step !== undefined && b.step !== undefined) return a.step === b.step;
-    return a.epoch !== undefined && a.epoch === b.epoch;
-  }
-
-  /** Has the model checkpoint paired with this dump been written? */
-  private hasModelCheckpoint(file: string, dir: string): boolean {
-    const want = parseCheckpointName(file);
-    let names: string[] = [];
-    try { names = fs.readdirSync(dir); } catch { return false; }
-    return names.some((n) => !n.startsWith('.') && !/\.tmp/.test(n) && Pipeline.sameCheckpoint(parseCheckpointName(n), want));
-  }
-
   private onFile(p: string): void {
     if (path.basename(p) === RUN_CONFIG_NAME) {
-      this.configs.delete(path.dirname(p));
-      for (const j of this.jobs.values()) if (j.state === 'waiting' && j.file.startsWith(path.dirname(p) + path.sep)) this.enqueue(j.file);
+      this.checkpoints.forget(path.dirname(p));
+      for (const j of this.jobs.values())
+        if (j.state === 'waiting' && j.file.startsWith(path.dirname(p) + path.sep)) this.enqueue(j.file);
       return;
     }
     // A model checkpoint releases the waiting dump of the same epoch/step.
     const got = parseCheckpointName(p);
     for (const j of this.jobs.values()) {
-      if (j.state !== 'waiting' || this.checkpointDir(j.file) !== path.dirname(p)) continue;
-      if (Pipeline.sameCheckpoint(got, j)) this.enqueue(j.file);
+      if (j.state !== 'waiting' || this.checkpoints.dirOf(j.file) !== path.dirname(p)) continue;
+      if (sameCheckpoint(got, j)) this.enqueue(j.file);
     }
   }
 
   /** (Re)queue a dump; repeated calls within a burst keep one queued job. */
   enqueue(file: string, delayMs = 0, force = false): void {
-    if (this.closed) return;
-    const root = this.rootOf(file);
-    if (!root || !dumpInsideRoot(root, file)) {
-      this.emit('warning', `${file}: skipped, it (or a file read with it) is a link that leads outside the watched folder`);
-      return;
-    }
-    const ckptDir = this.checkpointDir(file);
-    // Model weights in the checkpoint folder are not dumps, whatever their format.
-    if (ckptDir && (file === ckptDir || file.startsWith(ckptDir + path.sep))) return;
-    let st: fs.Stats;
-    try { st = fs.statSync(file); } catch { this.remove(file); return; }
+    const found = this.admit(file);
+    if (!found) return;
+    const { root, ckptDir, st } = found;
     const prev = this.jobs.get(file);
     const changed = !prev || prev.size !== st.size || prev.mtimeMs !== st.mtimeMs;
-    // Unchanged since its result was cached with these settings: answer without hashing or a worker,
-    // so reopening a run of many checkpoints is instant.
-    if (!force && !changed && prev?.state === 'done' && prev.key && prev.settingsId === this.settingsId && this.running?.file !== file) {
-      const hit = rootResults(root, this.opts.worker?.cacheMb).get(prev.key);
-      if (hit) {
-        prev.updatedAt = Date.now();
-        this.emit('result', prev, { key: prev.key, cached: true, backend: hit.summary.backend, summary: hit.summary });
-        this.checkIdle();
-        return;
-      }
-    }
-    const rec: JobRecord = {
-      ...parseCheckpointName(file),
-      file, run: runOf(root, file), state: 'queued',
-      key: prev?.key, settingsId: prev?.settingsId, force,
-      crashes: changed ? 0 : prev?.crashes ?? 0, kills: changed ? 0 : prev?.kills ?? 0, retries: changed ? 0 : prev?.retries ?? 0,
-      size: st.size, mtimeMs: st.mtimeMs, updatedAt: Date.now(),
-    };
+    if (!force && !changed && this.answerFromCache(file, root, prev)) return;
+    const rec = newRecord(file, root, st, prev, changed, force);
     if (this.running?.file === file) {
       // Rewritten while analysed: stop that run; the new content is queued below.
       this.worker.cancel(this.running.id);
     }
-    if (ckptDir && !this.hasModelCheckpoint(file, ckptDir)) rec.state = 'waiting';
+    if (ckptDir && !this.checkpoints.has(file, ckptDir)) rec.state = 'waiting';
     this.jobs.set(file, rec);
     clearTimeout(this.timers.get(file));
     this.timers.delete(file);
-    if (rec.state === 'waiting') { this.emit('waiting', rec); this.save(); this.checkIdle(); return; }
-    if (delayMs > 0) {
-      this.timers.set(file, setTimeout(() => { this.timers.delete(file); this.pump(); }, delayMs));
+    if (rec.state === 'waiting') {
+      this.emit('waiting', rec);
+      this.save();
+      this.checkIdle();
+      return;
     }
+    if (delayMs > 0) this.pumpAfter(file, delayMs);
     this.emit('queued', rec);
     this.save();
     setImmediate(() => this.pump());
+  }
+
+  /** Checks before queueing: the dump's root, checkpoint folder and stat, or undefined when it is not to be queued. */
+  private admit(file: string): { root: string; ckptDir?: string; st: fs.Stats } | undefined {
+    if (this.closed) return undefined;
+    const root = this.rootOf(file);
+    if (!root || !dumpInsideRoot(root, file)) {
+      this.emit(
+        'warning',
+        `${file}: skipped, it (or a file read with it) is a link that leads outside the watched folder`,
+      );
+      return undefined;
+    }
+    const ckptDir = this.checkpoints.dirOf(file);
+    // Model weights in the checkpoint folder are not dumps, whatever their format.
+    if (ckptDir && (file === ckptDir || file.startsWith(ckptDir + path.sep))) return undefined;
+    try {
+      return { root, ckptDir, st: fs.statSync(file) };
+    } catch {
+      this.remove(file);
+      return undefined;
+    }
+  }
+
+  /**
+   * Unchanged since its result was cached with these settings: answer without hashing or a worker,
+   * so reopening a run of many checkpoints is instant. Returns whether it answered.
+   */
+  private answerFromCache(file: string, root: string, prev: JobRecord | undefined): boolean {
+    if (prev?.state !== 'done' || !prev.key || prev.settingsId !== this.settingsId || this.running?.file === file) {
+      return false;
+    }
+    const hit = rootResults(root, this.opts.worker?.cacheMb).get(prev.key);
+    if (!hit) return false;
+    prev.updatedAt = Date.now();
+    this.emit('result', prev, { key: prev.key, cached: true, backend: hit.summary.backend, summary: hit.summary });
+    this.checkIdle();
+    return true;
+  }
+
+  /** Pump once `ms` have passed; until then the dump's job is held back (debounce and backoff). */
+  private pumpAfter(file: string, ms: number): void {
+    this.timers.set(
+      file,
+      setTimeout(() => {
+        this.timers.delete(file);
+        this.pump();
+      }, ms),
+    );
   }
 
   /** Analyze again on demand, recomputing even when the cache has a result. */
@@ -245,7 +230,11 @@ export class Pipeline extends EventEmitter {
     const rec = this.jobs.get(file);
     if (!rec) return;
     if (this.running?.file === file) this.worker.cancel(this.running.id);
-    else if (rec.state === 'queued') { rec.state = 'cancelled'; this.save(); this.checkIdle(); }
+    else if (rec.state === 'queued') {
+      rec.state = 'cancelled';
+      this.save();
+      this.checkIdle();
+    }
   }
 
   cancelAll(): void {
@@ -266,71 +255,76 @@ export class Pipeline extends EventEmitter {
   private pump(): void {
     if (this.running || this.closed) return;
     const ready = [...this.jobs.values()].filter((j) => j.state === 'queued' && !this.timers.has(j.file));
-    if (!ready.length) { this.checkIdle(); return; }
+    if (!ready.length) {
+      this.checkIdle();
+      return;
+    }
     ready.sort(compareNewestFirst);
     const job = ready[0];
     job.state = 'running';
     job.updatedAt = Date.now();
     const root = this.rootOf(job.file) ?? path.dirname(job.file);
     const { id, done } = this.worker.analyze(
-      job.file, this.opts.settings ?? {}, this.opts.backend ?? 'auto', cacheDir(root),
-      (phase: Phase, fraction: number) => this.emit('progress', job, phase, fraction), job.force,
+      job.file,
+      this.opts.settings ?? {},
+      this.opts.backend ?? 'auto',
+      cacheDir(root),
+      (phase: Phase, fraction: number) => this.emit('progress', job, phase, fraction),
+      job.force,
     );
     this.running = { file: job.file, id };
     this.emit('started', job);
-    done.then(
-      (out) => {
-        if (this.jobs.get(job.file) !== job) return; // requeued or removed meanwhile
-        Object.assign(job, { state: 'done', key: out.key, settingsId: this.settingsId, force: false, error: undefined, updatedAt: Date.now() });
-        if (out.warning) this.emit('warning', `${job.file}: ${out.warning}`);
-        this.emit('result', job, out);
-      },
-      (e: JobError) => this.onFailure(job, e),
-    ).finally(() => {
-      if (this.running?.id === id) this.running = undefined;
-      this.save();
-      setImmediate(() => this.pump());
-    });
+    done
+      .then(
+        (out) => {
+          if (this.jobs.get(job.file) !== job) return; // requeued or removed meanwhile
+          Object.assign(job, {
+            state: 'done',
+            key: out.key,
+            settingsId: this.settingsId,
+            force: false,
+            error: undefined,
+            updatedAt: Date.now(),
+          });
+          if (out.warning) this.emit('warning', `${job.file}: ${out.warning}`);
+          this.emit('result', job, out);
+        },
+        (e: JobError) => this.onFailure(job, e),
+      )
+      .finally(() => {
+        if (this.running?.id === id) this.running = undefined;
+        this.save();
+        setImmediate(() => this.pump());
+      });
   }
 
   private onFailure(job: JobRecord, e: JobError): void {
     if (this.jobs.get(job.file) !== job) return;
-    const backoff = (this.opts.backoffMs ?? 500) * 2 ** job.retries;
-    const retry = () => {
+    const v = verdict(job, e, this.opts);
+    if (v.kind === 'cancelled') {
+      job.state = 'cancelled';
+      job.updatedAt = Date.now();
+    } else if (v.kind === 'removed') {
+      this.remove(job.file);
+    } else if (v.kind === 'retry') {
       const r = job.retries + 1;
-      this.emit('retry', job, e.message, backoff);
-      this.enqueue(job.file, backoff);
+      this.emit('retry', job, e.message, v.delayMs);
+      this.enqueue(job.file, v.delayMs);
       const n = this.jobs.get(job.file);
       if (n) n.retries = r;
-    };
-    if (e.kind === 'cancelled') { job.state = 'cancelled'; job.updatedAt = Date.now(); return; }
-    if (e.kind === 'changed') { retry(); return; }
-    if (e.kind === 'input') {
-      // A file still being written reads as truncated: retry while it is fresh or growing.
-      let st: fs.Stats | undefined;
-      try { st = fs.statSync(job.file); } catch { this.remove(job.file); return; }
-      const fresh = Date.now() - st.mtimeMs < (this.opts.settleMs ?? 5000) || st.size !== job.size || st.mtimeMs !== job.mtimeMs;
-      if (fresh && job.retries < (this.opts.maxRetries ?? 6)) { retry(); return; }
+    } else if (v.kind === 'restart') {
+      job.state = 'queued';
+      job.error = e.message;
+      this.emit(
+        'warning',
+        `${job.file}: ${e.message}; retrying in ${(v.delayMs / 1000).toFixed(1)} s (worker death ${v.deaths} of ${v.limit} allowed)`,
+      );
+      clearTimeout(this.timers.get(job.file));
+      this.pumpAfter(job.file, v.delayMs);
+    } else {
+      Object.assign(job, { state: 'failed', error: e.message, updatedAt: Date.now() });
+      this.emit('failed', job, e);
     }
-    // A worker death is retried with backoff. A kill by signal (a user, a supervisor, a
-    // session ending) is not the dump's fault: many are allowed. Other deaths (an abort, a
-    // crash, running out of memory) count toward maxCrashes. A timeout is the dump's own.
-    if (e.kind === 'crash' && e.death !== 'timeout') {
-      const external = e.death === 'signal';
-      const limit = external ? (this.opts.maxKills ?? 20) : (this.opts.maxCrashes ?? 3);
-      const deaths = external ? ++job.kills : ++job.crashes;
-      if (deaths < limit) {
-        job.state = 'queued';
-        job.error = e.message;
-        const wait = Math.min((this.opts.crashBackoffMs ?? 1000) * 2 ** (Math.min(deaths, 10) - 1), 30_000);
-        this.emit('warning', `${job.file}: ${e.message}; retrying in ${(wait / 1000).toFixed(1)} s (worker death ${deaths} of ${limit} allowed)`);
-        clearTimeout(this.timers.get(job.file));
-        this.timers.set(job.file, setTimeout(() => { this.timers.delete(job.file); this.pump(); }, wait));
-        return;
-      }
-    }
-    Object.assign(job, { state: 'failed', error: e.message, updatedAt: Date.now() });
-    this.emit('failed', job, e);
   }
 
   private checkIdle(): void {
@@ -342,12 +336,16 @@ export class Pipeline extends EventEmitter {
   private loadStatus(root: string): void {
     // Only finished states carry over; anything queued or running is found again by the scan.
     // A failed checkpoint is tried again by a new session, with fresh retry budgets.
-    for (const r of savedJobs(root)) if (r.state === 'done' || r.state === 'failed') this.jobs.set(r.file, { ...r, crashes: 0, kills: 0, retries: 0 });
+    for (const r of savedJobs(root))
+      if (r.state === 'done' || r.state === 'failed') this.jobs.set(r.file, { ...r, crashes: 0, kills: 0, retries: 0 });
   }
 
   private save(): void {
     if (this.saveTimer) return;
-    this.saveTimer = setTimeout(() => { this.saveTimer = undefined; this.saveNow(); }, 200);
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      this.saveNow();
+    }, 200);
   }
 
   private saveNow(): void {
@@ -358,8 +356,37 @@ export class Pipeline extends EventEmitter {
       try {
         saveJobs(root, recs);
       } catch (e) {
-        this.emit('warning', `cannot save job status in ${stateDir(root)}: ${ioProblem(e)} (results found this session are kept in memory)`);
+        this.emit(
+          'warning',
+          `cannot save job status in ${stateDir(root)}: ${ioProblem(e)} (results found this session are kept in memory)`,
+        );
       }
     }
   }
+}
+
+/** The record of a dump (re)queued with stat `st`; a changed file starts with fresh retry budgets. */
+function newRecord(
+  file: string,
+  root: string,
+  st: fs.Stats,
+  prev: JobRecord | undefined,
+  changed: boolean,
+  force: boolean,
+): JobRecord {
+  return {
+    ...parseCheckpointName(file),
+    file,
+    run: runOf(root, file),
+    state: 'queued',
+    key: prev?.key,
+    settingsId: prev?.settingsId,
+    force,
+    crashes: changed ? 0 : (prev?.crashes ?? 0),
+    kills: changed ? 0 : (prev?.kills ?? 0),
+    retries: changed ? 0 : (prev?.retries ?? 0),
+    size: st.size,
+    mtimeMs: st.mtimeMs,
+    updatedAt: Date.now(),
+  };
 }

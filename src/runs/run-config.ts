@@ -10,8 +10,10 @@ export const MAX_MANIFEST_BYTES = 256 * 2 ** 20;
 
 /** A file of a run folder, read as text when it is a regular file inside `base` and not larger than `max`. */
 function readSmallText(base: string, file: string, max: number): string {
-  if (!fs.lstatSync(file, { throwIfNoEntry: false })) throw Object.assign(new Error(`${file}: not found (ENOENT)`), { code: 'ENOENT' });
-  if (!isRegularFileInside(base, file)) throw new Error(`${file}: not a regular file inside ${base} (links out of a run folder are not read)`);
+  if (!fs.lstatSync(file, { throwIfNoEntry: false }))
+    throw Object.assign(new Error(`${file}: not found (ENOENT)`), { code: 'ENOENT' });
+  if (!isRegularFileInside(base, file))
+    throw new Error(`${file}: not a regular file inside ${base} (links out of a run folder are not read)`);
   const size = fs.statSync(file).size;
   if (size > max) throw new Error(`${file}: ${size} bytes, more than the ${max}-byte limit for this file`);
   return fs.readFileSync(file, 'utf8');
@@ -45,15 +47,23 @@ export function readRunConfig(runDir: string): RunConfig {
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${file}: must be a JSON object`);
   const r = raw as Record<string, unknown>;
-  const str = (k: string) => { if (r[k] !== undefined && typeof r[k] !== 'string') throw new Error(`${file}: ${k} must be a string`); return r[k] as string | undefined; };
+  const str = (k: string) => {
+    if (r[k] !== undefined && typeof r[k] !== 'string') throw new Error(`${file}: ${k} must be a string`);
+    return r[k] as string | undefined;
+  };
   const list = (k: string) => {
     const v = r[k];
-    if (v !== undefined && (!Array.isArray(v) || !v.every((s) => typeof s === 'string'))) throw new Error(`${file}: ${k} must be a list of strings`);
+    if (v !== undefined && (!Array.isArray(v) || !v.every((s) => typeof s === 'string')))
+      throw new Error(`${file}: ${k} must be a list of strings`);
     return v as string[] | undefined;
   };
   return {
-    name: str('name'), fusion: str('fusion'), manifest: str('manifest'), checkpoints: str('checkpoints'),
-    modalityNames: list('modalityNames'), classNames: list('classNames'),
+    name: str('name'),
+    fusion: str('fusion'),
+    manifest: str('manifest'),
+    checkpoints: str('checkpoints'),
+    modalityNames: list('modalityNames'),
+    classNames: list('classNames'),
   };
 }
 
@@ -82,13 +92,21 @@ export function manifestEntry(entries: SampleEntry[], row: number, id?: number):
  */
 export function readManifest(file: string, base = path.dirname(file)): SampleEntry[] {
   const out: SampleEntry[] = [];
-  readSmallText(base, file, MAX_MANIFEST_BYTES).split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    let e: SampleEntry;
-    try { e = JSON.parse(line) as SampleEntry; } catch { throw new Error(`${file}:${i + 1}: not valid JSON`); }
-    if (typeof e !== 'object' || e === null || (typeof e.id !== 'string' && typeof e.id !== 'number')) throw new Error(`${file}:${i + 1}: each line needs an "id"`);
-    if (e.sources !== undefined && (!Array.isArray(e.sources) || !e.sources.every((s) => typeof s === 'string'))) throw new Error(`${file}:${i + 1}: "sources" must be a list of paths`);
-    out.push(e);
-  });
+  readSmallText(base, file, MAX_MANIFEST_BYTES)
+    .split('\n')
+    .forEach((line, i) => {
+      if (!line.trim()) return;
+      let e: SampleEntry;
+      try {
+        e = JSON.parse(line) as SampleEntry;
+      } catch {
+        throw new Error(`${file}:${i + 1}: not valid JSON`);
+      }
+      if (typeof e !== 'object' || e === null || (typeof e.id !== 'string' && typeof e.id !== 'number'))
+        throw new Error(`${file}:${i + 1}: each line needs an "id"`);
+      if (e.sources !== undefined && (!Array.isArray(e.sources) || !e.sources.every((s) => typeof s === 'string')))
+        throw new Error(`${file}:${i + 1}: "sources" must be a list of paths`);
+      out.push(e);
+    });
   return out;
 }

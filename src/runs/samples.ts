@@ -6,7 +6,13 @@ import type { JobRecord } from './status';
 /** What `sampleData` needs of a result: its summary and its per-sample arrays (all dump rows). */
 export interface SampleSource {
   summary: Pick<ResultSummary, 'nTotal' | 'meta' | 'classNames' | 'perClass' | 'dataset'>;
-  samples: { r: ArrayLike<number>; u1: ArrayLike<number>; u2: ArrayLike<number>; s: ArrayLike<number>; y: ArrayLike<number> };
+  samples: {
+    r: ArrayLike<number>;
+    u1: ArrayLike<number>;
+    u2: ArrayLike<number>;
+    s: ArrayLike<number>;
+    y: ArrayLike<number>;
+  };
   /** the dump's sample ids, when it has them */
   ids?: ArrayLike<number>;
 }
@@ -16,14 +22,22 @@ export interface SampleSource {
  * have no values: the explorer lists the rest and keeps their positions in the dump.
  */
 export function sampleData(run: string, file: string, src: SampleSource, epochFallback?: number): SampleData {
-  const sm = src.samples, n = src.summary.nTotal;
+  const sm = src.samples,
+    n = src.summary.nTotal;
   const keep: number[] = [];
   for (let i = 0; i < n; i++) if (Number.isFinite(sm.r[i])) keep.push(i);
   const pick = (a: ArrayLike<number>) => Float32Array.from(keep, (i) => a[i]);
   const ids = src.ids;
   return {
-    run, file, epoch: src.summary.meta.epoch ?? epochFallback, n: keep.length,
-    r: pick(sm.r), u1: pick(sm.u1), u2: pick(sm.u2), s: pick(sm.s), y: Int32Array.from(keep, (i) => sm.y[i]),
+    run,
+    file,
+    epoch: src.summary.meta.epoch ?? epochFallback,
+    n: keep.length,
+    r: pick(sm.r),
+    u1: pick(sm.u1),
+    u2: pick(sm.u2),
+    s: pick(sm.s),
+    y: Int32Array.from(keep, (i) => sm.y[i]),
     inputIndex: keep.length === n ? undefined : Int32Array.from(keep),
     ...(ids ? { ids: Float64Array.from(keep, (i) => ids[i]) } : {}),
     classNames: src.summary.classNames,

@@ -53,15 +53,23 @@ export function checkedRecord(root: string, raw: unknown): JobRecord | undefined
   }
   if (!STATES.includes(r.state as JobState)) return undefined;
   if (r.key !== undefined && !isCacheKey(r.key)) return undefined;
-  const epoch = num(r.epoch), step = num(r.step);
+  const epoch = num(r.epoch),
+    step = num(r.step);
   return {
-    file, run: runOf(root, file), state: r.state as JobState,
-    ...(epoch !== undefined ? { epoch } : {}), ...(step !== undefined ? { step } : {}),
+    file,
+    run: runOf(root, file),
+    state: r.state as JobState,
+    ...(epoch !== undefined ? { epoch } : {}),
+    ...(step !== undefined ? { step } : {}),
     ...(r.key !== undefined ? { key: r.key as string } : {}),
     ...(typeof r.error === 'string' ? { error: r.error.slice(0, MAX_ERROR_CHARS) } : {}),
     ...(typeof r.settingsId === 'string' && r.settingsId.length < 100_000 ? { settingsId: r.settingsId } : {}),
-    crashes: Math.max(0, Math.floor(num(r.crashes) ?? 0)), kills: Math.max(0, Math.floor(num(r.kills) ?? 0)), retries: Math.max(0, Math.floor(num(r.retries) ?? 0)),
-    size: num(r.size) ?? -1, mtimeMs: num(r.mtimeMs) ?? -1, updatedAt: num(r.updatedAt) ?? 0,
+    crashes: Math.max(0, Math.floor(num(r.crashes) ?? 0)),
+    kills: Math.max(0, Math.floor(num(r.kills) ?? 0)),
+    retries: Math.max(0, Math.floor(num(r.retries) ?? 0)),
+    size: num(r.size) ?? -1,
+    mtimeMs: num(r.mtimeMs) ?? -1,
+    updatedAt: num(r.updatedAt) ?? 0,
   };
 }
 
@@ -101,8 +109,15 @@ export function savedJobs(root: string): JobRecord[] {
 export function saveJobs(root: string, recs: JobRecord[]): void {
   const dir = stateDir(root);
   let st: fs.Stats | undefined;
-  try { st = fs.lstatSync(dir); } catch { /* created below */ }
-  if (st && !st.isDirectory()) throw new Error(`${dir} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}; LSMI Lens does not write through it`);
+  try {
+    st = fs.lstatSync(dir);
+  } catch {
+    /* created below */
+  }
+  if (st && !st.isDirectory())
+    throw new Error(
+      `${dir} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}; LSMI Lens does not write through it`,
+    );
   if (!st) fs.mkdirSync(dir);
   const file = statusFile(root);
   const tmp = `${file}.tmp-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;

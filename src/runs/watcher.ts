@@ -15,7 +15,10 @@ export class DumpWatcher extends EventEmitter {
   private polling = false;
   private closed = false;
 
-  constructor(readonly roots: string[], private readonly opts: { stabilityMs?: number; usePolling?: boolean } = {}) {
+  constructor(
+    readonly roots: string[],
+    private readonly opts: { stabilityMs?: number; usePolling?: boolean } = {},
+  ) {
     super();
     this.polling = !!opts.usePolling;
   }
@@ -46,7 +49,9 @@ export class DumpWatcher extends EventEmitter {
     };
     w.on('add', onFile);
     w.on('change', onFile);
-    w.on('unlink', (p) => { if (isDumpFile(p)) this.emit('removed', p); });
+    w.on('unlink', (p) => {
+      if (isDumpFile(p)) this.emit('removed', p);
+    });
     w.on('unlinkDir', (p) => this.emit('removed', p));
     w.on('ready', () => this.emit('ready'));
     w.on('error', (e: unknown) => {

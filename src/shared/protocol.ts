@@ -18,7 +18,13 @@ export interface CheckpointPoint {
 }
 
 /** A checkpoint's confidence intervals: `level` (0.9) and [low, high] of each dataset value. */
-export interface IntervalSet { level: number; R: [number, number]; U1: [number, number]; U2: [number, number]; S: [number, number] }
+export interface IntervalSet {
+  level: number;
+  R: [number, number];
+  U1: [number, number];
+  U2: [number, number];
+  S: [number, number];
+}
 
 /** One run (a training run or fusion configuration) as the dashboard draws it. */
 export interface RunSeries {
@@ -29,7 +35,15 @@ export interface RunSeries {
 }
 
 /** Per-class means of one checkpoint (paper Table 3). */
-export interface ClassRow { class: number; name?: string; n: number; R: number; U1: number; U2: number; S: number }
+export interface ClassRow {
+  class: number;
+  name?: string;
+  n: number;
+  R: number;
+  U1: number;
+  U2: number;
+  S: number;
+}
 
 /** Everything the sample explorer draws for one checkpoint (typed arrays cross postMessage cheaply). */
 export interface SampleData {
@@ -80,7 +94,10 @@ export type WebviewToHost =
  * How a static report embeds a typed array in its JSON: base64 of the little-endian bytes
  * (exact, and a third the size of numbers as text).
  */
-export interface EmbeddedArray { $typed: 'Float32Array' | 'Int32Array' | 'Float64Array'; base64: string }
+export interface EmbeddedArray {
+  $typed: 'Float32Array' | 'Int32Array' | 'Float64Array';
+  base64: string;
+}
 
 /*
  * CSV export stays here, beside the data types it writes: the webview's dashboard exports with
@@ -117,10 +134,14 @@ export function csvRow(cells: Array<string | number | undefined | null>): string
 export function toCsv(runs: RunSeries[]): string {
   // Interval bounds as columns of their own when any checkpoint has them.
   const withIv = runs.some((r) => r.points.some((p) => p.intervals));
-  const rows = [`run,fusion,checkpoint,epoch,step,R,U1,U2,S${withIv ? ',R_low,R_high,U1_low,U1_high,U2_low,U2_high,S_low,S_high' : ''}`];
+  const rows = [
+    `run,fusion,checkpoint,epoch,step,R,U1,U2,S${withIv ? ',R_low,R_high,U1_low,U1_high,U2_low,U2_high,S_low,S_high' : ''}`,
+  ];
   for (const r of runs) {
     for (const p of r.points) {
-      const bounds = withIv ? (['R', 'U1', 'U2', 'S'] as const).flatMap((k) => p.intervals?.[k] ?? [undefined, undefined]) : [];
+      const bounds = withIv
+        ? (['R', 'U1', 'U2', 'S'] as const).flatMap((k) => p.intervals?.[k] ?? [undefined, undefined])
+        : [];
       rows.push(csvRow([r.name, r.fusion ?? '', p.file, p.epoch, p.step, p.R, p.U1, p.U2, p.S, ...bounds]));
     }
   }

@@ -18,7 +18,7 @@ import { isCacheKey, UnsafePathError } from './safe-path';
  * The cache has a size cap: the least recently used entries are evicted past it.
  */
 export const SAMPLE_KEYS = ['r', 'u1', 'u2', 's', 'i1', 'i2', 'i12', 'h1', 'h2', 'y'] as const;
-export type SampleKey = typeof SAMPLE_KEYS[number];
+export type SampleKey = (typeof SAMPLE_KEYS)[number];
 /** An entry's per-sample arrays (samples.bin): one float32 block per quantity, all dump rows. */
 export type SampleBlocks = Record<SampleKey, Float32Array>;
 
@@ -31,14 +31,26 @@ const STALE_TMP_MS = 3600_000;
 const TMP_RE = /^([0-9a-f]{32})\.(tmp|old)-(\d+)-\d+-[0-9a-f]+$/;
 
 /** A cache entry's folder on disk, as the size cap and clear see it. */
-export interface CacheFolder { key: string; dir: string; bytes: number; usedMs: number }
-interface TempFolder { dir: string; pid: number; mtimeMs: number }
+export interface CacheFolder {
+  key: string;
+  dir: string;
+  bytes: number;
+  usedMs: number;
+}
+interface TempFolder {
+  dir: string;
+  pid: number;
+  mtimeMs: number;
+}
 
 /**
  * What any summary.json of the cache holds: a JSON object with the dump's row count (the
  * length of each per-sample block). A cache that knows more checks more (`parse`).
  */
-export interface StoredSummary { nTotal: number; [other: string]: unknown }
+export interface StoredSummary {
+  nTotal: number;
+  [other: string]: unknown;
+}
 
 /** The check of a summary.json that only needs its row count; throws when it has none. */
 export function storedSummary(raw: unknown): StoredSummary {
@@ -64,13 +76,17 @@ export interface CacheOptions<S extends StoredSummary> {
 
 /** The error a cache raises when its folder cannot be used (a symlink, a file, no permission, disk full). */
 export class CacheError extends Error {
-  constructor(readonly dir: string, problem: string) {
+  constructor(
+    readonly dir: string,
+    problem: string,
+  ) {
     super(`result cache ${dir}: ${problem}`);
     this.name = 'CacheError';
   }
 }
 
-const tempName = (dir: string, kind: 'tmp' | 'old') => `${dir}.${kind}-${process.pid}-${Date.now()}-${crypto.randomBytes(3).toString('hex')}`;
+const tempName = (dir: string, kind: 'tmp' | 'old') =>
+  `${dir}.${kind}-${process.pid}-${Date.now()}-${crypto.randomBytes(3).toString('hex')}`;
 
 /** The cache of results whose summaries `parse` checks (by default only their row count). */
 export class ResultCache<S extends StoredSummary = StoredSummary> {
@@ -82,7 +98,10 @@ export class ResultCache<S extends StoredSummary = StoredSummary> {
    * `dir` is `<root>/.lsmi/cache`; the folders above it that belong to the cache (`.lsmi`) are
    * checked too when `guardParent` is set (the default), so a root cannot redirect its cache.
    */
-  constructor(readonly dir: string, opts: CacheOptions<S> = {}) {
+  constructor(
+    readonly dir: string,
+    opts: CacheOptions<S> = {},
+  ) {
     this.maxBytes = (opts.maxMb ?? DEFAULT_CACHE_MB) * 2 ** 20;
     this.guarded = opts.guardParent === false ? [dir] : [path.dirname(dir), dir];
     this.parse = opts.parse ?? (storedSummary as (raw: unknown) => S);
@@ -97,11 +116,16 @@ export class ResultCache<S extends StoredSummary = StoredSummary> {
         try {
           fs.mkdirSync(d);
         } catch (e) {
-          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new CacheError(this.dir, `cannot create ${d}: ${ioProblem(e)}`);
+          if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+            throw new CacheError(this.dir, `cannot create ${d}: ${ioProblem(e)}`);
         }
         continue;
       }
-      if (st.isSymbolicLink()) throw new CacheError(this.dir, `${d} is a symbolic link; LSMI Lens does not follow or delete through links in a runs root`);
+      if (st.isSymbolicLink())
+        throw new CacheError(
+          this.dir,
+          `${d} is a symbolic link; LSMI Lens does not follow or delete through links in a runs root`,
+        );
       if (!st.isDirectory()) throw new CacheError(this.dir, `${d} is not a folder`);
     }
     return true;
@@ -135,7 +159,8 @@ export class ResultCache<S extends StoredSummary = StoredSummary> {
     const f = path.join(dir, name);
     const st = lstat(f);
     if (!st) return undefined;
-    if (!st.isFile() || st.size > this.maxBytes || !size(st.size)) throw new Error(`${name} is not a file of the expected size`);
+    if (!st.isFile() || st.size > this.maxBytes || !size(st.size))
+      throw new Error(`${name} is not a file of the expected size`);
     return fs.readFileSync(f);
   }
 
@@ -147,7 +172,7 @@ export class ResultCache<S extends StoredSummary = StoredSummary> {
   /** The parsed summary.json of an entry (undefined when absent); throws when it is not one. */
   private readSummary(dir: string): unknown {
     const raw = this.readFile(dir, 'summary.json', (s) => s <= MAX_SUMMARY_BYTES);
-    return raw ? JSON.parse(raw.toString('utf8')) as unknown : undefined;
+    return raw ? (JSON.parse(raw.toString('utf8')) as unknown) : undefined;
   }
 
   /** samples.bin of an entry of `n` rows; throws when it is missing or not 4 bytes per row and quantity. */
@@ -242,7 +267,8 @@ export class ResultCache<S extends StoredSummary = StoredSummary> {
       const all = new Float32Array(SAMPLE_KEYS.length * n);
       SAMPLE_KEYS.forEach((k, i) => all.set(Float32Array.from(samples[k]), i * n));
       fs.writeFileSync(path.join(tmp, 'samples.bin'), new Uint8Array(all.buffer), { flag: 'wx' });
-      if (ids) fs.writeFileSync(path.join(tmp, 'ids.bin'), new Uint8Array(Float64Array.from(ids).buffer), { flag: 'wx' });
+      if (ids)
+        fs.writeFileSync(path.join(tmp, 'ids.bin'), new Uint8Array(Float64Array.from(ids).buffer), { flag: 'wx' });
       fs.writeFileSync(path.join(tmp, 'summary.json'), JSON.stringify(summary), { flag: 'wx' });
       const old = lstat(dir);
       if (old?.isDirectory()) this.discard(key, dir);
@@ -271,7 +297,8 @@ export class ResultCache<S extends StoredSummary = StoredSummary> {
    * and anything else are skipped, never followed.
    */
   private walk(): { entries: CacheFolder[]; temporaries: TempFolder[] } {
-    const entries: CacheFolder[] = [], temporaries: TempFolder[] = [];
+    const entries: CacheFolder[] = [],
+      temporaries: TempFolder[] = [];
     try {
       if (!this.checkDirs(false)) return { entries, temporaries };
     } catch {
@@ -286,8 +313,12 @@ export class ResultCache<S extends StoredSummary = StoredSummary> {
         if (!(tmp || (isCacheKey(name) && name.startsWith(shard)))) continue;
         const st = lstat(dir);
         if (!st?.isDirectory()) continue;
-        if (tmp) { temporaries.push({ dir, pid: Number(tmp[3]), mtimeMs: st.mtimeMs }); continue; }
-        let bytes = 0, usedMs = 0;
+        if (tmp) {
+          temporaries.push({ dir, pid: Number(tmp[3]), mtimeMs: st.mtimeMs });
+          continue;
+        }
+        let bytes = 0,
+          usedMs = 0;
         for (const f of ['summary.json', 'samples.bin', 'ids.bin']) {
           const fst = lstat(path.join(dir, f));
           if (!fst?.isFile()) continue;
@@ -303,7 +334,8 @@ export class ResultCache<S extends StoredSummary = StoredSummary> {
   /** Remove temporary folders left by processes that died (or that are older than an hour). */
   sweep(temporaries = this.walk().temporaries): void {
     for (const t of temporaries) {
-      if ((t.pid !== process.pid && !alive(t.pid)) || Date.now() - t.mtimeMs > STALE_TMP_MS) fs.rmSync(t.dir, { recursive: true, force: true });
+      if ((t.pid !== process.pid && !alive(t.pid)) || Date.now() - t.mtimeMs > STALE_TMP_MS)
+        fs.rmSync(t.dir, { recursive: true, force: true });
     }
   }
 
@@ -333,7 +365,11 @@ export class ResultCache<S extends StoredSummary = StoredSummary> {
     for (const shard of fs.readdirSync(this.dir)) {
       const sp = path.join(this.dir, shard);
       if (!/^[0-9a-f]{2}$/.test(shard) || !lstat(sp)?.isDirectory()) continue;
-      try { fs.rmdirSync(sp); } catch { /* holds something that is not ours */ }
+      try {
+        fs.rmdirSync(sp);
+      } catch {
+        /* holds something that is not ours */
+      }
     }
     return entries.length;
   }

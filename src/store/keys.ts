@@ -11,7 +11,10 @@ import { ENGINE_VERSION, Settings, DEFAULT_SETTINGS } from '../core/estimator';
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v && typeof v === 'object') {
-    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v);
 }
@@ -19,7 +22,9 @@ function canonical(v: unknown): string {
 /** Settings that change results (not how many threads computed them). */
 export function settingsKey(settings: Partial<Settings>, backend: string): string {
   const full: Partial<Settings> = {
-    ...DEFAULT_SETTINGS, ...settings, probe: { ...DEFAULT_SETTINGS.probe, ...(settings.probe ?? {}) },
+    ...DEFAULT_SETTINGS,
+    ...settings,
+    probe: { ...DEFAULT_SETTINGS.probe, ...(settings.probe ?? {}) },
     jointProbe: { ...DEFAULT_SETTINGS.jointProbe, ...(settings.jointProbe ?? {}) },
   };
   delete full.workers;
@@ -46,7 +51,10 @@ export function contentHash(file: string): string {
   const h = crypto.createHash('sha256');
   const st = fs.statSync(file);
   if (st.isDirectory()) {
-    for (const name of fs.readdirSync(file).filter((n) => n.endsWith('.npy') || n === 'meta.json').sort()) {
+    for (const name of fs
+      .readdirSync(file)
+      .filter((n) => n.endsWith('.npy') || n === 'meta.json')
+      .sort()) {
       h.update(name);
       hashFile(h, path.join(file, name));
     }

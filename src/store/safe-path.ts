@@ -8,7 +8,11 @@ import * as path from 'path';
  * and symlinks; anything else is refused with an UnsafePathError naming what was asked for.
  */
 export class UnsafePathError extends Error {
-  constructor(readonly what: string, readonly value: string, readonly why: string) {
+  constructor(
+    readonly what: string,
+    readonly value: string,
+    readonly why: string,
+  ) {
     super(`${what} ${JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value)} ${why}`);
     this.name = 'UnsafePathError';
   }
@@ -51,13 +55,15 @@ function checkString(what: string, v: unknown): string {
   if (v.length === 0) throw new UnsafePathError(what, v, 'is empty');
   if (v.includes('\0')) throw new UnsafePathError(what, v, 'contains a NUL byte');
   if (v.length > MAX_PATH_CHARS) throw new UnsafePathError(what, v, `is longer than ${MAX_PATH_CHARS} characters`);
-  if (v.split(/[\\/]/).some((s) => s.length > MAX_SEGMENT_CHARS)) throw new UnsafePathError(what, v, `has a name longer than ${MAX_SEGMENT_CHARS} characters`);
+  if (v.split(/[\\/]/).some((s) => s.length > MAX_SEGMENT_CHARS))
+    throw new UnsafePathError(what, v, `has a name longer than ${MAX_SEGMENT_CHARS} characters`);
   return v;
 }
 
 /** `real` (already resolved through symlinks) is inside `base` resolved the same way. */
 function assertRealInside(base: string, p: string, what: string, value: string): void {
-  if (!isInside(realpathLoose(base), realpathLoose(p))) throw new UnsafePathError(what, value, `leads outside ${base} through a symbolic link`);
+  if (!isInside(realpathLoose(base), realpathLoose(p)))
+    throw new UnsafePathError(what, value, `leads outside ${base} through a symbolic link`);
 }
 
 /**
@@ -69,7 +75,8 @@ function assertRealInside(base: string, p: string, what: string, value: string):
 export function resolveInside(base: string, rel: unknown, what: string): string {
   const v = checkString(what, rel);
   const posix = v.replace(/\\/g, '/');
-  if (posix.startsWith('/') || /^[a-zA-Z]:/.test(posix)) throw new UnsafePathError(what, v, 'must be a path relative to its folder');
+  if (posix.startsWith('/') || /^[a-zA-Z]:/.test(posix))
+    throw new UnsafePathError(what, v, 'must be a path relative to its folder');
   const full = path.resolve(base, ...posix.split('/'));
   if (!isInside(base, full)) throw new UnsafePathError(what, v, `leads outside ${base}`);
   assertRealInside(base, full, what, v);
@@ -88,8 +95,6 @@ export function checkedPathInRoot(root: string, p: unknown, what: string): strin
   assertRealInside(root, full, what, v);
   return full;
 }
-
-
 
 /** `p` is a regular file (after following symlinks) whose real path lies inside `base`. */
 export function isRegularFileInside(base: string, p: string): boolean {
@@ -111,8 +116,15 @@ export function dumpInsideRoot(root: string, dump: string): boolean {
   if (!isInside(root, dump) || !inside(dump)) return false;
   let members: string[] = [];
   try {
-    if (fs.statSync(dump).isDirectory()) members = fs.readdirSync(dump).filter((n) => n.endsWith('.npy') || n === 'meta.json').map((n) => path.join(dump, n));
-    else members = [dump.replace(/\.(npz|safetensors)$/, '.meta.json'), path.join(path.dirname(dump), 'meta.json')].filter((m) => m !== dump);
+    if (fs.statSync(dump).isDirectory())
+      members = fs
+        .readdirSync(dump)
+        .filter((n) => n.endsWith('.npy') || n === 'meta.json')
+        .map((n) => path.join(dump, n));
+    else
+      members = [dump.replace(/\.(npz|safetensors)$/, '.meta.json'), path.join(path.dirname(dump), 'meta.json')].filter(
+        (m) => m !== dump,
+      );
   } catch {
     return true; // vanished: the reader reports that
   }

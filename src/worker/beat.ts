@@ -71,7 +71,9 @@ export function startBeatThread(beatFd: number, cancelFd = -1, intervalMs = 1000
       for (let i = 1; i <= RING; i++) if (Atomics.load(cancels, i) === id) return true;
       return false;
     },
-    stop: async () => { await worker.terminate(); },
+    stop: async () => {
+      await worker.terminate();
+    },
   };
 }
 

@@ -6,7 +6,14 @@ import * as path from 'path';
 import type { Phase } from '../core/progress';
 import type { ResultSummary } from '../core/summary';
 import {
-  AnalyzeRequest, BEAT_FD, BEAT_FD_ENV, CANCEL_FD, CANCEL_FD_ENV, FailureKind, HostToWorker, WorkerToHost,
+  AnalyzeRequest,
+  BEAT_FD,
+  BEAT_FD_ENV,
+  CANCEL_FD,
+  CANCEL_FD_ENV,
+  FailureKind,
+  HostToWorker,
+  WorkerToHost,
 } from './protocol';
 
 /** A job timeout hosts can pass as `jobTimeoutMs`: generous for big dumps, finite for stuck ones. */
@@ -54,7 +61,12 @@ const EXTERNAL_SIGNALS = new Set(['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGHUP']);
 
 /** A failed job with the reason; `kind` 'crash' covers exits, kills and timeouts of the worker, told apart by `death`. */
 export class JobError extends Error {
-  constructor(readonly kind: FailureKind | 'crash', message: string, readonly file?: string, readonly death?: WorkerDeath) {
+  constructor(
+    readonly kind: FailureKind | 'crash',
+    message: string,
+    readonly file?: string,
+    readonly death?: WorkerDeath,
+  ) {
     super(message);
     this.name = 'JobError';
   }
@@ -109,15 +121,24 @@ export class WorkerClient extends EventEmitter {
     const child = fork(this.opts.script ?? workerScript(), [], {
       execPath: this.opts.nodePath ?? process.execPath,
       execArgv,
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', [BEAT_FD_ENV]: String(BEAT_FD), [CANCEL_FD_ENV]: String(CANCEL_FD) },
+      env: {
+        ...process.env,
+        ELECTRON_RUN_AS_NODE: '1',
+        [BEAT_FD_ENV]: String(BEAT_FD),
+        [CANCEL_FD_ENV]: String(CANCEL_FD),
+      },
       stdio,
       serialization: 'advanced',
     });
     let stderr = '';
-    child.stderr?.on('data', (b: Buffer) => { stderr = (stderr + b.toString()).slice(-4000); });
+    child.stderr?.on('data', (b: Buffer) => {
+      stderr = (stderr + b.toString()).slice(-4000);
+    });
     // Bytes on the beat pipe are heartbeats that survive a blocked main thread in the worker.
     const beats = child.stdio[BEAT_FD] as Readable | null | undefined;
-    beats?.on('data', () => { if (this.child === child) this.lastBeat = Date.now(); });
+    beats?.on('data', () => {
+      if (this.child === child) this.lastBeat = Date.now();
+    });
     beats?.on('error', () => undefined);
     child.stdin?.on('error', () => undefined); // EPIPE once the worker is gone
     child.on('message', (m: WorkerToHost) => this.onMessage(m));
@@ -125,10 +146,20 @@ export class WorkerClient extends EventEmitter {
       if (this.child === child) this.child = undefined;
       const why = signal ? `worker killed by ${signal}` : `worker exited with code ${code}`;
       const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-      this.failAll(new JobError('crash', tail ? `${why}: ${tail}` : why, undefined, signal && EXTERNAL_SIGNALS.has(signal) ? 'signal' : 'other'), child);
+      this.failAll(
+        new JobError(
+          'crash',
+          tail ? `${why}: ${tail}` : why,
+          undefined,
+          signal && EXTERNAL_SIGNALS.has(signal) ? 'signal' : 'other',
+        ),
+        child,
+      );
       this.emit('exit', { code, signal });
     });
-    child.on('error', (e) => this.failAll(new JobError('crash', `worker failed to start: ${e.message}`, undefined, 'other'), child));
+    child.on('error', (e) =>
+      this.failAll(new JobError('crash', `worker failed to start: ${e.message}`, undefined, 'other'), child),
+    );
     this.child = child;
     this.lastBeat = Date.now();
     this.watchdog ??= setInterval(() => this.checkHeartbeat(), 1000);
@@ -139,7 +170,11 @@ export class WorkerClient extends EventEmitter {
 
   private checkHeartbeat(): void {
     const limit = this.opts.heartbeatTimeoutMs ?? 60_000;
-    if (this.child && [...this.jobs.values()].some((j) => j.child === this.child) && Date.now() - this.lastBeat > limit) {
+    if (
+      this.child &&
+      [...this.jobs.values()].some((j) => j.child === this.child) &&
+      Date.now() - this.lastBeat > limit
+    ) {
       this.kill(`worker sent no heartbeat for ${Math.round(limit / 1000)} s`);
     }
   }
@@ -170,29 +205,57 @@ export class WorkerClient extends EventEmitter {
 
   private onMessage(m: WorkerToHost): void {
     this.lastBeat = Date.now();
-    if (m.type === 'ready' || m.type === 'heartbeat') { this.emit(m.type, m); return; }
+    if (m.type === 'ready' || m.type === 'heartbeat') {
+      this.emit(m.type, m);
+      return;
+    }
     const job = this.jobs.get(m.id);
     if (!job) return;
-    if (m.type === 'progress') { job.onProgress?.(m.phase, m.fraction); return; }
+    if (m.type === 'progress') {
+      job.onProgress?.(m.phase, m.fraction);
+      return;
+    }
     this.settle(m.id, job);
-    if (m.type === 'result') job.resolve({ key: m.key, cached: m.cached, backend: m.backend, summary: m.summary, ...(m.warning ? { warning: m.warning } : {}) });
+    if (m.type === 'result')
+      job.resolve({
+        key: m.key,
+        cached: m.cached,
+        backend: m.backend,
+        summary: m.summary,
+        ...(m.warning ? { warning: m.warning } : {}),
+      });
     else job.reject(new JobError(m.kind, m.message, m.file));
   }
 
   analyze(
-    file: string, settings: AnalyzeRequest['settings'], backend: AnalyzeRequest['backend'], cacheDir: string,
-    onProgress?: (phase: Phase, fraction: number) => void, force = false,
+    file: string,
+    settings: AnalyzeRequest['settings'],
+    backend: AnalyzeRequest['backend'],
+    cacheDir: string,
+    onProgress?: (phase: Phase, fraction: number) => void,
+    force = false,
   ): { id: number; done: Promise<JobOutcome> } {
     if (this.disposed) throw new Error('worker client disposed');
     const id = this.nextId++;
     const req: AnalyzeRequest = {
-      type: 'analyze', id, file, settings, backend, cacheDir, force,
-      memoryMb: this.opts.memoryMb, maxInflateRatio: this.opts.maxInflateRatio, cacheMb: this.opts.cacheMb,
+      type: 'analyze',
+      id,
+      file,
+      settings,
+      backend,
+      cacheDir,
+      force,
+      memoryMb: this.opts.memoryMb,
+      maxInflateRatio: this.opts.maxInflateRatio,
+      cacheMb: this.opts.cacheMb,
     };
     const done = new Promise<JobOutcome>((resolve, reject) => {
       const job: Running = { req, resolve, reject, onProgress };
       if (this.opts.jobTimeoutMs) {
-        job.timer = setTimeout(() => this.kill(`job timed out after ${Math.round(this.opts.jobTimeoutMs! / 1000)} s`, 'timeout'), this.opts.jobTimeoutMs);
+        job.timer = setTimeout(
+          () => this.kill(`job timed out after ${Math.round(this.opts.jobTimeoutMs! / 1000)} s`, 'timeout'),
+          this.opts.jobTimeoutMs,
+        );
       }
       this.jobs.set(id, job);
       job.child = this.ensure();

@@ -48,7 +48,13 @@ async function handle(req: AnalyzeRequest): Promise<void> {
     const dump = readDump(req.file, readLimits(req.memoryMb, req.maxInflateRatio));
     // The bytes analysed must be the bytes hashed: a dump rewritten meanwhile is retried.
     if (contentHash(req.file) !== before) {
-      send({ type: 'error', id: req.id, kind: 'changed', file: req.file, message: 'the dump changed while it was read' });
+      send({
+        type: 'error',
+        id: req.id,
+        kind: 'changed',
+        file: req.file,
+        message: 'the dump changed while it was read',
+      });
       return;
     }
     const res = await analyze(dump, req.settings, backend, {
@@ -65,11 +71,26 @@ async function handle(req: AnalyzeRequest): Promise<void> {
       if (!(e instanceof CacheError)) throw e;
       warning = `${e.message}; the result is shown but not stored (per-sample views need it stored)`;
     }
-    send({ type: 'result', id: req.id, key, cached: false, backend: backend.name, summary, ...(warning ? { warning } : {}) });
+    send({
+      type: 'result',
+      id: req.id,
+      key,
+      cached: false,
+      backend: backend.name,
+      summary,
+      ...(warning ? { warning } : {}),
+    });
   } catch (e) {
     if (e instanceof DumpError) send({ type: 'error', id: req.id, kind: 'input', file: e.file, message: e.problem });
     else if (e instanceof CancelledError) send({ type: 'error', id: req.id, kind: 'cancelled', message: 'cancelled' });
-    else if ((e as NodeJS.ErrnoException).code === 'ENOENT') send({ type: 'error', id: req.id, kind: 'input', file: req.file, message: 'file not found (it may have been moved or deleted)' });
+    else if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      send({
+        type: 'error',
+        id: req.id,
+        kind: 'input',
+        file: req.file,
+        message: 'file not found (it may have been moved or deleted)',
+      });
     else send({ type: 'error', id: req.id, kind: 'internal', message: (e as Error).stack ?? String(e) });
   } finally {
     controllers.delete(req.id);
@@ -82,11 +103,16 @@ async function drain(): Promise<void> {
 }
 
 process.on('message', (m: HostToWorker) => {
-  if (m.type === 'analyze') { queue.push(m); void drain(); }
-  else if (m.type === 'cancel') {
+  if (m.type === 'analyze') {
+    queue.push(m);
+    void drain();
+  } else if (m.type === 'cancel') {
     controllers.get(m.id)?.abort();
     const i = queue.findIndex((q) => q.id === m.id);
-    if (i >= 0) { queue.splice(i, 1); send({ type: 'error', id: m.id, kind: 'cancelled', message: 'cancelled' }); }
+    if (i >= 0) {
+      queue.splice(i, 1);
+      send({ type: 'error', id: m.id, kind: 'cancelled', message: 'cancelled' });
+    }
   } else if (m.type === 'shutdown') process.exit(0);
 });
 process.on('disconnect', () => process.exit(0));

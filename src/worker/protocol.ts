@@ -35,7 +35,15 @@ export type WorkerToHost =
   | { type: 'heartbeat'; busy: number | null; rss: number }
   | { type: 'progress'; id: number; phase: Phase; fraction: number }
   /** `warning`: the result was computed but could not be stored in the cache (why) */
-  | { type: 'result'; id: number; key: string; cached: boolean; backend: string; summary: ResultSummary; warning?: string }
+  | {
+      type: 'result';
+      id: number;
+      key: string;
+      cached: boolean;
+      backend: string;
+      summary: ResultSummary;
+      warning?: string;
+    }
   | { type: 'error'; id: number; kind: FailureKind; file?: string; message: string };
 
 /**

@@ -6,7 +6,14 @@
  */
 
 /** A chart of W x H units with the plot area inside margins l, r, t, b. */
-export interface Frame { W: number; H: number; l: number; r: number; t: number; b: number }
+export interface Frame {
+  W: number;
+  H: number;
+  l: number;
+  r: number;
+  t: number;
+  b: number;
+}
 
 /** A frame with the same margin on every side. */
 export function evenFrame(W: number, H: number, m: number): Frame {
@@ -32,6 +39,6 @@ export function scales(f: Frame, [x0, x1]: [number, number], [y0, y1]: [number, 
   return {
     sx: (x) => f.l + ((x - x0) / (x1 - x0 || 1)) * (f.W - f.l - f.r),
     sy: (y) => f.H - f.b - ((y - y0) / (y1 - y0 || 1)) * (f.H - f.t - f.b),
-    invertX: (px) => x0 + (px - f.l) / (f.W - f.l - f.r) * (x1 - x0),
+    invertX: (px) => x0 + ((px - f.l) / (f.W - f.l - f.r)) * (x1 - x0),
   };
 }

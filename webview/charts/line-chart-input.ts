@@ -19,13 +19,18 @@ export interface ChartInput {
 }
 
 /** A point of one trace: the trace and the index of its checkpoint. */
-interface Hit { q: Trace; i: number }
+interface Hit {
+  q: Trace;
+  i: number;
+}
 
 /** Each trace's checkpoint nearest x. */
 function nearest(c: ChartInput, x: number): Hit[] {
   return c.traces.map((q) => {
     let best = 0;
-    q.pts.forEach((p, i) => { if (Math.abs(xOf(p) - x) < Math.abs(xOf(q.pts[best]) - x)) best = i; });
+    q.pts.forEach((p, i) => {
+      if (Math.abs(xOf(p) - x) < Math.abs(xOf(q.pts[best]) - x)) best = i;
+    });
     return { q, i: best };
   });
 }
@@ -37,11 +42,15 @@ function showAt(c: ChartInput, x: number, focus?: number): Hit[] {
   const parts = nearest(c, x);
   if (!parts.length) return parts;
   const px = c.sc.sx(xOf(parts[0].q.pts[parts[0].i]));
-  c.rule.setAttribute('x1', String(px)); c.rule.setAttribute('x2', String(px)); c.rule.setAttribute('visibility', 'visible');
+  c.rule.setAttribute('x1', String(px));
+  c.rule.setAttribute('x2', String(px));
+  c.rule.setAttribute('visibility', 'visible');
   c.readout.textContent = parts.map(describe).join('   ');
   if (focus !== undefined) {
     const { q, i } = parts[focus];
-    c.ring.setAttribute('cx', String(c.sc.sx(xOf(q.pts[i])))); c.ring.setAttribute('cy', String(c.sc.sy(q.ys[i]))); c.ring.setAttribute('stroke', q.s.color);
+    c.ring.setAttribute('cx', String(c.sc.sx(xOf(q.pts[i]))));
+    c.ring.setAttribute('cy', String(c.sc.sy(q.ys[i])));
+    c.ring.setAttribute('stroke', q.s.color);
     c.ring.setAttribute('visibility', 'visible');
     c.readout.textContent = `${describe({ q, i })} nats (Enter opens it) · ${c.readout.textContent}`;
   }
@@ -51,7 +60,10 @@ function showAt(c: ChartInput, x: number, focus?: number): Hit[] {
 /** The pointer in data x and in chart units of y. */
 function pointer(c: ChartInput, ev: MouseEvent): { x: number; py: number } {
   const rect = c.plot.getBoundingClientRect();
-  return { x: c.sc.invertX((ev.clientX - rect.left) * (c.frame.W / rect.width)), py: (ev.clientY - rect.top) * (c.frame.H / rect.height) };
+  return {
+    x: c.sc.invertX((ev.clientX - rect.left) * (c.frame.W / rect.width)),
+    py: (ev.clientY - rect.top) * (c.frame.H / rect.height),
+  };
 }
 
 /** Opens the checkpoint of a dot (a <circle class="point">) when `target` is in one; says whether it was. */
@@ -63,14 +75,22 @@ function openDot(c: ChartInput, target: EventTarget | null): boolean {
 
 /** Hover reads values out; a click on a dot opens its checkpoint, elsewhere that of the line nearest the pointer. */
 export function wirePointer(c: ChartInput): void {
-  c.plot.addEventListener('mousemove', (ev) => { showAt(c, pointer(c, ev).x); });
-  c.plot.addEventListener('mouseleave', () => { c.rule.setAttribute('visibility', 'hidden'); c.ring.setAttribute('visibility', 'hidden'); c.readout.textContent = ''; });
+  c.plot.addEventListener('mousemove', (ev) => {
+    showAt(c, pointer(c, ev).x);
+  });
+  c.plot.addEventListener('mouseleave', () => {
+    c.rule.setAttribute('visibility', 'hidden');
+    c.ring.setAttribute('visibility', 'hidden');
+    c.readout.textContent = '';
+  });
   c.plot.addEventListener('click', (ev) => {
     if (openDot(c, ev.target)) return;
     const { x, py } = pointer(c, ev);
     const parts = nearest(c, x);
     if (!parts.length) return;
-    const { q, i } = parts.reduce((a, b) => (Math.abs(c.sc.sy(b.q.ys[b.i]) - py) < Math.abs(c.sc.sy(a.q.ys[a.i]) - py) ? b : a));
+    const { q, i } = parts.reduce((a, b) =>
+      Math.abs(c.sc.sy(b.q.ys[b.i]) - py) < Math.abs(c.sc.sy(a.q.ys[a.i]) - py) ? b : a,
+    );
     c.open(q.s.run, q.pts[i].file);
   });
 }
@@ -79,21 +99,47 @@ export function wirePointer(c: ChartInput): void {
 export function wireKeyboard(c: ChartInput, heading: string): void {
   const xs = [...new Set(c.traces.flatMap((q) => q.pts.map(xOf)))].sort((a, b) => a - b);
   const n = c.traces.length;
-  let kx = xs.length - 1, ks = 0;
+  let kx = xs.length - 1,
+    ks = 0;
   c.plot.setAttribute('tabindex', '0');
-  c.plot.setAttribute('aria-label', `${heading} by checkpoint: arrow keys move between checkpoints and lines, Enter opens one`);
-  c.plot.addEventListener('focus', () => { if (!(document.activeElement instanceof SVGCircleElement)) showAt(c, xs[kx], ks); });
-  c.plot.addEventListener('blur', () => { c.ring.setAttribute('visibility', 'hidden'); });
+  c.plot.setAttribute(
+    'aria-label',
+    `${heading} by checkpoint: arrow keys move between checkpoints and lines, Enter opens one`,
+  );
+  c.plot.addEventListener('focus', () => {
+    if (!(document.activeElement instanceof SVGCircleElement)) showAt(c, xs[kx], ks);
+  });
+  c.plot.addEventListener('blur', () => {
+    c.ring.setAttribute('visibility', 'hidden');
+  });
   c.plot.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && openDot(c, e.target)) return;
     if (e.target !== c.plot || !xs.length) return;
     const moves: Record<string, () => void> = {
-      ArrowLeft: () => { kx = Math.max(0, kx - 1); }, ArrowRight: () => { kx = Math.min(xs.length - 1, kx + 1); },
-      ArrowUp: () => { ks = (ks + n - 1) % n; }, ArrowDown: () => { ks = (ks + 1) % n; },
-      Home: () => { kx = 0; }, End: () => { kx = xs.length - 1; },
+      ArrowLeft: () => {
+        kx = Math.max(0, kx - 1);
+      },
+      ArrowRight: () => {
+        kx = Math.min(xs.length - 1, kx + 1);
+      },
+      ArrowUp: () => {
+        ks = (ks + n - 1) % n;
+      },
+      ArrowDown: () => {
+        ks = (ks + 1) % n;
+      },
+      Home: () => {
+        kx = 0;
+      },
+      End: () => {
+        kx = xs.length - 1;
+      },
     };
-    if (moves[e.key]) { e.preventDefault(); moves[e.key](); showAt(c, xs[kx], ks); }
-    else if (e.key === 'Enter') {
+    if (moves[e.key]) {
+      e.preventDefault();
+      moves[e.key]();
+      showAt(c, xs[kx], ks);
+    } else if (e.key === 'Enter') {
       const { q, i } = nearest(c, xs[kx])[ks];
       c.open(q.s.run, q.pts[i].file);
     }

@@ -25,7 +25,11 @@ export interface Series {
 }
 
 /** A series as drawn: its checkpoints and their values after smoothing. */
-export interface Trace { s: Series; pts: CheckpointPoint[]; ys: number[] }
+export interface Trace {
+  s: Series;
+  pts: CheckpointPoint[];
+  ys: number[];
+}
 
 export interface LineChartSpec {
   heading: string;
@@ -55,15 +59,29 @@ export function drawLineChart(spec: LineChartSpec): HTMLElement {
   const { W, H } = FRAME;
   const box = el('section', { class: 'chart', ...spec.attrs });
   box.append(el('h2', {}, spec.heading));
-  const plot = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${spec.heading} by checkpoint` }) as SVGSVGElement;
+  const plot = svg('svg', {
+    viewBox: `0 0 ${W} ${H}`,
+    role: 'img',
+    'aria-label': `${spec.heading} by checkpoint`,
+  }) as SVGSVGElement;
   const xs = spec.series.flatMap((s) => s.points.map(xOf));
   const ys = spec.series.flatMap((s) => s.points.map((p) => p[s.key]));
-  const x0 = Math.min(...xs, 0), x1 = Math.max(...xs, 1);
+  const x0 = Math.min(...xs, 0),
+    x1 = Math.max(...xs, 1);
   const yAxis = niceTicks(Math.min(0, ...ys), Math.max(0.05, ...ys));
   const sc = scales(FRAME, [x0, x1], [yAxis.lo, yAxis.hi]);
   drawYAxis(plot, sc, yAxis);
   drawXAxis(plot, sc, xs, spec.series.some((s) => s.points.some((p) => p.step !== undefined)) ? 'step' : 'epoch');
-  const traces = spec.series.map((s) => ({ s, pts: s.points, ys: smooth(s.points.map((p) => p[s.key]), spec.smoothing) })).filter((q) => q.pts.length);
+  const traces = spec.series
+    .map((s) => ({
+      s,
+      pts: s.points,
+      ys: smooth(
+        s.points.map((p) => p[s.key]),
+        spec.smoothing,
+      ),
+    }))
+    .filter((q) => q.pts.length);
   drawLines(plot, sc, traces);
   const input = cursorOf(plot, sc, traces, spec.open);
   wirePointer(input);
@@ -76,7 +94,13 @@ export function drawLineChart(spec: LineChartSpec): HTMLElement {
 function drawYAxis(plot: SVGElement, { sy }: Scales, axis: ReturnType<typeof niceTicks>): void {
   for (const y of axis.ticks) {
     plot.append(svg('line', { x1: FRAME.l, x2: FRAME.W - FRAME.r, y1: sy(y), y2: sy(y), class: 'grid' }));
-    plot.append(svgText('text', { x: FRAME.l - 6, y: sy(y) + 4, class: 'tick', 'text-anchor': 'end' }, y.toFixed(Math.max(2, axis.decimals))));
+    plot.append(
+      svgText(
+        'text',
+        { x: FRAME.l - 6, y: sy(y) + 4, class: 'tick', 'text-anchor': 'end' },
+        y.toFixed(Math.max(2, axis.decimals)),
+      ),
+    );
   }
 }
 
@@ -85,11 +109,15 @@ function drawXAxis(plot: SVGElement, { sx, sy }: Scales, xs: number[], label: st
   const { W, H, l, r, b } = FRAME;
   const xsUnique = [...new Set(xs)].sort((p, q) => p - q);
   const every = Math.ceil(xsUnique.length / 8);
-  xsUnique.filter((_, i) => i % every === 0).forEach((x) => {
-    plot.append(svgText('text', { x: sx(x), y: H - b + 12, class: 'tick', 'text-anchor': 'middle' }, String(x)));
-  });
-  plot.append(svgText('text', { x: (W + l) / 2, y: H - 2, class: 'tick', 'text-anchor': 'middle' }, label),
-    svg('line', { x1: l, x2: W - r, y1: sy(0), y2: sy(0), class: 'axis' }));
+  xsUnique
+    .filter((_, i) => i % every === 0)
+    .forEach((x) => {
+      plot.append(svgText('text', { x: sx(x), y: H - b + 12, class: 'tick', 'text-anchor': 'middle' }, String(x)));
+    });
+  plot.append(
+    svgText('text', { x: (W + l) / 2, y: H - 2, class: 'tick', 'text-anchor': 'middle' }, label),
+    svg('line', { x1: l, x2: W - r, y1: sy(0), y2: sy(0), class: 'axis' }),
+  );
 }
 
 /** A path per trace, and dots (each a tab stop with a tooltip) while they are few; dense charts are read with the rule. */
@@ -100,7 +128,17 @@ function drawLines(plot: SVGElement, { sx, sy }: Scales, traces: Trace[]): void 
     plot.append(svg('path', { d, class: 'line', stroke: s.color, 'data-run': s.run, 'data-interaction': s.key }));
     if (!dots) continue;
     pts.forEach((p, i) => {
-      const c = svg('circle', { cx: sx(xOf(p)), cy: sy(ys[i]), r: 3.5, fill: s.color, class: 'point', tabindex: 0, 'data-run': s.run, 'data-interaction': s.key, 'data-file': p.file });
+      const c = svg('circle', {
+        cx: sx(xOf(p)),
+        cy: sy(ys[i]),
+        r: 3.5,
+        fill: s.color,
+        class: 'point',
+        tabindex: 0,
+        'data-run': s.run,
+        'data-interaction': s.key,
+        'data-file': p.file,
+      });
       c.append(svgText('title', {}, `${s.name} · ${at(p)} · ${s.key} ${valueText(p, s.key)} nats`));
       plot.append(c);
     });

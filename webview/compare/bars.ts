@@ -26,7 +26,11 @@ export function drawBars(A: SampleData, B: SampleData, host: HTMLElement): void 
 
 function barRow(d: SampleData, cls: 'a' | 'b', k: Interaction, max: number): HTMLElement {
   const row = el('div', { class: 'barrow' });
-  const bar = el('span', { class: `bar bar-${cls}`, 'data-interaction': k, title: `${label(d)}: ${d.dataset[k].toFixed(3)}` });
+  const bar = el('span', {
+    class: `bar bar-${cls}`,
+    'data-interaction': k,
+    title: `${label(d)}: ${d.dataset[k].toFixed(3)}`,
+  });
   bar.style.width = `${Math.max(0, (d.dataset[k] / max) * BAR).toFixed(1)}px`;
   row.append(bar, el('span', { class: 'num' }, d.dataset[k].toFixed(3)));
   return row;

@@ -4,7 +4,11 @@ import type { VsCodeApi } from '../vscode-api';
 import type { SampleKey } from '../interactions';
 
 /** `a`, `b` let VS Code restore the panel after a reload (the host reloads both checkpoints). */
-export interface ViewState { key: SampleKey; a?: string; b?: string }
+export interface ViewState {
+  key: SampleKey;
+  a?: string;
+  b?: string;
+}
 
 export interface Compare {
   root: HTMLElement;
@@ -34,6 +38,9 @@ export function pairs(A: SampleData, B: SampleData): Pairs {
   const posB = new Map<number, number>();
   for (let j = 0; j < B.n; j++) posB.set(idx(B, j), j);
   const out: Pairs = [];
-  for (let i = 0; i < A.n; i++) { const j = posB.get(idx(A, i)); if (j !== undefined) out.push([i, j]); }
+  for (let i = 0; i < A.n; i++) {
+    const j = posB.get(idx(A, i));
+    if (j !== undefined) out.push([i, j]);
+  }
   return out;
 }

@@ -14,9 +14,16 @@ const FRAME = evenFrame(340, 300, 32);
 
 /** `onKey` is called when the reader picks another interaction. */
 export function drawScatter(c: Compare, host: HTMLElement, ps: Pairs, onKey: (k: SampleKey) => void): void {
-  const A = c.A!, B = c.B!, k = c.state.key;
+  const A = c.A!,
+    B = c.B!,
+    k = c.state.key;
   const box = el('section', { class: 'scatter' });
-  const sel = select(SAMPLE_KEYS.map((v) => ({ value: v, label: v })), k, { class: 'interaction', 'aria-label': 'interaction' }, (v) => onKey(v as SampleKey));
+  const sel = select(
+    SAMPLE_KEYS.map((v) => ({ value: v, label: v })),
+    k,
+    { class: 'interaction', 'aria-label': 'interaction' },
+    (v) => onKey(v as SampleKey),
+  );
   const h = el('h2', {}, 'Per sample: ');
   h.append(sel, document.createTextNode(' at A (x) against B (y)'));
   const canvas = hiDpiCanvas(FRAME, { role: 'img', 'aria-label': `${k} at ${label(A)} against ${label(B)}` });
@@ -28,14 +35,32 @@ export function drawScatter(c: Compare, host: HTMLElement, ps: Pairs, onKey: (k:
 /** The points, frame, diagonal and range label. */
 function plotPairs(ctx: CanvasRenderingContext2D, a: Float32Array, b: Float32Array, ps: Pairs): void {
   const { H, l: m } = FRAME;
-  let lo = Infinity, hi = -Infinity;
-  for (const [i, j] of ps) { lo = Math.min(lo, a[i], b[j]); hi = Math.max(hi, a[i], b[j]); }
-  if (!(hi > lo)) { lo -= 1; hi += 1; }
+  let lo = Infinity,
+    hi = -Infinity;
+  for (const [i, j] of ps) {
+    lo = Math.min(lo, a[i], b[j]);
+    hi = Math.max(hi, a[i], b[j]);
+  }
+  if (!(hi > lo)) {
+    lo -= 1;
+    hi += 1;
+  }
   const { sx, sy } = scales(FRAME, [lo, hi], [lo, hi]);
   const blue = themeColor('--vscode-charts-blue', '#3794ff');
-  rasterPoints(ctx, ps.length, (q) => 2 * sx(a[ps[q][0]]), (q) => 2 * sy(b[ps[q][1]]), () => 0, [blue], ps.length > 5000 ? 0.35 : 0.8);
+  rasterPoints(
+    ctx,
+    ps.length,
+    (q) => 2 * sx(a[ps[q][0]]),
+    (q) => 2 * sy(b[ps[q][1]]),
+    () => 0,
+    [blue],
+    ps.length > 5000 ? 0.35 : 0.8,
+  );
   strokeFrame(ctx, FRAME);
-  ctx.beginPath(); ctx.moveTo(sx(lo), sy(lo)); ctx.lineTo(sx(hi), sy(hi)); ctx.stroke(); // no change
+  ctx.beginPath();
+  ctx.moveTo(sx(lo), sy(lo));
+  ctx.lineTo(sx(hi), sy(hi));
+  ctx.stroke(); // no change
   labelStyle(ctx);
   ctx.fillText(`${lo.toFixed(2)} … ${hi.toFixed(2)} nats`, m, H - 8);
 }

@@ -7,20 +7,31 @@ import { Compare, Pairs, idx, signed } from './model';
 const TOP = 20;
 
 export function drawMoved(c: Compare, host: HTMLElement, ps: Pairs): void {
-  const A = c.A!, B = c.B!, k = c.state.key;
+  const A = c.A!,
+    B = c.B!,
+    k = c.state.key;
   const box = el('section', { class: 'moved' });
   box.append(el('h2', {}, `Samples whose ${k} moved most`));
-  const top = [...ps].sort((p, q) => Math.abs(B[k][q[1]] - A[k][q[0]]) - Math.abs(B[k][p[1]] - A[k][p[0]]) || p[0] - q[0]).slice(0, TOP);
+  const top = [...ps]
+    .sort((p, q) => Math.abs(B[k][q[1]] - A[k][q[0]]) - Math.abs(B[k][p[1]] - A[k][p[0]]) || p[0] - q[0])
+    .slice(0, TOP);
   const table = el('table');
   table.append(headerRow(['sample', 'class', `${k} at A`, `${k} at B`, 'change']));
   for (const [i, j] of top) {
     const tr = el('tr', { class: 'moved-row', 'data-index': String(idx(A, i)), tabindex: '0' });
-    tr.append(el('td', { class: 'num' }, String(idx(A, i))), el('td', {}, A.classNames?.[A.y[i]] ?? String(A.y[i])),
-      el('td', { class: 'num' }, A[k][i].toFixed(3)), el('td', { class: 'num' }, B[k][j].toFixed(3)), el('td', { class: 'num' }, signed(B[k][j] - A[k][i])));
+    tr.append(
+      el('td', { class: 'num' }, String(idx(A, i))),
+      el('td', {}, A.classNames?.[A.y[i]] ?? String(A.y[i])),
+      el('td', { class: 'num' }, A[k][i].toFixed(3)),
+      el('td', { class: 'num' }, B[k][j].toFixed(3)),
+      el('td', { class: 'num' }, signed(B[k][j] - A[k][i])),
+    );
     // The explorer of B, at this sample: its other values and its neighbours in context.
     const open = () => c.vscode.postMessage({ type: 'openCheckpoint', run: B.run, file: B.file, sample: idx(B, j) });
     tr.addEventListener('click', open);
-    tr.addEventListener('keydown', (e) => { if (e.key === 'Enter') open(); });
+    tr.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') open();
+    });
     table.append(tr);
   }
   box.append(table);
@@ -28,7 +39,9 @@ export function drawMoved(c: Compare, host: HTMLElement, ps: Pairs): void {
 }
 
 export function drawClasses(c: Compare, host: HTMLElement): void {
-  const A = c.A!, B = c.B!, K = UPPER[c.state.key];
+  const A = c.A!,
+    B = c.B!,
+    K = UPPER[c.state.key];
   const box = el('section', { class: 'classes' });
   box.append(el('h2', {}, `Per class: ${K} at A and B`));
   const table = el('table');
@@ -38,8 +51,12 @@ export function drawClasses(c: Compare, host: HTMLElement): void {
     const b = bByClass.get(a.class);
     if (!b) continue;
     const tr = el('tr', { 'data-class': String(a.class) });
-    tr.append(el('td', {}, a.name ?? A.classNames?.[a.class] ?? String(a.class)), el('td', { class: 'num' }, a[K].toFixed(3)),
-      el('td', { class: 'num' }, b[K].toFixed(3)), el('td', { class: 'num' }, signed(b[K] - a[K])));
+    tr.append(
+      el('td', {}, a.name ?? A.classNames?.[a.class] ?? String(a.class)),
+      el('td', { class: 'num' }, a[K].toFixed(3)),
+      el('td', { class: 'num' }, b[K].toFixed(3)),
+      el('td', { class: 'num' }, signed(b[K] - a[K])),
+    );
     table.append(tr);
   }
   box.append(table);

@@ -14,30 +14,46 @@ import { drawClasses, drawMoved } from './tables';
 
 /** Draws the whole panel again from the state. */
 function render(c: Compare): void {
-  const A = c.A!, B = c.B!;
+  const A = c.A!,
+    B = c.B!;
   c.root.replaceChildren();
   const header = el('header');
-  header.append(el('h1', {}, 'Compare'), el('span', { class: 'legend legend-a' }, `A: ${label(A)}`), el('span', { class: 'legend legend-b' }, `B: ${label(B)}`));
+  header.append(
+    el('h1', {}, 'Compare'),
+    el('span', { class: 'legend legend-a' }, `A: ${label(A)}`),
+    el('span', { class: 'legend legend-b' }, `B: ${label(B)}`),
+  );
   c.root.append(header);
   const ps = pairs(A, B);
   const grid = el('div', { class: 'layout' });
-  const left = el('div'), right = el('div');
+  const left = el('div'),
+    right = el('div');
   drawBars(A, B, left);
   drawClasses(c, left);
-  drawScatter(c, right, ps, (key) => { c.state = { ...c.state, key }; c.vscode.setState(c.state); render(c); });
+  drawScatter(c, right, ps, (key) => {
+    c.state = { ...c.state, key };
+    c.vscode.setState(c.state);
+    render(c);
+  });
   drawMoved(c, right, ps);
   grid.append(left, right);
   c.root.append(grid);
-  if (!ps.length) c.root.append(el('p', { class: 'note' }, 'The two checkpoints share no samples, so only the summaries are compared.'));
+  if (!ps.length)
+    c.root.append(
+      el('p', { class: 'note' }, 'The two checkpoints share no samples, so only the summaries are compared.'),
+    );
 }
 
 export const mountCompare: Mount = (root, vscode) => {
   const c = createCompare(root, vscode);
   // The canvas reads theme colours when it draws: VS Code marks a theme switch on body's class.
-  new MutationObserver(() => { if (c.A && c.B) render(c); }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+  new MutationObserver(() => {
+    if (c.A && c.B) render(c);
+  }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
   return (m) => {
     if (m.type === 'init' && m.view === 'compare') {
-      c.A = m.a; c.B = m.b;
+      c.A = m.a;
+      c.B = m.b;
       c.state = { ...c.state, a: c.A.file, b: c.B.file };
       c.vscode.setState(c.state);
       render(c);

@@ -5,8 +5,10 @@ import { PALETTE, paletteCss } from '../palette';
 
 /** Colours of the interactions when a chart holds one run (the same as the composition bars). */
 export const KEY_COLOR: Record<Interaction, string> = {
-  R: 'var(--vscode-charts-blue, #3794ff)', U1: 'var(--vscode-charts-green, #89d185)',
-  U2: 'var(--vscode-charts-yellow, #cca700)', S: 'var(--vscode-charts-red, #f14c4c)',
+  R: 'var(--vscode-charts-blue, #3794ff)',
+  U1: 'var(--vscode-charts-green, #89d185)',
+  U2: 'var(--vscode-charts-yellow, #cca700)',
+  S: 'var(--vscode-charts-red, #f14c4c)',
 };
 
 /** Stable colour slot of a run: the same run keeps its colour across panels and reloads. */

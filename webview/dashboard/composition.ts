@@ -26,10 +26,14 @@ function compositionRow(d: Dashboard, r: RunSeries): HTMLElement {
   const name = el('td');
   name.append(swatch(colorOf(d.slots, r.run)), document.createTextNode(r.name));
   const bar = el('td');
-  const stack = el('div', { class: 'stack', role: 'img', 'aria-label': INTERACTIONS.map((k, i) => `${k} ${(100 * pos[i] / total).toFixed(0)}%`).join(', ') });
+  const stack = el('div', {
+    class: 'stack',
+    role: 'img',
+    'aria-label': INTERACTIONS.map((k, i) => `${k} ${((100 * pos[i]) / total).toFixed(0)}%`).join(', '),
+  });
   INTERACTIONS.forEach((k, i) => {
-    const share = el('span', { class: `share share-${k}`, title: `${k} ${(100 * pos[i] / total).toFixed(1)}%` });
-    share.style.width = `${(100 * pos[i] / total).toFixed(2)}%`;
+    const share = el('span', { class: `share share-${k}`, title: `${k} ${((100 * pos[i]) / total).toFixed(1)}%` });
+    share.style.width = `${((100 * pos[i]) / total).toFixed(2)}%`;
     stack.append(share);
   });
   bar.append(stack);

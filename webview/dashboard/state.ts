@@ -3,7 +3,11 @@ import type { CheckpointPoint, RunSeries } from '../../src/shared/protocol';
 import type { VsCodeApi } from '../vscode-api';
 
 /** `layout`: runs overlaid in one chart per interaction, or one chart (small multiple) per run. */
-export interface ViewState { hidden: string[]; smoothing: number; layout: 'interaction' | 'run' }
+export interface ViewState {
+  hidden: string[];
+  smoothing: number;
+  layout: 'interaction' | 'run';
+}
 
 export interface Dashboard {
   root: HTMLElement;
@@ -19,7 +23,11 @@ export interface Dashboard {
 
 export function createDashboard(root: HTMLElement, vscode: VsCodeApi): Dashboard {
   const saved = (vscode.getState() as Partial<ViewState> | undefined) ?? {};
-  const view: ViewState = { hidden: saved.hidden ?? [], smoothing: saved.smoothing ?? 0, layout: saved.layout ?? 'interaction' };
+  const view: ViewState = {
+    hidden: saved.hidden ?? [],
+    smoothing: saved.smoothing ?? 0,
+    layout: saved.layout ?? 'interaction',
+  };
   return { root, vscode, view, runs: [], title: 'LSMI', exportId: 1, slots: new Map() };
 }
 
@@ -42,7 +50,10 @@ export function visibleRuns(d: Dashboard): RunSeries[] {
 /** A live update: adds the checkpoint (or replaces the one of the same file), creating its run if new. */
 export function upsert(d: Dashboard, run: string, name: string, point: CheckpointPoint): void {
   let r = d.runs.find((x) => x.run === run);
-  if (!r) { r = { run, name, points: [] }; d.runs.push(r); }
+  if (!r) {
+    r = { run, name, points: [] };
+    d.runs.push(r);
+  }
   r.points = [...r.points.filter((p) => p.file !== point.file), point];
 }
 

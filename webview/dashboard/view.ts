@@ -21,18 +21,36 @@ function render(d: Dashboard): void {
   d.root.append(drawHeader(d, () => render(d)));
   if (!visibleRuns(d).length) {
     // Spelled "analysed" (not "analyzed"): test/webview.test.ts asserts this sentence.
-    d.root.append(el('p', { class: 'empty' }, d.runs.length ? 'All runs are hidden.' : 'No analysed checkpoints yet: they appear here as training writes them.'));
+    d.root.append(
+      el(
+        'p',
+        { class: 'empty' },
+        d.runs.length
+          ? 'All runs are hidden.'
+          : 'No analysed checkpoints yet: they appear here as training writes them.',
+      ),
+    );
     return;
   }
   const grid = el('div', { class: 'grid' });
   grid.append(...drawCharts(d));
-  d.root.append(grid, drawComposition(d), el('p', { class: 'note' }, 'Values in nats (LSMI, adjusted). Click a point to open that checkpoint.'));
+  d.root.append(
+    grid,
+    drawComposition(d),
+    el('p', { class: 'note' }, 'Values in nats (LSMI, adjusted). Click a point to open that checkpoint.'),
+  );
 }
 
 export const mountDashboard: Mount = (root, vscode) => {
   const d = createDashboard(root, vscode);
   return (m) => {
-    if (m.type === 'init' && m.view === 'dashboard') { d.runs = m.runs.map((r) => ({ ...r, points: [...r.points] })); d.title = m.title; render(d); }
-    else if (m.type === 'checkpoint') { upsert(d, m.run, m.name, m.point); render(d); }
+    if (m.type === 'init' && m.view === 'dashboard') {
+      d.runs = m.runs.map((r) => ({ ...r, points: [...r.points] }));
+      d.title = m.title;
+      render(d);
+    } else if (m.type === 'checkpoint') {
+      upsert(d, m.run, m.name, m.point);
+      render(d);
+    }
   };
 };

@@ -17,7 +17,7 @@ import { mountCompare } from '../compare/view';
 
 type Init = Extract<HostToWebview, { view: 'report' }>;
 const TABS = ['dashboard', 'samples', 'compare'] as const;
-type Tab = typeof TABS[number];
+type Tab = (typeof TABS)[number];
 type PerTab<T> = Record<Tab, T>;
 
 /** The page: its tabs, and which checkpoints the explorer and the compare panel show (pickers change them). */
@@ -45,10 +45,18 @@ const labelOf = (d: SampleData, runs: RunSeries[]) =>
 function buildTabs(): { tabs: VscodeTabs; roots: PerTab<HTMLElement>; pickers: PerTab<HTMLElement> } {
   const tabs = document.createElement('vscode-tabs') as VscodeTabs;
   tabs.panel = true; // the look of VS Code's panel tabs: the active one underlined in the accent colour
-  const perTab = (make: (t: Tab) => HTMLElement) => ({ dashboard: make('dashboard'), samples: make('samples'), compare: make('compare') });
+  const perTab = (make: (t: Tab) => HTMLElement) => ({
+    dashboard: make('dashboard'),
+    samples: make('samples'),
+    compare: make('compare'),
+  });
   const roots = perTab((t) => el('div', { class: `panel-root panel-${t}` }));
   const pickers = perTab(() => el('div', { class: 'pickers' }));
-  for (const [t, label] of [['dashboard', 'Dashboard'], ['samples', 'Samples'], ['compare', 'Compare']] as const) {
+  for (const [t, label] of [
+    ['dashboard', 'Dashboard'],
+    ['samples', 'Samples'],
+    ['compare', 'Compare'],
+  ] as const) {
     const header = el('vscode-tab-header' as 'div', { slot: 'header', 'data-tab': t }, label);
     const panel = el('vscode-tab-panel' as 'div', { 'data-tab': t });
     panel.append(pickers[t], roots[t]);
@@ -62,10 +70,19 @@ function onPost(r: Report, m: WebviewToHost): void {
   r.status.textContent = '';
   if (m.type === 'openCheckpoint') {
     const d = r.byFile.get(m.file);
-    if (d) { r.current = d; r.select = m.sample; show(r, 'samples'); } else r.status.textContent = `The samples of ${m.file} are not embedded in this report (lsmi report --samples all).`;
+    if (d) {
+      r.current = d;
+      r.select = m.sample;
+      show(r, 'samples');
+    } else
+      r.status.textContent = `The samples of ${m.file} are not embedded in this report (lsmi report --samples all).`;
   } else if (m.type === 'exportSubset') {
     const d = r.byFile.get(m.file);
-    download(`${d?.run ?? 'samples'}-${d?.epoch ?? ''}-${m.which}-r-q${m.quantile}.txt`.replace(/[^\w.-]+/g, '-'), m.indices.join('\n') + '\n', 'text/plain');
+    download(
+      `${d?.run ?? 'samples'}-${d?.epoch ?? ''}-${m.which}-r-q${m.quantile}.txt`.replace(/[^\w.-]+/g, '-'),
+      m.indices.join('\n') + '\n',
+      'text/plain',
+    );
   } else if (m.type === 'openSample') {
     r.status.textContent = `Sample ${m.index}: its source opens from VS Code (LSMI Lens), which reads the run's manifest.`;
   }
@@ -80,7 +97,9 @@ function show(r: Report, t: Tab): void {
 function refresh(r: Report, t: Tab): void {
   if (t === 'dashboard') return;
   if (!r.init.checkpoints.length) {
-    r.roots[t].replaceChildren(el('p', { class: 'empty' }, r.init.note ?? 'This report embeds no per-sample data (lsmi report --samples).'));
+    r.roots[t].replaceChildren(
+      el('p', { class: 'empty' }, r.init.note ?? 'This report embeds no per-sample data (lsmi report --samples).'),
+    );
     return;
   }
   if (t === 'samples') refreshSamples(r);
@@ -88,8 +107,13 @@ function refresh(r: Report, t: Tab): void {
 }
 
 function refreshSamples(r: Report): void {
-  r.pickers.samples.replaceChildren(el('span', {}, 'Checkpoint '),
-    dropdown(r.options, r.current.file, { class: 'pick-checkpoint', 'aria-label': 'checkpoint' }, (v) => { r.current = r.byFile.get(v)!; refresh(r, 'samples'); }));
+  r.pickers.samples.replaceChildren(
+    el('span', {}, 'Checkpoint '),
+    dropdown(r.options, r.current.file, { class: 'pick-checkpoint', 'aria-label': 'checkpoint' }, (v) => {
+      r.current = r.byFile.get(v)!;
+      refresh(r, 'samples');
+    }),
+  );
   r.handlers.samples({ type: 'init', view: 'samples', title: 'Samples', data: r.current, select: r.select });
   r.select = undefined;
 }
@@ -97,8 +121,16 @@ function refreshSamples(r: Report): void {
 function refreshCompare(r: Report): void {
   const [a, b] = r.pair;
   r.pickers.compare.replaceChildren(
-    el('span', {}, 'A '), dropdown(r.options, a!.file, { class: 'pick-a', 'aria-label': 'checkpoint A' }, (v) => { r.pair = [r.byFile.get(v), r.pair[1]]; refresh(r, 'compare'); }),
-    el('span', {}, ' B '), dropdown(r.options, b!.file, { class: 'pick-b', 'aria-label': 'checkpoint B' }, (v) => { r.pair = [r.pair[0], r.byFile.get(v)]; refresh(r, 'compare'); }),
+    el('span', {}, 'A '),
+    dropdown(r.options, a!.file, { class: 'pick-a', 'aria-label': 'checkpoint A' }, (v) => {
+      r.pair = [r.byFile.get(v), r.pair[1]];
+      refresh(r, 'compare');
+    }),
+    el('span', {}, ' B '),
+    dropdown(r.options, b!.file, { class: 'pick-b', 'aria-label': 'checkpoint B' }, (v) => {
+      r.pair = [r.pair[0], r.byFile.get(v)];
+      refresh(r, 'compare');
+    }),
   );
   r.handlers.compare({ type: 'init', view: 'compare', title: 'Compare', a: a!, b: b! });
 }
@@ -111,14 +143,29 @@ function start(init: Init): void {
   // The explorer starts on the latest checkpoint; compare, on its run's first and it.
   const current = cps[cps.length - 1];
   const r: Report = {
-    init, byFile: new Map(cps.map((d) => [d.file, d])), status, tabs, roots, pickers, current,
+    init,
+    byFile: new Map(cps.map((d) => [d.file, d])),
+    status,
+    tabs,
+    roots,
+    pickers,
+    current,
     options: cps.map((d) => ({ value: d.file, label: labelOf(d, init.runs) })),
     pair: [current && cps.filter((c) => c.run === current.run)[0], current],
     // Each panel with its own in-memory state; their requests come to onPost.
     handlers: {
-      dashboard: mountDashboard(roots.dashboard, memoryApi((m) => onPost(r, m))),
-      samples: mountSamples(roots.samples, memoryApi((m) => onPost(r, m))),
-      compare: mountCompare(roots.compare, memoryApi((m) => onPost(r, m))),
+      dashboard: mountDashboard(
+        roots.dashboard,
+        memoryApi((m) => onPost(r, m)),
+      ),
+      samples: mountSamples(
+        roots.samples,
+        memoryApi((m) => onPost(r, m)),
+      ),
+      compare: mountCompare(
+        roots.compare,
+        memoryApi((m) => onPost(r, m)),
+      ),
     },
   };
   r.handlers.dashboard({ type: 'init', view: 'dashboard', title: init.title, runs: init.runs });

@@ -14,8 +14,12 @@ export function drawClasses(s: Samples, host: HTMLElement): void {
   for (const c of [...d.perClass].sort((a, b) => b[key] - a[key])) {
     const tr = el('tr', { 'data-class': String(c.class) });
     const top = INTERACTIONS.reduce((a, b) => (c[b] > c[a] ? b : a));
-    tr.append(el('td', {}, c.name ?? className(d, c.class)), el('td', { class: 'num' }, String(c.n)),
-      ...INTERACTIONS.map((k) => el('td', { class: 'num' }, c[k].toFixed(3))), el('td', {}, top));
+    tr.append(
+      el('td', {}, c.name ?? className(d, c.class)),
+      el('td', { class: 'num' }, String(c.n)),
+      ...INTERACTIONS.map((k) => el('td', { class: 'num' }, c[k].toFixed(3))),
+      el('td', {}, top),
+    );
     table.append(tr);
   }
   box.append(el('p', { class: 'note' }, `ranked by ${key} (sort the table by an interaction to rank by it)`), table);

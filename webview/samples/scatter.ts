@@ -23,9 +23,16 @@ export function axisRange(v: Float32Array, at: Int32Array): [number, number, num
   const n = vals.length;
   if (!n) return [-1, 1, 0];
   const cut = n >= 1000 ? Math.floor(0.005 * n) : 0;
-  let lo = vals[cut], hi = vals[n - 1 - cut];
-  if (!(hi > lo)) { lo = vals[0]; hi = vals[n - 1]; }
-  if (!(hi > lo)) { lo -= 1; hi += 1; }
+  let lo = vals[cut],
+    hi = vals[n - 1 - cut];
+  if (!(hi > lo)) {
+    lo = vals[0];
+    hi = vals[n - 1];
+  }
+  if (!(hi > lo)) {
+    lo -= 1;
+    hi += 1;
+  }
   const pad = 0.02 * (hi - lo);
   let out = 0;
   for (let k = 0; k < n; k++) if (vals[k] < lo - pad || vals[k] > hi + pad) out++;
@@ -35,12 +42,18 @@ export function axisRange(v: Float32Array, at: Int32Array): [number, number, num
 export function drawScatter(s: Samples, host: HTMLElement): void {
   const d = s.data!;
   const shown = JSON.stringify([d.file, d.n, s.state.x, s.state.y, s.state.cls, s.state.dom]);
-  if (s.scatter?.key === shown) { host.append(s.scatter.box); return; }
+  if (s.scatter?.key === shown) {
+    host.append(s.scatter.box);
+    return;
+  }
   const box = el('section', { class: 'scatter' });
   s.scatter = { key: shown, box };
   const title = el('h2', {}, 'Scatter ');
   title.append(axisPicker(s, 'x'), document.createTextNode(' against '), axisPicker(s, 'y'));
-  const canvas = hiDpiCanvas(FRAME, { role: 'img', 'aria-label': `${s.state.y} against ${s.state.x} for ${s.rows.length} samples` });
+  const canvas = hiDpiCanvas(FRAME, {
+    role: 'img',
+    'aria-label': `${s.state.y} against ${s.state.x} for ${s.rows.length} samples`,
+  });
   box.append(title, canvas);
   host.append(box);
   const colors = paletteResolved();
@@ -49,21 +62,36 @@ export function drawScatter(s: Samples, host: HTMLElement): void {
 }
 
 function axisPicker(s: Samples, axis: 'x' | 'y'): HTMLElement {
-  return select(SAMPLE_KEYS.map((k) => ({ value: k, label: k })), s.state[axis],
-    { class: `axis-${axis}`, 'aria-label': `${axis} axis` }, (v) => change(s, { [axis]: v }));
+  return select(
+    SAMPLE_KEYS.map((k) => ({ value: k, label: k })),
+    s.state[axis],
+    { class: `axis-${axis}`, 'aria-label': `${axis} axis` },
+    (v) => change(s, { [axis]: v }),
+  );
 }
 
 /** Draws the points, frame and axis labels; returns how many values lie beyond the axes. */
 function plotPoints(s: Samples, ctx: CanvasRenderingContext2D, colors: string[]): number {
-  const d = s.data!, { x, y } = s.state, rows = s.rows;
+  const d = s.data!,
+    { x, y } = s.state,
+    rows = s.rows;
   const { H, l: m } = FRAME;
-  const xs = d[x], ys = d[y];
-  const [x0, x1, xOut] = axisRange(xs, rows), [y0, y1, yOut] = axisRange(ys, rows);
+  const xs = d[x],
+    ys = d[y];
+  const [x0, x1, xOut] = axisRange(xs, rows),
+    [y0, y1, yOut] = axisRange(ys, rows);
   // Points beyond the axes sit on the frame, so the tails still show without squashing the bulk.
   const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
   const { sx, sy } = scales(FRAME, [x0, x1], [y0, y1]);
-  rasterPoints(ctx, rows.length, (k) => 2 * sx(clamp(xs[rows[k]], x0, x1)), (k) => 2 * sy(clamp(ys[rows[k]], y0, y1)),
-    (k) => d.y[rows[k]] % colors.length, colors, rows.length > 5000 ? 0.35 : 0.8);
+  rasterPoints(
+    ctx,
+    rows.length,
+    (k) => 2 * sx(clamp(xs[rows[k]], x0, x1)),
+    (k) => 2 * sy(clamp(ys[rows[k]], y0, y1)),
+    (k) => d.y[rows[k]] % colors.length,
+    colors,
+    rows.length > 5000 ? 0.35 : 0.8,
+  );
   strokeFrame(ctx, FRAME);
   labelStyle(ctx);
   ctx.fillText(`${x} ${x0.toFixed(2)} … ${x1.toFixed(2)}`, m, H - 8);
@@ -75,8 +103,13 @@ function plotPoints(s: Samples, ctx: CanvasRenderingContext2D, colors: string[])
 function scatterKey(s: Samples, colors: string[], out: number): HTMLElement {
   const d = s.data!;
   const classes = d.perClass.map((c) => c.class);
-  const key = classes.length <= colors.length ? legend(classes.map((c) => [colors[c % colors.length], className(d, c)]))
-    : el('div', { class: 'legend-keys' }, `colour: class number mod ${colors.length}`);
-  if (out) key.append(el('div', {}, `axes span the 0.5–99.5 % quantiles; ${out.toLocaleString()} values beyond them sit on the frame`));
+  const key =
+    classes.length <= colors.length
+      ? legend(classes.map((c) => [colors[c % colors.length], className(d, c)]))
+      : el('div', { class: 'legend-keys' }, `colour: class number mod ${colors.length}`);
+  if (out)
+    key.append(
+      el('div', {}, `axes span the 0.5–99.5 % quantiles; ${out.toLocaleString()} values beyond them sit on the frame`),
+    );
   return key;
 }

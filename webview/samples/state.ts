@@ -10,7 +10,16 @@ import { orderRows } from '../sort';
 export type Col = 'index' | 'id' | 'class' | SampleKey | 'dominant';
 
 /** `file` lets VS Code restore the panel after a reload (the host reloads that checkpoint). */
-export interface ViewState { sort: Col; desc: boolean; cls: string; dom: string; x: SampleKey; y: SampleKey; quantile: number; file?: string }
+export interface ViewState {
+  sort: Col;
+  desc: boolean;
+  cls: string;
+  dom: string;
+  x: SampleKey;
+  y: SampleKey;
+  quantile: number;
+  file?: string;
+}
 
 export interface Samples {
   root: HTMLElement;
@@ -32,8 +41,26 @@ export interface Samples {
 }
 
 export function createSamples(root: HTMLElement, vscode: VsCodeApi): Samples {
-  const state: ViewState = { sort: 'index', desc: false, cls: 'all', dom: 'all', x: 'r', y: 's', quantile: 0.25, ...((vscode.getState() as Partial<ViewState>) ?? {}) };
-  return { root, vscode, state, dom: [], rows: new Int32Array(0), selected: -1, scrollToSelected: false, redraw: () => undefined };
+  const state: ViewState = {
+    sort: 'index',
+    desc: false,
+    cls: 'all',
+    dom: 'all',
+    x: 'r',
+    y: 's',
+    quantile: 0.25,
+    ...((vscode.getState() as Partial<ViewState>) ?? {}),
+  };
+  return {
+    root,
+    vscode,
+    state,
+    dom: [],
+    rows: new Int32Array(0),
+    selected: -1,
+    scrollToSelected: false,
+    redraw: () => undefined,
+  };
 }
 
 /** Changes view settings and saves them; redraws unless `redraw` is false. */
@@ -43,11 +70,15 @@ export function change(s: Samples, patch: Partial<ViewState>, redraw = true): vo
   if (redraw) s.redraw();
 }
 
-export function save(s: Samples): void { s.vscode.setState(s.state); }
+export function save(s: Samples): void {
+  s.vscode.setState(s.state);
+}
 
 /** The columns: the dump's sample ids only when it has them. */
 export const columns = (d: SampleData | undefined): Col[] =>
-  (d?.ids ? ['index', 'id', 'class', 'r', 'u1', 'u2', 's', 'dominant'] : ['index', 'class', 'r', 'u1', 'u2', 's', 'dominant']);
+  d?.ids
+    ? ['index', 'id', 'class', 'r', 'u1', 'u2', 's', 'dominant']
+    : ['index', 'class', 'r', 'u1', 'u2', 's', 'dominant'];
 
 export const className = (d: SampleData | undefined, c: number) => d?.classNames?.[c] ?? String(c);
 
@@ -58,8 +89,13 @@ export const inputIndex = (d: SampleData | undefined, i: number) => d?.inputInde
 function ranks(v: Float64Array): Float64Array {
   const sorted = Float64Array.from(v).sort();
   return v.map((x) => {
-    let lo = 0, hi = sorted.length - 1;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (sorted[mid] < x) lo = mid + 1; else hi = mid; }
+    let lo = 0,
+      hi = sorted.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
     return lo;
   });
 }
@@ -80,7 +116,10 @@ export function computeRows(s: Samples): void {
   let key: ArrayLike<number>;
   if (c === 'r' || c === 'u1' || c === 'u2' || c === 's') key = d[c];
   else if (c === 'id' && d.ids) key = ranks(d.ids);
-  else key = Float64Array.from({ length: d.n }, (_, i) => (c === 'index' ? inputIndex(d, i) : c === 'class' ? d.y[i] : DOM_RANK[s.dom[i]]));
+  else
+    key = Float64Array.from({ length: d.n }, (_, i) =>
+      c === 'index' ? inputIndex(d, i) : c === 'class' ? d.y[i] : DOM_RANK[s.dom[i]],
+    );
   // Ties keep dump order whichever way the column sorts.
   s.rows = orderRows(Int32Array.from(keep), key, s.state.desc);
 }

@@ -8,7 +8,9 @@ import { Samples, change, inputIndex } from './state';
 export function subsetIndices(d: SampleData, which: 'high' | 'low', quantile: number): number[] {
   const order = Array.from({ length: d.n }, (_, i) => i).sort((a, b) => d.r[a] - d.r[b]);
   const k = Math.max(1, Math.round(quantile * d.n));
-  return (which === 'low' ? order.slice(0, k) : order.slice(d.n - k)).map((i) => inputIndex(d, i)).sort((a, b) => a - b);
+  return (which === 'low' ? order.slice(0, k) : order.slice(d.n - k))
+    .map((i) => inputIndex(d, i))
+    .sort((a, b) => a - b);
 }
 
 export function drawSubsets(s: Samples, host: HTMLElement): void {
@@ -16,8 +18,11 @@ export function drawSubsets(s: Samples, host: HTMLElement): void {
   const box = el('section', { class: 'subsets' });
   box.append(el('h2', {}, 'Redundancy subsets'));
   // The quantile is saved, not drawn: nothing on the page changes with it.
-  const q = numberField(s.state.quantile, { class: 'quantile', min: '0.01', max: '0.5', step: '0.01', 'aria-label': 'quantile' },
-    (v) => change(s, { quantile: Math.min(0.5, Math.max(0.01, v || 0.25)) }, false));
+  const q = numberField(
+    s.state.quantile,
+    { class: 'quantile', min: '0.01', max: '0.5', step: '0.01', 'aria-label': 'quantile' },
+    (v) => change(s, { quantile: Math.min(0.5, Math.max(0.01, v || 0.25)) }, false),
+  );
   const exportWhich = (which: 'high' | 'low') => {
     const indices = subsetIndices(d, which, s.state.quantile);
     s.vscode.postMessage({ type: 'exportSubset', file: d.file, which, quantile: s.state.quantile, indices });

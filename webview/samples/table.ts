@@ -11,18 +11,30 @@ import { Samples, change, className, columns, inputIndex } from './state';
 const ROW = 24;
 
 /** One drawn grid: its elements and the active row (a position in `s.rows`, -1 for none). */
-interface Grid { s: Samples; viewport: HTMLElement; body: HTMLElement; cursor: number }
+interface Grid {
+  s: Samples;
+  viewport: HTMLElement;
+  body: HTMLElement;
+  cursor: number;
+}
 
 export function drawTable(s: Samples, host: HTMLElement): void {
   const d = s.data!;
   host.classList.toggle('with-ids', !!d.ids);
   const g = createGrid(s);
   wireGrid(g);
-  host.append(el('p', { class: 'count' }, `${s.rows.length.toLocaleString()} of ${d.n.toLocaleString()} samples`), tableHead(s), g.viewport);
+  host.append(
+    el('p', { class: 'count' }, `${s.rows.length.toLocaleString()} of ${d.n.toLocaleString()} samples`),
+    tableHead(s),
+    g.viewport,
+  );
   if (s.scrollToSelected && g.cursor >= 0) {
     s.scrollToSelected = false;
     // Centre it once the viewport has its height.
-    requestAnimationFrame(() => { g.viewport.scrollTop = Math.max(0, g.cursor * ROW - g.viewport.clientHeight / 2); paint(g); });
+    requestAnimationFrame(() => {
+      g.viewport.scrollTop = Math.max(0, g.cursor * ROW - g.viewport.clientHeight / 2);
+      paint(g);
+    });
   }
   requestAnimationFrame(() => paint(g));
   paint(g);
@@ -33,15 +45,32 @@ function tableHead(s: Samples): HTMLElement {
   const { sort, desc } = s.state;
   const head = el('div', { class: 'thead', role: 'row', 'aria-rowindex': '1' });
   for (const c of columns(s.data)) {
-    const h = el('button', { class: `th${c === 'class' || c === 'dominant' ? '' : ' num'}`, 'data-col': c, role: 'columnheader', 'aria-sort': sort === c ? (desc ? 'descending' : 'ascending') : 'none' }, c + (sort === c ? (desc ? ' ▼' : ' ▲') : ''));
-    h.addEventListener('click', () => change(s, { sort: c, desc: s.state.sort === c ? !s.state.desc : c !== 'index' && c !== 'id' && c !== 'class' }));
+    const h = el(
+      'button',
+      {
+        class: `th${c === 'class' || c === 'dominant' ? '' : ' num'}`,
+        'data-col': c,
+        role: 'columnheader',
+        'aria-sort': sort === c ? (desc ? 'descending' : 'ascending') : 'none',
+      },
+      c + (sort === c ? (desc ? ' ▼' : ' ▲') : ''),
+    );
+    h.addEventListener('click', () =>
+      change(s, { sort: c, desc: s.state.sort === c ? !s.state.desc : c !== 'index' && c !== 'id' && c !== 'class' }),
+    );
     head.append(h);
   }
   return head;
 }
 
 function createGrid(s: Samples): Grid {
-  const viewport = el('div', { class: 'viewport', role: 'grid', tabindex: '0', 'aria-rowcount': String(s.rows.length + 1), 'aria-label': 'samples' });
+  const viewport = el('div', {
+    class: 'viewport',
+    role: 'grid',
+    tabindex: '0',
+    'aria-rowcount': String(s.rows.length + 1),
+    'aria-label': 'samples',
+  });
   const spacer = el('div', { class: 'spacer' });
   spacer.style.height = `${s.rows.length * ROW}px`;
   const body = el('div', { class: 'rows' });
@@ -70,10 +99,16 @@ function paint(g: Grid): void {
 
 /** The row at position k; a click opens it. */
 function rowElement(g: Grid, k: number): HTMLElement {
-  const { s } = g, d = s.data!, i = s.rows[k];
+  const { s } = g,
+    d = s.data!,
+    i = s.rows[k];
   const tr = el('div', {
-    class: `tr${i === s.selected ? ' selected' : ''}${k === g.cursor ? ' active' : ''}`, role: 'row', id: `row-${k}`,
-    'aria-rowindex': String(k + 2), 'aria-selected': String(i === s.selected), 'data-index': String(i),
+    class: `tr${i === s.selected ? ' selected' : ''}${k === g.cursor ? ' active' : ''}`,
+    role: 'row',
+    id: `row-${k}`,
+    'aria-rowindex': String(k + 2),
+    'aria-selected': String(i === s.selected),
+    'data-index': String(i),
   });
   tr.append(
     el('span', { class: 'td num', role: 'gridcell' }, String(inputIndex(d, i))),
@@ -82,13 +117,18 @@ function rowElement(g: Grid, k: number): HTMLElement {
     ...SAMPLE_KEYS.map((c) => el('span', { class: 'td num', role: 'gridcell' }, d[c][i].toFixed(3))),
     el('span', { class: `td dom dom-${s.dom[i]}`, role: 'gridcell' }, s.dom[i]),
   );
-  tr.addEventListener('click', () => { g.cursor = k; open(g, k); paint(g); });
+  tr.addEventListener('click', () => {
+    g.cursor = k;
+    open(g, k);
+    paint(g);
+  });
   return tr;
 }
 
 /** Makes position k the active row and scrolls it into view. */
 function moveTo(g: Grid, k: number): void {
-  const { rows } = g.s, v = g.viewport;
+  const { rows } = g.s,
+    v = g.viewport;
   if (!rows.length) return;
   g.cursor = Math.max(0, Math.min(rows.length - 1, k));
   if (g.cursor * ROW < v.scrollTop) v.scrollTop = g.cursor * ROW;
@@ -100,11 +140,27 @@ function wireGrid(g: Grid): void {
   const v = g.viewport;
   v.addEventListener('scroll', () => paint(g));
   // Keyboard focus shows an active row at once; a mouse focus leaves the rows alone (its click follows).
-  v.addEventListener('focus', () => { if (g.cursor < 0 && v.matches(':focus-visible')) moveTo(g, Math.ceil(v.scrollTop / ROW)); });
+  v.addEventListener('focus', () => {
+    if (g.cursor < 0 && v.matches(':focus-visible')) moveTo(g, Math.ceil(v.scrollTop / ROW));
+  });
   v.addEventListener('keydown', (e) => {
-    const c = g.cursor, page = Math.max(1, Math.floor(v.clientHeight / ROW) - 1);
-    const to: Record<string, number> = { ArrowDown: c + 1, ArrowUp: c - 1, PageDown: c + page, PageUp: c - page, Home: 0, End: g.s.rows.length - 1 };
-    if (e.key in to) { e.preventDefault(); moveTo(g, to[e.key]); }
-    else if ((e.key === 'Enter' || e.key === ' ') && c >= 0) { e.preventDefault(); open(g, c); paint(g); }
+    const c = g.cursor,
+      page = Math.max(1, Math.floor(v.clientHeight / ROW) - 1);
+    const to: Record<string, number> = {
+      ArrowDown: c + 1,
+      ArrowUp: c - 1,
+      PageDown: c + page,
+      PageUp: c - page,
+      Home: 0,
+      End: g.s.rows.length - 1,
+    };
+    if (e.key in to) {
+      e.preventDefault();
+      moveTo(g, to[e.key]);
+    } else if ((e.key === 'Enter' || e.key === ' ') && c >= 0) {
+      e.preventDefault();
+      open(g, c);
+      paint(g);
+    }
   });
 }

@@ -22,10 +22,24 @@ function drawHeader(s: Samples): HTMLElement {
   const d = s.data!;
   const header = el('header');
   header.append(el('h1', {}, `Samples — ${d.run}${d.epoch !== undefined ? `, epoch ${d.epoch}` : ''}`));
-  const cls = select([{ value: 'all', label: 'all classes' }, ...d.perClass.map((c) => ({ value: String(c.class), label: className(d, c.class) }))], s.state.cls,
-    { class: 'filter-class', 'aria-label': 'class' }, (v) => change(s, { cls: v }));
-  const domSel = select(['all', ...SAMPLE_KEYS].map((v) => ({ value: v, label: v === 'all' ? 'any dominant interaction' : `dominant ${v}` })), s.state.dom,
-    { class: 'filter-dominant', 'aria-label': 'dominant interaction' }, (v) => change(s, { dom: v }));
+  const cls = select(
+    [
+      { value: 'all', label: 'all classes' },
+      ...d.perClass.map((c) => ({ value: String(c.class), label: className(d, c.class) })),
+    ],
+    s.state.cls,
+    { class: 'filter-class', 'aria-label': 'class' },
+    (v) => change(s, { cls: v }),
+  );
+  const domSel = select(
+    ['all', ...SAMPLE_KEYS].map((v) => ({
+      value: v,
+      label: v === 'all' ? 'any dominant interaction' : `dominant ${v}`,
+    })),
+    s.state.dom,
+    { class: 'filter-dominant', 'aria-label': 'dominant interaction' },
+    (v) => change(s, { dom: v }),
+  );
   header.append(cls, domSel);
   return header;
 }
@@ -36,7 +50,8 @@ function render(s: Samples): void {
   computeRows(s);
   s.root.append(drawHeader(s));
   const main = el('div', { class: 'layout' });
-  const left = el('div', { class: 'left' }), right = el('div', { class: 'right' });
+  const left = el('div', { class: 'left' }),
+    right = el('div', { class: 'right' });
   drawTable(s, left);
   drawScatter(s, right);
   drawSubsets(s, right);
@@ -49,7 +64,10 @@ export const mountSamples: Mount = (root, vscode) => {
   const s = createSamples(root, vscode);
   s.redraw = () => render(s);
   // The canvas reads theme colours when it draws: VS Code marks a theme switch on body's class.
-  new MutationObserver(() => { s.scatter = undefined; if (s.data) render(s); }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+  new MutationObserver(() => {
+    s.scatter = undefined;
+    if (s.data) render(s);
+  }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
   return (m) => {
     if (m.type === 'init' && m.view === 'samples') {
       receive(s, m.data, m.select);

@@ -40,9 +40,13 @@ export function sampleMixture(model: MixtureModel, n: number, rng: Rng): Sample 
   const cdf: number[] = [];
   let acc = 0;
   for (const c of comps) cdf.push((acc += c.weight / total));
-  const d1 = comps[0].mean1.length, d2 = comps[0].mean2.length;
-  const x1 = new Float64Array(n * d1), x2 = new Float64Array(n * d2), y = new Int32Array(n);
-  const z1 = new Float64Array(d1), z2 = new Float64Array(d2);
+  const d1 = comps[0].mean1.length,
+    d2 = comps[0].mean2.length;
+  const x1 = new Float64Array(n * d1),
+    x2 = new Float64Array(n * d2),
+    y = new Int32Array(n);
+  const z1 = new Float64Array(d1),
+    z2 = new Float64Array(d2);
   for (let i = 0; i < n; i++) {
     const u = rng.next();
     let k = 0;
@@ -64,7 +68,10 @@ export function sampleMixture(model: MixtureModel, n: number, rng: Rng): Sample 
 
 function rotateInto(q: Float64Array | undefined, z: Float64Array, out: Float64Array, off: number): void {
   const d = z.length;
-  if (!q) { out.set(z, off); return; }
+  if (!q) {
+    out.set(z, off);
+    return;
+  }
   for (let r = 0; r < d; r++) {
     let s = 0;
     for (let c = 0; c < d; c++) s += q[r * d + c] * z[c];
@@ -72,8 +79,17 @@ function rotateInto(q: Float64Array | undefined, z: Float64Array, out: Float64Ar
   }
 }
 
-function unrotate(q: Float64Array | undefined, x: Float64Array, off: number, d: number, out: Float64Array): Float64Array {
-  if (!q) { for (let k = 0; k < d; k++) out[k] = x[off + k]; return out; }
+function unrotate(
+  q: Float64Array | undefined,
+  x: Float64Array,
+  off: number,
+  d: number,
+  out: Float64Array,
+): Float64Array {
+  if (!q) {
+    for (let k = 0; k < d; k++) out[k] = x[off + k];
+    return out;
+  }
   for (let c = 0; c < d; c++) {
     let s = 0;
     for (let r = 0; r < d; r++) s += q[r * d + c] * x[off + r];
@@ -108,17 +124,25 @@ export function exactPointwise(model: MixtureModel, s: Sample): ExactPointwise {
   const logw = comps.map((c) => Math.log(c.weight / total));
   const { n, d1, d2 } = s;
   const out: ExactPointwise = {
-    logp1: new Float64Array(n), logp2: new Float64Array(n),
-    logPost1: new Float64Array(n), logPost2: new Float64Array(n), logPost12: new Float64Array(n),
+    logp1: new Float64Array(n),
+    logp2: new Float64Array(n),
+    logPost1: new Float64Array(n),
+    logPost2: new Float64Array(n),
+    logPost12: new Float64Array(n),
   };
-  const z1 = new Float64Array(d1), z2 = new Float64Array(d2);
-  const l1 = new Array<number>(comps.length), l2 = new Array<number>(comps.length), l12 = new Array<number>(comps.length);
+  const z1 = new Float64Array(d1),
+    z2 = new Float64Array(d2);
+  const l1 = new Array<number>(comps.length),
+    l2 = new Array<number>(comps.length),
+    l12 = new Array<number>(comps.length);
   for (let i = 0; i < n; i++) {
     unrotate(model.rotate1, s.x1, i * d1, d1, z1);
     unrotate(model.rotate2, s.x2, i * d2, d2, z2);
     for (let k = 0; k < comps.length; k++) {
       const c = comps[k];
-      let a = 0, b = 0, j = 0;
+      let a = 0,
+        b = 0,
+        j = 0;
       for (let d = 0; d < d1; d++) {
         const e = (z1[d] - c.mean1[d]) / Math.sqrt(c.var1[d]);
         a += -0.5 * (LOG2PI + Math.log(c.var1[d]) + e * e);
@@ -135,7 +159,8 @@ export function exactPointwise(model: MixtureModel, s: Sample): ExactPointwise {
           const e2 = (z2[d] - c.mean2[d]) / Math.sqrt(c.var2[d]);
           if (d < d1) {
             const e1 = (z1[d] - c.mean1[d]) / Math.sqrt(c.var1[d]);
-            j += -LOG2PI - 0.5 * Math.log(c.var1[d] * c.var2[d] * q) - (e1 * e1 - 2 * c.rho * e1 * e2 + e2 * e2) / (2 * q);
+            j +=
+              -LOG2PI - 0.5 * Math.log(c.var1[d] * c.var2[d] * q) - (e1 * e1 - 2 * c.rho * e1 * e2 + e2 * e2) / (2 * q);
           } else j += -0.5 * (LOG2PI + Math.log(c.var2[d]) + e2 * e2);
         }
       }

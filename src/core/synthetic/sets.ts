@@ -47,7 +47,8 @@ function bitProbability(what: string, p: number | undefined): number {
  * probability is given, so the balanced sets stay exactly as they were.
  */
 function bitWeights(o: SetOptions): { weight: (a: number, b: number) => number; text: string } {
-  const pA = bitProbability('pA', o.pA), pB = bitProbability('pB', o.pB);
+  const pA = bitProbability('pA', o.pA),
+    pB = bitProbability('pB', o.pB);
   if (o.pA === undefined && o.pB === undefined) return { weight: () => 1, text: '' };
   return { weight: (a, b) => (a ? pA : 1 - pA) * (b ? pB : 1 - pB), text: `, P(a=1) ${pA}, P(b=1) ${pB}` };
 }
@@ -55,13 +56,28 @@ function bitWeights(o: SetOptions): { weight: (a: number, b: number) => number; 
 /** Logic gates: bits a (x1) and b (x2), uniform unless pA/pB, each copied to `dim` features with N(0, noise^2). */
 function gate(name: string, o: SetOptions): SyntheticSet {
   const f = GATES[name];
-  const noise = o.noise ?? 0.1, dim = o.dim ?? 1, v = noise * noise;
+  const noise = o.noise ?? 0.1,
+    dim = o.dim ?? 1,
+    v = noise * noise;
   const bits = bitWeights(o);
   const components: Component[] = [];
-  for (const a of [0, 1]) for (const b of [0, 1]) {
-    components.push({ weight: bits.weight(a, b), label: f(a, b), mean1: rep(a, dim), var1: rep(v, dim), mean2: rep(b, dim), var2: rep(v, dim), rho: 0 });
-  }
-  return { name, description: `y = ${name.toUpperCase()}(a, b); x1 = a, x2 = b (+ N(0, ${noise}^2), ${dim} dim${bits.text})`, model: { classes: 2, components } };
+  for (const a of [0, 1])
+    for (const b of [0, 1]) {
+      components.push({
+        weight: bits.weight(a, b),
+        label: f(a, b),
+        mean1: rep(a, dim),
+        var1: rep(v, dim),
+        mean2: rep(b, dim),
+        var2: rep(v, dim),
+        rho: 0,
+      });
+    }
+  return {
+    name,
+    description: `y = ${name.toUpperCase()}(a, b); x1 = a, x2 = b (+ N(0, ${noise}^2), ${dim} dim${bits.text})`,
+    model: { classes: 2, components },
+  };
 }
 
 /**
@@ -70,23 +86,38 @@ function gate(name: string, o: SetOptions): SyntheticSet {
  * interactions are the mean of the two gates' (0 / 0 / 0.347 / 0.347).
  */
 function xorNot(o: SetOptions): SyntheticSet {
-  const noise = o.noise ?? 0.1, dim = o.dim ?? 1, v = noise * noise;
+  const noise = o.noise ?? 0.1,
+    dim = o.dim ?? 1,
+    v = noise * noise;
   const bits = bitWeights(o);
   const components: Component[] = [];
-  for (const g of [0, 1]) for (const a of [0, 1]) for (const b of [0, 1]) {
-    const label = g === 0 ? a ^ b : 1 - b;
-    components.push({
-      weight: bits.weight(a, b), label, rho: 0,
-      mean1: [...rep(a, dim), g], var1: rep(v, dim + 1),
-      mean2: [...rep(b, dim), g], var2: rep(v, dim + 1),
-    });
-  }
-  return { name: 'xor+not', description: `half XOR, half NOT(b), gate visible in both modalities (+ N(0, ${noise}^2)${bits.text})`, model: { classes: 2, components } };
+  for (const g of [0, 1])
+    for (const a of [0, 1])
+      for (const b of [0, 1]) {
+        const label = g === 0 ? a ^ b : 1 - b;
+        components.push({
+          weight: bits.weight(a, b),
+          label,
+          rho: 0,
+          mean1: [...rep(a, dim), g],
+          var1: rep(v, dim + 1),
+          mean2: [...rep(b, dim), g],
+          var2: rep(v, dim + 1),
+        });
+      }
+  return {
+    name: 'xor+not',
+    description: `half XOR, half NOT(b), gate visible in both modalities (+ N(0, ${noise}^2)${bits.text})`,
+    model: { classes: 2, components },
+  };
 }
 
 /** The reference's Gaussian generator: x1 = onehot(y) + u, x2 = onehot(y) + rho u + sqrt(1-rho^2) v. */
 function gaussian(o: SetOptions): SyntheticSet {
-  const K = o.classes ?? 2, noise = o.noise ?? 0.5, rho = o.rho ?? 0.5, v = noise * noise;
+  const K = o.classes ?? 2,
+    noise = o.noise ?? 0.5,
+    rho = o.rho ?? 0.5,
+    v = noise * noise;
   if (Math.abs(rho) >= 1) throw new Error('gaussian: |rho| must be below 1');
   const priors = o.priors;
   if (priors && (priors.length !== K || !priors.every((p) => p > 0 && Number.isFinite(p)))) {
@@ -96,10 +127,22 @@ function gaussian(o: SetOptions): SyntheticSet {
   for (let y = 0; y < K; y++) {
     const m = rep(0, K);
     m[y] = 1;
-    components.push({ weight: priors ? priors[y] : 1, label: y, mean1: m, var1: rep(v, K), mean2: [...m], var2: rep(v, K), rho });
+    components.push({
+      weight: priors ? priors[y] : 1,
+      label: y,
+      mean1: m,
+      var1: rep(v, K),
+      mean2: [...m],
+      var2: rep(v, K),
+      rho,
+    });
   }
   const prior = priors ? `, priors ${priors.join('/')}` : '';
-  return { name: 'gaussian', description: `K=${K} classes, noise ${noise}, rho ${rho}${prior} (reference gaussian_data.py)`, model: { classes: K, components } };
+  return {
+    name: 'gaussian',
+    description: `K=${K} classes, noise ${noise}, rho ${rho}${prior} (reference gaussian_data.py)`,
+    model: { classes: K, components },
+  };
 }
 
 /**
@@ -109,7 +152,10 @@ function gaussian(o: SetOptions): SyntheticSet {
  * +-1, padded with noise dimensions and rotated by a fixed random orthogonal map per modality.
  */
 function preset(spec: string, o: SetOptions): SyntheticSet {
-  const parts = spec.split('+').map((p) => p.trim()).filter(Boolean);
+  const parts = spec
+    .split('+')
+    .map((p) => p.trim())
+    .filter(Boolean);
   const w: Record<string, number> = { R: 0, U: 0, S: 0 };
   for (const p of parts) {
     const m = /^(?:(\d+(?:\.\d+)?)(?:\/(\d+))?)?\s*([RUS])$/i.exec(p);
@@ -119,7 +165,9 @@ function preset(spec: string, o: SetOptions): SyntheticSet {
   }
   const total = w.R + w.U + w.S;
   if (!(total > 0)) throw new Error('preset: weights must be positive');
-  const noise = o.noise ?? 0.25, v = noise * noise, D = Math.max(3, o.dim ?? 8);
+  const noise = o.noise ?? 0.25,
+    v = noise * noise,
+    D = Math.max(3, o.dim ?? 8);
   const sgn = (bit: number) => 2 * bit - 1;
   const base = () => ({ m1: rep(0, D), v1: rep(v, D), m2: rep(0, D), v2: rep(v, D) });
   const components: Component[] = [];
@@ -128,14 +176,17 @@ function preset(spec: string, o: SetOptions): SyntheticSet {
   };
   for (const y of [0, 1]) {
     const r = base();
-    r.m1[0] = sgn(y); r.m2[0] = sgn(y);
+    r.m1[0] = sgn(y);
+    r.m2[0] = sgn(y);
     push(w.R / total / 2, y, r);
     const u = base();
-    u.m1[1] = sgn(y); u.v2[1] = 1 + v;
+    u.m1[1] = sgn(y);
+    u.v2[1] = 1 + v;
     push(w.U / total / 2, y, u);
     for (const b of [0, 1]) {
       const s = base();
-      s.m1[2] = sgn(b); s.m2[2] = sgn(y ^ b);
+      s.m1[2] = sgn(b);
+      s.m2[2] = sgn(y ^ b);
       push(w.S / total / 4, y, s);
     }
   }

@@ -16,7 +16,10 @@ export interface Truth {
  * to h(x1), h(x2): an estimator that fits entropies after an invertible affine map z = W x
  * measures h(z) = h(x) + log|det W|, and its truth is this one with offset = log|det W|.
  */
-export function exactTruth(model: MixtureModel, opts: { n?: number; seed?: number; offset1?: number; offset2?: number } = {}): Truth {
+export function exactTruth(
+  model: MixtureModel,
+  opts: { n?: number; seed?: number; offset1?: number; offset2?: number } = {},
+): Truth {
   const n = opts.n ?? 200_000;
   const s = sampleMixture(model, n, new Rng(opts.seed ?? 987654321));
   return truthOnSample(model, s, opts.offset1 ?? 0, opts.offset2 ?? 0);
@@ -31,16 +34,23 @@ export function truthOnSample(model: MixtureModel, s: Sample, offset1 = 0, offse
   const prior = new Float64Array(model.classes);
   for (const c of comps) prior[c.label] += c.weight / total;
   const hy = Float64Array.from(s.y, (c) => -Math.log(prior[c]));
-  const i1 = new Float64Array(n), i2 = new Float64Array(n), i12 = new Float64Array(n);
-  const h1 = new Float64Array(n), h2 = new Float64Array(n);
-  let I1 = 0, I2 = 0, I12 = 0;
+  const i1 = new Float64Array(n),
+    i2 = new Float64Array(n),
+    i12 = new Float64Array(n);
+  const h1 = new Float64Array(n),
+    h2 = new Float64Array(n);
+  let I1 = 0,
+    I2 = 0,
+    I12 = 0;
   for (let k = 0; k < n; k++) {
     i1[k] = e.logPost1[k] + hy[k];
     i2[k] = e.logPost2[k] + hy[k];
     i12[k] = e.logPost12[k] + hy[k];
     h1[k] = -e.logp1[k] + offset1;
     h2[k] = -e.logp2[k] + offset2;
-    I1 += i1[k]; I2 += i2[k]; I12 += i12[k];
+    I1 += i1[k];
+    I2 += i2[k];
+    I12 += i12[k];
   }
   const raw = means(decompose({ i1, i2, i12, h1, h2 }));
   return { dataset: shiftMeans(raw, adjustmentShift(raw)), raw, info: { I1: I1 / n, I2: I2 / n, I12: I12 / n }, n };

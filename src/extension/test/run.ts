@@ -18,13 +18,18 @@ async function main(): Promise<void> {
   // setting, so VS Code ignores it here (the suite checks) and the worker runs VS Code's node.
   const evil = path.join(workspace, 'evil-node.sh');
   fs.writeFileSync(evil, '#!/bin/sh\necho pwned > "$(dirname "$0")/pwned"\n', { mode: 0o755 });
-  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'lsmi.runsRoots': ['runs'], 'lsmi.folds': 2, 'lsmi.nodePath': evil }));
+  fs.writeFileSync(
+    path.join(workspace, '.vscode', 'settings.json'),
+    JSON.stringify({ 'lsmi.runsRoots': ['runs'], 'lsmi.folds': 2, 'lsmi.nodePath': evil }),
+  );
   let vscodeExecutablePath = process.env.VSCODE_EXECUTABLE;
   if (!vscodeExecutablePath) {
     try {
       vscodeExecutablePath = await downloadAndUnzipVSCode({ timeout: 30_000 });
     } catch (e) {
-      console.log(`skipped: VS Code is not available here and could not be downloaded (${(e as Error).message.split('\n')[0]}); set VSCODE_EXECUTABLE to run this suite`);
+      console.log(
+        `skipped: VS Code is not available here and could not be downloaded (${(e as Error).message.split('\n')[0]}); set VSCODE_EXECUTABLE to run this suite`,
+      );
       return;
     }
   }
@@ -36,4 +41,7 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -26,27 +26,54 @@ export async function run(): Promise<void> {
   assert.ok(ext, 'extension found');
   const api = (await ext.activate()) as LsmiApi;
   const commands = await vscode.commands.getCommands(true);
-  for (const c of ['lsmi.addRunsFolder', 'lsmi.openDemoRun', 'lsmi.openDashboard', 'lsmi.openSampleExplorer', 'lsmi.compareCheckpoints', 'lsmi.analyseAgain', 'lsmi.cancelAnalysis', 'lsmi.clearCache', 'lsmi.showLog', 'lsmi.saveReport']) {
+  for (const c of [
+    'lsmi.addRunsFolder',
+    'lsmi.openDemoRun',
+    'lsmi.openDashboard',
+    'lsmi.openSampleExplorer',
+    'lsmi.compareCheckpoints',
+    'lsmi.analyseAgain',
+    'lsmi.cancelAnalysis',
+    'lsmi.clearCache',
+    'lsmi.showLog',
+    'lsmi.saveReport',
+  ]) {
     assert.ok(commands.includes(c), `${c} registered`);
   }
   // The Runs view lists the demo's two runs and their checkpoints as the watcher finds them.
-  const runs = await until('the demo runs in the Runs view', () => {
-    const r = api.tree.getChildren();
-    return r.length === 2 ? r : undefined;
-  }, 60_000);
-  assert.deepEqual(runs.map((n) => n.kind === 'run' && n.run), ['early-fusion', 'late-fusion']);
+  const runs = await until(
+    'the demo runs in the Runs view',
+    () => {
+      const r = api.tree.getChildren();
+      return r.length === 2 ? r : undefined;
+    },
+    60_000,
+  );
+  assert.deepEqual(
+    runs.map((n) => n.kind === 'run' && n.run),
+    ['early-fusion', 'late-fusion'],
+  );
   const ckpts = api.tree.getChildren(runs[0]);
   assert.equal(ckpts.length, 4, 'four checkpoints per demo run');
   await vscode.commands.executeCommand('lsmi.openDashboard');
   assert.ok(tabLabels().includes('LSMI Dashboard'), 'the dashboard opened');
   // Once a checkpoint is analysed its tree item carries S, and its explorer opens.
-  const done = await until('an analysed checkpoint', () => [...api.checkpoints().values()].find((c) => c.job.state === 'done' && c.dataset), 600_000);
-  const node = api.tree.getChildren(runs.find((n) => n.kind === 'run' && n.run === done.job.run)).find((n) => n.kind === 'checkpoint' && n.file === done.job.file)!;
+  const done = await until(
+    'an analysed checkpoint',
+    () => [...api.checkpoints().values()].find((c) => c.job.state === 'done' && c.dataset),
+    600_000,
+  );
+  const node = api.tree
+    .getChildren(runs.find((n) => n.kind === 'run' && n.run === done.job.run))
+    .find((n) => n.kind === 'checkpoint' && n.file === done.job.file)!;
   const item = api.tree.getTreeItem(node);
   assert.match(String(item.description), /^S \d+\.\d{3}$/);
   // The tooltip holds text from the root's files: never trusted, no HTML.
   const tip = item.tooltip as vscode.MarkdownString;
-  assert.ok(tip instanceof vscode.MarkdownString && !tip.isTrusted && !tip.supportHtml, 'tooltip is untrusted markdown');
+  assert.ok(
+    tip instanceof vscode.MarkdownString && !tip.isTrusted && !tip.supportHtml,
+    'tooltip is untrusted markdown',
+  );
   // nodePath is a machine setting: the workspace's settings (run.ts names a script there) are ignored.
   assert.equal(vscode.workspace.getConfiguration('lsmi').get('nodePath'), '');
   const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;

@@ -1,0 +1,72 @@
+import type { Dump } from '../io/dump';
+import type { Settings } from './estimator';
+import type { ProbeJob, Scaled } from './fits';
+import { Fold, evalMaskOf, makeFolds } from './folds';
+import { throwIfCancelled } from './progress';
+import { toShared } from './rows';
+import { columnStats, fitSpace, project, zscore } from './space';
+
+/** What the analysis runs on: settings resolved, pairs, folds and the probe inputs. */
+export interface Plan {
+  s: Settings;
+  pairs: Array<[number, number]>;
+  /** modalities in some pair */
+  used: number[];
+  useSplit: boolean;
+  folds: Fold[];
+  evalMask: Uint8Array;
+  jobs: ProbeJob[];
+  /** the dump's logits for a probe input, when they are used instead of a trained probe */
+  fromLogits: (mods: number[]) => Float32Array | undefined;
+}
+
+export function plan(dump: Dump, s: Settings): Plan {
+  const M = dump.modalities.length;
+  for (const m of s.pair)
+    if (m < 0 || m >= M) throw new Error(`pair index ${m} out of range: the dump has ${M} modalities`);
+  if (s.pair[0] === s.pair[1]) throw new Error('pair must name two different modalities');
+  const pairs: Array<[number, number]> = [s.pair];
+  if (s.allPairs && M > 2)
+    for (let a = 0; a < M; a++)
+      for (let b = a + 1; b < M; b++) if (a !== s.pair[0] || b !== s.pair[1]) pairs.push([a, b]);
+  const used = [...new Set(pairs.flat())].sort((a, b) => a - b);
+  const useSplit = s.holdout === 'split' || (s.holdout === 'auto' && dump.split !== undefined);
+  if (useSplit && !dump.split)
+    throw new Error(`${dump.file}: holdout 'split' asked for but the dump has no 'split' tensor`);
+  const folds = makeFolds(dump.y, dump.classes, s, useSplit ? dump.split : undefined);
+  const jobs: ProbeJob[] = [
+    ...used.map((m) => ({ key: `${m}`, mods: [m] })),
+    ...pairs.map(([a, b]) => ({ key: `${a},${b}`, mods: [a, b] })),
+  ];
+  // The dump's logits cover x1 (logits1), x2 (logits2) and the pair (logits12) of modalities 0 and 1.
+  const logitKey = (a: number, b?: number): 'logits1' | 'logits2' | 'logits12' | undefined =>
+    b === undefined
+      ? a === 0
+        ? 'logits1'
+        : a === 1
+          ? 'logits2'
+          : undefined
+      : a === 0 && b === 1
+        ? 'logits12'
+        : undefined;
+  const fromLogits = (mods: number[]) => {
+    const key = logitKey(mods[0], mods[1]);
+    return s.useLogits && key !== undefined ? dump.logits[key] : undefined;
+  };
+  return { s, pairs, used, useSplit, folds, evalMask: evalMaskOf(folds, dump.n), jobs, fromLogits };
+}
+
+/** Whitened principal coordinates for the entropy models, z-scores for the probes (main thread). */
+export function scale(dump: Dump, p: Plan, signal?: AbortSignal): Scaled {
+  const out: Scaled = { spaces: [], zEntropy: [], zs: [] };
+  for (const m of p.used) {
+    const mod = dump.modalities[m];
+    throwIfCancelled(signal);
+    const stats = columnStats(mod.data, dump.n, mod.dim);
+    const z = zscore(mod.data, dump.n, mod.dim, stats);
+    out.spaces[m] = fitSpace(mod.data, dump.n, mod.dim, p.s.entropyDim, p.s.seed + 17 * m, { stats, z });
+    out.zEntropy[m] = toShared(project(mod.data, dump.n, out.spaces[m]));
+    out.zs[m] = { data: toShared(z.data), dim: z.dim };
+  }
+  return out;
+}
