@@ -8,12 +8,12 @@ import { ioProblem } from '../store/files';
 import { settingsKey } from '../store/keys';
 import { dumpInsideRoot } from '../store/safe-path';
 import { JobError, WorkerClient, WorkerOptions } from '../worker/client';
-import { RUN_CONFIG_NAME, cacheDir, rootCache, rootOf, rootResults, runOf, stateDir } from './layout';
+import { RUN_CONFIG_NAME, cacheDir, rootCache, rootOf, rootResults, stateDir } from './layout';
 import { ModelCheckpoints, sameCheckpoint } from './model-checkpoints';
 import { compareNewestFirst, parseCheckpointName } from './naming';
 import { verdict } from './retry-policy';
 import type { Listener, PipelineEvent, PipelineEvents } from './pipeline-events';
-import { JobRecord, saveJobs, savedJobs } from './status';
+import { JobRecord, queuedRecord, saveJobs, savedJobs } from './status';
 import { DumpWatcher } from './watcher';
 
 export type { JobRecord, JobState } from './status';
@@ -151,7 +151,7 @@ export class Pipeline extends EventEmitter {
     const prev = this.jobs.get(file);
     const changed = !prev || prev.size !== st.size || prev.mtimeMs !== st.mtimeMs;
     if (!force && !changed && this.answerFromCache(file, root, prev)) return;
-    const rec = newRecord(file, root, st, prev, changed, force);
+    const rec = queuedRecord(file, root, st, prev, changed, force);
     if (this.running?.file === file) {
       // Rewritten while analysed: stop that run; the new content is queued below.
       this.worker.cancel(this.running.id);
@@ -363,30 +363,4 @@ export class Pipeline extends EventEmitter {
       }
     }
   }
-}
-
-/** The record of a dump (re)queued with stat `st`; a changed file starts with fresh retry budgets. */
-function newRecord(
-  file: string,
-  root: string,
-  st: fs.Stats,
-  prev: JobRecord | undefined,
-  changed: boolean,
-  force: boolean,
-): JobRecord {
-  return {
-    ...parseCheckpointName(file),
-    file,
-    run: runOf(root, file),
-    state: 'queued',
-    key: prev?.key,
-    settingsId: prev?.settingsId,
-    force,
-    crashes: changed ? 0 : (prev?.crashes ?? 0),
-    kills: changed ? 0 : (prev?.kills ?? 0),
-    retries: changed ? 0 : (prev?.retries ?? 0),
-    size: st.size,
-    mtimeMs: st.mtimeMs,
-    updatedAt: Date.now(),
-  };
 }

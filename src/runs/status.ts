@@ -2,6 +2,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import { checkedPathInRoot, isCacheKey } from '../store/safe-path';
 import { runOf, stateDir, statusFile } from './layout';
+import { parseCheckpointName } from './naming';
 
 /** 'waiting': the run pairs dumps with model checkpoints and this one's has not appeared yet. */
 export type JobState = 'waiting' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -128,4 +129,30 @@ export function saveJobs(root: string, recs: JobRecord[]): void {
     fs.rmSync(tmp, { force: true });
     throw e;
   }
+}
+
+/** The record of a dump (re)queued with stat `st`; a changed file starts with fresh retry budgets. */
+export function queuedRecord(
+  file: string,
+  root: string,
+  st: fs.Stats,
+  prev: JobRecord | undefined,
+  changed: boolean,
+  force: boolean,
+): JobRecord {
+  return {
+    ...parseCheckpointName(file),
+    file,
+    run: runOf(root, file),
+    state: 'queued',
+    key: prev?.key,
+    settingsId: prev?.settingsId,
+    force,
+    crashes: changed ? 0 : (prev?.crashes ?? 0),
+    kills: changed ? 0 : (prev?.kills ?? 0),
+    retries: changed ? 0 : (prev?.retries ?? 0),
+    size: st.size,
+    mtimeMs: st.mtimeMs,
+    updatedAt: Date.now(),
+  };
 }
