@@ -8,7 +8,7 @@ import type { RunLabels } from './run-series';
 import type { Checkpoint, RunsTree } from './runs-tree';
 import { workerOptions } from './settings';
 import type { StatusBar } from './status-bar';
-import { configuredRoots, SettingsReader } from './workspace-config';
+import { configuredRoots, listedRoots, SettingsReader } from './workspace-config';
 
 export interface PipelineHostDeps {
   checkpoints: Map<string, Checkpoint>;
@@ -39,7 +39,13 @@ export class PipelineHost implements vscode.Disposable {
     checkpoints.clear();
     labels.clear();
     this.pipeline = undefined;
+    void vscode.commands.executeCommand('setContext', 'lsmi.analyzing', false);
     if (!vscode.workspace.isTrusted) {
+      if (!listedRoots().length) {
+        status.hide();
+        tree.refresh();
+        return;
+      }
       status.set(
         'restricted',
         'Restricted Mode: LSMI Lens reads no runs folder until this workspace is trusted (click to manage trust)',
@@ -50,7 +56,7 @@ export class PipelineHost implements vscode.Disposable {
     const s = this.settings.read();
     const r = configuredRoots();
     if (!r.length) {
-      status.set('no runs folder', 'Add a runs folder (LSMI: Add Runs Folder)');
+      status.hide();
       tree.refresh();
       return;
     }
@@ -98,7 +104,13 @@ export class PipelineHost implements vscode.Disposable {
       tree.refresh();
     });
     pipeline.on('warning', (w: string) => output.warn(w));
-    pipeline.on('idle', () => status.set('idle'));
+    // Cancel Analysis makes sense only while something runs (its command palette entry reads this key).
+    const analyzing = (on: boolean) => void vscode.commands.executeCommand('setContext', 'lsmi.analyzing', on);
+    pipeline.on('started', () => analyzing(true));
+    pipeline.on('idle', () => {
+      analyzing(false);
+      status.set('idle');
+    });
   }
 
   private onResult(job: JobRecord, out: JobOutcome): void {

@@ -24,12 +24,12 @@ interface IntRule {
 export const INT_SETTINGS = {
   folds: { min: 2, def: 5 },
   seed: { min: 0, max: 4_294_967_295, def: 0 },
-  memoryMb: { min: 0, def: 0 },
+  memoryMb: { min: 0, max: 1_048_576, def: 0 },
   entropyDim: { min: 1, max: 128, def: 32 },
   kernels: { min: 1, max: 32, def: 5 },
   jobTimeoutMinutes: { min: 1, max: MAX_JOB_TIMEOUT_MINUTES, def: DEFAULT_JOB_TIMEOUT_MS / 60_000 },
-  cacheMb: { min: 16, def: DEFAULT_CACHE_MB },
-  maxInflateRatio: { min: 1, def: DEFAULT_MAX_INFLATE_RATIO },
+  cacheMb: { min: 16, max: 1_048_576, def: DEFAULT_CACHE_MB },
+  maxInflateRatio: { min: 1, max: 1_000_000, def: DEFAULT_MAX_INFLATE_RATIO },
 } as const satisfies Record<string, IntRule>;
 
 export type IntSetting = keyof typeof INT_SETTINGS;

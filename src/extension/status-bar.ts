@@ -20,6 +20,11 @@ export class StatusBar implements vscode.Disposable {
     this.item.show();
   }
 
+  /** Only workspaces with runs folders show the item. */
+  hide(): void {
+    this.item.hide();
+  }
+
   dispose(): void {
     this.item.dispose();
   }
