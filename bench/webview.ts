@@ -11,17 +11,8 @@ import { chromium, Page } from 'playwright-core';
 import { PageName, panelHtml } from '../src/report/html';
 import type { HostToWebview, RunSeries, SampleData } from '../src/shared/protocol';
 import { Rng } from '../src/core/rng';
+import { CHROMIUM, CHROMIUM_FLAGS as FLAGS } from '../test/chromium';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const BUDGET_MS = 100;
 
 // In-page code: the names exist in the browser, not in Node's types.

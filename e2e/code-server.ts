@@ -4,6 +4,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { Browser, FrameLocator, Page, chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_FLAGS as FLAGS } from '../test/chromium';
 
 /**
  * A real VS Code for the end-to-end suite: code-server (VS Code's workbench and extension
@@ -17,16 +18,6 @@ export const EXTENSION_ID = 'lsmi-lens.lsmi-lens';
 const CS_VERSION = process.env.CS_VERSION ?? '4.100.3';
 const CACHE = process.env.LSMI_E2E_CACHE ?? path.join(os.homedir(), '.cache', 'lsmi-e2e', `code-server-${CS_VERSION}`);
 const INSTALLER = process.env.LSMI_E2E_INSTALLER ?? path.resolve(REPO, '..', 'shared', 'e2e', 'install-code-server.sh');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** The code-server binary: installs it on first use; a failed install fails the suite with the installer's reason. */
 export function codeServerBinary(): string {

@@ -7,6 +7,7 @@ import { PageName, panelHtml, writeReport } from '../src/report/html';
 import type { HostToWebview, RunSeries, SampleData } from '../src/shared/protocol';
 import { Rng } from '../src/core/rng';
 import { REPO, tempDir } from './helpers';
+import { CHROMIUM, CHROMIUM_FLAGS as FLAGS } from './chromium';
 
 // Page-side callbacks run in the browser: these names exist there, not in Node's types.
 interface PageWindow {
@@ -32,17 +33,6 @@ declare function getComputedStyle(e: unknown): {
   strokeWidth: string;
 };
 
-// Debian's chromium (installed by .ci/run), driven through the same flags CI uses.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ARTIFACTS = path.join(REPO, 'test-artifacts');
 const missing = fs.existsSync(CHROMIUM)
   ? undefined
