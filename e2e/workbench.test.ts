@@ -103,3 +103,13 @@ test('Open Dashboard draws the run inside its webview', async () => {
   const text = await frame.locator('body').innerText();
   assert.match(text, /late-fusion/, 'the dashboard names the run');
 });
+
+test('clicking an analyzed checkpoint in the Runs view opens its sample explorer', async () => {
+  const { page } = wb;
+  const rows = page.locator('.monaco-list[aria-label="Runs"] .monaco-list-row[role="treeitem"]');
+  await rows
+    .filter({ hasText: /epoch 2/i })
+    .first()
+    .click();
+  await page.locator('.tabs-container .tab', { hasText: 'LSMI Samples' }).first().waitFor({ timeout: 30_000 });
+});

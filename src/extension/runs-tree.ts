@@ -109,6 +109,14 @@ export class RunsTree implements vscode.TreeDataProvider<Node> {
     item.contextValue = `lsmiCheckpoint.${c.job.state}`;
     item.resourceUri = vscode.Uri.file(c.job.file);
     item.tooltip = tooltip(c);
+    // Clicking an analyzed checkpoint opens its samples (the expected default action of a row).
+    if (c.job.state === 'done') {
+      item.command = {
+        command: 'lsmi.openSampleExplorer',
+        title: 'Open Sample Explorer',
+        arguments: [{ file: c.job.file }],
+      };
+    }
     return item;
   }
 }
