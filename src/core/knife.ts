@@ -103,13 +103,37 @@ function tiedLogits(model: KnifeModel, zt: tf.Tensor2D): tf.Tensor2D {
 
 /** log p(x) of each row of z [n x k]. */
 export function knifeLogDensity(model: KnifeModel, z: Float32Array, n: number): Float64Array {
-  return Float64Array.from(
-    readAndDispose(tf.tidy(() => tf.logSumExp(kernelLogits(model, tf.tensor2d(z, [n, model.k])), 1))),
-  );
+  const out = new Float64Array(n);
+  const step = blockRows(model);
+  for (let a = 0; a < n; a += step) {
+    const b = Math.min(n, a + step);
+    const zb = tf.tensor2d(z.subarray(a * model.k, b * model.k), [b - a, model.k]);
+    out.set(readAndDispose(tf.tidy(() => tf.logSumExp(kernelLogits(model, zb), 1))), a);
+    zb.dispose();
+  }
+  return out;
 }
 
+/**
+ * Rows per block of the [rows x kernels] logits: the class-conditional candidate has one
+ * kernel per class (up to 10,000, a count the dump declares), so a whole fold at once could
+ * ask for gigabytes; blocks keep it at LOGIT_CELLS floats whatever the class count.
+ */
+const LOGIT_CELLS = 1 << 22;
+const blockRows = (model: KnifeModel) => Math.max(1, Math.floor(LOGIT_CELLS / model.kernels));
+
 function meanLogLik(model: KnifeModel, zt: tf.Tensor2D): number {
-  return readAndDispose(tf.tidy(() => tf.mean(tf.logSumExp(kernelLogits(model, zt), 1))))[0];
+  const n = zt.shape[0];
+  const step = blockRows(model);
+  if (n <= step) return readAndDispose(tf.tidy(() => tf.mean(tf.logSumExp(kernelLogits(model, zt), 1))))[0];
+  let sum = 0;
+  for (let a = 0; a < n; a += step) {
+    const rows = Math.min(step, n - a);
+    sum += readAndDispose(
+      tf.tidy(() => tf.sum(tf.logSumExp(kernelLogits(model, tf.slice(zt, [a, 0], [rows, model.k]) as tf.Tensor2D), 1))),
+    )[0];
+  }
+  return sum / n;
 }
 
 /**

@@ -3,6 +3,9 @@ import { SIG_CENTRAL, SIG_EOCD, SIG_EOCD64, SIG_LOCAL, SIG_LOCATOR64, crc32 } fr
 
 /** Writing zip archives (npz dumps, and test archives too large for memory as sparse files). */
 
+/** A saturated 32-bit field: the value lives in the ZIP64 record. */
+const BIG = 0xffffffff;
+
 /** One member as `zipLayout` places it; `data` is the stored or deflated bytes (omit it to leave a hole, e.g. in a sparse file). */
 export interface ZipMemberSpec {
   name: string;
@@ -58,9 +61,6 @@ export function zipLayout(
   parts.push({ offset, bytes: end });
   return { parts, size: offset + 22 };
 }
-
-/** A saturated 32-bit field: the value lives in the ZIP64 record. */
-const BIG = 0xffffffff;
 
 /** The ZIP64 extended-information field of a member (sizes and local header offset), or nothing. */
 function zip64Extra(m: ZipMemberSpec, offset: number, z64: boolean): Uint8Array {
