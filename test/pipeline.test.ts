@@ -424,9 +424,15 @@ test('renamed and deleted dumps: the new name is analysed, the old record droppe
     fs.renameSync(path.join(staging, `epoch-00${e}.safetensors`), path.join(run, `epoch-00${e}.safetensors`));
   await until(p, () => p.jobs.size === 4);
   await new Promise<void>((r) => p.once('started', () => r()));
+  // Listeners (the Runs view) hear of every cancelled job, the running one's included.
+  const cancelled = new Set<string>();
+  p.on('cancelled', (j) => cancelled.add(j.file));
   p.cancelAll();
   await until(p, () => [...p.jobs.values()].every((j) => j.state === 'cancelled' || j.state === 'done'));
-  assert.ok([...p.jobs.values()].filter((j) => j.state === 'cancelled').length >= 3);
+  const states = [...p.jobs.values()].filter((j) => j.state === 'cancelled').map((j) => j.file);
+  assert.ok(states.length >= 3);
+  await until(p, () => cancelled.size === states.length);
+  assert.deepEqual([...cancelled].sort(), states.sort(), "a 'cancelled' event per cancelled job");
   await p.close();
 });
 

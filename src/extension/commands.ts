@@ -9,6 +9,7 @@ import type { PipelineHost } from './pipeline-host';
 import type { RunLabels } from './run-series';
 import type { Checkpoint } from './runs-tree';
 import { trusted } from './trust';
+import { chooseValueSource } from './value-source-command';
 import { configuredRoots, listedRoots, lsmiConfig } from './workspace-config';
 
 export interface CommandDeps {
@@ -39,6 +40,9 @@ export function registerCommands(d: CommandDeps): void {
   cmd('lsmi.openDemoRun', () => openDemoRun(context, panels));
   cmd('lsmi.compareCheckpoints', (node?: { file?: string }) =>
     compareCheckpoints(node, d.checkpoints, d.labels, panels),
+  );
+  cmd('lsmi.chooseValueSource', (node?: { root?: string; run?: string }) =>
+    chooseValueSource(node, d.checkpoints, d.labels, d.output),
   );
 }
 

@@ -2,12 +2,14 @@ import * as vscode from 'vscode';
 import type { Settings } from '../core/estimator';
 import { Pipeline } from '../runs/pipeline';
 import { JobRecord } from '../runs/status';
+import { valueSource, valueSourceLabel } from '../shared/value-source';
 import type { JobOutcome } from '../worker/client';
 import type { Panel } from './panels';
 import type { RunLabels } from './run-series';
 import type { Checkpoint, RunsTree } from './runs-tree';
 import { workerOptions } from './settings';
 import type { StatusBar } from './status-bar';
+import { ViewProgress } from './view-progress';
 import { configuredRoots, listedRoots, SettingsReader } from './workspace-config';
 
 export interface PipelineHostDeps {
@@ -28,6 +30,8 @@ export interface PipelineHostDeps {
 export class PipelineHost implements vscode.Disposable {
   pipeline: Pipeline | undefined;
   private readonly settings: SettingsReader;
+  /** The Runs view's progress bar while anything is analyzed. */
+  private readonly progress = new ViewProgress('lsmi.runs');
 
   constructor(private readonly deps: PipelineHostDeps) {
     this.settings = new SettingsReader(deps.output);
@@ -40,6 +44,7 @@ export class PipelineHost implements vscode.Disposable {
     labels.clear();
     this.pipeline = undefined;
     void vscode.commands.executeCommand('setContext', 'lsmi.analyzing', false);
+    this.progress.end();
     if (!vscode.workspace.isTrusted) {
       if (!listedRoots().length) {
         status.hide();
@@ -76,6 +81,7 @@ export class PipelineHost implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.progress.dispose();
     void this.pipeline?.close();
   }
 
@@ -85,7 +91,9 @@ export class PipelineHost implements vscode.Disposable {
       const prev = checkpoints.get(job.file);
       checkpoints.set(job.file, {
         job: { ...job },
-        ...(job.state === 'done' ? { dataset: prev?.dataset, intervals: prev?.intervals } : {}),
+        ...(job.state === 'done'
+          ? { dataset: prev?.dataset, intervals: prev?.intervals, source: prev?.source, sourceLabel: prev?.sourceLabel }
+          : {}),
       });
       tree.refresh();
     };
@@ -93,7 +101,8 @@ export class PipelineHost implements vscode.Disposable {
       .on('waiting', update)
       .on('queued', update)
       .on('started', update)
-      .on('failed', (job) => update(job));
+      .on('failed', (job) => update(job))
+      .on('cancelled', update);
     pipeline.on('progress', (job: JobRecord, phase: string, fraction: number) =>
       status.set(`${phase} ${(100 * fraction).toFixed(0)}%`, `analyzing ${job.file}`),
     );
@@ -106,9 +115,13 @@ export class PipelineHost implements vscode.Disposable {
     pipeline.on('warning', (w: string) => output.warn(w));
     // Cancel Analysis makes sense only while something runs (its command palette entry reads this key).
     const analyzing = (on: boolean) => void vscode.commands.executeCommand('setContext', 'lsmi.analyzing', on);
-    pipeline.on('started', () => analyzing(true));
+    pipeline.on('started', () => {
+      analyzing(true);
+      this.progress.begin();
+    });
     pipeline.on('idle', () => {
       analyzing(false);
+      this.progress.end();
       status.set('idle');
     });
   }
@@ -118,7 +131,14 @@ export class PipelineHost implements vscode.Disposable {
     status.backend = out.backend;
     const dataset = out.summary.dataset;
     const intervals = out.summary.intervals;
-    checkpoints.set(job.file, { job: { ...job }, dataset, intervals });
+    const { probes } = out.summary;
+    checkpoints.set(job.file, {
+      job: { ...job },
+      dataset,
+      intervals,
+      source: valueSource(probes),
+      sourceLabel: valueSourceLabel(probes),
+    });
     tree.refresh();
     dashboard()?.post({
       type: 'checkpoint',

@@ -2,12 +2,16 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { JobRecord } from '../runs/status';
 import type { IntervalSet } from '../shared/protocol';
+import type { ValueSource } from '../shared/value-source';
 
 type Means = { R: number; U1: number; U2: number; S: number };
 export interface Checkpoint {
   job: JobRecord;
   dataset?: Means;
   intervals?: IntervalSet;
+  /** where the values came from (valueSource of the result's probes) and the tooltip's text for it */
+  source?: ValueSource;
+  sourceLabel?: string;
 }
 
 type Node = { kind: 'run'; root: string; run: string } | { kind: 'checkpoint'; root: string; file: string };
@@ -47,6 +51,8 @@ export function tooltip(c: Checkpoint): vscode.MarkdownString {
         `\n| ${Math.round(100 * Number(iv.level))}% interval | ${ci('R')} | ${ci('U1')} | ${ci('U2')} | ${ci('S')} |`,
       );
     tip.appendMarkdown('\n\nnats, adjusted');
+    // The label may hold modality names from the dump (untrusted): as text.
+    if (c.sourceLabel) tip.appendMarkdown('\n\nValue source: ').appendText(c.sourceLabel);
   }
   if (c.job.error) {
     const e = String(c.job.error);
@@ -104,7 +110,7 @@ export class RunsTree implements vscode.TreeDataProvider<Node> {
           ? `epoch ${c.job.epoch}`
           : path.basename(c.job.file);
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
-    item.description = c.dataset ? `S ${num(c.dataset.S)}` : c.job.state;
+    item.description = c.dataset ? `S ${num(c.dataset.S)}${c.source ? ` · ${c.source}` : ''}` : c.job.state;
     item.iconPath = new vscode.ThemeIcon(ICON[c.job.state]);
     item.contextValue = `lsmiCheckpoint.${c.job.state}`;
     item.resourceUri = vscode.Uri.file(c.job.file);

@@ -14,6 +14,8 @@ export interface PipelineEvents {
   /** an incomplete or changing dump is tried again in `delayMs` */
   retry: [job: JobRecord, reason: string, delayMs: number];
   failed: [job: JobRecord, error: JobError];
+  /** stopped by cancel() or cancelAll(), queued or running */
+  cancelled: [job: JobRecord];
   /** a dump (or a folder of them) is gone */
   removed: [file: string];
   /** nothing queued or running after the initial scan; no argument (a promise's resolve may listen) */

@@ -8,11 +8,12 @@ import { ioProblem } from '../store/files';
 import { settingsKey } from '../store/keys';
 import { dumpInsideRoot } from '../store/safe-path';
 import { JobError, WorkerClient, WorkerOptions } from '../worker/client';
-import { RUN_CONFIG_NAME, cacheDir, rootCache, rootOf, rootResults, stateDir } from './layout';
+import { RUN_CONFIG_NAME, cacheDir, rootCache, rootOf, rootResults, runDir, runOf, stateDir } from './layout';
 import { ModelCheckpoints, sameCheckpoint } from './model-checkpoints';
 import { compareNewestFirst, parseCheckpointName } from './naming';
 import { verdict } from './retry-policy';
 import type { Listener, PipelineEvent, PipelineEvents } from './pipeline-events';
+import { RunConfigs, runSettings } from './run-config';
 import { JobRecord, queuedRecord, saveJobs, savedJobs } from './status';
 import { DumpWatcher } from './watcher';
 
@@ -59,22 +60,27 @@ export class Pipeline extends EventEmitter {
   readonly jobs = new Map<string, JobRecord>();
   private watcher?: DumpWatcher;
   private worker: WorkerClient;
-  private running?: { file: string; id: number };
+  private running?: { file: string; id: number; settingsId: string };
   private timers = new Map<string, NodeJS.Timeout>();
   private ready = false;
   private closed = false;
   private saveTimer?: NodeJS.Timeout;
   private readonly checkpoints: ModelCheckpoints;
-
-  /** identifies the estimator settings in force (a result cached under others is not reused) */
-  private readonly settingsId: string;
+  /** each run's run.json; its problems are reported once per change of the file */
+  private readonly runConfigs: RunConfigs;
 
   constructor(readonly opts: PipelineOptions) {
     super();
-    this.settingsId = settingsKey(opts.settings ?? {}, opts.backend ?? 'auto');
     this.worker = new WorkerClient(opts.worker);
-    this.checkpoints = new ModelCheckpoints(opts.roots, (w) => this.emit('warning', w));
+    this.runConfigs = new RunConfigs(opts.roots, (w) => this.emit('warning', w));
+    this.checkpoints = new ModelCheckpoints(opts.roots, this.runConfigs.report);
     for (const root of opts.roots) this.loadStatus(root);
+  }
+
+  /** A job's settings (the global ones, its run.json `source` applied) and their id: a result cached under others is not reused. */
+  private settingsOf(file: string): { settings: Partial<Settings>; id: string } {
+    const settings = runSettings(this.opts.settings ?? {}, this.runConfigs.of(file));
+    return { settings, id: settingsKey(settings, this.opts.backend ?? 'auto') };
   }
 
   get workerPid(): number | undefined {
@@ -130,9 +136,7 @@ export class Pipeline extends EventEmitter {
 
   private onFile(p: string): void {
     if (path.basename(p) === RUN_CONFIG_NAME) {
-      this.checkpoints.forget(path.dirname(p));
-      for (const j of this.jobs.values())
-        if (j.state === 'waiting' && j.file.startsWith(path.dirname(p) + path.sep)) this.enqueue(j.file);
+      this.runConfigChanged(path.dirname(p));
       return;
     }
     // A model checkpoint releases the waiting dump of the same epoch/step.
@@ -143,14 +147,28 @@ export class Pipeline extends EventEmitter {
     }
   }
 
+  /** run.json of run folder `dir` changed: requeue its jobs that wait or whose settings it changed. */
+  private runConfigChanged(dir: string): void {
+    this.runConfigs.ofDir(dir);
+    this.checkpoints.forget(dir);
+    for (const j of [...this.jobs.values()]) {
+      const root = this.rootOf(j.file);
+      if (!root || runDir(root, runOf(root, j.file)) !== dir) continue;
+      const id = this.settingsOf(j.file).id;
+      const running = this.running?.file === j.file ? this.running.settingsId : undefined;
+      if (j.state === 'waiting' || (j.state === 'done' && j.settingsId !== id) || (running && running !== id))
+        this.enqueue(j.file);
+    }
+  }
+
   /** (Re)queue a dump; repeated calls within a burst keep one queued job. */
   enqueue(file: string, delayMs = 0, force = false): void {
     const found = this.admit(file);
     if (!found) return;
-    const { root, ckptDir, st } = found;
+    const { root, ckptDir, st, settingsId } = found;
     const prev = this.jobs.get(file);
     const changed = !prev || prev.size !== st.size || prev.mtimeMs !== st.mtimeMs;
-    if (!force && !changed && this.answerFromCache(file, root, prev)) return;
+    if (!force && !changed && this.answerFromCache(file, root, prev, settingsId)) return;
     const rec = queuedRecord(file, root, st, prev, changed, force);
     if (this.running?.file === file) {
       // Rewritten while analysed: stop that run; the new content is queued below.
@@ -172,8 +190,8 @@ export class Pipeline extends EventEmitter {
     setImmediate(() => this.pump());
   }
 
-  /** Checks before queueing: the dump's root, checkpoint folder and stat, or undefined when it is not to be queued. */
-  private admit(file: string): { root: string; ckptDir?: string; st: fs.Stats } | undefined {
+  /** Checks before queueing: the dump's root, checkpoint folder, stat and settings, or undefined when it is not to be queued. */
+  private admit(file: string): { root: string; ckptDir?: string; st: fs.Stats; settingsId: string } | undefined {
     if (this.closed) return undefined;
     const root = this.rootOf(file);
     if (!root || !dumpInsideRoot(root, file)) {
@@ -183,11 +201,13 @@ export class Pipeline extends EventEmitter {
       );
       return undefined;
     }
+    // run.json is read for the settings before the checkpoint folder: its problems are reported once, here.
+    const settingsId = this.settingsOf(file).id;
     const ckptDir = this.checkpoints.dirOf(file);
     // Model weights in the checkpoint folder are not dumps, whatever their format.
     if (ckptDir && (file === ckptDir || file.startsWith(ckptDir + path.sep))) return undefined;
     try {
-      return { root, ckptDir, st: fs.statSync(file) };
+      return { root, ckptDir, st: fs.statSync(file), settingsId };
     } catch {
       this.remove(file);
       return undefined;
@@ -195,11 +215,11 @@ export class Pipeline extends EventEmitter {
   }
 
   /**
-   * Unchanged since its result was cached with these settings: answer without hashing or a worker,
-   * so reopening a run of many checkpoints is instant. Returns whether it answered.
+   * Unchanged since its result was cached with its run's settings (`settingsId`): answer without
+   * hashing or a worker, so reopening a run of many checkpoints is instant. Returns whether it answered.
    */
-  private answerFromCache(file: string, root: string, prev: JobRecord | undefined): boolean {
-    if (prev?.state !== 'done' || !prev.key || prev.settingsId !== this.settingsId || this.running?.file === file) {
+  private answerFromCache(file: string, root: string, prev: JobRecord | undefined, settingsId: string): boolean {
+    if (prev?.state !== 'done' || !prev.key || prev.settingsId !== settingsId || this.running?.file === file) {
       return false;
     }
     const hit = rootResults(root, this.opts.worker?.cacheMb).get(prev.key);
@@ -232,6 +252,7 @@ export class Pipeline extends EventEmitter {
     if (this.running?.file === file) this.worker.cancel(this.running.id);
     else if (rec.state === 'queued') {
       rec.state = 'cancelled';
+      this.emit('cancelled', rec);
       this.save();
       this.checkIdle();
     }
@@ -264,15 +285,16 @@ export class Pipeline extends EventEmitter {
     job.state = 'running';
     job.updatedAt = Date.now();
     const root = this.rootOf(job.file) ?? path.dirname(job.file);
+    const { settings, id: settingsId } = this.settingsOf(job.file);
     const { id, done } = this.worker.analyze(
       job.file,
-      this.opts.settings ?? {},
+      settings,
       this.opts.backend ?? 'auto',
       cacheDir(root),
       (phase: Phase, fraction: number) => this.emit('progress', job, phase, fraction),
       job.force,
     );
-    this.running = { file: job.file, id };
+    this.running = { file: job.file, id, settingsId };
     this.emit('started', job);
     done
       .then(
@@ -281,7 +303,7 @@ export class Pipeline extends EventEmitter {
           Object.assign(job, {
             state: 'done',
             key: out.key,
-            settingsId: this.settingsId,
+            settingsId,
             force: false,
             error: undefined,
             updatedAt: Date.now(),
@@ -304,6 +326,7 @@ export class Pipeline extends EventEmitter {
     if (v.kind === 'cancelled') {
       job.state = 'cancelled';
       job.updatedAt = Date.now();
+      this.emit('cancelled', job);
     } else if (v.kind === 'removed') {
       this.remove(job.file);
     } else if (v.kind === 'retry') {
