@@ -2,17 +2,16 @@ import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { chromium, Browser, Page } from 'playwright-core';
+import { chromium, Browser } from 'playwright-core';
 import { PageName, panelHtml, writeReport } from '../src/report/html';
 import type { HostToWebview, RunSeries, SampleData } from '../src/shared/protocol';
 import { Rng } from '../src/core/rng';
 import { REPO, tempDir } from './helpers';
 import { CHROMIUM, CHROMIUM_FLAGS as FLAGS } from './chromium';
+import { choose, openPanel as openPage, posted } from './webview-page';
 
 // Page-side callbacks run in the browser: these names exist there, not in Node's types.
 interface PageWindow {
-  __posted: Array<Record<string, unknown>>;
-  addEventListener(type: string, fn: (e: { detail: Record<string, unknown> }) => void): void;
   postMessage(message: unknown, origin: string): void;
 }
 declare const window: PageWindow;
@@ -63,40 +62,12 @@ after(async () => {
   await browser?.close();
 });
 
-/** A panel's bundle in a page with its data; messages it posts are collected in window.__posted. */
-async function openPanel(
-  panel: PageName,
-  messages: HostToWebview[],
-  ready: string,
-  width = 1100,
-): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser!.newPage({ viewport: { width, height: 900 } });
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.addInitScript(() => {
-    window.__posted = [];
-    window.addEventListener('lsmi-post', (e) => window.__posted.push(e.detail));
-  });
-  const file = path.join(tempDir(`lsmi-${panel}-`), `${panel}.html`);
-  fs.writeFileSync(file, panelHtml(panel, messages, panel));
-  await page.goto(`file://${file}`);
-  await page.waitForSelector(ready);
-  return { page, errors };
-}
+/** A panel's bundle in a page with its data; messages it posts are collected (see webview-page.ts). */
+const openPanel = (panel: PageName, messages: HostToWebview[], ready: string, width = 1100) =>
+  openPage(browser!, panel, messages, ready, width);
 
 const openDashboard = (runs = RUNS) =>
   openPanel('dashboard', [{ type: 'init', view: 'dashboard', title: 'Test runs', runs }], '.chart svg');
-
-const posted = (page: Page) => page.evaluate(() => window.__posted);
-
-/** Picks an option of a vscode-single-select the way a user does: open it, click the option. */
-async function choose(page: Page, select: string, label: string): Promise<void> {
-  await page.click(select);
-  await page.locator(select).getByRole('option', { name: label, exact: true }).click();
-}
 
 test('dashboard draws a line per run in each of R, U1, U2, S, under a strict CSP', { skip: missing }, async () => {
   const { page, errors } = await openDashboard();

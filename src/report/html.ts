@@ -2,8 +2,9 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { EmbeddedArray, HostToWebview, RunSeries, SampleData } from '../shared/protocol';
-import { rootResults, runDir } from '../runs/layout';
-import { RunConfig, readRunConfig } from '../runs/run-config';
+import { rootResults } from '../runs/layout';
+import { checkpointNames, runNames } from '../runs/names';
+import type { RunConfig } from '../runs/run-config';
 import { loadSampleData } from '../runs/samples';
 import { JobRecord, savedJobs } from '../runs/status';
 
@@ -84,36 +85,40 @@ export function panelHtml(panel: PageName, messages: HostToWebview[], title: str
 /** The analyzed checkpoints of a root, from the job status the pipeline saves. */
 const doneJobs = (root: string) => savedJobs(root).filter((r) => r.state === 'done' && r.key);
 
-/** Every run under a root with its analyzed checkpoints, from the saved job status and the cache. */
+/**
+ * Every run under a root with its analyzed checkpoints, from the saved job status and the
+ * cache; each point says where its values came from, each run has its latest checkpoint's names.
+ */
 export function collectRuns(root: string): RunSeries[] {
-  const recs = doneJobs(root);
   const cache = rootResults(root);
   const runs = new Map<string, RunSeries>();
-  for (const r of recs) {
+  const configs = new Map<string, RunConfig>();
+  const latest = new Map<string, number>();
+  for (const r of doneJobs(root)) {
     const hit = r.key ? cache.get(r.key) : undefined;
     if (!hit) continue;
     const { dataset: d, meta, intervals } = hit.summary;
-    let series = runs.get(r.run);
-    if (!series) {
-      let cfg: RunConfig = {};
-      try {
-        cfg = readRunConfig(runDir(root, r.run));
-      } catch {
-        /* a bad run.json only loses the display name */
-      }
-      series = { run: r.run, name: cfg.name ?? r.run, fusion: cfg.fusion, points: [] };
-      runs.set(r.run, series);
-    }
+    // A bad run.json only loses the display names.
+    const cfg = configs.get(r.run) ?? runNames(root, r.run);
+    configs.set(r.run, cfg);
+    const series = runs.get(r.run) ?? { run: r.run, name: cfg.name ?? r.run, fusion: cfg.fusion, points: [] };
+    runs.set(r.run, series);
+    const { modalityNames, classNames, ...origin } = checkpointNames(hit.summary, cfg);
+    const point = { file: r.file, epoch: meta.epoch ?? r.epoch, step: meta.step ?? r.step };
     series.points.push({
-      file: r.file,
-      epoch: meta.epoch ?? r.epoch,
-      step: meta.step ?? r.step,
+      ...point,
       R: d.R,
       U1: d.U1,
       U2: d.U2,
       S: d.S,
       ...(intervals ? { intervals } : {}),
+      ...origin,
     });
+    const x = point.step ?? point.epoch ?? 0;
+    if (x >= (latest.get(r.run) ?? -Infinity)) {
+      latest.set(r.run, x);
+      Object.assign(series, { modalityNames, classNames });
+    }
   }
   return [...runs.values()].sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -1,11 +1,16 @@
 import type { ResultSummary } from '../core/summary';
 import type { SampleData } from '../shared/protocol';
 import { rootResults } from './layout';
+import { RunNames, checkpointNames, runNames } from './names';
 import type { JobRecord } from './status';
 
-/** What `sampleData` needs of a result: its summary and its per-sample arrays (all dump rows). */
+/**
+ * What `sampleData` needs of a result: its summary and its per-sample arrays (all dump rows),
+ * and the names its run's run.json gives (the dump's own names come first).
+ */
 export interface SampleSource {
-  summary: Pick<ResultSummary, 'nTotal' | 'meta' | 'classNames' | 'perClass' | 'dataset'>;
+  summary: Pick<ResultSummary, 'nTotal' | 'meta' | 'classNames' | 'perClass' | 'dataset'> &
+    Partial<Pick<ResultSummary, 'classes' | 'pair' | 'names' | 'probes'>>;
   samples: {
     r: ArrayLike<number>;
     u1: ArrayLike<number>;
@@ -15,6 +20,7 @@ export interface SampleSource {
   };
   /** the dump's sample ids, when it has them */
   ids?: ArrayLike<number>;
+  run?: RunNames;
 }
 
 /**
@@ -28,6 +34,7 @@ export function sampleData(run: string, file: string, src: SampleSource, epochFa
   for (let i = 0; i < n; i++) if (Number.isFinite(sm.r[i])) keep.push(i);
   const pick = (a: ArrayLike<number>) => Float32Array.from(keep, (i) => a[i]);
   const ids = src.ids;
+  const named = checkpointNames(src.summary, src.run);
   return {
     run,
     file,
@@ -40,8 +47,9 @@ export function sampleData(run: string, file: string, src: SampleSource, epochFa
     y: Int32Array.from(keep, (i) => sm.y[i]),
     inputIndex: keep.length === n ? undefined : Int32Array.from(keep),
     ...(ids ? { ids: Float64Array.from(keep, (i) => ids[i]) } : {}),
-    classNames: src.summary.classNames,
-    perClass: src.summary.perClass,
+    ...named,
+    // A class row is named as the class is (the dump's name, else run.json's, shortened).
+    perClass: src.summary.perClass.map((c) => ({ ...c, name: named.classNames?.[c.class] })),
     dataset: src.summary.dataset,
   };
 }
@@ -51,10 +59,11 @@ export function loadSampleIds(root: string, job: JobRecord): Float64Array | unde
   return job.key ? rootResults(root).ids(job.key) : undefined;
 }
 
-/** The sample explorer's data for one analyzed checkpoint, straight from the cache. */
+/** The sample explorer's data for one analyzed checkpoint, straight from the cache, named by its dump and run.json. */
 export function loadSampleData(root: string, job: JobRecord): SampleData | undefined {
   if (!job.key) return undefined;
   const hit = rootResults(root).get(job.key, true);
   if (!hit?.samples) return undefined;
-  return sampleData(job.run, job.file, { summary: hit.summary, samples: hit.samples, ids: hit.ids }, job.epoch);
+  const src = { summary: hit.summary, samples: hit.samples, ids: hit.ids, run: runNames(root, job.run) };
+  return sampleData(job.run, job.file, src, job.epoch);
 }

@@ -3,9 +3,35 @@
  * The host computes; the webview only draws what it is sent. Requests that need an answer
  * carry an id and the reply repeats it.
  */
+import type { ValueSource } from './value-source';
 
-/** R, U1, U2, S of one checkpoint, in nats. */
-export interface CheckpointPoint {
+export type { ValueSource } from './value-source';
+
+/**
+ * Names the panels show for the analysed modalities and the classes, resolved by the host
+ * (src/runs/names.ts): the dump's metadata first, else the run's run.json. Where neither names
+ * them the panels show U1, U2 and class numbers. The strings come from the runs' files: the
+ * host shortens them and the panels draw them as text only.
+ */
+export interface DisplayNames {
+  /** the analysed pair's two modalities, in the order of U1 and U2 */
+  modalityNames?: [string, string];
+  /** by class number, at most one per class */
+  classNames?: string[];
+}
+
+/**
+ * Where a checkpoint's values came from (src/shared/value-source.ts): p(y|x) from the dump's own
+ * logits, from probes LSMI Lens trained, or mixed (some inputs each).
+ */
+export interface ValueOrigin {
+  source?: ValueSource;
+  /** the longer form, for tooltips: "from logits", "mixed: x1+x2 from logits" */
+  sourceLabel?: string;
+}
+
+/** R, U1, U2, S of one checkpoint, in nats, and where they came from. */
+export interface CheckpointPoint extends ValueOrigin {
   file: string;
   epoch?: number;
   step?: number;
@@ -26,8 +52,8 @@ export interface IntervalSet {
   S: [number, number];
 }
 
-/** One run (a training run or fusion configuration) as the dashboard draws it. */
-export interface RunSeries {
+/** One run (a training run or fusion configuration) as the dashboard draws it, named as its latest checkpoint names things. */
+export interface RunSeries extends DisplayNames {
   run: string;
   name: string;
   fusion?: string;
@@ -46,7 +72,7 @@ export interface ClassRow {
 }
 
 /** Everything the sample explorer draws for one checkpoint (typed arrays cross postMessage cheaply). */
-export interface SampleData {
+export interface SampleData extends DisplayNames, ValueOrigin {
   run: string;
   file: string;
   epoch?: number;
@@ -61,7 +87,6 @@ export interface SampleData {
   inputIndex?: Int32Array;
   /** the dump's sample id of each row (its `ids` tensor), when it has one */
   ids?: Float64Array;
-  classNames?: string[];
   perClass: ClassRow[];
   /** dataset means R, U1, U2, S (adjusted) */
   dataset: { R: number; U1: number; U2: number; S: number };
@@ -75,8 +100,8 @@ export type HostToWebview =
   | { type: 'init'; view: 'compare'; title: string; a: SampleData; b: SampleData }
   /** the static report: every panel on one page; `checkpoints` are those whose samples it embeds */
   | { type: 'init'; view: 'report'; title: string; runs: RunSeries[]; checkpoints: SampleData[]; note?: string }
-  /** a checkpoint analysed while the panel is open (live update) */
-  | { type: 'checkpoint'; run: string; name: string; point: CheckpointPoint }
+  /** a checkpoint analysed while the panel is open (live update); `names`: its run's, when known */
+  | { type: 'checkpoint'; run: string; name: string; point: CheckpointPoint; names?: DisplayNames }
   | { type: 'exported'; id: number; path: string };
 
 export type WebviewToHost =
@@ -132,17 +157,19 @@ export function csvRow(cells: Array<string | number | undefined | null>): string
 
 /** CSV of every run's points (one row per checkpoint). */
 export function toCsv(runs: RunSeries[]): string {
-  // Interval bounds as columns of their own when any checkpoint has them.
+  // Interval bounds, and where the values came from, as columns of their own when any checkpoint has them.
   const withIv = runs.some((r) => r.points.some((p) => p.intervals));
+  const withSource = runs.some((r) => r.points.some((p) => p.source));
   const rows = [
-    `run,fusion,checkpoint,epoch,step,R,U1,U2,S${withIv ? ',R_low,R_high,U1_low,U1_high,U2_low,U2_high,S_low,S_high' : ''}`,
+    `run,fusion,checkpoint,epoch,step,R,U1,U2,S${withIv ? ',R_low,R_high,U1_low,U1_high,U2_low,U2_high,S_low,S_high' : ''}${withSource ? ',source' : ''}`,
   ];
   for (const r of runs) {
     for (const p of r.points) {
       const bounds = withIv
         ? (['R', 'U1', 'U2', 'S'] as const).flatMap((k) => p.intervals?.[k] ?? [undefined, undefined])
         : [];
-      rows.push(csvRow([r.name, r.fusion ?? '', p.file, p.epoch, p.step, p.R, p.U1, p.U2, p.S, ...bounds]));
+      const source = withSource ? [p.source] : [];
+      rows.push(csvRow([r.name, r.fusion ?? '', p.file, p.epoch, p.step, p.R, p.U1, p.U2, p.S, ...bounds, ...source]));
     }
   }
   return rows.join('\n') + '\n';

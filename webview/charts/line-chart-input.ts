@@ -3,6 +3,7 @@
  * checkpoint nearest an x; a ring marks the line in focus. A click or Enter opens a checkpoint.
  */
 import { at, valueText, xOf } from '../checkpoint';
+import { sourceBadge } from '../labels';
 import type { Frame, Scales } from './frame';
 import type { Trace } from './line-chart';
 
@@ -35,7 +36,11 @@ function nearest(c: ChartInput, x: number): Hit[] {
   });
 }
 
-const describe = ({ q, i }: Hit) => `${q.s.label} ${at(q.pts[i])}: ${valueText(q.pts[i], q.s.key)}`;
+/** One line's reading: "late-fusion epoch 5: 0.345" (with `unit`), then a badge saying where the value came from. */
+function describe({ q, i }: Hit, unit = ''): Array<string | HTMLElement> {
+  const badge = sourceBadge(q.pts[i]);
+  return [`${q.s.label} ${at(q.pts[i])}: ${valueText(q.pts[i], q.s.key)}${unit}`, ...(badge ? [badge] : [])];
+}
 
 /** Shows the rule and read-out at x; with `focus`, rings that trace's point and names it first. */
 function showAt(c: ChartInput, x: number, focus?: number): Hit[] {
@@ -45,14 +50,15 @@ function showAt(c: ChartInput, x: number, focus?: number): Hit[] {
   c.rule.setAttribute('x1', String(px));
   c.rule.setAttribute('x2', String(px));
   c.rule.setAttribute('visibility', 'visible');
-  c.readout.textContent = parts.map(describe).join('   ');
+  const all = parts.flatMap((h, k) => [...(k ? ['   '] : []), ...describe(h)]);
+  c.readout.replaceChildren(...all);
   if (focus !== undefined) {
     const { q, i } = parts[focus];
     c.ring.setAttribute('cx', String(c.sc.sx(xOf(q.pts[i]))));
     c.ring.setAttribute('cy', String(c.sc.sy(q.ys[i])));
     c.ring.setAttribute('stroke', q.s.color);
     c.ring.setAttribute('visibility', 'visible');
-    c.readout.textContent = `${describe({ q, i })} nats (Enter opens it) · ${c.readout.textContent}`;
+    c.readout.replaceChildren(...describe({ q, i }, ' nats'), ' (Enter opens it) · ', ...all);
   }
   return parts;
 }

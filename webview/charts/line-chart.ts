@@ -7,6 +7,7 @@ import type { CheckpointPoint } from '../../src/shared/protocol';
 import type { Interaction } from '../interactions';
 import { at, valueText, xOf } from '../checkpoint';
 import { el } from '../dom';
+import { originText } from '../labels';
 import { niceTicks } from '../ticks';
 import { Frame, Scales, scales } from './frame';
 import { svg, svgText } from './svg';
@@ -17,6 +18,8 @@ export interface Series {
   run: string;
   name: string;
   key: Interaction;
+  /** how tooltips name the interaction: "U1 (audio)" */
+  keyLabel?: string;
   color: string;
   /** how the read-out names the line */
   label: string;
@@ -139,7 +142,10 @@ function drawLines(plot: SVGElement, { sx, sy }: Scales, traces: Trace[]): void 
         'data-interaction': s.key,
         'data-file': p.file,
       });
-      c.append(svgText('title', {}, `${s.name} · ${at(p)} · ${s.key} ${valueText(p, s.key)} nats`));
+      const origin = p.source ? ` · values ${originText(p)}` : '';
+      c.append(
+        svgText('title', {}, `${s.name} · ${at(p)} · ${s.keyLabel ?? s.key} ${valueText(p, s.key)} nats${origin}`),
+      );
       plot.append(c);
     });
   }

@@ -2,19 +2,22 @@
 import type { SampleData } from '../../src/shared/protocol';
 import { el } from '../dom';
 import { INTERACTIONS, Interaction } from '../interactions';
-import { label, signed } from './model';
+import { originText } from '../labels';
+import { Compare, keyName, label, signed } from './model';
 
 /** Length in pixels of the longest bar. */
 const BAR = 260;
 
-export function drawBars(A: SampleData, B: SampleData, host: HTMLElement): void {
+export function drawBars(c: Compare, host: HTMLElement): void {
+  const A = c.A!,
+    B = c.B!;
   const box = el('section', { class: 'bars' });
   box.append(el('h2', {}, 'R, U1, U2, S (nats)'));
   const max = Math.max(0.05, ...INTERACTIONS.flatMap((k) => [A.dataset[k], B.dataset[k]]));
   const table = el('table');
   for (const k of INTERACTIONS) {
     const tr = el('tr');
-    tr.append(el('th', {}, k));
+    tr.append(el('th', {}, keyName(c, k)));
     const cell = el('td');
     cell.append(barRow(A, 'a', k, max), barRow(B, 'b', k, max));
     tr.append(cell, el('td', { class: 'num delta' }, signed(B.dataset[k] - A.dataset[k])));
@@ -29,7 +32,7 @@ function barRow(d: SampleData, cls: 'a' | 'b', k: Interaction, max: number): HTM
   const bar = el('span', {
     class: `bar bar-${cls}`,
     'data-interaction': k,
-    title: `${label(d)}: ${d.dataset[k].toFixed(3)}`,
+    title: `${label(d)}: ${d.dataset[k].toFixed(3)}${d.source ? ` (values ${originText(d)})` : ''}`,
   });
   bar.style.width = `${Math.max(0, (d.dataset[k] / max) * BAR).toFixed(1)}px`;
   row.append(bar, el('span', { class: 'num' }, d.dataset[k].toFixed(3)));

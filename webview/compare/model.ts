@@ -1,7 +1,8 @@
 /** The compare panel's state: checkpoints A and B, and the interaction the per-sample views show. */
 import type { SampleData } from '../../src/shared/protocol';
 import type { VsCodeApi } from '../vscode-api';
-import type { SampleKey } from '../interactions';
+import type { Interaction, SampleKey } from '../interactions';
+import { classLabel, interactionLabel, sharedModalityNames } from '../labels';
 
 /** `a`, `b` let VS Code restore the panel after a reload (the host reloads both checkpoints). */
 export interface ViewState {
@@ -27,6 +28,14 @@ export function createCompare(root: HTMLElement, vscode: VsCodeApi): Compare {
 
 /** How a checkpoint is named on the page: "late-fusion · epoch 4". */
 export const label = (d: SampleData) => `${d.run}${d.epoch !== undefined ? ` · epoch ${d.epoch}` : ''}`;
+
+/** An interaction named with its modality when A and B agree on its name: "U1 (audio)", "u1 (audio)". */
+export const keyName = (c: Compare, k: Interaction | SampleKey) =>
+  interactionLabel(k, sharedModalityNames([c.A ?? {}, c.B ?? {}]));
+
+/** A class's name: A's, else B's (the host's names, the dump's first), else its number. */
+export const classOf = (c: Compare, k: number) =>
+  c.A?.classNames?.[k] ?? c.B?.classNames?.[k] ?? classLabel(undefined, k);
 
 /** A row's position in the dump. */
 export const idx = (d: SampleData, i: number) => d.inputIndex?.[i] ?? i;

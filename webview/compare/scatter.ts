@@ -8,7 +8,7 @@ import { rasterPoints } from '../raster';
 import { SAMPLE_KEYS, SampleKey } from '../interactions';
 import { evenFrame, scales } from '../charts/frame';
 import { context2x, hiDpiCanvas, labelStyle, strokeFrame, themeColor } from '../charts/canvas';
-import { Compare, Pairs, label } from './model';
+import { Compare, Pairs, keyName, label } from './model';
 
 const FRAME = evenFrame(340, 300, 32);
 
@@ -19,14 +19,17 @@ export function drawScatter(c: Compare, host: HTMLElement, ps: Pairs, onKey: (k:
     k = c.state.key;
   const box = el('section', { class: 'scatter' });
   const sel = select(
-    SAMPLE_KEYS.map((v) => ({ value: v, label: v })),
+    SAMPLE_KEYS.map((v) => ({ value: v, label: keyName(c, v) })),
     k,
     { class: 'interaction', 'aria-label': 'interaction' },
     (v) => onKey(v as SampleKey),
   );
   const h = el('h2', {}, 'Per sample: ');
   h.append(sel, document.createTextNode(' at A (x) against B (y)'));
-  const canvas = hiDpiCanvas(FRAME, { role: 'img', 'aria-label': `${k} at ${label(A)} against ${label(B)}` });
+  const canvas = hiDpiCanvas(FRAME, {
+    role: 'img',
+    'aria-label': `${keyName(c, k)} at ${label(A)} against ${label(B)}`,
+  });
   box.append(h, canvas);
   host.append(box);
   plotPairs(context2x(canvas), A[k], B[k], ps);

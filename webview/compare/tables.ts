@@ -1,7 +1,7 @@
 /** The compare panel's tables: the samples whose value moved most, and each class's change. */
 import { el, headerRow } from '../dom';
 import { UPPER } from '../interactions';
-import { Compare, Pairs, idx, signed } from './model';
+import { Compare, Pairs, classOf, idx, keyName, signed } from './model';
 
 /** How many moved samples the table lists. */
 const TOP = 20;
@@ -11,17 +11,18 @@ export function drawMoved(c: Compare, host: HTMLElement, ps: Pairs): void {
     B = c.B!,
     k = c.state.key;
   const box = el('section', { class: 'moved' });
-  box.append(el('h2', {}, `Samples whose ${k} moved most`));
+  const name = keyName(c, k);
+  box.append(el('h2', {}, `Samples whose ${name} moved most`));
   const top = [...ps]
     .sort((p, q) => Math.abs(B[k][q[1]] - A[k][q[0]]) - Math.abs(B[k][p[1]] - A[k][p[0]]) || p[0] - q[0])
     .slice(0, TOP);
   const table = el('table');
-  table.append(headerRow(['sample', 'class', `${k} at A`, `${k} at B`, 'change']));
+  table.append(headerRow(['sample', 'class', `${name} at A`, `${name} at B`, 'change']));
   for (const [i, j] of top) {
     const tr = el('tr', { class: 'moved-row', 'data-index': String(idx(A, i)), tabindex: '0' });
     tr.append(
       el('td', { class: 'num' }, String(idx(A, i))),
-      el('td', {}, A.classNames?.[A.y[i]] ?? String(A.y[i])),
+      el('td', {}, classOf(c, A.y[i])),
       el('td', { class: 'num' }, A[k][i].toFixed(3)),
       el('td', { class: 'num' }, B[k][j].toFixed(3)),
       el('td', { class: 'num' }, signed(B[k][j] - A[k][i])),
@@ -43,7 +44,7 @@ export function drawClasses(c: Compare, host: HTMLElement): void {
     B = c.B!,
     K = UPPER[c.state.key];
   const box = el('section', { class: 'classes' });
-  box.append(el('h2', {}, `Per class: ${K} at A and B`));
+  box.append(el('h2', {}, `Per class: ${keyName(c, K)} at A and B`));
   const table = el('table');
   table.append(headerRow(['class', 'A', 'B', 'change']));
   const bByClass = new Map(B.perClass.map((x) => [x.class, x]));
@@ -52,7 +53,7 @@ export function drawClasses(c: Compare, host: HTMLElement): void {
     if (!b) continue;
     const tr = el('tr', { 'data-class': String(a.class) });
     tr.append(
-      el('td', {}, a.name ?? A.classNames?.[a.class] ?? String(a.class)),
+      el('td', {}, a.name ?? classOf(c, a.class)),
       el('td', { class: 'num' }, a[K].toFixed(3)),
       el('td', { class: 'num' }, b[K].toFixed(3)),
       el('td', { class: 'num' }, signed(b[K] - a[K])),

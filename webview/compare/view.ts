@@ -6,11 +6,21 @@
  * model.ts holds the two checkpoints and the setting; bars.ts, scatter.ts and tables.ts draw.
  */
 import type { Mount } from '../vscode-api';
+import type { SampleData } from '../../src/shared/protocol';
 import { el } from '../dom';
+import { sourceBadge } from '../labels';
 import { Compare, createCompare, label, pairs } from './model';
 import { drawBars } from './bars';
 import { drawScatter } from './scatter';
 import { drawClasses, drawMoved } from './tables';
+
+/** A side's legend: "A: late-fusion · epoch 4" and where its values came from. */
+function sideLegend(d: SampleData, side: 'a' | 'b'): HTMLElement {
+  const legend = el('span', { class: `legend legend-${side}` }, `${side.toUpperCase()}: ${label(d)}`);
+  const badge = sourceBadge(d);
+  if (badge) legend.append(badge);
+  return legend;
+}
 
 /** Draws the whole panel again from the state. */
 function render(c: Compare): void {
@@ -18,17 +28,13 @@ function render(c: Compare): void {
     B = c.B!;
   c.root.replaceChildren();
   const header = el('header');
-  header.append(
-    el('h1', {}, 'Compare'),
-    el('span', { class: 'legend legend-a' }, `A: ${label(A)}`),
-    el('span', { class: 'legend legend-b' }, `B: ${label(B)}`),
-  );
+  header.append(el('h1', {}, 'Compare'), sideLegend(A, 'a'), sideLegend(B, 'b'));
   c.root.append(header);
   const ps = pairs(A, B);
   const grid = el('div', { class: 'layout' });
   const left = el('div'),
     right = el('div');
-  drawBars(A, B, left);
+  drawBars(c, left);
   drawClasses(c, left);
   drawScatter(c, right, ps, (key) => {
     c.state = { ...c.state, key };

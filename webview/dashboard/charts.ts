@@ -2,20 +2,24 @@
 import { INTERACTIONS, Interaction } from '../interactions';
 import { byX } from '../checkpoint';
 import { legend } from '../dom';
+import { ModalityNames, interactionLabel, sharedModalityNames } from '../labels';
 import { drawLineChart, Series } from '../charts/line-chart';
 import { Dashboard, runTitle, visibleRuns } from './state';
 import { KEY_COLOR, colorOf } from './colors';
 
-const LABEL: Record<Interaction, string> = {
-  R: 'Redundancy R',
-  U1: 'Uniqueness U1',
-  U2: 'Uniqueness U2',
-  S: 'Synergy S',
+const KIND: Record<Interaction, string> = {
+  R: 'Redundancy',
+  U1: 'Uniqueness',
+  U2: 'Uniqueness',
+  S: 'Synergy',
 };
 
-/** Which colour is which interaction (one-run charts and the composition bars share them). */
-export function keyLegend(): HTMLElement {
-  return legend(INTERACTIONS.map((k) => [KEY_COLOR[k], k]));
+/** A chart's heading: "Redundancy R", "Uniqueness U1 (audio)". */
+const heading = (k: Interaction, names: ModalityNames) => `${KIND[k]} ${interactionLabel(k, names)}`;
+
+/** Which colour is which interaction (one-run charts and the composition bars share them), U1 and U2 by modality. */
+export function keyLegend(names?: ModalityNames): HTMLElement {
+  return legend(INTERACTIONS.map((k) => [KEY_COLOR[k], interactionLabel(k, names)]));
 }
 
 function chart(d: Dashboard, heading: string, attrs: Record<string, string>, series: Series[]): HTMLElement {
@@ -23,17 +27,20 @@ function chart(d: Dashboard, heading: string, attrs: Record<string, string>, ser
   return drawLineChart({ heading, attrs, series, smoothing: d.view.smoothing, open });
 }
 
-/** Runs overlaid: one chart per interaction. */
+/** Runs overlaid: one chart per interaction, headed by the modality when the runs agree on its name. */
 function chartsByInteraction(d: Dashboard): HTMLElement[] {
+  const runs = visibleRuns(d);
+  const names = sharedModalityNames(runs);
   return INTERACTIONS.map((k) =>
     chart(
       d,
-      LABEL[k],
+      heading(k, names),
       { 'data-interaction': k },
-      visibleRuns(d).map((r) => ({
+      runs.map((r) => ({
         run: r.run,
         name: r.name,
         key: k,
+        keyLabel: interactionLabel(k, r.modalityNames),
         color: colorOf(d.slots, r.run),
         label: r.name,
         points: byX(r.points),
@@ -50,9 +57,12 @@ function chartsByRun(d: Dashboard): HTMLElement[] {
       d,
       runTitle(r),
       { 'data-run': r.run },
-      INTERACTIONS.map((k) => ({ run: r.run, name: r.name, key: k, color: KEY_COLOR[k], label: k, points })),
+      INTERACTIONS.map((k) => {
+        const label = interactionLabel(k, r.modalityNames);
+        return { run: r.run, name: r.name, key: k, keyLabel: label, color: KEY_COLOR[k], label, points };
+      }),
     );
-    box.append(keyLegend());
+    box.append(keyLegend(r.modalityNames));
     return box;
   });
 }

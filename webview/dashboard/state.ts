@@ -1,5 +1,5 @@
 /** The dashboard's state: the runs it was sent and the view settings VS Code keeps across reloads. */
-import type { CheckpointPoint, RunSeries } from '../../src/shared/protocol';
+import type { CheckpointPoint, DisplayNames, RunSeries } from '../../src/shared/protocol';
 import type { VsCodeApi } from '../vscode-api';
 
 /** `layout`: runs overlaid in one chart per interaction, or one chart (small multiple) per run. */
@@ -47,14 +47,18 @@ export function visibleRuns(d: Dashboard): RunSeries[] {
   return d.runs.filter((r) => !d.view.hidden.includes(r.run) && r.points.length > 0);
 }
 
-/** A live update: adds the checkpoint (or replaces the one of the same file), creating its run if new. */
-export function upsert(d: Dashboard, run: string, name: string, point: CheckpointPoint): void {
+/**
+ * A live update: adds the checkpoint (or replaces the one of the same file), creating its run
+ * if new; names the host sent with it become the run's.
+ */
+export function upsert(d: Dashboard, run: string, name: string, point: CheckpointPoint, names?: DisplayNames): void {
   let r = d.runs.find((x) => x.run === run);
   if (!r) {
     r = { run, name, points: [] };
     d.runs.push(r);
   }
   r.points = [...r.points.filter((p) => p.file !== point.file), point];
+  if (names) Object.assign(r, { modalityNames: names.modalityNames, classNames: names.classNames });
 }
 
 /** A run's name with its fusion configuration: "late-fusion (late)". */

@@ -49,7 +49,7 @@ export const mountDashboard: Mount = (root, vscode) => {
       d.title = m.title;
       render(d);
     } else if (m.type === 'checkpoint') {
-      upsert(d, m.run, m.name, m.point);
+      upsert(d, m.run, m.name, m.point, m.names);
       render(d);
     }
   };

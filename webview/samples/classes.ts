@@ -1,6 +1,7 @@
 /** The class table (paper Table 3): mean R, U1, U2, S per class, ranked by the interaction the table sorts by. */
 import { el, headerRow } from '../dom';
 import { INTERACTIONS } from '../interactions';
+import { interactionLabel } from '../labels';
 import { Samples, className } from './state';
 
 export function drawClasses(s: Samples, host: HTMLElement): void {
@@ -8,7 +9,8 @@ export function drawClasses(s: Samples, host: HTMLElement): void {
   const box = el('section', { class: 'classes' });
   box.append(el('h2', {}, 'Classes (mean per class, nats)'));
   const table = el('table');
-  table.append(headerRow(['class', 'n', 'R', 'U1', 'U2', 'S', 'top interaction']));
+  const label = (k: (typeof INTERACTIONS)[number]) => interactionLabel(k, d.modalityNames);
+  table.append(headerRow(['class', 'n', ...INTERACTIONS.map(label), 'top interaction']));
   const sort = s.state.sort;
   const key = sort === 'r' ? 'R' : sort === 'u1' ? 'U1' : sort === 'u2' ? 'U2' : 'S';
   for (const c of [...d.perClass].sort((a, b) => b[key] - a[key])) {
@@ -18,10 +20,13 @@ export function drawClasses(s: Samples, host: HTMLElement): void {
       el('td', {}, c.name ?? className(d, c.class)),
       el('td', { class: 'num' }, String(c.n)),
       ...INTERACTIONS.map((k) => el('td', { class: 'num' }, c[k].toFixed(3))),
-      el('td', {}, top),
+      el('td', {}, label(top)),
     );
     table.append(tr);
   }
-  box.append(el('p', { class: 'note' }, `ranked by ${key} (sort the table by an interaction to rank by it)`), table);
+  box.append(
+    el('p', { class: 'note' }, `ranked by ${label(key)} (sort the table by an interaction to rank by it)`),
+    table,
+  );
   host.append(box);
 }

@@ -10,7 +10,7 @@ import { paletteResolved } from '../palette';
 import { SAMPLE_KEYS } from '../interactions';
 import { evenFrame, scales } from '../charts/frame';
 import { context2x, hiDpiCanvas, labelStyle, strokeFrame } from '../charts/canvas';
-import { Samples, change, className } from './state';
+import { Samples, change, className, keyLabel } from './state';
 
 const FRAME = evenFrame(360, 300, 32);
 
@@ -52,7 +52,7 @@ export function drawScatter(s: Samples, host: HTMLElement): void {
   title.append(axisPicker(s, 'x'), document.createTextNode(' against '), axisPicker(s, 'y'));
   const canvas = hiDpiCanvas(FRAME, {
     role: 'img',
-    'aria-label': `${s.state.y} against ${s.state.x} for ${s.rows.length} samples`,
+    'aria-label': `${keyLabel(d, s.state.y)} against ${keyLabel(d, s.state.x)} for ${s.rows.length} samples`,
   });
   box.append(title, canvas);
   host.append(box);
@@ -63,7 +63,7 @@ export function drawScatter(s: Samples, host: HTMLElement): void {
 
 function axisPicker(s: Samples, axis: 'x' | 'y'): HTMLElement {
   return select(
-    SAMPLE_KEYS.map((k) => ({ value: k, label: k })),
+    SAMPLE_KEYS.map((k) => ({ value: k, label: keyLabel(s.data, k) })),
     s.state[axis],
     { class: `axis-${axis}`, 'aria-label': `${axis} axis` },
     (v) => change(s, { [axis]: v }),
@@ -94,8 +94,8 @@ function plotPoints(s: Samples, ctx: CanvasRenderingContext2D, colors: string[])
   );
   strokeFrame(ctx, FRAME);
   labelStyle(ctx);
-  ctx.fillText(`${x} ${x0.toFixed(2)} … ${x1.toFixed(2)}`, m, H - 8);
-  ctx.fillText(`${y} ${y0.toFixed(2)} … ${y1.toFixed(2)}`, 2, m - 8);
+  ctx.fillText(`${keyLabel(d, x)} ${x0.toFixed(2)} … ${x1.toFixed(2)}`, m, H - 8);
+  ctx.fillText(`${keyLabel(d, y)} ${y0.toFixed(2)} … ${y1.toFixed(2)}`, 2, m - 8);
   return xOut + yOut;
 }
 

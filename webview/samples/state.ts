@@ -5,6 +5,7 @@
 import type { SampleData } from '../../src/shared/protocol';
 import type { VsCodeApi } from '../vscode-api';
 import { SampleKey, dominant } from '../interactions';
+import { classLabel, interactionLabel } from '../labels';
 import { orderRows } from '../sort';
 
 export type Col = 'index' | 'id' | 'class' | SampleKey | 'dominant';
@@ -80,7 +81,11 @@ export const columns = (d: SampleData | undefined): Col[] =>
     ? ['index', 'id', 'class', 'r', 'u1', 'u2', 's', 'dominant']
     : ['index', 'class', 'r', 'u1', 'u2', 's', 'dominant'];
 
-export const className = (d: SampleData | undefined, c: number) => d?.classNames?.[c] ?? String(c);
+/** A class's name as the host sent it (the dump's, else run.json's), else its number. */
+export const className = (d: SampleData | undefined, c: number) => classLabel(d, c);
+
+/** A per-sample interaction named with its modality when the host sent names: "u1 (audio)". */
+export const keyLabel = (d: SampleData | undefined, k: SampleKey) => interactionLabel(k, d?.modalityNames);
 
 /** The sample's position in the dump (what the manifest and exports refer to). */
 export const inputIndex = (d: SampleData | undefined, i: number) => d?.inputIndex?.[i] ?? i;

@@ -5,7 +5,7 @@
  */
 import { el } from '../dom';
 import { SAMPLE_KEYS } from '../interactions';
-import { Samples, change, className, columns, inputIndex } from './state';
+import { Col, Samples, change, className, columns, inputIndex, keyLabel } from './state';
 
 /** Height of a row in pixels (the stylesheet's too). */
 const ROW = 24;
@@ -40,6 +40,9 @@ export function drawTable(s: Samples, host: HTMLElement): void {
   paint(g);
 }
 
+/** A column's header text: u1 and u2 name their modality when the host sent names. */
+const colLabel = (s: Samples, c: Col) => (c === 'u1' || c === 'u2' ? keyLabel(s.data, c) : c);
+
 /** Column headers: a click sorts by the column, again reverses it (numbers start descending). */
 function tableHead(s: Samples): HTMLElement {
   const { sort, desc } = s.state;
@@ -51,10 +54,13 @@ function tableHead(s: Samples): HTMLElement {
         class: `th${c === 'class' || c === 'dominant' ? '' : ' num'}`,
         'data-col': c,
         role: 'columnheader',
+        title: colLabel(s, c),
         'aria-sort': sort === c ? (desc ? 'descending' : 'ascending') : 'none',
       },
-      c + (sort === c ? (desc ? ' ▼' : ' ▲') : ''),
+      colLabel(s, c) + (sort === c ? (desc ? ' ▼' : ' ▲') : ''),
     );
+    // A long modality name ends in an ellipsis within its column (the title holds all of it).
+    Object.assign(h.style, { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' });
     h.addEventListener('click', () =>
       change(s, { sort: c, desc: s.state.sort === c ? !s.state.desc : c !== 'index' && c !== 'id' && c !== 'class' }),
     );

@@ -11,17 +11,21 @@ import type { Mount } from '../vscode-api';
 import { el } from '../dom';
 import { select } from '../controls';
 import { SAMPLE_KEYS } from '../interactions';
-import { Samples, change, className, computeRows, createSamples, receive } from './state';
+import { sourceBadge } from '../labels';
+import { Samples, change, className, computeRows, createSamples, keyLabel, receive } from './state';
 import { drawTable } from './table';
 import { drawScatter } from './scatter';
 import { drawClasses } from './classes';
 import { drawSubsets } from './subsets';
 
-/** Title and the class and dominant-interaction filters. */
+/** Title, where the values came from, and the class and dominant-interaction filters. */
 function drawHeader(s: Samples): HTMLElement {
   const d = s.data!;
   const header = el('header');
-  header.append(el('h1', {}, `Samples — ${d.run}${d.epoch !== undefined ? `, epoch ${d.epoch}` : ''}`));
+  const title = el('h1', {}, `Samples — ${d.run}${d.epoch !== undefined ? `, epoch ${d.epoch}` : ''}`);
+  const badge = sourceBadge(d);
+  if (badge) title.append(badge);
+  header.append(title);
   const cls = select(
     [
       { value: 'all', label: 'all classes' },
@@ -32,10 +36,10 @@ function drawHeader(s: Samples): HTMLElement {
     (v) => change(s, { cls: v }),
   );
   const domSel = select(
-    ['all', ...SAMPLE_KEYS].map((v) => ({
-      value: v,
-      label: v === 'all' ? 'any dominant interaction' : `dominant ${v}`,
-    })),
+    [
+      { value: 'all', label: 'any dominant interaction' },
+      ...SAMPLE_KEYS.map((v) => ({ value: v, label: `dominant ${keyLabel(d, v)}` })),
+    ],
     s.state.dom,
     { class: 'filter-dominant', 'aria-label': 'dominant interaction' },
     (v) => change(s, { dom: v }),
