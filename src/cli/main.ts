@@ -1,5 +1,4 @@
 import * as path from 'path';
-import * as fs from 'fs';
 import { parseArgs } from 'util';
 import { readDump, writeDump } from '../io/dump';
 import { DumpError } from '../io/errors';
@@ -12,9 +11,10 @@ import { sampleTensors } from '../core/synthetic/dump';
 import { sampleMixture } from '../core/synthetic/mixture';
 import { Rng } from '../core/rng';
 import { runDemo } from './demo';
-import { listRuns, watch } from './watch';
+import { AnalysisOptions, listRuns, watch } from './watch';
+import { report } from './report';
 import { rootCache } from '../runs/layout';
-import { EmbedChoice, writeRootReport } from '../report/html';
+import type { EmbedChoice } from '../report/html';
 import { CacheError, DEFAULT_CACHE_MB } from '../store/cache';
 import { DEFAULT_MAX_INFLATE_RATIO, DEFAULT_MEMORY_MB, readLimits } from '../io/limits';
 import { DEFAULT_JOB_TIMEOUT_MS } from '../worker/client';
@@ -33,6 +33,8 @@ usage:
                       [--max-inflate-ratio R]
   lsmi runs <root> [--json]
   lsmi report <root> [--out report.html] [--samples ends|latest|all|none] [--max-mb MB]
+                     [--no-analyze] [--backend B] [--folds K] [--seed N] [--node PATH]
+                     [--memory-mb MB] [--timeout-s S] [--cache-mb MB] [--max-inflate-ratio R]
   lsmi cache clear <root>
   lsmi demo [--out DIR] [--backend B]
 
@@ -42,6 +44,10 @@ limits: a dump is refused when decoding it would take more than half of --memory
        (default ${DEFAULT_MEMORY_MB} MiB), or when an .npz member over 16 MiB inflates more than
        --max-inflate-ratio (default ${DEFAULT_MAX_INFLATE_RATIO}) times; a root's cache keeps at most --cache-mb
        (default ${DEFAULT_CACHE_MB} MiB); watch stops a job after --timeout-s (default ${DEFAULT_JOB_TIMEOUT_MS / 1000} s)
+report: first analyzes the checkpoints not analyzed yet, as watch --once does (progress on stderr;
+       without --backend, --folds or --seed, with the settings the root was analyzed with), then
+       writes the report; --no-analyze writes it from the results already there. Exit 2 if a
+       checkpoint failed (the report has the others)
 sets:  ${SET_NAMES.join(', ')}
 backends: ${BACKEND_CHOICES.join(', ')}`;
 
@@ -205,24 +211,21 @@ async function cmdSynth(argv: string[]): Promise<void> {
   }
 }
 
-async function cmdWatch(rest: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      json: { type: 'boolean' },
-      once: { type: 'boolean' },
-      backend: { type: 'string' },
-      folds: { type: 'string' },
-      seed: { type: 'string' },
-      node: { type: 'string' },
-      'memory-mb': { type: 'string' },
-      'timeout-s': { type: 'string' },
-      'cache-mb': { type: 'string' },
-      'max-inflate-ratio': { type: 'string' },
-    },
-  });
-  if (!positionals.length) throw new UsageError('watch takes one or more runs roots');
+/** The analysis flags `watch` and `report` share: estimator settings, backend, the worker's node and limits. */
+const ANALYSIS_FLAGS = {
+  backend: { type: 'string' },
+  folds: { type: 'string' },
+  seed: { type: 'string' },
+  node: { type: 'string' },
+  'memory-mb': { type: 'string' },
+  'timeout-s': { type: 'string' },
+  'cache-mb': { type: 'string' },
+  'max-inflate-ratio': { type: 'string' },
+} as const;
+type AnalysisFlags = { [K in keyof typeof ANALYSIS_FLAGS]?: string };
+
+/** The pipeline's options from the shared analysis flags (usage errors before any file is read). */
+function analysisOptions(values: AnalysisFlags): AnalysisOptions {
   const settings: Partial<Settings> = {};
   const folds = int('folds', values.folds, 2);
   if (folds !== undefined) {
@@ -231,18 +234,27 @@ async function cmdWatch(rest: string[]): Promise<number> {
   }
   const seed = int('seed', values.seed, 0);
   if (seed !== undefined) settings.seed = seed;
-  const memoryMb = int('memory-mb', values['memory-mb'], 64);
   const timeoutS = int('timeout-s', values['timeout-s'], 1);
   const worker = {
     nodePath: values.node,
-    memoryMb,
+    memoryMb: int('memory-mb', values['memory-mb'], 64),
     jobTimeoutMs: timeoutS !== undefined ? timeoutS * 1000 : DEFAULT_JOB_TIMEOUT_MS,
     cacheMb: int('cache-mb', values['cache-mb'], 16),
     maxInflateRatio: int('max-inflate-ratio', values['max-inflate-ratio'], 1),
   };
+  return { settings, backend: backendOf(values.backend), worker };
+}
+
+async function cmdWatch(rest: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, once: { type: 'boolean' }, ...ANALYSIS_FLAGS },
+  });
+  if (!positionals.length) throw new UsageError('watch takes one or more runs roots');
   return await watch(
     positionals,
-    { json: !!values.json, once: !!values.once, settings, backend: backendOf(values.backend), worker },
+    { json: !!values.json, once: !!values.once, ...analysisOptions(values) },
     (l) => process.stdout.write(l + '\n'),
     (l) => process.stderr.write(l + '\n'),
   );
@@ -259,27 +271,37 @@ function cmdRuns(rest: string[]): number {
   return 0;
 }
 
-function cmdReport(rest: string[]): number {
+async function cmdReport(rest: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { out: { type: 'string' }, samples: { type: 'string' }, 'max-mb': { type: 'string' } },
+    options: {
+      out: { type: 'string' },
+      samples: { type: 'string' },
+      'max-mb': { type: 'string' },
+      'no-analyze': { type: 'boolean' },
+      ...ANALYSIS_FLAGS,
+    },
   });
   if (positionals.length !== 1) throw new UsageError('report takes one runs root');
   const which = (values.samples ?? 'ends') as EmbedChoice;
   if (!['ends', 'latest', 'all', 'none'].includes(which))
     throw new UsageError(`--samples must be ends, latest, all or none, not '${values.samples}'`);
   const maxMb = int('max-mb', values['max-mb'], 1) ?? 100;
-  const root = path.resolve(positionals[0]);
-  const out = path.resolve(values.out ?? 'lsmi-report.html');
-  const r = writeRootReport(root, out, which, maxMb);
-  if (!r) throw new UsageError(`${root}: no analyzed checkpoints (run lsmi watch ${positionals[0]} --once first)`);
-  const mb = (fs.statSync(out).size / 1024 / 1024).toFixed(1);
-  process.stdout.write(
-    `wrote ${out} (${mb} MB: ${r.runs} runs, ${r.checkpoints} checkpoints, samples of ${r.embedded})\n`,
+  const analysis = analysisOptions(values);
+  // Without --backend, --folds or --seed the report keeps the settings the root was analyzed with.
+  const chosen = values.backend !== undefined || values.folds !== undefined || values.seed !== undefined;
+  return await report(
+    {
+      root: positionals[0],
+      out: path.resolve(values.out ?? 'lsmi-report.html'),
+      which,
+      maxMb,
+      analysis: values['no-analyze'] ? undefined : { ...analysis, chosen },
+    },
+    (l) => process.stdout.write(l + '\n'),
+    (l) => process.stderr.write(l + '\n'),
   );
-  if (r.note) process.stdout.write(`${r.note}\n`);
-  return 0;
 }
 
 function cmdCache(rest: string[]): number {
@@ -334,7 +356,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'runs':
         return cmdRuns(rest);
       case 'report':
-        return cmdReport(rest);
+        return await cmdReport(rest);
       case 'cache':
         return cmdCache(rest);
       case 'demo':

@@ -22,16 +22,27 @@ function runConfig(root: string, run: string, warn: (l: string) => void): RunCon
   }
 }
 
-/** `lsmi watch`: analyze every checkpoint under the roots as it lands; with `once`, stop when idle. */
-export async function watch(
+/** What `lsmi watch` and `lsmi report` analyze with: estimator settings, backend, the worker's node and limits. */
+export interface AnalysisOptions {
+  settings: Partial<Settings>;
+  backend: BackendChoice;
+  worker?: WorkerOptions;
+}
+
+/** A checkpoint as progress lines name it: its step, epoch or file name. */
+export const checkpointLabel = (j: JobRecord): string =>
+  j.step !== undefined ? `step ${j.step}` : j.epoch !== undefined ? `epoch ${j.epoch}` : path.basename(j.file);
+
+/**
+ * Runs the pipeline over `roots` (each must be a folder) until it is idle (`once`) or SIGINT or
+ * SIGTERM stops it, then closes it (status saved, worker gone); `wire` attaches listeners before
+ * it starts. Returns whether a signal stopped it.
+ */
+export async function runPipeline(
   roots: string[],
-  opts: { json: boolean; once: boolean; settings: Partial<Settings>; backend: BackendChoice; worker?: WorkerOptions },
-  rawOut: (line: string) => void,
-  rawErr: (line: string) => void,
-): Promise<number> {
-  // Names and messages come from the roots' files: no terminal control characters reach the screen.
-  const out = (l: string) => rawOut(opts.json ? l : printableLine(l));
-  const err = (l: string) => rawErr(printableLine(l));
+  opts: AnalysisOptions & { once: boolean },
+  wire: (pipeline: Pipeline, resolved: string[]) => void,
+): Promise<{ interrupted: boolean }> {
   for (const r of roots) if (!fs.existsSync(r) || !fs.statSync(r).isDirectory()) throw new DumpError(r, 'not a folder');
   const resolved = roots.map((r) => path.resolve(r));
   const pipeline = new Pipeline({
@@ -40,46 +51,68 @@ export async function watch(
     backend: opts.backend,
     worker: opts.worker,
   });
-  let failures = 0;
-  const label = (j: JobRecord) =>
-    j.step !== undefined ? `step ${j.step}` : j.epoch !== undefined ? `epoch ${j.epoch}` : path.basename(j.file);
-  pipeline.on('result', (j: JobRecord, o: JobOutcome) => {
-    const d = o.summary.dataset,
-      meta = o.summary.meta;
-    const epoch = meta.epoch ?? j.epoch;
-    const cfg = runConfig(rootOf(resolved, j.file) ?? '', j.run, err);
-    if (opts.json)
-      out(
-        JSON.stringify({
-          run: j.run,
-          ...(cfg.name ? { runName: cfg.name } : {}),
-          ...(cfg.fusion ? { fusion: cfg.fusion } : {}),
-          checkpoint: j.file,
-          epoch: epoch ?? null,
-          step: meta.step ?? j.step ?? null,
-          dataset: d,
-          ...(o.summary.intervals ? { intervals: o.summary.intervals } : {}),
-          cached: o.cached,
-          backend: o.backend,
-          seconds: o.summary.seconds,
-        }),
-      );
-    else out(`${j.run.padEnd(16)} ${label(j).padEnd(12)} ${formatMeans(d)}${o.cached ? '  (cached)' : ''}`);
-  });
-  pipeline.on('failed', (j: JobRecord) => {
-    failures++;
-    if (opts.json) out(JSON.stringify({ run: j.run, checkpoint: j.file, epoch: j.epoch ?? null, error: j.error }));
-    else err(`lsmi: ${j.file}: ${(j.error ?? 'failed').split('\n')[0]}`);
-  });
-  pipeline.on('warning', (w: string) => err(`lsmi: ${w}`));
+  wire(pipeline, resolved);
   pipeline.start();
+  let interrupted = false;
+  let finish = () => {};
+  const stop = () => {
+    interrupted = true;
+    finish();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   await new Promise<void>((resolve) => {
+    finish = resolve;
     if (opts.once) pipeline.once('idle', () => resolve());
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
   });
+  process.off('SIGINT', stop);
+  process.off('SIGTERM', stop);
   await pipeline.close();
+  return { interrupted };
+}
+
+/** `lsmi watch`: analyze every checkpoint under the roots as it lands; with `once`, stop when idle. */
+export async function watch(
+  roots: string[],
+  opts: AnalysisOptions & { json: boolean; once: boolean },
+  rawOut: (line: string) => void,
+  rawErr: (line: string) => void,
+): Promise<number> {
+  // Names and messages come from the roots' files: no terminal control characters reach the screen.
+  const out = (l: string) => rawOut(opts.json ? l : printableLine(l));
+  const err = (l: string) => rawErr(printableLine(l));
+  let failures = 0;
+  await runPipeline(roots, opts, (pipeline, resolved) => {
+    pipeline.on('result', (j: JobRecord, o: JobOutcome) => {
+      const d = o.summary.dataset,
+        meta = o.summary.meta;
+      const epoch = meta.epoch ?? j.epoch;
+      const cfg = runConfig(rootOf(resolved, j.file) ?? '', j.run, err);
+      if (opts.json)
+        out(
+          JSON.stringify({
+            run: j.run,
+            ...(cfg.name ? { runName: cfg.name } : {}),
+            ...(cfg.fusion ? { fusion: cfg.fusion } : {}),
+            checkpoint: j.file,
+            epoch: epoch ?? null,
+            step: meta.step ?? j.step ?? null,
+            dataset: d,
+            ...(o.summary.intervals ? { intervals: o.summary.intervals } : {}),
+            cached: o.cached,
+            backend: o.backend,
+            seconds: o.summary.seconds,
+          }),
+        );
+      else out(`${j.run.padEnd(16)} ${checkpointLabel(j).padEnd(12)} ${formatMeans(d)}${o.cached ? '  (cached)' : ''}`);
+    });
+    pipeline.on('failed', (j: JobRecord) => {
+      failures++;
+      if (opts.json) out(JSON.stringify({ run: j.run, checkpoint: j.file, epoch: j.epoch ?? null, error: j.error }));
+      else err(`lsmi: ${j.file}: ${(j.error ?? 'failed').split('\n')[0]}`);
+    });
+    pipeline.on('warning', (w: string) => err(`lsmi: ${w}`));
+  });
   return opts.once && failures ? 2 : 0;
 }
 
