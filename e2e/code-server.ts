@@ -9,7 +9,7 @@ import { CHROMIUM, CHROMIUM_FLAGS as FLAGS } from '../test/chromium';
 /**
  * A real VS Code for the end-to-end suite: code-server (VS Code's workbench and extension
  * host served to a browser, from the npm registry), installed once into a cache folder by
- * ../shared/e2e/install-code-server.sh, with the packaged .vsix installed into a throwaway
+ * scripts/install-code-server.sh, with the packaged .vsix installed into a throwaway
  * profile, driven by Playwright through Debian's Chromium.
  */
 
@@ -17,7 +17,7 @@ export const REPO = path.resolve(__dirname, '..', '..');
 export const EXTENSION_ID = 'lsmi-lens.lsmi-lens';
 const CS_VERSION = process.env.CS_VERSION ?? '4.100.3';
 const CACHE = process.env.LSMI_E2E_CACHE ?? path.join(os.homedir(), '.cache', 'lsmi-e2e', `code-server-${CS_VERSION}`);
-const INSTALLER = process.env.LSMI_E2E_INSTALLER ?? path.resolve(REPO, '..', 'shared', 'e2e', 'install-code-server.sh');
+const INSTALLER = process.env.LSMI_E2E_INSTALLER ?? path.join(REPO, 'scripts', 'install-code-server.sh');
 
 /** The code-server binary: installs it on first use; a failed install fails the suite with the installer's reason. */
 export function codeServerBinary(): string {

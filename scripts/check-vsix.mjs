@@ -1,6 +1,9 @@
 // Unpacks lsmi-lens.vsix into a temporary folder and runs `lsmi watch --once` from it on a
 // small synthetic run: proves the trimmed node_modules still hold everything the worker
-// process, its worker threads, chokidar and tfjs (wasm backend) load at run time.
+// process, its worker threads, chokidar and tfjs (wasm backend) load at run time. First it
+// checks the manifest's own files: every %key% of package.json has its English string in
+// package.nls.json (plain user-visible strings are warned about), and the icon, the
+// walkthrough's media and CHANGELOG.md are packaged.
 import { unzipSync } from 'fflate';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -17,6 +20,7 @@ for (const [name, bytes] of Object.entries(files)) {
   fs.writeFileSync(out, bytes);
 }
 const ext = path.join(dir, 'extension');
+checkManifest(ext);
 const cli = path.join(ext, 'bin', 'lsmi.js');
 const root = path.join(dir, 'runs');
 const run = (args) => {
@@ -41,3 +45,53 @@ console.log(
   `check-vsix: ${Object.keys(files).length} files, ${size} MB; lsmi watch --once from the unpacked .vsix: S = ${res.dataset.S.toFixed(3)} nats (${res.backend ?? 'wasm'}); report written`,
 );
 fs.rmSync(dir, { recursive: true, force: true });
+
+/**
+ * Fails when a manifest %key% has no English text or a file the manifest names is missing; warns
+ * about user-visible manifest strings written in package.json instead of package.nls.json.
+ */
+function checkManifest(ext) {
+  const fail = (msg) => {
+    console.error(`check-vsix: ${msg}`);
+    process.exit(1);
+  };
+  const need = (rel) => fs.existsSync(path.join(ext, rel)) || fail(`${rel} is not in the .vsix`);
+  const pkg = JSON.parse(fs.readFileSync(path.join(ext, 'package.json'), 'utf8'));
+  need('package.nls.json');
+  const nls = JSON.parse(fs.readFileSync(path.join(ext, 'package.nls.json'), 'utf8'));
+  const strings = [];
+  const walk = (v) => {
+    if (typeof v === 'string') strings.push(v);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(pkg);
+  const keys = strings.flatMap((s) => (/^%([^%\s]+)%$/.exec(s) ? [s.slice(1, -1)] : []));
+  const missing = keys.filter((k) => typeof nls[k] !== 'string' || !nls[k]);
+  if (missing.length) fail(`package.nls.json has no string for ${missing.join(', ')}`);
+  if (!keys.includes('displayName')) fail('displayName is not localized');
+  const c = pkg.contributes;
+  const shown = [
+    pkg.description,
+    ...(c.viewsContainers?.activitybar ?? []).map((v) => v.title),
+    ...Object.values(c.views ?? {}).flatMap((vs) => vs.map((v) => v.name)),
+    ...(c.viewsWelcome ?? []).map((w) => w.contents),
+    ...(c.commands ?? []).flatMap((x) => [x.title, x.category]),
+    c.configuration?.title,
+    ...Object.values(c.configuration?.properties ?? {}).flatMap((p) => [
+      p.description,
+      p.markdownDescription,
+      ...(p.enumDescriptions ?? []),
+    ]),
+    ...(c.walkthroughs ?? []).flatMap((w) => [
+      w.title,
+      w.description,
+      ...w.steps.flatMap((s) => [s.title, s.description]),
+    ]),
+  ].filter((s) => typeof s === 'string' && !/^%[^%\s]+%$/.test(s));
+  for (const s of shown)
+    console.warn(`check-vsix: warning: not in package.nls.json: ${JSON.stringify(s.slice(0, 60))}`);
+  // vsce stores the changelog as changelog.md (and the readme as readme.md).
+  if (!fs.readdirSync(ext).some((f) => f.toLowerCase() === 'changelog.md')) fail('CHANGELOG.md is not in the .vsix');
+  need(pkg.icon ?? fail('package.json has no icon'));
+  for (const w of pkg.contributes.walkthroughs ?? []) for (const s of w.steps) need(s.media.markdown ?? s.media.image);
+}
