@@ -118,10 +118,11 @@ test('settings: integers in range pass, anything else falls back to the default 
   assert.deepEqual(checkInt('folds', undefined), { value: 5 });
   assert.deepEqual(checkInt('folds', 1.5), {
     value: 5,
-    message: 'lsmi.folds must be an integer >= 2; got 1.5, using 5',
+    message: 'lsmi.folds must be an integer from 2 to 20; got 1.5, using 5',
   });
-  assert.equal(checkInt('folds', 1).message, 'lsmi.folds must be an integer >= 2; got 1, using 5');
-  assert.equal(checkInt('folds', '4').message, 'lsmi.folds must be an integer >= 2; got "4", using 5');
+  assert.equal(checkInt('folds', 1).message, 'lsmi.folds must be an integer from 2 to 20; got 1, using 5');
+  assert.equal(checkInt('folds', '4').message, 'lsmi.folds must be an integer from 2 to 20; got "4", using 5');
+  assert.equal(checkInt('folds', 21).message, 'lsmi.folds must be an integer from 2 to 20; got 21, using 5');
   assert.equal(checkInt('folds', Number.NaN).value, 5);
   assert.equal(checkInt('folds', Infinity).value, 5);
   assert.deepEqual(checkInt('seed', 0), { value: 0 });
@@ -176,7 +177,7 @@ test('settings: readSettings collects every fallback; workerOptions passes the j
     nodePath: undefined,
   });
   assert.deepEqual(messages, [
-    'lsmi.folds must be an integer >= 2; got 1.5, using 5',
+    'lsmi.folds must be an integer from 2 to 20; got 1.5, using 5',
     'lsmi.kernels must be an integer from 1 to 32; got "many", using 5',
     'lsmi.backend must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu; got "gpu!", using auto',
     'lsmi.useLogits must be true or false; got "yes", using true',

@@ -22,7 +22,7 @@ interface IntRule {
 }
 
 export const INT_SETTINGS = {
-  folds: { min: 2, def: 5 },
+  folds: { min: 2, max: 20, def: 5 },
   seed: { min: 0, max: 4_294_967_295, def: 0 },
   memoryMb: { min: 0, max: 1_048_576, def: 0 },
   entropyDim: { min: 1, max: 128, def: 32 },
