@@ -2,12 +2,15 @@
 
     python3 integrations/python/example_loop.py runs/demo-python
     npx lsmi watch runs --once
+
+Runs as it is from the repository (lsmi_lens is the folder beside it) or with the package
+installed (pip install ./integrations/python).
 """
 import sys
 
 import numpy as np
 
-from lsmi_dump import write_dump
+from lsmi_lens import write_dump
 
 out = sys.argv[1] if len(sys.argv) > 1 else "runs/demo-python"
 rng = np.random.default_rng(0)

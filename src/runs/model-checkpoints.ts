@@ -5,7 +5,12 @@ import { rootOf, runConfigFile, runDir, runOf } from './layout';
 import { CheckpointName, parseCheckpointName } from './naming';
 import { RunConfig, readRunConfig } from './run-config';
 
-/** Do a dump and a model checkpoint name the same training point (step, else epoch)? */
+/**
+ * Do a dump and a model checkpoint name the same training point? By step where both have one
+ * (a Lightning `epoch=3-step=1200.ckpt` pairs with `step-1200.npz` and `epoch=3-step=1200.safetensors`,
+ * not with `epoch=3-step=1300.safetensors`), else by epoch (`epoch-0003.safetensors`). A step
+ * never pairs with an epoch, and a name with neither (`last.ckpt`) pairs with nothing.
+ */
 export function sameCheckpoint(a: CheckpointName, b: CheckpointName): boolean {
   if (a.step !== undefined && b.step !== undefined) return a.step === b.step;
   return a.epoch !== undefined && a.epoch === b.epoch;
