@@ -13,6 +13,7 @@ import { Rng } from '../core/rng';
 import { runDemo } from './demo';
 import { AnalysisOptions, listRuns, watch } from './watch';
 import { report } from './report';
+import { cmdExport } from './export';
 import { rootCache } from '../runs/layout';
 import type { EmbedChoice } from '../report/html';
 import { CacheError, DEFAULT_CACHE_MB } from '../store/cache';
@@ -35,6 +36,7 @@ usage:
   lsmi report <root> [--out report.html] [--samples ends|latest|all|none] [--max-mb MB]
                      [--no-analyze] [--backend B] [--folds K] [--seed N] [--node PATH]
                      [--memory-mb MB] [--timeout-s S] [--cache-mb MB] [--max-inflate-ratio R]
+  lsmi export <root> --out DIR [--format tensorboard|dvclive|both]
   lsmi cache clear <root>
   lsmi demo [--out DIR] [--backend B]
 
@@ -357,6 +359,8 @@ export async function main(argv: string[]): Promise<number> {
         return cmdRuns(rest);
       case 'report':
         return await cmdReport(rest);
+      case 'export':
+        return cmdExport(rest, (m) => new UsageError(m));
       case 'cache':
         return cmdCache(rest);
       case 'demo':

@@ -4,6 +4,7 @@ import { writeDemoRuns } from '../core/synthetic/demo-runs';
 import { writeRootReport } from '../report/html';
 import { rootCache } from '../runs/layout';
 import { compareCheckpoints } from './compare';
+import { exportMetricsCommand } from './export-command';
 import type { PanelHost } from './panel-host';
 import type { PipelineHost } from './pipeline-host';
 import type { RunLabels } from './run-series';
@@ -37,6 +38,7 @@ export function registerCommands(d: CommandDeps): void {
   cmd('lsmi.clearCache', clearCache);
   cmd('lsmi.showLog', () => d.output.show());
   cmd('lsmi.saveReport', saveReport);
+  cmd('lsmi.exportMetrics', exportMetricsCommand);
   cmd('lsmi.openDemoRun', () => openDemoRun(context, panels));
   cmd('lsmi.compareCheckpoints', (node?: { file?: string }) =>
     compareCheckpoints(node, d.checkpoints, d.labels, panels),
