@@ -1,14 +1,19 @@
 /** The compare panel's state: checkpoints A and B, and the interaction the per-sample views show. */
 import type { SampleData } from '../../src/shared/protocol';
+import { PairBy, Pairing, pairModes, pairSamples } from '../../src/shared/pairing';
 import type { VsCodeApi } from '../vscode-api';
 import type { Interaction, SampleKey } from '../interactions';
 import { classLabel, interactionLabel, sharedModalityNames } from '../labels';
 
-/** `a`, `b` let VS Code restore the panel after a reload (the host reloads both checkpoints). */
+/**
+ * `a`, `b` let VS Code restore the panel after a reload (the host reloads both checkpoints);
+ * `by`: what the reader pairs samples by (by id when both dumps have ids, unless they chose rows).
+ */
 export interface ViewState {
   key: SampleKey;
   a?: string;
   b?: string;
+  by?: PairBy;
 }
 
 export interface Compare {
@@ -19,8 +24,8 @@ export interface Compare {
   B?: SampleData;
 }
 
-/** Rows of A and B that are the same sample (by position in the dump). */
-export type Pairs = Array<[number, number]>;
+/** Rows of A and B that are the same sample: [row of A, row of B]. */
+export type Pairs = Pairing['pairs'];
 
 export function createCompare(root: HTMLElement, vscode: VsCodeApi): Compare {
   return { root, vscode, state: { key: 's', ...((vscode.getState() as { key?: SampleKey }) ?? {}) } };
@@ -43,13 +48,18 @@ export const idx = (d: SampleData, i: number) => d.inputIndex?.[i] ?? i;
 /** A signed change: "+0.100", "-0.020". */
 export const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(3)}`;
 
-export function pairs(A: SampleData, B: SampleData): Pairs {
-  const posB = new Map<number, number>();
-  for (let j = 0; j < B.n; j++) posB.set(idx(B, j), j);
-  const out: Pairs = [];
-  for (let i = 0; i < A.n; i++) {
-    const j = posB.get(idx(A, i));
-    if (j !== undefined) out.push([i, j]);
-  }
-  return out;
+/** The ways A and B can be paired, and how they are: the reader's choice when it is one of them. */
+export function pairing(c: Compare): { modes: PairBy[]; pairing: Pairing } {
+  const modes = pairModes(c.A!, c.B!);
+  const by = c.state.by && modes.includes(c.state.by) ? c.state.by : modes[0];
+  return { modes, pairing: pairSamples(c.A!, c.B!, by) };
+}
+
+/** The mean of |B - A| of the sample key over the pairs (0 when there are none). */
+export function meanAbsChange(c: Compare, ps: Pairs): number {
+  const a = c.A![c.state.key],
+    b = c.B![c.state.key];
+  let sum = 0;
+  for (const [i, j] of ps) sum += Math.abs(b[j] - a[i]);
+  return ps.length ? sum / ps.length : 0;
 }

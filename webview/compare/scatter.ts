@@ -1,14 +1,17 @@
 /**
  * One interaction per sample, at A (x) against B (y), on one scale for both axes; the diagonal
- * is "no change". Frame, scales and canvas come from ../charts, as for the other charts.
+ * is "no change". A point is a pair of rows holding the same sample (see pairing.ts), coloured
+ * by its class at A. Frame, scales and canvas come from ../charts, as for the other charts.
  */
-import { el } from '../dom';
+import type { SampleData } from '../../src/shared/protocol';
+import { el, legend } from '../dom';
 import { select } from '../controls';
 import { rasterPoints } from '../raster';
 import { SAMPLE_KEYS, SampleKey } from '../interactions';
 import { evenFrame, scales } from '../charts/frame';
-import { context2x, hiDpiCanvas, labelStyle, strokeFrame, themeColor } from '../charts/canvas';
-import { Compare, Pairs, keyName, label } from './model';
+import { context2x, hiDpiCanvas, labelStyle, strokeFrame } from '../charts/canvas';
+import { classColor, classPalette } from '../palette';
+import { Compare, Pairs, classOf, keyName, label } from './model';
 
 const FRAME = evenFrame(340, 300, 32);
 
@@ -28,16 +31,29 @@ export function drawScatter(c: Compare, host: HTMLElement, ps: Pairs, onKey: (k:
   h.append(sel, document.createTextNode(' at A (x) against B (y)'));
   const canvas = hiDpiCanvas(FRAME, {
     role: 'img',
-    'aria-label': `${keyName(c, k)} at ${label(A)} against ${label(B)}`,
+    'aria-label': `${keyName(c, k)} at ${label(A)} against ${label(B)}, ${ps.length} samples in both`,
   });
   box.append(h, canvas);
   host.append(box);
-  plotPairs(context2x(canvas), A[k], B[k], ps);
+  const colors = classPalette();
+  plotPairs(context2x(canvas), A, B[k], k, ps, colors);
+  const classes = A.perClass.map((x) => x.class);
+  if (new Set(classes.map((x) => x % colors.length)).size === classes.length)
+    box.append(legend(classes.map((x) => [classColor(colors, x), classOf(c, x)])));
+  else box.append(el('div', { class: 'legend-keys' }, `colour: class at A, number mod ${colors.length}`));
 }
 
-/** The points, frame, diagonal and range label. */
-function plotPairs(ctx: CanvasRenderingContext2D, a: Float32Array, b: Float32Array, ps: Pairs): void {
+/** The points (coloured by A's class), frame, diagonal and range label. */
+function plotPairs(
+  ctx: CanvasRenderingContext2D,
+  A: SampleData,
+  b: Float32Array,
+  k: SampleKey,
+  ps: Pairs,
+  colors: string[],
+): void {
   const { H, l: m } = FRAME;
+  const a = A[k];
   let lo = Infinity,
     hi = -Infinity;
   for (const [i, j] of ps) {
@@ -49,14 +65,13 @@ function plotPairs(ctx: CanvasRenderingContext2D, a: Float32Array, b: Float32Arr
     hi += 1;
   }
   const { sx, sy } = scales(FRAME, [lo, hi], [lo, hi]);
-  const blue = themeColor('--vscode-charts-blue', '#3794ff');
   rasterPoints(
     ctx,
     ps.length,
     (q) => 2 * sx(a[ps[q][0]]),
     (q) => 2 * sy(b[ps[q][1]]),
-    () => 0,
-    [blue],
+    (q) => A.y[ps[q][0]] % colors.length, // classColor's rule, as an index
+    colors,
     ps.length > 5000 ? 0.35 : 0.8,
   );
   strokeFrame(ctx, FRAME);

@@ -1,15 +1,18 @@
 /**
  * Compare panel: two checkpoints (same or different runs) side by side: R, U1, U2, S bars,
  * a per-sample scatter of one interaction at A against B, the samples that moved most, and
- * per-class changes.
+ * per-class changes. Samples are paired by their dumps' ids (by row position when a dump has
+ * none, or when the reader asks), so dumps holding their samples in other orders compare right.
  *
- * model.ts holds the two checkpoints and the setting; bars.ts, scatter.ts and tables.ts draw.
+ * model.ts holds the two checkpoints and the settings; pairing.ts, bars.ts, scatter.ts and
+ * tables.ts draw.
  */
 import type { Mount } from '../vscode-api';
 import type { SampleData } from '../../src/shared/protocol';
 import { el } from '../dom';
 import { sourceBadge } from '../labels';
-import { Compare, createCompare, label, pairs } from './model';
+import { Compare, createCompare, label, pairing } from './model';
+import { drawPairing } from './pairing';
 import { drawBars } from './bars';
 import { drawScatter } from './scatter';
 import { drawClasses, drawMoved } from './tables';
@@ -30,17 +33,20 @@ function render(c: Compare): void {
   const header = el('header');
   header.append(el('h1', {}, 'Compare'), sideLegend(A, 'a'), sideLegend(B, 'b'));
   c.root.append(header);
-  const ps = pairs(A, B);
+  const { modes, pairing: p } = pairing(c);
+  const ps = p.pairs;
+  const change = (to: Partial<typeof c.state>) => {
+    c.state = { ...c.state, ...to };
+    c.vscode.setState(c.state);
+    render(c);
+  };
+  c.root.append(drawPairing(c, modes, p, (by) => change({ by })));
   const grid = el('div', { class: 'layout' });
   const left = el('div'),
     right = el('div');
   drawBars(c, left);
-  drawClasses(c, left);
-  drawScatter(c, right, ps, (key) => {
-    c.state = { ...c.state, key };
-    c.vscode.setState(c.state);
-    render(c);
-  });
+  drawClasses(c, left, ps);
+  drawScatter(c, right, ps, (key) => change({ key }));
   drawMoved(c, right, ps);
   grid.append(left, right);
   c.root.append(grid);

@@ -6,7 +6,7 @@
 import { el, legend } from '../dom';
 import { select } from '../controls';
 import { rasterPoints } from '../raster';
-import { paletteResolved } from '../palette';
+import { classColor, classPalette } from '../palette';
 import { SAMPLE_KEYS } from '../interactions';
 import { evenFrame, scales } from '../charts/frame';
 import { context2x, hiDpiCanvas, labelStyle, strokeFrame } from '../charts/canvas';
@@ -56,7 +56,7 @@ export function drawScatter(s: Samples, host: HTMLElement): void {
   });
   box.append(title, canvas);
   host.append(box);
-  const colors = paletteResolved();
+  const colors = classPalette();
   const out = plotPoints(s, context2x(canvas), colors);
   box.append(scatterKey(s, colors, out));
 }
@@ -88,7 +88,7 @@ function plotPoints(s: Samples, ctx: CanvasRenderingContext2D, colors: string[])
     rows.length,
     (k) => 2 * sx(clamp(xs[rows[k]], x0, x1)),
     (k) => 2 * sy(clamp(ys[rows[k]], y0, y1)),
-    (k) => d.y[rows[k]] % colors.length,
+    (k) => d.y[rows[k]] % colors.length, // classColor's rule, as an index
     colors,
     rows.length > 5000 ? 0.35 : 0.8,
   );
@@ -99,13 +99,13 @@ function plotPoints(s: Samples, ctx: CanvasRenderingContext2D, colors: string[])
   return xOut + yOut;
 }
 
-/** Which colour is which class (or the rule, when classes outnumber colours), and the clipped tails. */
+/** Which colour is which class (or the rule, when classes share colours), and the clipped tails. */
 function scatterKey(s: Samples, colors: string[], out: number): HTMLElement {
   const d = s.data!;
   const classes = d.perClass.map((c) => c.class);
   const key =
-    classes.length <= colors.length
-      ? legend(classes.map((c) => [colors[c % colors.length], className(d, c)]))
+    new Set(classes.map((c) => c % colors.length)).size === classes.length
+      ? legend(classes.map((c) => [classColor(colors, c), className(d, c)]))
       : el('div', { class: 'legend-keys' }, `colour: class number mod ${colors.length}`);
   if (out)
     key.append(
