@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Settings } from '../core/estimator';
 import { Pipeline } from '../runs/pipeline';
 import { JobRecord } from '../runs/status';
+import { checkpointMetrics, checkpointTime } from '../shared/checkpoint-metrics';
 import { valueSource, valueSourceLabel } from '../shared/value-source';
 import type { JobOutcome } from '../worker/client';
 import type { Panel } from './panels';
@@ -144,7 +145,15 @@ export class PipelineHost implements vscode.Disposable {
       type: 'checkpoint',
       run: job.run,
       name: labels.of(job).name,
-      point: { file: job.file, epoch: job.epoch, step: job.step, ...dataset!, ...(intervals ? { intervals } : {}) },
+      point: {
+        file: job.file,
+        epoch: job.epoch,
+        step: job.step,
+        ...dataset!,
+        ...(intervals ? { intervals } : {}),
+        time: checkpointTime(job.mtimeMs, Date.now()),
+        ...checkpointMetrics(out.summary),
+      },
     });
     output.info(
       `${job.file}: R ${dataset!.R.toFixed(3)} U1 ${dataset!.U1.toFixed(3)} U2 ${dataset!.U2.toFixed(3)} S ${dataset!.S.toFixed(3)}${out.cached ? ' (cached)' : ''}`,

@@ -2,7 +2,8 @@ import type { JobRecord } from '../runs/status';
 import { rootResults } from '../runs/layout';
 import { checkpointNames, runNames } from '../runs/names';
 import type { RunConfig } from '../runs/run-config';
-import type { DisplayNames, HostToWebview, RunSeries, ValueOrigin } from '../shared/protocol';
+import { checkpointMetrics, checkpointTime } from '../shared/checkpoint-metrics';
+import type { CheckpointPoint, DisplayNames, HostToWebview, RunSeries, ValueOrigin } from '../shared/protocol';
 import type { Checkpoint } from './runs-tree';
 import { rootOf } from './workspace-config';
 
@@ -22,6 +23,7 @@ export type CheckpointNames = DisplayNames & ValueOrigin;
 export class RunLabels {
   private readonly runConfigs = new Map<string, RunLabel & { config: RunConfig }>();
   private readonly checkpointNames = new Map<string, CheckpointNames>();
+  private readonly checkpointMetrics = new Map<string, Pick<CheckpointPoint, 'info' | 'accuracy'>>();
 
   of(job: JobRecord): RunLabel {
     const { name, fusion } = this.configOf(job);
@@ -56,9 +58,25 @@ export class RunLabels {
     return n;
   }
 
+  /** A checkpoint's information terms and probe accuracies (from its cached summary); empty until cached. */
+  metricsOf(job: JobRecord): Pick<CheckpointPoint, 'info' | 'accuracy'> {
+    const root = rootOf(job.file);
+    if (!root || !job.key) return {};
+    const key = `${root}\0${job.run}\0${job.key}`;
+    let m = this.checkpointMetrics.get(key);
+    if (!m) {
+      const summary = rootResults(root).get(job.key)?.summary;
+      if (!summary) return {};
+      m = checkpointMetrics(summary);
+      this.checkpointMetrics.set(key, m);
+    }
+    return m;
+  }
+
   clear(): void {
     this.runConfigs.clear();
     this.checkpointNames.clear();
+    this.checkpointMetrics.clear();
   }
 }
 
@@ -72,12 +90,15 @@ export function runSeries(checkpoints: Map<string, Checkpoint>, labels: RunLabel
     if (!c.dataset) continue;
     const { modalityNames, classNames, ...origin } = labels.namesOf(c.job);
     const s = runs.get(c.job.run) ?? { run: c.job.run, ...labels.of(c.job), points: [] };
+    const time = checkpointTime(c.job.mtimeMs, c.job.updatedAt || undefined);
     s.points.push({
       file: c.job.file,
       epoch: c.job.epoch,
       step: c.job.step,
       ...c.dataset,
       ...(c.intervals ? { intervals: c.intervals } : {}),
+      ...(time !== undefined ? { time } : {}),
+      ...labels.metricsOf(c.job),
       ...origin,
     });
     if (xOf(c.job) >= (latest.get(c.job.run) ?? -Infinity)) {

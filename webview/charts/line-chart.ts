@@ -1,37 +1,54 @@
 /**
- * The dashboard's line chart: checkpoint values against epoch (or step), one line per series,
- * a y axis at round ticks, x ticks at checkpoints, and dots with tooltips while they are few.
- * Pointer and keyboard reading of the chart is in line-chart-input.ts.
+ * The dashboard's line chart: checkpoint values against step, epoch or wall time, one line per
+ * series with its shaded 90% band when the checkpoints have intervals, a y axis at round ticks,
+ * x ticks the axis picks, and dots with tooltips while they are few. Pointer and keyboard
+ * reading is in line-chart-input.ts, drag to zoom in zoom.ts, marks in line-marks.ts.
  */
 import type { CheckpointPoint } from '../../src/shared/protocol';
-import type { Interaction } from '../interactions';
-import { at, valueText, xOf } from '../checkpoint';
 import { el } from '../dom';
-import { originText } from '../labels';
 import { niceTicks } from '../ticks';
 import { Frame, Scales, scales } from './frame';
 import { svg, svgText } from './svg';
 import { ChartInput, wireKeyboard, wirePointer } from './line-chart-input';
+import { drawBands, drawLines } from './line-marks';
+import { wireZoom } from './zoom';
 
-/** One line of a chart: a run's values of one interaction. */
+/** One line of a chart: a run's values of one quantity (an interaction, an information term, an accuracy). */
 export interface Series {
   run: string;
   name: string;
-  key: Interaction;
-  /** how tooltips name the interaction: "U1 (audio)" */
+  /** what the line shows, for tests and tooltips: R, U1, U2, S, I12, acc12 */
+  key: string;
+  /** how tooltips name the quantity: "U1 (audio)" */
   keyLabel?: string;
   color: string;
   /** how the read-out names the line */
   label: string;
   /** the run's checkpoints in training order (see byX) */
   points: CheckpointPoint[];
+  /** the value of a checkpoint; undefined leaves it out */
+  value: (p: CheckpointPoint) => number | undefined;
+  /** its confidence interval, when it has one */
+  band?: (p: CheckpointPoint) => [number, number] | undefined;
 }
 
-/** A series as drawn: its checkpoints and their values after smoothing. */
+/** A series as drawn: its checkpoints in the x domain, their x, values after smoothing and bands. */
 export interface Trace {
   s: Series;
   pts: CheckpointPoint[];
+  xs: number[];
   ys: number[];
+  bands: Array<[number, number] | undefined>;
+}
+
+/** How checkpoints are placed along x: step, epoch or wall time. */
+export interface XScale {
+  of: (p: CheckpointPoint) => number | undefined;
+  /** the axis's title */
+  label: string;
+  /** whether the domain reaches back to 0 (step and epoch) */
+  fromZero: boolean;
+  ticks: (lo: number, hi: number, xs: number[]) => Array<{ value: number; label: string }>;
 }
 
 export interface LineChartSpec {
@@ -41,20 +58,49 @@ export interface LineChartSpec {
   series: Series[];
   /** exponential smoothing factor, 0 (none) to 0.9 */
   smoothing: number;
+  x: XScale;
+  /** shade each line's interval band */
+  bands: boolean;
+  /** the x range zoomed to (shared by the dashboard's charts) */
+  domain?: [number, number];
+  /** a drag picked an x range; undefined resets the zoom (double-click) */
+  onZoom?: (range: [number, number] | undefined) => void;
   /** opens a checkpoint (a click on a point, Enter on the chart) */
   open: (run: string, file: string) => void;
+  /** the unit of the values in read-outs ('nats' unless said) */
+  unit?: string;
+  /** value text, 3 decimals unless said */
+  digits?: number;
 }
 
 /** The chart's size in viewBox units; tests click points by these (420 x 230). */
-const FRAME: Frame = { W: 420, H: 230, l: 48, r: 12, t: 10, b: 34 };
-
-/** Above this many checkpoints per line, charts draw lines without dots. */
-const MAX_DOTS = 40;
+export const FRAME: Frame = { W: 420, H: 230, l: 48, r: 12, t: 10, b: 34 };
 
 /** Exponential moving average, as training dashboards smooth noisy curves. */
 export function smooth(values: number[], a: number): number[] {
   let acc = values[0];
   return values.map((v, i) => (acc = i === 0 ? v : a * acc + (1 - a) * v));
+}
+
+/** A series' checkpoints that have an x and a value, smoothed over all of them, then cut to the domain. */
+function traceOf(s: Series, spec: LineChartSpec): Trace {
+  const pts = s.points.filter((p) => spec.x.of(p) !== undefined && s.value(p) !== undefined);
+  const xs = pts.map((p) => spec.x.of(p)!);
+  const ys = smooth(
+    pts.map((p) => s.value(p)!),
+    spec.smoothing,
+  );
+  const keep = pts.map((_, i) => !spec.domain || (xs[i] >= spec.domain[0] && xs[i] <= spec.domain[1]));
+  const pick = <T>(a: T[]) => a.filter((_, i) => keep[i]);
+  const bands = pts.map((p) => (spec.bands ? s.band?.(p) : undefined));
+  return { s, pts: pick(pts), xs: pick(xs), ys: pick(ys), bands: pick(bands) };
+}
+
+/** The x domain: the zoom, else the checkpoints' range (from 0 for step and epoch). */
+function xDomain(spec: LineChartSpec, xs: number[]): [number, number] {
+  if (spec.domain) return spec.domain;
+  if (!spec.x.fromZero) return xs.length ? [Math.min(...xs), Math.max(...xs)] : [0, 1];
+  return [Math.min(...xs, 0), Math.max(...xs, 1)];
 }
 
 /** A line chart of `spec.series` in a <section class="chart">. */
@@ -67,29 +113,23 @@ export function drawLineChart(spec: LineChartSpec): HTMLElement {
     role: 'img',
     'aria-label': `${spec.heading} by checkpoint`,
   }) as SVGSVGElement;
-  const xs = spec.series.flatMap((s) => s.points.map(xOf));
-  const ys = spec.series.flatMap((s) => s.points.map((p) => p[s.key]));
-  const x0 = Math.min(...xs, 0),
-    x1 = Math.max(...xs, 1);
+  const traces = spec.series.map((s) => traceOf(s, spec)).filter((q) => q.pts.length);
+  const xs = traces.flatMap((q) => q.xs);
+  const ys = traces.flatMap((q) => [...q.ys, ...q.bands.flatMap((b) => b ?? [])]);
+  const [x0, x1] = xDomain(spec, xs);
   const yAxis = niceTicks(Math.min(0, ...ys), Math.max(0.05, ...ys));
   const sc = scales(FRAME, [x0, x1], [yAxis.lo, yAxis.hi]);
+  plot.setAttribute('data-x0', String(x0));
+  plot.setAttribute('data-x1', String(x1));
   drawYAxis(plot, sc, yAxis);
-  drawXAxis(plot, sc, xs, spec.series.some((s) => s.points.some((p) => p.step !== undefined)) ? 'step' : 'epoch');
-  const traces = spec.series
-    .map((s) => ({
-      s,
-      pts: s.points,
-      ys: smooth(
-        s.points.map((p) => p[s.key]),
-        spec.smoothing,
-      ),
-    }))
-    .filter((q) => q.pts.length);
-  drawLines(plot, sc, traces);
-  const input = cursorOf(plot, sc, traces, spec.open);
+  drawXAxis(plot, sc, spec.x.ticks(x0, x1, xs), spec.x.label);
+  drawBands(plot, sc, traces);
+  drawLines(plot, sc, traces, spec);
+  const input = cursorOf(plot, sc, traces, spec);
   wirePointer(input);
   wireKeyboard(input, spec.heading);
-  box.append(plot, input.readout);
+  if (spec.onZoom) wireZoom(input, spec.onZoom);
+  box.append(plot, input.readout, input.tooltip);
   return box;
 }
 
@@ -107,55 +147,43 @@ function drawYAxis(plot: SVGElement, { sy }: Scales, axis: ReturnType<typeof nic
   }
 }
 
-/** x ticks at checkpoints (at most 8, evenly picked) so epochs can be read off the axis; the axis line at y = 0. */
-function drawXAxis(plot: SVGElement, { sx, sy }: Scales, xs: number[], label: string): void {
+/** x tick labels, the axis's title and the axis line at y = 0. */
+function drawXAxis(
+  plot: SVGElement,
+  { sx, sy }: Scales,
+  ticks: Array<{ value: number; label: string }>,
+  label: string,
+) {
   const { W, H, l, r, b } = FRAME;
-  const xsUnique = [...new Set(xs)].sort((p, q) => p - q);
-  const every = Math.ceil(xsUnique.length / 8);
-  xsUnique
-    .filter((_, i) => i % every === 0)
-    .forEach((x) => {
-      plot.append(svgText('text', { x: sx(x), y: H - b + 12, class: 'tick', 'text-anchor': 'middle' }, String(x)));
-    });
+  for (const t of ticks)
+    plot.append(
+      svgText('text', { x: sx(t.value), y: H - b + 12, class: 'tick x-tick', 'text-anchor': 'middle' }, t.label),
+    );
   plot.append(
-    svgText('text', { x: (W + l) / 2, y: H - 2, class: 'tick', 'text-anchor': 'middle' }, label),
+    svgText('text', { x: (W + l) / 2, y: H - 2, class: 'tick x-label', 'text-anchor': 'middle' }, label),
     svg('line', { x1: l, x2: W - r, y1: sy(0), y2: sy(0), class: 'axis' }),
   );
 }
 
-/** A path per trace, and dots (each a tab stop with a tooltip) while they are few; dense charts are read with the rule. */
-function drawLines(plot: SVGElement, { sx, sy }: Scales, traces: Trace[]): void {
-  const dots = traces.every((q) => q.pts.length <= MAX_DOTS);
-  for (const { s, pts, ys } of traces) {
-    const d = pts.map((p, i) => `${i ? 'L' : 'M'}${sx(xOf(p)).toFixed(1)},${sy(ys[i]).toFixed(1)}`).join('');
-    plot.append(svg('path', { d, class: 'line', stroke: s.color, 'data-run': s.run, 'data-interaction': s.key }));
-    if (!dots) continue;
-    pts.forEach((p, i) => {
-      const c = svg('circle', {
-        cx: sx(xOf(p)),
-        cy: sy(ys[i]),
-        r: 3.5,
-        fill: s.color,
-        class: 'point',
-        tabindex: 0,
-        'data-run': s.run,
-        'data-interaction': s.key,
-        'data-file': p.file,
-      });
-      const origin = p.source ? ` · values ${originText(p)}` : '';
-      c.append(
-        svgText('title', {}, `${s.name} · ${at(p)} · ${s.keyLabel ?? s.key} ${valueText(p, s.key)} nats${origin}`),
-      );
-      plot.append(c);
-    });
-  }
-}
-
-/** The rule, the focus ring and the read-out line that the pointer and keyboard move. */
-function cursorOf(plot: SVGSVGElement, sc: Scales, traces: Trace[], open: LineChartSpec['open']): ChartInput {
+/** The rule, the focus ring, the read-out line and the hover tooltip that the pointer and keyboard move. */
+function cursorOf(plot: SVGSVGElement, sc: Scales, traces: Trace[], spec: LineChartSpec): ChartInput {
   const rule = svg('line', { y1: FRAME.t, y2: FRAME.H - FRAME.b, class: 'rule', visibility: 'hidden' });
   const ring = svg('circle', { r: 6, class: 'ring', visibility: 'hidden' });
   plot.append(rule, ring);
   const readout = el('div', { class: 'readout', 'aria-live': 'polite' });
-  return { plot, frame: FRAME, sc, traces, rule, ring, readout, open };
+  const tooltip = el('div', { class: 'chart-tooltip', role: 'tooltip', hidden: '' });
+  const fmt = (v: number) => v.toFixed(spec.digits ?? 3);
+  return {
+    plot,
+    frame: FRAME,
+    sc,
+    traces,
+    rule,
+    ring,
+    readout,
+    tooltip,
+    open: spec.open,
+    unit: spec.unit ?? 'nats',
+    fmt,
+  };
 }

@@ -1,4 +1,5 @@
 /** The dashboard's grid of line charts, in either layout, and the key of interaction colours. */
+import type { CheckpointPoint } from '../../src/shared/protocol';
 import { INTERACTIONS, Interaction } from '../interactions';
 import { byX } from '../checkpoint';
 import { legend } from '../dom';
@@ -6,6 +7,8 @@ import { ModalityNames, interactionLabel, sharedModalityNames } from '../labels'
 import { drawLineChart, Series } from '../charts/line-chart';
 import { Dashboard, runTitle, visibleRuns } from './state';
 import { KEY_COLOR, colorOf } from './colors';
+import { xScale } from './x-axis';
+import { downloadButtons } from './chart-export';
 
 const KIND: Record<Interaction, string> = {
   R: 'Redundancy',
@@ -22,9 +25,39 @@ export function keyLegend(names?: ModalityNames): HTMLElement {
   return legend(INTERACTIONS.map((k) => [KEY_COLOR[k], interactionLabel(k, names)]));
 }
 
-function chart(d: Dashboard, heading: string, attrs: Record<string, string>, series: Series[]): HTMLElement {
+/** How a line reads an interaction of a checkpoint: its value and its interval. */
+const interactionOf = (k: Interaction) => ({
+  value: (p: CheckpointPoint) => p[k],
+  band: (p: CheckpointPoint) => p.intervals?.[k],
+});
+
+/** A chart with the dashboard's x axis, zoom and interval setting, and its download buttons. */
+export function chart(
+  d: Dashboard,
+  heading: string,
+  attrs: Record<string, string>,
+  series: Series[],
+  extra: { unit?: string; digits?: number } = {},
+): HTMLElement {
   const open = (run: string, file: string) => d.vscode.postMessage({ type: 'openCheckpoint', run, file });
-  return drawLineChart({ heading, attrs, series, smoothing: d.view.smoothing, open });
+  const onZoom = (range: [number, number] | undefined) => {
+    d.zoom = range;
+    d.redraw();
+  };
+  const box = drawLineChart({
+    heading,
+    attrs,
+    series,
+    smoothing: d.view.smoothing,
+    x: xScale(d),
+    bands: d.view.intervals,
+    domain: d.zoom,
+    onZoom,
+    open,
+    ...extra,
+  });
+  box.querySelector('h2')!.after(downloadButtons(d, box, heading));
+  return box;
 }
 
 /** Runs overlaid: one chart per interaction, headed by the modality when the runs agree on its name. */
@@ -44,6 +77,7 @@ function chartsByInteraction(d: Dashboard): HTMLElement[] {
         color: colorOf(d.slots, r.run),
         label: r.name,
         points: byX(r.points),
+        ...interactionOf(k),
       })),
     ),
   );
@@ -59,7 +93,16 @@ function chartsByRun(d: Dashboard): HTMLElement[] {
       { 'data-run': r.run },
       INTERACTIONS.map((k) => {
         const label = interactionLabel(k, r.modalityNames);
-        return { run: r.run, name: r.name, key: k, keyLabel: label, color: KEY_COLOR[k], label, points };
+        return {
+          run: r.run,
+          name: r.name,
+          key: k,
+          keyLabel: label,
+          color: KEY_COLOR[k],
+          label,
+          points,
+          ...interactionOf(k),
+        };
       }),
     );
     box.append(keyLegend(r.modalityNames));

@@ -1,9 +1,10 @@
-/** The dashboard's header: title, run filter, layout, smoothing and export buttons. */
-import { el, swatch } from '../dom';
+/** The dashboard's header: title, run filter, layout, x axis, intervals, smoothing, zoom reset and export buttons. */
+import { el } from '../dom';
 import { button, checkbox, select } from '../controls';
-import { Dashboard, ViewState, runTitle, setView, toggleRun } from './state';
-import { colorOf } from './colors';
+import { Dashboard, ViewState, setView } from './state';
 import { exportRuns } from './export';
+import { runFilter } from './run-filter';
+import { axisSelect } from './x-axis';
 
 /** `redraw` draws the panel again after a control changed the view. */
 export function drawHeader(d: Dashboard, redraw: () => void): HTMLElement {
@@ -22,34 +23,40 @@ export function drawHeader(d: Dashboard, redraw: () => void): HTMLElement {
     { class: 'layout-select', 'aria-label': 'Layout' },
     (v) => change({ layout: v as ViewState['layout'] }),
   );
+  const intervals = checkbox(['Show intervals'], d.view.intervals, { class: 'show-intervals' }, (on) =>
+    change({ intervals: on }),
+  );
+  intervals.setAttribute('aria-label', 'Show intervals');
+  const axis = el('label', { class: 'x-axis' }, 'x ');
+  axis.append(
+    axisSelect(d, (v) => {
+      // A zoom is in the old axis's units.
+      d.zoom = undefined;
+      change({ xAxis: v });
+    }),
+  );
+  const reset = button(
+    'Reset zoom',
+    'reset-zoom',
+    () => {
+      d.zoom = undefined;
+      redraw();
+    },
+    true,
+  );
+  reset.setAttribute('aria-label', 'Reset zoom');
+  if (!d.zoom) reset.setAttribute('disabled', '');
   header.append(
     runFilter(d, redraw),
     layout,
+    axis,
+    intervals,
     smoothingSlider(d.view.smoothing, (v) => change({ smoothing: v })),
+    reset,
     button('Export CSV', 'export-csv', () => exportRuns(d, 'csv'), true),
     button('Export JSON', 'export-json', () => exportRuns(d, 'json'), true),
   );
   return header;
-}
-
-/** A checkbox per run, in its colour. */
-function runFilter(d: Dashboard, redraw: () => void): HTMLElement {
-  const filter = el('fieldset', { class: 'filter' });
-  filter.append(el('legend', {}, 'Runs'));
-  for (const r of d.runs) {
-    filter.append(
-      checkbox(
-        [swatch(colorOf(d.slots, r.run)), runTitle(r)],
-        !d.view.hidden.includes(r.run),
-        { 'data-run': r.run },
-        (on) => {
-          toggleRun(d, r.run, on);
-          redraw();
-        },
-      ),
-    );
-  }
-  return filter;
 }
 
 /** No slider among the web components: a native range input, coloured by the theme. */

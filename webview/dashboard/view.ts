@@ -1,10 +1,13 @@
 /**
- * Dashboard panel: R, U1, U2, S against epoch (or step) for each run, one small multiple per
- * interaction, the composition of the latest checkpoint as shares, a run filter, smoothing,
- * hover read-out, live updates and CSV/JSON export. It draws what the host sends, nothing more.
+ * Dashboard panel: R, U1, U2, S against step, epoch or wall time for each run, one small
+ * multiple per interaction with shaded 90% bands, small charts of I1, I2, I12 and accuracy, the
+ * composition of the latest checkpoint as shares, a regex run filter, smoothing, hover
+ * tooltip, drag to zoom (all charts), live updates, CSV/JSON export and PNG/SVG per chart. It
+ * draws what the host sends, nothing more.
  *
- * state.ts holds what it was sent and the view settings; header.ts, charts.ts and
- * composition.ts draw the parts; ../charts/line-chart.ts draws one chart.
+ * state.ts holds what it was sent and the view settings; header.ts (run-filter.ts,
+ * x-axis.ts), charts.ts, mini-charts.ts and composition.ts draw the parts; chart-export.ts
+ * saves a chart; ../charts/line-chart.ts draws one chart.
  */
 import type { Mount } from '../vscode-api';
 import { el } from '../dom';
@@ -13,12 +16,13 @@ import { assignColors } from './colors';
 import { drawHeader } from './header';
 import { drawCharts } from './charts';
 import { drawComposition } from './composition';
+import { drawMiniCharts } from './mini-charts';
 
 /** Draws the whole panel again from the state (every change of data or settings). */
 function render(d: Dashboard): void {
   d.slots = assignColors(d.runs);
   d.root.replaceChildren();
-  d.root.append(drawHeader(d, () => render(d)));
+  d.root.append(drawHeader(d, d.redraw));
   if (!visibleRuns(d).length) {
     // Spelled "analysed" (not "analyzed"): test/webview.test.ts asserts this sentence.
     d.root.append(
@@ -34,8 +38,10 @@ function render(d: Dashboard): void {
   }
   const grid = el('div', { class: 'grid' });
   grid.append(...drawCharts(d));
+  const minis = drawMiniCharts(d);
   d.root.append(
     grid,
+    ...(minis ? [minis] : []),
     drawComposition(d),
     el('p', { class: 'note' }, 'Values in nats (LSMI, adjusted). Click a point to open that checkpoint.'),
   );
@@ -43,6 +49,7 @@ function render(d: Dashboard): void {
 
 export const mountDashboard: Mount = (root, vscode) => {
   const d = createDashboard(root, vscode);
+  d.redraw = () => render(d);
   return (m) => {
     if (m.type === 'init' && m.view === 'dashboard') {
       d.runs = m.runs.map((r) => ({ ...r, points: [...r.points] }));
