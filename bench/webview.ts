@@ -12,6 +12,7 @@ import { PageName, panelHtml } from '../src/report/html';
 import type { HostToWebview, RunSeries, SampleData } from '../src/shared/protocol';
 import { Rng } from '../src/core/rng';
 import { CHROMIUM, CHROMIUM_FLAGS as FLAGS } from '../test/chromium';
+import { explorerFrames } from './webview-frames';
 
 const BUDGET_MS = 100;
 
@@ -171,6 +172,8 @@ export async function webviewBench(): Promise<void> {
       v.dispatchEvent(new Event('scroll'));
     }),
   );
+  console.log(`  (${new Date().toISOString().slice(0, 10)}, Chromium ${e.page.context().browser()?.version()})`);
+  await explorerFrames(e.page);
   await e.page.close();
 }
 

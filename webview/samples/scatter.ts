@@ -1,7 +1,8 @@
 /**
  * The sample explorer's scatter of two interactions, one point per shown sample coloured by
  * class. Sorting changes no point, so the canvas drawn last is reused while the axes and
- * filters are unchanged.
+ * filters are unchanged. The points are those of every filter but the brush (brush.ts), whose
+ * selection is drawn over them.
  */
 import { el, legend } from '../dom';
 import { select } from '../controls';
@@ -11,6 +12,7 @@ import { SAMPLE_KEYS } from '../interactions';
 import { evenFrame, scales } from '../charts/frame';
 import { context2x, hiDpiCanvas, labelStyle, strokeFrame } from '../charts/canvas';
 import { Samples, change, className, keyLabel } from './state';
+import { Points, attachBrush } from './brush';
 
 const FRAME = evenFrame(360, 300, 32);
 
@@ -19,7 +21,9 @@ const FRAME = evenFrame(360, 300, 32);
  * and how many values fall outside it.
  */
 export function axisRange(v: Float32Array, at: Int32Array): [number, number, number] {
-  const vals = Float32Array.from(at, (i) => v[i]).sort();
+  const vals = new Float32Array(at.length);
+  for (let k = 0; k < at.length; k++) vals[k] = v[at[k]];
+  vals.sort();
   const n = vals.length;
   if (!n) return [-1, 1, 0];
   const cut = n >= 1000 ? Math.floor(0.005 * n) : 0;
@@ -41,9 +45,11 @@ export function axisRange(v: Float32Array, at: Int32Array): [number, number, num
 
 export function drawScatter(s: Samples, host: HTMLElement): void {
   const d = s.data!;
-  const shown = JSON.stringify([d.file, d.n, s.state.x, s.state.y, s.state.cls, s.state.dom]);
+  const { x, y, cls, dom, min, max, idFilter } = s.state;
+  const shown = JSON.stringify([d.file, d.n, x, y, cls, dom, min, max, idFilter]);
   if (s.scatter?.key === shown) {
     host.append(s.scatter.box);
+    s.mark();
     return;
   }
   const box = el('section', { class: 'scatter' });
@@ -52,12 +58,15 @@ export function drawScatter(s: Samples, host: HTMLElement): void {
   title.append(axisPicker(s, 'x'), document.createTextNode(' against '), axisPicker(s, 'y'));
   const canvas = hiDpiCanvas(FRAME, {
     role: 'img',
-    'aria-label': `${keyLabel(d, s.state.y)} against ${keyLabel(d, s.state.x)} for ${s.rows.length} samples`,
+    'aria-label': `${keyLabel(d, s.state.y)} against ${keyLabel(d, s.state.x)} for ${s.base.length} samples`,
   });
-  box.append(title, canvas);
+  const plot = el('div', { class: 'plot' });
+  plot.append(canvas);
+  box.append(title, plot);
   host.append(box);
   const colors = classPalette();
-  const out = plotPoints(s, context2x(canvas), colors);
+  const [points, out] = plotPoints(s, context2x(canvas), colors);
+  attachBrush(s, plot, FRAME, points, shown);
   box.append(scatterKey(s, colors, out));
 }
 
@@ -70,11 +79,14 @@ function axisPicker(s: Samples, axis: 'x' | 'y'): HTMLElement {
   );
 }
 
-/** Draws the points, frame and axis labels; returns how many values lie beyond the axes. */
-function plotPoints(s: Samples, ctx: CanvasRenderingContext2D, colors: string[]): number {
+/**
+ * Draws the points, frame and axis labels; returns the points' positions (CSS px) and how many
+ * values lie beyond the axes.
+ */
+function plotPoints(s: Samples, ctx: CanvasRenderingContext2D, colors: string[]): [Points, number] {
   const d = s.data!,
     { x, y } = s.state,
-    rows = s.rows;
+    rows = s.base;
   const { H, l: m } = FRAME;
   const xs = d[x],
     ys = d[y];
@@ -83,11 +95,17 @@ function plotPoints(s: Samples, ctx: CanvasRenderingContext2D, colors: string[])
   // Points beyond the axes sit on the frame, so the tails still show without squashing the bulk.
   const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
   const { sx, sy } = scales(FRAME, [x0, x1], [y0, y1]);
+  const px = new Float32Array(rows.length),
+    py = new Float32Array(rows.length);
+  for (let k = 0; k < rows.length; k++) {
+    px[k] = sx(clamp(xs[rows[k]], x0, x1));
+    py[k] = sy(clamp(ys[rows[k]], y0, y1));
+  }
   rasterPoints(
     ctx,
     rows.length,
-    (k) => 2 * sx(clamp(xs[rows[k]], x0, x1)),
-    (k) => 2 * sy(clamp(ys[rows[k]], y0, y1)),
+    (k) => 2 * px[k],
+    (k) => 2 * py[k],
     (k) => d.y[rows[k]] % colors.length, // classColor's rule, as an index
     colors,
     rows.length > 5000 ? 0.35 : 0.8,
@@ -96,7 +114,7 @@ function plotPoints(s: Samples, ctx: CanvasRenderingContext2D, colors: string[])
   labelStyle(ctx);
   ctx.fillText(`${keyLabel(d, x)} ${x0.toFixed(2)} … ${x1.toFixed(2)}`, m, H - 8);
   ctx.fillText(`${keyLabel(d, y)} ${y0.toFixed(2)} … ${y1.toFixed(2)}`, 2, m - 8);
-  return xOut + yOut;
+  return [{ rows, px, py }, xOut + yOut];
 }
 
 /** Which colour is which class (or the rule, when classes share colours), and the clipped tails. */

@@ -7,15 +7,14 @@ import type { VsCodeApi } from '../vscode-api';
 import { SampleKey, dominant } from '../interactions';
 import { classLabel, interactionLabel } from '../labels';
 import { orderRows } from '../sort';
+import { FilterState, filterRows, maskRows } from './filters';
 
 export type Col = 'index' | 'id' | 'class' | SampleKey | 'dominant';
 
 /** `file` lets VS Code restore the panel after a reload (the host reloads that checkpoint). */
-export interface ViewState {
+export interface ViewState extends FilterState {
   sort: Col;
   desc: boolean;
-  cls: string;
-  dom: string;
   x: SampleKey;
   y: SampleKey;
   quantile: number;
@@ -31,6 +30,14 @@ export interface Samples {
   dom: SampleKey[];
   /** the rows the table shows, in order (row indices of `data`) */
   rows: Int32Array;
+  /** the rows passing every filter but the brush, in dump order: the scatter's points */
+  base: Int32Array;
+  /** The samples dragged over on the scatter (a byte per data row): a filter until cleared. */
+  brush?: Brush;
+  /** redraws what marks the selection on the scatter (set by the scatter) */
+  mark: () => void;
+  /** the filter bar, kept across redraws so its fields keep focus and text (filter-bar.ts) */
+  bar?: HTMLElement;
   /** The sample last opened (a row index of the dump data), kept across sorting and filtering. */
   selected: number;
   /** set when the host asks for a sample: the next table drawn scrolls to it */
@@ -39,6 +46,14 @@ export interface Samples {
   scatter?: { key: string; box: HTMLElement };
   /** draws the panel again (set by the view) */
   redraw: () => void;
+}
+
+/** A brushed selection: the rows inside the rectangle (CSS px of the scatter whose key it was drawn on). */
+export interface Brush {
+  mask: Uint8Array;
+  count: number;
+  key: string;
+  rect: [number, number, number, number];
 }
 
 export function createSamples(root: HTMLElement, vscode: VsCodeApi): Samples {
@@ -50,6 +65,9 @@ export function createSamples(root: HTMLElement, vscode: VsCodeApi): Samples {
     x: 'r',
     y: 's',
     quantile: 0.25,
+    min: {},
+    max: {},
+    idFilter: '',
     ...((vscode.getState() as Partial<ViewState>) ?? {}),
   };
   return {
@@ -58,8 +76,10 @@ export function createSamples(root: HTMLElement, vscode: VsCodeApi): Samples {
     state,
     dom: [],
     rows: new Int32Array(0),
+    base: new Int32Array(0),
     selected: -1,
     scrollToSelected: false,
+    mark: () => undefined,
     redraw: () => undefined,
   };
 }
@@ -107,31 +127,35 @@ function ranks(v: Float64Array): Float64Array {
 
 const DOM_RANK = { r: 0, u1: 1, u2: 2, s: 3 };
 
+/** Row numbers as a sort key (the dump order), kept between sorts. */
+let identity = new Int32Array(0);
+const ID_KEY = (n: number) =>
+  identity.length >= n ? identity : (identity = Int32Array.from({ length: n }, (_, i) => i));
+
 /** Filter, then sort: the row order the table shows. */
 export function computeRows(s: Samples): void {
   const d = s.data!;
-  const keep: number[] = [];
-  for (let i = 0; i < d.n; i++) {
-    if (s.state.cls !== 'all' && d.y[i] !== Number(s.state.cls)) continue;
-    if (s.state.dom !== 'all' && s.dom[i] !== s.state.dom) continue;
-    keep.push(i);
-  }
+  s.base = filterRows(d, s.dom, s.state);
+  const keep = maskRows(s.base, s.brush?.mask);
   if (s.state.sort === 'id' && !d.ids) s.state = { ...s.state, sort: 'index' };
   const c = s.state.sort;
   let key: ArrayLike<number>;
   if (c === 'r' || c === 'u1' || c === 'u2' || c === 's') key = d[c];
   else if (c === 'id' && d.ids) key = ranks(d.ids);
-  else
-    key = Float64Array.from({ length: d.n }, (_, i) =>
-      c === 'index' ? inputIndex(d, i) : c === 'class' ? d.y[i] : DOM_RANK[s.dom[i]],
-    );
+  else if (c === 'index') key = d.inputIndex ?? ID_KEY(d.n);
+  else if (c === 'class') key = d.y;
+  else key = Float64Array.from({ length: d.n }, (_, i) => DOM_RANK[s.dom[i]]);
   // Ties keep dump order whichever way the column sorts.
-  s.rows = orderRows(Int32Array.from(keep), key, s.state.desc);
+  s.rows = orderRows(keep, key, s.state.desc);
 }
 
 /** Takes a checkpoint from the host; `select` (a position in the dump) is selected and scrolled to. */
 export function receive(s: Samples, data: SampleData, select?: number): void {
-  if (s.data?.file !== data.file) s.selected = -1;
+  if (s.data?.file !== data.file) {
+    s.selected = -1;
+    s.brush = undefined;
+    s.bar = undefined;
+  }
   s.data = data;
   s.state = { ...s.state, file: data.file };
   s.dom = Array.from({ length: data.n }, (_, i) => dominant(data.r[i], data.u1[i], data.u2[i], data.s[i]));
@@ -147,5 +171,10 @@ function selectSample(s: Samples, d: SampleData, select: number): void {
   // Filters that would hide the sample are lifted.
   if (s.state.cls !== 'all' && Number(s.state.cls) !== d.y[i]) s.state = { ...s.state, cls: 'all' };
   if (s.state.dom !== 'all' && s.state.dom !== s.dom[i]) s.state = { ...s.state, dom: 'all' };
+  if (!filterRows(d, s.dom, s.state).includes(i)) {
+    s.state = { ...s.state, min: {}, max: {}, idFilter: '' };
+    s.bar = undefined;
+  }
+  if (s.brush && !s.brush.mask[i]) s.brush = undefined;
   s.scrollToSelected = true;
 }

@@ -1,0 +1,249 @@
+/**
+ * The sample explorer's filters in a real Chromium: min/max ranges per interaction, the id
+ * filter (dump ids or row numbers), Export filtered CSV, linked brushing on the scatter, and
+ * the keyboard reaching every control by its accessible name.
+ */
+import { test, before, after } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import { chromium, Browser, Page } from 'playwright-core';
+import type { SampleData } from '../src/shared/protocol';
+import { Rng } from '../src/core/rng';
+import { CHROMIUM, CHROMIUM_FLAGS as FLAGS } from './chromium';
+import { choose, countShown, openPanel, posted } from './webview-page';
+
+// Page-side callbacks run in the browser: these names exist there, not in Node's types.
+declare const document: {
+  activeElement: { getAttribute(n: string): string | null; tagName: string } | null;
+  querySelector(s: string): { getContext(c: '2d'): { getImageData(...a: number[]): { data: Uint8ClampedArray } } };
+};
+
+const missing = fs.existsSync(CHROMIUM)
+  ? undefined
+  : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
+if (missing) console.log(`# skipped webview explorer tests: ${missing}`);
+
+let browser: Browser | undefined;
+before(async () => {
+  if (!missing) browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** n samples in three classes (one named like a formula), values from `values` or random. */
+function data(n: number, values?: (i: number) => [number, number, number, number]): SampleData {
+  const rng = new Rng(7);
+  const y = Int32Array.from({ length: n }, (_, i) => i % 3);
+  const v = Array.from(
+    { length: n },
+    (_, i) => values?.(i) ?? [rng.next(), 0.3 * rng.next(), 0.2 * rng.next(), rng.next()],
+  );
+  const col = (j: number) => Float32Array.from(v, (x) => x[j]);
+  const perClass = [0, 1, 2].map((c) => ({ class: c, n: n / 3, R: 0.1, U1: 0.1, U2: 0.1, S: 0.1 }));
+  return {
+    run: 'late',
+    file: '/runs/late/epoch-3.safetensors',
+    epoch: 3,
+    n,
+    r: col(0),
+    u1: col(1),
+    u2: col(2),
+    s: col(3),
+    y,
+    classNames: ['cat', '=HYPERLINK("x")', 'bird'],
+    perClass,
+    dataset: { R: 0.1, U1: 0.1, U2: 0.1, S: 0.1 },
+  };
+}
+
+const open = (d: SampleData) =>
+  openPanel(browser!, 'samples', [{ type: 'init', view: 'samples', title: 'Samples', data: d }], '.tr', 1280);
+
+/** Types into a field named `label` and commits it with Enter. */
+async function commit(page: Page, label: string, value: string): Promise<void> {
+  await page.getByLabel(label, { exact: true }).fill(value);
+  await page.getByLabel(label, { exact: true }).press('Enter');
+}
+
+/** Waits until the count reads `shown` of the total. */
+async function waitCount(page: Page, shown: number): Promise<void> {
+  for (let t = 0; t < 100 && (await countShown(page)) !== shown; t++) await page.waitForTimeout(50);
+  assert.equal(await countShown(page), shown);
+}
+
+test('range filters keep exactly the rows in range, combined with the class filter', { skip: missing }, async () => {
+  const d = data(3000);
+  const { page, errors } = await open(d);
+  await commit(page, 'Minimum s', '0.25');
+  await commit(page, 'Maximum r', '0.6');
+  const inRange = (i: number) => d.s[i] >= 0.25 && d.r[i] <= 0.6;
+  await waitCount(page, d.y.filter((_, i) => inRange(i)).length);
+  assert.match((await page.textContent('.count')) ?? '', /^[\d,]+ of 3,000 samples$/);
+  await choose(page, '.filter-class', 'bird');
+  await waitCount(page, d.y.filter((c, i) => c === 2 && inRange(i)).length);
+  const shown = (await page.$$eval('.tr', (t) => t.map((x) => Number(x.getAttribute('data-index'))))).slice(0, 20);
+  assert.ok(shown.length > 5 && shown.every((i) => inRange(i) && d.y[i] === 2));
+  // The fields kept their text through the redraws; emptying one lifts its bound.
+  assert.equal(await page.getByLabel('Minimum s', { exact: true }).inputValue(), '0.25');
+  await commit(page, 'Minimum s', '');
+  await waitCount(page, d.y.filter((c, i) => c === 2 && d.r[i] <= 0.6).length);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('id filter matches row numbers without ids, and the dump ids with them', { skip: missing }, async () => {
+  const d = data(300);
+  let { page } = await open(d);
+  await commit(page, 'Filter samples', '12, 40-55');
+  await waitCount(page, 17);
+  const rows = await page.$$eval('.tr', (t) => t.map((x) => Number(x.getAttribute('data-index'))));
+  assert.deepEqual(rows, [12, ...Array.from({ length: 16 }, (_, k) => 40 + k)]);
+  await commit(page, 'Filter samples', '12, x9');
+  await waitCount(page, 1);
+  assert.match((await page.textContent('.ids-note')) ?? '', /not understood: x9/);
+  await page.close();
+  // Ids past float32's exact integers: 5e9 + 7 i.
+  d.ids = Float64Array.from({ length: d.n }, (_, i) => 5_000_000_000 + 7 * i);
+  ({ page } = await open(d));
+  await commit(page, 'Filter samples', '5000000007, 5000000070-5000000100');
+  const want = Array.from(d.ids.keys()).filter(
+    (i) => d.ids![i] === 5_000_000_007 || (d.ids![i] >= 5_000_000_070 && d.ids![i] <= 5_000_000_100),
+  );
+  assert.deepEqual(want, [1, 10, 11, 12, 13, 14]);
+  await waitCount(page, want.length);
+  assert.deepEqual(await page.$$eval('.tr', (t) => t.map((x) => Number(x.getAttribute('data-index')))), want);
+  await page.close();
+});
+
+/** A CSV line's cells (RFC 4180 quoting). */
+function cells(line: string): string[] {
+  const out: string[] = [];
+  const re = /("(?:[^"]|"")*"|[^,]*)(,|$)/g;
+  for (let m = re.exec(line); m && m.index < line.length; m = re.exec(line)) {
+    out.push(m[1].startsWith('"') ? m[1].slice(1, -1).replace(/""/g, '"') : m[1]);
+    if (!m[2]) break;
+  }
+  return out;
+}
+
+test(
+  'Export filtered CSV holds exactly the rows shown, in their order, formulas neutralised',
+  { skip: missing },
+  async () => {
+    const d = data(600);
+    d.ids = Float64Array.from({ length: d.n }, (_, i) => 1000 + i);
+    const { page } = await open(d);
+    await commit(page, 'Minimum r', '0.5');
+    await page.click('.th[data-col="s"]'); // s, descending
+    const want = Array.from(d.r.keys())
+      .filter((i) => d.r[i] >= 0.5)
+      .sort((a, b) => d.s[b] - d.s[a] || a - b);
+    await waitCount(page, want.length);
+    await page.getByRole('button', { name: 'Export filtered CSV' }).click();
+    const m = (await posted(page)).find((x) => x.type === 'export') as { format: string; content: string };
+    assert.equal(m.format, 'csv');
+    const lines = m.content.trimEnd().split('\n');
+    assert.equal(lines[0], 'row,id,class,r,u1,u2,s,dominant');
+    assert.equal(lines.length - 1, want.length);
+    const names = ['cat', '\'=HYPERLINK("x")', 'bird'];
+    lines.slice(1).forEach((line, k) => {
+      const c = cells(line),
+        i = want[k];
+      assert.equal(Number(c[0]), i);
+      assert.equal(Number(c[1]), 1000 + i);
+      assert.equal(c[2], names[d.y[i]]);
+      ['r', 'u1', 'u2', 's'].forEach((key, j) => assert.equal(Math.fround(Number(c[3 + j])), d[key as 'r'][i]));
+      assert.ok(['r', 'u1', 'u2', 's'].includes(c[7]));
+    });
+    assert.ok(
+      lines.some((l) => l.includes(`"'=HYPERLINK(""x"")"`)),
+      'the formula-like class name is quoted with a leading quote',
+    );
+    await page.close();
+  },
+);
+
+/** Screen position of data (x, y) on the scatter of 10 x 10 grid values 0..9 (the scatter's frame and 2 % padding). */
+const gridPx = (x: number, y: number): [number, number] => {
+  const lo = -0.18,
+    span = 9.36;
+  return [32 + ((x - lo) / span) * 296, 300 - 32 - ((y - lo) / span) * 236];
+};
+
+test(
+  'brushing selects the points inside the rectangle; Clear selection and Escape restore (dark theme)',
+  { skip: missing },
+  async () => {
+    const d = data(100, (i) => [i % 10, 0.01, 0.02, Math.floor(i / 10)]);
+    const { page, errors } = await open(d);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const drag = async (a: [number, number], b: [number, number]) => {
+      // Measured each time: a click may have scrolled the page.
+      const box = (await page.locator('.scatter canvas.brush').boundingBox())!;
+      await page.mouse.move(box.x + a[0], box.y + a[1]);
+      await page.mouse.down();
+      await page.mouse.move(box.x + (a[0] + b[0]) / 2, box.y + (a[1] + b[1]) / 2);
+      await page.mouse.move(box.x + b[0], box.y + b[1]);
+      await page.mouse.up();
+    };
+    const want = Array.from(d.r.keys()).filter((i) => d.r[i] > 2.5 && d.r[i] < 5.5 && d.s[i] > 3.5 && d.s[i] < 6.5);
+    assert.equal(want.length, 9);
+    await drag(gridPx(2.5, 6.5), gridPx(5.5, 3.5));
+    await waitCount(page, 9);
+    const rows = await page.$$eval('.tr', (t) => t.map((x) => Number(x.getAttribute('data-index'))));
+    assert.deepEqual(rows, want);
+    assert.match((await page.textContent('.selection-note')) ?? '', /9 samples selected/);
+    // The table's selected row is ringed on the scatter's overlay, around its point.
+    await page.click(`.tr[data-index="${want[4]}"]`);
+    const [px, py] = gridPx(d.r[want[4]], d.s[want[4]]);
+    const ringed = await page.evaluate(
+      ([x, y]) => {
+        const img = document
+          .querySelector('.scatter canvas.brush')
+          .getContext('2d')
+          .getImageData(2 * x - 16, 2 * y - 16, 32, 32).data;
+        let k = 0;
+        for (let i = 3; i < img.length; i += 4) if (img[i] > 200) k++;
+        return k;
+      },
+      [px, py],
+    );
+    assert.ok(ringed > 20, `ring pixels around the selected point: ${ringed}`);
+    await page.getByRole('button', { name: 'Clear selection' }).click();
+    await waitCount(page, 100);
+    // Brush again; Escape clears it too.
+    await drag(gridPx(-0.1, 9.1), gridPx(1.5, 8.5)); // r 0 and 1, s 9
+    await waitCount(page, 2);
+    await page.keyboard.press('Escape');
+    await waitCount(page, 100);
+    assert.deepEqual(errors, []);
+    await page.close();
+  },
+);
+
+test('the filter controls are Tab stops with accessible names', { skip: missing }, async () => {
+  const { page } = await open(data(200));
+  const names: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab');
+    names.push(
+      await page.evaluate(() => {
+        const a = document.activeElement;
+        return a ? (a.getAttribute('aria-label') ?? a.getAttribute('data-label') ?? a.tagName) : '';
+      }),
+    );
+  }
+  for (const n of ['r', 'u1', 'u2', 's']
+    .flatMap((k) => [`Minimum ${k}`, `Maximum ${k}`])
+    .concat('Filter samples', 'Export filtered CSV', 'samples'))
+    assert.ok(names.includes(n), `${n} is reached by Tab: ${names.join(' | ')}`);
+  for (const k of ['r', 'u1', 'u2', 's']) await page.getByLabel(`Minimum ${k}`, { exact: true }).waitFor();
+  // Typing in a field and Tabbing on keeps the keyboard where it went.
+  await page.getByLabel('Minimum r', { exact: true }).focus();
+  await page.keyboard.type('0.5');
+  await page.keyboard.press('Tab');
+  await page.waitForTimeout(100);
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-label') ?? ''), 'Maximum r');
+  await page.close();
+});
