@@ -49,3 +49,41 @@ export async function choose(page: Page, select: string, label: string): Promise
   await page.click(select);
   await page.locator(select).getByRole('option', { name: label, exact: true }).click();
 }
+
+/** The number of rows the explorer says it shows ("1,234 of 100,000 samples"). */
+export const countShown = async (page: Page, root = ''): Promise<number> =>
+  Number(((await page.textContent(`${root} .count`)) ?? '').replace(/,/g, '').split(' ')[0]);
+
+/** VS Code's dark theme variables (Dark Modern), as a webview in a dark theme has them. */
+export const DARK_THEME: Record<string, string> = {
+  '--vscode-editor-background': '#1f1f1f',
+  '--vscode-editor-foreground': '#cccccc',
+  '--vscode-foreground': '#cccccc',
+  '--vscode-descriptionForeground': '#9d9d9d',
+  '--vscode-editorWidget-border': '#454545',
+  '--vscode-charts-blue': '#3794ff',
+  '--vscode-charts-orange': '#d18616',
+  '--vscode-charts-green': '#89d185',
+  '--vscode-charts-purple': '#b180d7',
+  '--vscode-charts-red': '#f14c4c',
+  '--vscode-terminal-ansiCyan': '#11a8cd',
+};
+
+/** Sets theme variables on the page and marks body with VS Code's theme class, as VS Code does on a theme switch. */
+export async function setTheme(page: Page, vars: Record<string, string>, bodyClass = 'vscode-dark'): Promise<void> {
+  await page.evaluate(
+    ([v, cls]) => {
+      const doc = (
+        globalThis as unknown as {
+          document: {
+            documentElement: { style: { setProperty(k: string, x: string): void } };
+            body: { className: string };
+          };
+        }
+      ).document;
+      for (const [k, x] of Object.entries(v)) doc.documentElement.style.setProperty(k, x);
+      doc.body.className = cls;
+    },
+    [vars, bodyClass] as const,
+  );
+}

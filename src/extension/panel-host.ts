@@ -1,12 +1,15 @@
 import * as vscode from 'vscode';
 import { loadSampleData } from '../runs/samples';
 import type { HostToWebview, SampleData, WebviewToHost } from '../shared/protocol';
-import { exportRequest, openSampleRequest } from './panel-requests';
+import { exportRequest, openSampleRequest, previewRequest, trajectoryRequest } from './panel-requests';
 import { Panel } from './panels';
 import { RunLabels, runSeries, withNames } from './run-series';
 import type { Checkpoint } from './runs-tree';
 import { trusted } from './trust';
 import { rootOf } from './workspace-config';
+
+/** Every request type is handled above (a compile error names a new one); a page's unknown message is ignored. */
+const unhandled = (_m: never): void => undefined;
 
 /**
  * The webview panels the extension opens: one dashboard at most, any number of sample
@@ -28,6 +31,9 @@ export class PanelHost {
     if (m.type === 'openCheckpoint') this.openExplorer(m.file, m.sample);
     else if (m.type === 'openSample') openSampleRequest(m, this.checkpoints);
     else if (m.type === 'export' || m.type === 'exportSubset') exportRequest(m, p, this.checkpoints);
+    else if (m.type === 'trajectory') trajectoryRequest(m, p, this.checkpoints);
+    else if (m.type === 'preview') previewRequest(m, p, this.checkpoints);
+    else if (m.type !== 'ready') unhandled(m);
   };
 
   /** The sample explorer of an analyzed checkpoint, optionally at one sample (position in the dump). */

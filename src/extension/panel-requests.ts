@@ -3,6 +3,7 @@ import { loadSampleIds } from '../runs/samples';
 import { UnsafePathError } from '../store/safe-path';
 import type { WebviewToHost } from '../shared/protocol';
 import { openSample } from './open-sample';
+import { previewReply, trajectoryReply } from './sample-detail';
 import type { Panel } from './panels';
 import type { Checkpoint } from './runs-tree';
 import { rootOf } from './workspace-config';
@@ -30,18 +31,21 @@ export function openSampleRequest(m: Message<'openSample'>, checkpoints: Map<str
   );
 }
 
-/** A panel's export (CSV or JSON it made) or a subset of a checkpoint's rows, saved where the user picks. */
+/** A panel's export (CSV or JSON it made, a chart as PNG or SVG) or a subset of a checkpoint's rows, saved where the user picks. */
 export function exportRequest(
   m: Message<'export' | 'exportSubset'>,
   p: Panel,
   checkpoints: Map<string, Checkpoint>,
 ): void {
   void (async () => {
-    const json = m.type === 'exportSubset' || m.format === 'json';
-    const target = await vscode.window.showSaveDialog({
-      filters: json ? { JSON: ['json'] } : { CSV: ['csv'] },
-      saveLabel: 'Export',
-    });
+    const format = m.type === 'exportSubset' ? 'json' : m.format;
+    const filters: Record<string, Record<string, string[]>> = {
+      json: { JSON: ['json'] },
+      csv: { CSV: ['csv'] },
+      png: { 'PNG image': ['png'] },
+      svg: { 'SVG image': ['svg'] },
+    };
+    const target = await vscode.window.showSaveDialog({ filters: filters[format] ?? filters.csv, saveLabel: 'Export' });
     if (!target) return;
     // Subsets list dump rows, and the dump's sample ids when it has them.
     const job = m.type === 'exportSubset' ? checkpoints.get(m.file)?.job : undefined;
@@ -57,7 +61,26 @@ export function exportRequest(
             indices: m.indices,
             ...(ids ? { ids: m.indices.map((i) => ids[i]) } : {}),
           });
-    await vscode.workspace.fs.writeFile(target, Buffer.from(content, 'utf8'));
+    // A chart's PNG comes as base64; everything else is text.
+    const bytes = format === 'png' ? Buffer.from(content, 'base64') : Buffer.from(content, 'utf8');
+    await vscode.workspace.fs.writeFile(target, bytes);
     if (m.type === 'export') p.post({ type: 'exported', id: m.id, path: target.fsPath });
   })().catch((e: Error) => vscode.window.showWarningMessage(`Export failed: ${e.message}`));
+}
+
+/** The job records of the checkpoints the extension knows in `root`. */
+const jobsIn = (root: string | undefined, checkpoints: Map<string, Checkpoint>) =>
+  root ? [...checkpoints.values()].map((c) => c.job).filter((j) => rootOf(j.file) === root) : [];
+
+/** A panel asks for a sample's r, u1, u2, s over its run's checkpoints (sample-detail.ts reads the cache). */
+export function trajectoryRequest(m: Message<'trajectory'>, p: Panel, checkpoints: Map<string, Checkpoint>): void {
+  const root = rootOf(m.file);
+  p.post(trajectoryReply(root, jobsIn(root, checkpoints), m.file, m.index));
+}
+
+/** A panel asks for a sample's thumbnail or line of text (sample-detail.ts reads the manifest's source, bounded). */
+export function previewRequest(m: Message<'preview'>, p: Panel, checkpoints: Map<string, Checkpoint>): void {
+  const root = rootOf(m.file);
+  const job = checkpoints.get(m.file)?.job;
+  p.post(previewReply(root, job ? [job] : [], m.file, m.index));
 }

@@ -1,6 +1,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { checkpointMetrics, checkpointTime } from '../shared/checkpoint-metrics';
 import type { EmbeddedArray, HostToWebview, RunSeries, SampleData } from '../shared/protocol';
 import { rootResults } from '../runs/layout';
 import { checkpointNames, runNames } from '../runs/names';
@@ -85,6 +86,12 @@ export function panelHtml(panel: PageName, messages: HostToWebview[], title: str
 /** The analyzed checkpoints of a root, from the job status the pipeline saves. */
 const doneJobs = (root: string) => savedJobs(root).filter((r) => r.state === 'done' && r.key);
 
+/** A checkpoint's time for the dashboard's wall-time axis: the dump's mtime, else when its result was saved. */
+function timeOf(r: JobRecord): { time?: number } {
+  const time = checkpointTime(r.mtimeMs, r.updatedAt || undefined);
+  return time !== undefined ? { time } : {};
+}
+
 /**
  * Every run under a root with its analyzed checkpoints, from the saved job status and the
  * cache; each point says where its values came from, each run has its latest checkpoint's names.
@@ -112,6 +119,8 @@ export function collectRuns(root: string): RunSeries[] {
       U2: d.U2,
       S: d.S,
       ...(intervals ? { intervals } : {}),
+      ...timeOf(r),
+      ...checkpointMetrics(hit.summary),
       ...origin,
     });
     const x = point.step ?? point.epoch ?? 0;

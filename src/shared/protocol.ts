@@ -41,6 +41,12 @@ export interface CheckpointPoint extends ValueOrigin {
   S: number;
   /** confidence intervals of R, U1, U2, S, when the engine computed them */
   intervals?: IntervalSet;
+  /** when the checkpoint was written (ms since the epoch): the dump's mtime, else the result's time */
+  time?: number;
+  /** the information terms I(X1;Y), I(X2;Y), I(X1,X2;Y) in nats */
+  info?: { I1: number; I2: number; I12: number };
+  /** held-out accuracy of p(y|x) from each input (x1, x2 and the joint x12), where known */
+  accuracy?: { x1?: number; x2?: number; x12?: number };
 }
 
 /** A checkpoint's confidence intervals: `level` (0.9) and [low, high] of each dataset value. */
@@ -92,6 +98,25 @@ export interface SampleData extends DisplayNames, ValueOrigin {
   dataset: { R: number; U1: number; U2: number; S: number };
 }
 
+/** One checkpoint of a sample's trajectory: its r, u1, u2, s there, in nats. */
+export interface SampleTrajectoryPoint {
+  file: string;
+  epoch?: number;
+  step?: number;
+  r: number;
+  u1: number;
+  u2: number;
+  s: number;
+}
+
+/** A sample's preview: an image's bytes, or one line of its text (at most 200 characters). */
+export interface SamplePreview {
+  image?: { mime: string; base64: string };
+  text?: string;
+  /** why there is no image or text (too large, refused, not in a report): shown as a note */
+  note?: string;
+}
+
 export type HostToWebview =
   | { type: 'init'; view: 'dashboard'; title: string; runs: RunSeries[] }
   /** `select`: a sample (position in the dump) to select and scroll to */
@@ -102,18 +127,39 @@ export type HostToWebview =
   | { type: 'init'; view: 'report'; title: string; runs: RunSeries[]; checkpoints: SampleData[]; note?: string }
   /** a checkpoint analysed while the panel is open (live update); `names`: its run's, when known */
   | { type: 'checkpoint'; run: string; name: string; point: CheckpointPoint; names?: DisplayNames }
-  | { type: 'exported'; id: number; path: string };
+  | { type: 'exported'; id: number; path: string }
+  /**
+   * A sample's values over its run's analysed checkpoints (oldest first), found by its id, or by
+   * its row when the dumps have no ids (`byPosition`); `note` says what is left out.
+   */
+  | {
+      type: 'trajectory';
+      file: string;
+      index: number;
+      points: SampleTrajectoryPoint[];
+      byPosition?: boolean;
+      note?: string;
+    }
+  /** the preview of a sample (index: its position in the dump) */
+  | ({ type: 'preview'; file: string; index: number } & SamplePreview);
 
 export type WebviewToHost =
   | { type: 'ready' }
   /** open the checkpoint in the sample explorer, optionally at one sample (position in the dump) */
   | { type: 'openCheckpoint'; run: string; file: string; sample?: number }
-  /** the host writes the file (in a static report the page downloads it itself) */
-  | { type: 'export'; id: number; format: 'csv' | 'json'; content: string }
+  /**
+   * the host writes the file (in a static report the page downloads it itself); a chart's PNG
+   * comes as base64, everything else as text
+   */
+  | { type: 'export'; id: number; format: 'csv' | 'json' | 'png' | 'svg'; content: string }
   /** open the sample's source (from the run's manifest); index is the sample's position in the dump */
   | { type: 'openSample'; file: string; index: number }
   /** indices (input order) of the samples above / below a quantile of r (paper Section 4.3.1) */
-  | { type: 'exportSubset'; file: string; which: 'high' | 'low'; quantile: number; indices: number[] };
+  | { type: 'exportSubset'; file: string; which: 'high' | 'low'; quantile: number; indices: number[] }
+  /** a sample's r, u1, u2, s over its run's checkpoints (index: its position in the dump) */
+  | { type: 'trajectory'; file: string; index: number }
+  /** a sample's thumbnail or first line of text, from the run's manifest */
+  | { type: 'preview'; file: string; index: number };
 
 /**
  * How a static report embeds a typed array in its JSON: base64 of the little-endian bytes

@@ -14,6 +14,7 @@ import { memoryApi, reportMessages } from '../vscode-api';
 import { mountDashboard } from '../dashboard/view';
 import { mountSamples } from '../samples/view';
 import { mountCompare } from '../compare/view';
+import { reportDetail } from './sample-detail';
 
 type Init = Extract<HostToWebview, { view: 'report' }>;
 const TABS = ['dashboard', 'samples', 'compare'] as const;
@@ -67,6 +68,8 @@ function buildTabs(): { tabs: VscodeTabs; roots: PerTab<HTMLElement>; pickers: P
 
 /** What VS Code's host would do with a panel's request, done in the page. */
 function onPost(r: Report, m: WebviewToHost): void {
+  // The selected sample's trajectory (from the embedded checkpoints) and preview: answered to the explorer.
+  if (m.type === 'trajectory' || m.type === 'preview') return r.handlers.samples(reportDetail(r.init.checkpoints, m));
   r.status.textContent = '';
   if (m.type === 'openCheckpoint') {
     const d = r.byFile.get(m.file);

@@ -6,6 +6,7 @@
 import { el } from '../dom';
 import { SAMPLE_KEYS } from '../interactions';
 import { Col, Samples, change, className, columns, inputIndex, keyLabel } from './state';
+import { requestDetail } from './detail';
 
 /** Height of a row in pixels (the stylesheet's too). */
 const ROW = 24;
@@ -89,7 +90,9 @@ function createGrid(s: Samples): Grid {
 function open(g: Grid, k: number): void {
   const { s } = g;
   s.selected = s.rows[k];
+  s.mark(); // ring the sample on the scatter
   s.vscode.postMessage({ type: 'openSample', file: s.data!.file, index: inputIndex(s.data, s.selected) });
+  requestDetail(s); // its trajectory and preview
 }
 
 /** Draws the rows in view (and a few around them). */

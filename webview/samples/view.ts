@@ -4,8 +4,9 @@
  * (paper Table 3) and high/low-redundancy subsets at a chosen quantile (Section 4.3.1).
  * Selecting a row asks the host to open the sample's source.
  *
- * state.ts holds the checkpoint, settings and row order; table.ts, scatter.ts, classes.ts and
- * subsets.ts draw the parts.
+ * state.ts holds the checkpoint, settings and row order (filters.ts: which rows pass);
+ * filter-bar.ts (range and id filters, export), table.ts, scatter.ts (brush.ts: linked
+ * brushing), classes.ts and subsets.ts draw the parts.
  */
 import type { Mount } from '../vscode-api';
 import { el } from '../dom';
@@ -17,6 +18,8 @@ import { drawTable } from './table';
 import { drawScatter } from './scatter';
 import { drawClasses } from './classes';
 import { drawSubsets } from './subsets';
+import { clearSelection, drawFilterBar, keepFocus } from './filter-bar';
+import { drawDetail, receiveDetail } from './detail';
 
 /** Title, where the values came from, and the class and dominant-interaction filters. */
 function drawHeader(s: Samples): HTMLElement {
@@ -56,7 +59,9 @@ function render(s: Samples): void {
   const main = el('div', { class: 'layout' });
   const left = el('div', { class: 'left' }),
     right = el('div', { class: 'right' });
+  drawFilterBar(s, left);
   drawTable(s, left);
+  drawDetail(s, right); // the selected sample: preview, trajectory
   drawScatter(s, right);
   drawSubsets(s, right);
   drawClasses(s, right);
@@ -66,7 +71,10 @@ function render(s: Samples): void {
 
 export const mountSamples: Mount = (root, vscode) => {
   const s = createSamples(root, vscode);
-  s.redraw = () => render(s);
+  s.redraw = () => keepFocus(() => render(s));
+  root.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') clearSelection(s);
+  });
   // The canvas reads theme colours when it draws: VS Code marks a theme switch on body's class.
   new MutationObserver(() => {
     s.scatter = undefined;
@@ -76,6 +84,6 @@ export const mountSamples: Mount = (root, vscode) => {
     if (m.type === 'init' && m.view === 'samples') {
       receive(s, m.data, m.select);
       render(s);
-    }
+    } else if (m.type === 'trajectory' || m.type === 'preview') receiveDetail(s, m);
   };
 };
