@@ -145,3 +145,11 @@ test('dumps named like Hugging Face checkpoints are steps, analysed newest first
     ['checkpoint-500.safetensors', 500, null],
   ]);
 });
+
+test('numbers too long to be exact are not read as epochs or steps (they would sort as Infinity)', () => {
+  const huge = '9'.repeat(400);
+  assert.deepEqual(parseCheckpointName(`epoch-${huge}.safetensors`), {});
+  assert.deepEqual(parseCheckpointName(`step_${huge}.npz`), {});
+  assert.deepEqual(parseCheckpointName(`ckpt-${huge}.safetensors`), {});
+  assert.deepEqual(parseCheckpointName(`epoch-${2 ** 53 - 1}.safetensors`), { epoch: 2 ** 53 - 1 });
+});

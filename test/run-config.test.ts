@@ -15,6 +15,7 @@ import {
   readRunConfigChecked,
   runSettings,
   suggestRunConfigKey,
+  unknownKeyWarnings,
   writeRunSource,
 } from '../src/runs/run-config';
 import type { JobOutcome } from '../src/worker/client';
@@ -267,4 +268,12 @@ test("pipeline: a run.json change releases its waiting dumps, and only that run'
   assert.equal(s.last('other'), undefined, 'the other run still waits for its model checkpoint');
   assert.equal(s.p.jobs.get(path.join(root, 'other', 'epoch-0001.safetensors'))?.state, 'waiting');
   await s.p.close();
+});
+
+test('a run.json with thousands of unknown keys: ten are named, the rest counted in one line', () => {
+  const raw = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`junk${i}`, i]));
+  const w = unknownKeyWarnings('/r/run.json', { name: 'x', ...raw });
+  assert.equal(w.length, 11);
+  assert.match(w[0], /unknown key "junk0"/);
+  assert.equal(w[10], '/r/run.json: and 4990 more unknown keys, ignored');
 });

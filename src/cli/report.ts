@@ -128,11 +128,12 @@ function flagSettings(id: string): { settings: Partial<Settings>; backend: Backe
   if (typeof s !== 'object' || !s || !(BACKEND_CHOICES as unknown[]).includes(backend)) return undefined;
   const settings: Partial<Settings> = {};
   const flags: string[] = [];
-  if (s.holdout === 'crossfit' && Number.isInteger(s.folds) && (s.folds as number) >= 2) {
+  // status.json is the root's, untrusted: only settings a user could have chosen (the extension's ranges).
+  if (s.holdout === 'crossfit' && Number.isInteger(s.folds) && (s.folds as number) >= 2 && (s.folds as number) <= 20) {
     Object.assign(settings, { folds: s.folds, holdout: 'crossfit' });
     flags.push(`--folds ${s.folds}`);
   }
-  if (Number.isInteger(s.seed) && (s.seed as number) >= 0) {
+  if (Number.isInteger(s.seed) && (s.seed as number) >= 0 && (s.seed as number) < 2 ** 32) {
     settings.seed = s.seed as number;
     if (s.seed !== DEFAULT_SETTINGS.seed) flags.push(`--seed ${s.seed}`);
   }
@@ -153,7 +154,11 @@ function settingsOfResults(
 ): { settings: Partial<Settings>; backend: BackendChoice; flags: string } | { other: true } | undefined {
   const byRun = new Map<string, string[]>();
   for (const r of savedJobs(root))
-    if (r.state === 'done' && r.settingsId) byRun.set(r.run, [...(byRun.get(r.run) ?? []), r.settingsId]);
+    if (r.state === 'done' && r.settingsId) {
+      const ids = byRun.get(r.run);
+      if (ids) ids.push(r.settingsId);
+      else byRun.set(r.run, [r.settingsId]);
+    }
   if (!byRun.size) return undefined;
   const configs = new Map<string, RunConfig>();
   for (const run of byRun.keys()) {

@@ -31,6 +31,9 @@ export function openSampleRequest(m: Message<'openSample'>, checkpoints: Map<str
   );
 }
 
+/** Longest export a panel may send (a CSV of 100k rows is a few MiB). */
+const MAX_EXPORT_CHARS = 256 * 2 ** 20;
+
 /** A panel's export (CSV or JSON it made, a chart as PNG or SVG) or a subset of a checkpoint's rows, saved where the user picks. */
 export function exportRequest(
   m: Message<'export' | 'exportSubset'>,
@@ -45,6 +48,11 @@ export function exportRequest(
       png: { 'PNG image': ['png'] },
       svg: { 'SVG image': ['svg'] },
     };
+    // The page is not trusted to send well-formed requests: check before asking where to save.
+    if (m.type === 'export' && (typeof m.content !== 'string' || m.content.length > MAX_EXPORT_CHARS))
+      throw new Error('the panel sent an export that is not text or is over 256 MiB');
+    if (m.type === 'exportSubset' && (!Array.isArray(m.indices) || !m.indices.every((i) => Number.isSafeInteger(i))))
+      throw new Error('the panel sent a subset that is not a list of rows');
     const target = await vscode.window.showSaveDialog({ filters: filters[format] ?? filters.csv, saveLabel: 'Export' });
     if (!target) return;
     // Subsets list dump rows, and the dump's sample ids when it has them.

@@ -79,18 +79,25 @@ function stepOf(meta: unknown, r: JobRecord): number | undefined {
 export function collectExport(root: string, now = Date.now()): ExportRun[] {
   const cache = rootResults(root);
   const byRun = new Map<string, Array<ExportPoint & { known: boolean }>>();
+  // status.json is untrusted and may list many records: each file once, each cache entry read once.
+  const seen = new Set<string>();
+  const hits = new Map<string, ReturnType<typeof cache.get>>();
   for (const r of savedJobs(root)) {
-    if (r.state !== 'done' || !r.key) continue;
-    const hit = cache.get(r.key);
+    if (r.state !== 'done' || !r.key || seen.has(r.file)) continue;
+    seen.add(r.file);
+    if (!hits.has(r.key)) hits.set(r.key, cache.get(r.key));
+    const hit = hits.get(r.key);
     if (!hit) continue;
     const step = stepOf(hit.summary.meta, r);
     const timestampMs = Math.round(r.mtimeMs > 0 ? r.mtimeMs : r.updatedAt > 0 ? r.updatedAt : now);
     const point = { file: r.file, step: step ?? 0, known: step !== undefined, timestampMs };
-    byRun.set(r.run, [...(byRun.get(r.run) ?? []), { ...point, values: valuesOf(hit.summary) }]);
+    const pts = byRun.get(r.run) ?? [];
+    pts.push({ ...point, values: valuesOf(hit.summary) });
+    byRun.set(r.run, pts);
   }
   const runs = [...byRun].map(([run, pts]) => {
     pts.sort((a, b) => Number(b.known) - Number(a.known) || a.step - b.step || a.file.localeCompare(b.file));
-    let next = Math.max(0, ...pts.filter((p) => p.known).map((p) => p.step + 1));
+    let next = pts.reduce((m, p) => (p.known ? Math.max(m, p.step + 1) : m), 0);
     const points = pts.map(({ known, ...p }) => (known ? p : { ...p, step: next++ }));
     const name = runNames(root, run).name ?? (run === '.' ? path.basename(root) : run);
     return { run, name, folder: '', points };

@@ -28,7 +28,8 @@ export interface NamedSummary {
 export type RunNames = Pick<RunConfig, 'modalityNames' | 'classNames'>;
 
 /** Control and direction-override characters would garble a line of text: they show as spaces. */
-const UNPRINTABLE = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+// Lone surrogates too: encodeURIComponent (the PNG export) throws on them.
+const UNPRINTABLE = /[\p{Cc}\p{Cs}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
 
 /**
  * A name as the panels show it: unprintable characters as spaces, trimmed, at most

@@ -57,13 +57,21 @@ export function parseCheckpointName(p: string): CheckpointName {
   const out: CheckpointName = {};
   const e = EPOCH.exec(base);
   const s = STEP.exec(base);
-  if (e) out.epoch = Number(e[1] ?? e[2]);
-  if (s) out.step = Number(s[1]);
+  if (e) out.epoch = safeInt(e[1] ?? e[2]);
+  if (s) out.step = safeInt(s[1]);
   if (!e && !s) {
     const bare = [...base.matchAll(BARE_INTEGER)];
-    if (bare.length) out.epoch = Number(bare[bare.length - 1][1]);
+    if (bare.length) out.epoch = safeInt(bare[bare.length - 1][1]);
   }
+  if (out.epoch === undefined) delete out.epoch;
+  if (out.step === undefined) delete out.step;
   return out;
+}
+
+/** A number from a file name, when it is a safe integer (a 400-digit name would sort as Infinity). */
+function safeInt(digits: string): number | undefined {
+  const n = Number(digits);
+  return Number.isSafeInteger(n) ? n : undefined;
 }
 
 /** Newest first: by step, then epoch, then modification time. */

@@ -89,14 +89,19 @@ function quoted(v: unknown): string {
 
 /** One warning per key of run.json `file` that LSMI Lens does not know, with a suggestion when one is close. */
 export function unknownKeyWarnings(file: string, raw: Record<string, unknown>): string[] {
-  return Object.keys(raw)
-    .filter((k) => !(RUN_CONFIG_KEYS as readonly string[]).includes(k))
-    .map((k) => {
-      const near = suggestRunConfigKey(k);
-      const hint = near ? `did you mean "${near}"?` : `known keys: ${RUN_CONFIG_KEYS.join(', ')}`;
-      return `${file}: unknown key ${quoted(k)} is ignored (${hint})`;
-    });
+  const unknown = Object.keys(raw).filter((k) => !(RUN_CONFIG_KEYS as readonly string[]).includes(k));
+  // A hostile run.json may hold thousands of keys: the first few are named, the rest counted.
+  const shown = unknown.slice(0, MAX_KEY_WARNINGS).map((k) => {
+    const near = suggestRunConfigKey(k);
+    const hint = near ? `did you mean "${near}"?` : `known keys: ${RUN_CONFIG_KEYS.join(', ')}`;
+    return `${file}: unknown key ${quoted(k)} is ignored (${hint})`;
+  });
+  if (unknown.length > MAX_KEY_WARNINGS)
+    shown.push(`${file}: and ${unknown.length - MAX_KEY_WARNINGS} more unknown keys, ignored`);
+  return shown;
 }
+
+const MAX_KEY_WARNINGS = 10;
 
 /** Parse run.json `file`'s text into its object, or throw an error naming the file. */
 function parseRunJson(file: string, text: string): Record<string, unknown> {
