@@ -11,6 +11,7 @@ import { Rng } from '../src/core/rng';
 import { JobRecord, Pipeline } from '../src/runs/pipeline';
 import {
   RunConfigs,
+  readManifest,
   readRunConfig,
   readRunConfigChecked,
   runSettings,
@@ -276,4 +277,23 @@ test('a run.json with thousands of unknown keys: ten are named, the rest counted
   assert.equal(w.length, 11);
   assert.match(w[0], /unknown key "junk0"/);
   assert.equal(w[10], '/r/run.json: and 4990 more unknown keys, ignored');
+});
+
+test('the last manifest parsed is reused while unchanged, and read again once rewritten', () => {
+  const dir = tempDir('lsmi-manifest-');
+  const file = path.join(dir, 'samples.jsonl');
+  fs.writeFileSync(file, '{"id": 1, "text": "a"}\n{"id": 2, "text": "b"}\n');
+  const first = readManifest(file);
+  assert.equal(first.length, 2);
+  assert.equal(readManifest(file), first, 'the same parse while the file is unchanged');
+  fs.writeFileSync(file, '{"id": 1, "text": "a"}\n{"id": 2, "text": "b"}\n{"id": 3, "text": "c"}\n');
+  const second = readManifest(file);
+  assert.deepEqual(
+    second.map((e) => e.id),
+    [1, 2, 3],
+  );
+  // A link planted in its place is checked again (and refused), not served from the last parse.
+  fs.rmSync(file);
+  fs.symlinkSync(path.join(tempDir('lsmi-outside-'), 'x.jsonl'), file);
+  assert.throws(() => readManifest(file));
 });

@@ -263,6 +263,19 @@ export function manifestEntry(entries: SampleEntry[], row: number, id?: number):
  * `base` is the folder it must lie in (its run folder): a link out of it is not read.
  */
 export function readManifest(file: string, base = path.dirname(file)): SampleEntry[] {
+  // Moving through the explorer asks for one entry per row: the last manifest parsed is kept
+  // while its file is unchanged (same inode, size and modification time).
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  const stamp = st ? `${file}\0${base}\0${st.ino}\0${st.size}\0${st.mtimeMs}` : undefined;
+  if (stamp && lastManifest?.stamp === stamp) return lastManifest.entries;
+  const entries = parseManifest(file, base);
+  lastManifest = stamp ? { stamp, entries } : undefined;
+  return entries;
+}
+
+let lastManifest: { stamp: string; entries: SampleEntry[] } | undefined;
+
+function parseManifest(file: string, base: string): SampleEntry[] {
   const out: SampleEntry[] = [];
   readSmallText(base, file, MAX_MANIFEST_BYTES)
     .split('\n')

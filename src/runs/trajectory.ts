@@ -26,6 +26,9 @@ function rowOfId(ids: ArrayLike<number> | undefined, id: number): number {
   return -1;
 }
 
+/** Checkpoints a trajectory reads at most (each one's per-sample arrays, synchronously in the host). */
+const MAX_POINTS = 200;
+
 /**
  * Row `index` of checkpoint `file` over the analysed checkpoints of its run among `jobs` (the
  * root's job records). Undefined when `file` is not an analysed checkpoint with cached samples
@@ -43,11 +46,17 @@ export function sampleTrajectory(
   if (!job || !own?.samples || !Number.isSafeInteger(index) || index < 0 || index >= own.summary.nTotal)
     return undefined;
   const id = own.ids?.[index];
-  const runJobs = jobs.filter((j) => j.run === job.run && j.state === 'done' && j.key).sort(order);
+  // Each checkpoint's per-sample arrays are read whole: the latest MAX_POINTS checkpoints, each entry once.
+  const runJobs = jobs
+    .filter((j) => j.run === job.run && j.state === 'done' && j.key)
+    .sort(order)
+    .slice(-MAX_POINTS);
+  const read = new Map<string, ReturnType<typeof cache.get>>([[job.key!, own]]);
   const points: SampleTrajectoryPoint[] = [];
   let missing = 0;
   for (const j of runJobs) {
-    const hit = j === job ? own : cache.get(j.key!, true);
+    if (!read.has(j.key!)) read.set(j.key!, cache.get(j.key!, true));
+    const hit = read.get(j.key!);
     const sm = hit?.samples;
     const row = !sm ? -1 : id === undefined ? (index < hit.summary.nTotal ? index : -1) : rowOfId(hit.ids, id);
     if (!sm || row < 0 || !Number.isFinite(sm.r[row])) {
