@@ -102,7 +102,7 @@ export class Pipeline extends EventEmitter {
     this.watcher.on('warning', (w: string) => this.emit('warning', w));
     this.watcher.on('ready', () => {
       this.ready = true;
-      this.checkIdle();
+      this.pump();
     });
     this.watcher.start();
   }
@@ -274,7 +274,9 @@ export class Pipeline extends EventEmitter {
   }
 
   private pump(): void {
-    if (this.running || this.closed) return;
+    // Until the initial scan is done, jobs wait: chokidar reports the files already there before
+    // 'ready' (awaitWriteFinish applies only after it), so the first job is the newest of them all.
+    if (this.running || this.closed || (this.watcher && !this.ready)) return;
     const ready = [...this.jobs.values()].filter((j) => j.state === 'queued' && !this.timers.has(j.file));
     if (!ready.length) {
       this.checkIdle();
