@@ -32,7 +32,7 @@ export function headerRow(labels: string[]): HTMLTableRowElement {
 }
 
 /** Saves text as a file from a plain browser page (in VS Code the host writes files). */
-export function download(name: string, content: string, type: string): void {
+export function download(name: string, content: BlobPart, type: string): void {
   const a = el('a', { href: URL.createObjectURL(new Blob([content], { type })), download: name });
   document.body.append(a);
   a.click();

@@ -1,7 +1,7 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { DumpError } from '../io/errors';
+import { requireFolder } from './watch';
 import { EXPORT_FORMATS, ExportFormat, exportMetrics } from '../report/metrics-export';
 import { printableLine } from './printable';
 
@@ -35,7 +35,7 @@ export function cmdExport(
   if (!EXPORT_FORMATS.includes(format))
     throw usage(`--format must be ${EXPORT_FORMATS.join(', ')}, not '${values.format}'`);
   const root = path.resolve(positionals[0]);
-  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new DumpError(positionals[0], 'not a folder');
+  requireFolder(root, positionals[0]);
   const dir = path.resolve(values.out);
   const r = exportMetrics(root, dir, format);
   if (!r)

@@ -6,13 +6,13 @@ import { formatMeans } from '../core/report';
 import { DumpError } from '../io/errors';
 import { EmbedChoice, writeRootReport } from '../report/html';
 import type { Pipeline } from '../runs/pipeline';
-import { runDir } from '../runs/layout';
-import { RunConfig, readRunConfig, runSettings } from '../runs/run-config';
+import { runNames } from '../runs/names';
+import { RunConfig, runSettings } from '../runs/run-config';
 import { JobRecord, savedJobs } from '../runs/status';
 import { settingsKey } from '../store/keys';
 import type { JobOutcome } from '../worker/client';
 import { printableLine } from './printable';
-import { AnalysisOptions, checkpointLabel, runPipeline } from './watch';
+import { AnalysisOptions, checkpointLabel, requireFolder, runPipeline } from './watch';
 
 export interface ReportOptions {
   /** the runs root, as given */
@@ -57,7 +57,7 @@ export async function report(
   // Names and messages come from the root's files: no terminal control characters reach the screen.
   const err = (l: string) => rawErr(printableLine(l));
   const root = path.resolve(opts.root);
-  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new DumpError(opts.root, 'not a folder');
+  requireFolder(root, opts.root);
   let tally: Tally | undefined;
   if (opts.analysis) {
     tally = await analyzeRoot(root, opts.analysis, err);
@@ -161,13 +161,8 @@ function settingsOfResults(
     }
   if (!byRun.size) return undefined;
   const configs = new Map<string, RunConfig>();
-  for (const run of byRun.keys()) {
-    try {
-      configs.set(run, readRunConfig(runDir(root, run)));
-    } catch {
-      configs.set(run, {}); // the pipeline goes on with the global settings too
-    }
-  }
+  // A bad run.json counts as none: the pipeline goes on with the global settings too.
+  for (const run of byRun.keys()) configs.set(run, runNames(root, run));
   let best: { found: ReturnType<typeof flagSettings>; score: number } = { found: undefined, score: 0 };
   // The few most common ids are candidates: a crafted status.json of many ids costs no more.
   const counts = new Map<string, number>();

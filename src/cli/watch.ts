@@ -29,6 +29,11 @@ export interface AnalysisOptions {
   worker?: WorkerOptions;
 }
 
+/** A root given on the command line must be a folder; the error names it as the user wrote it (`shown`). */
+export function requireFolder(dir: string, shown = dir): void {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new DumpError(shown, 'not a folder');
+}
+
 /** A checkpoint as progress lines name it: its step, epoch or file name. */
 export const checkpointLabel = (j: JobRecord): string =>
   j.step !== undefined ? `step ${j.step}` : j.epoch !== undefined ? `epoch ${j.epoch}` : path.basename(j.file);
@@ -43,7 +48,7 @@ export async function runPipeline(
   opts: AnalysisOptions & { once: boolean },
   wire: (pipeline: Pipeline, resolved: string[]) => void,
 ): Promise<{ interrupted: boolean }> {
-  for (const r of roots) if (!fs.existsSync(r) || !fs.statSync(r).isDirectory()) throw new DumpError(r, 'not a folder');
+  for (const r of roots) requireFolder(r);
   const resolved = roots.map((r) => path.resolve(r));
   const pipeline = new Pipeline({
     roots: resolved,
@@ -83,11 +88,16 @@ export async function watch(
   const err = (l: string) => rawErr(printableLine(l));
   let failures = 0;
   await runPipeline(roots, opts, (pipeline, resolved) => {
+    // Each run's run.json once (the pipeline re-reads it for settings and warns when it changes).
+    const configs = new Map<string, RunConfig>();
     pipeline.on('result', (j: JobRecord, o: JobOutcome) => {
       const d = o.summary.dataset,
         meta = o.summary.meta;
       const epoch = meta.epoch ?? j.epoch;
-      const cfg = runConfig(rootOf(resolved, j.file) ?? '', j.run, err);
+      const root = rootOf(resolved, j.file) ?? '';
+      const key = `${root}\0${j.run}`;
+      if (!configs.has(key)) configs.set(key, runConfig(root, j.run, err));
+      const cfg = configs.get(key)!;
       if (opts.json)
         out(
           JSON.stringify({

@@ -3,7 +3,7 @@ import { loadSampleData } from '../runs/samples';
 import type { HostToWebview, SampleData, WebviewToHost } from '../shared/protocol';
 import { exportRequest, openSampleRequest, previewRequest, trajectoryRequest } from './panel-requests';
 import { Panel } from './panels';
-import { RunLabels, runSeries, withNames } from './run-series';
+import { RunLabels, runSeries } from './run-series';
 import type { Checkpoint } from './runs-tree';
 import { trusted } from './trust';
 import { rootOf } from './workspace-config';
@@ -74,10 +74,9 @@ export class PanelHost {
     this.adoptDashboard(Panel.create('dashboard', this.extensionUri, this.dashboardInit, this.onMessage));
   }
 
-  /** `dashboard` is the one dashboard until its panel closes; its live updates are completed with names and value source. */
+  /** `dashboard` is the one dashboard until its panel closes. */
   adoptDashboard(dashboard: Panel): void {
     this.dashboard = dashboard;
-    dashboard.complete = (m) => withNames(m, this.checkpoints, this.labels);
     dashboard.panel.onDidDispose(() => {
       this.dashboard = undefined;
     });

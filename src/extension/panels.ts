@@ -25,8 +25,6 @@ const STYLES = PANEL_STYLES;
 export class Panel {
   private ready = false;
   private pending: HostToWebview[] = [];
-  /** completes a message before it is posted (the dashboard's live updates get their names and value source) */
-  complete: (m: HostToWebview) => HostToWebview = (m) => m;
 
   constructor(
     readonly kind: PanelKind,
@@ -68,8 +66,7 @@ export class Panel {
   }
 
   post(m: HostToWebview): void {
-    const full = this.complete(m);
-    if (this.ready) void this.panel.webview.postMessage(full);
-    else this.pending.push(full);
+    if (this.ready) void this.panel.webview.postMessage(m);
+    else this.pending.push(m);
   }
 }

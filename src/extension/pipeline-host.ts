@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Settings } from '../core/estimator';
 import { Pipeline } from '../runs/pipeline';
 import { JobRecord } from '../runs/status';
-import { checkpointMetrics, checkpointTime } from '../shared/checkpoint-metrics';
+import { checkpointTime } from '../shared/checkpoint-metrics';
 import { valueSource, valueSourceLabel } from '../shared/value-source';
 import type { JobOutcome } from '../worker/client';
 import type { Panel } from './panels';
@@ -141,6 +141,8 @@ export class PipelineHost implements vscode.Disposable {
       sourceLabel: valueSourceLabel(probes),
     });
     tree.refresh();
+    labels.remember(job, out.summary);
+    const { modalityNames, classNames, ...origin } = labels.namesOf(job);
     dashboard()?.post({
       type: 'checkpoint',
       run: job.run,
@@ -152,8 +154,10 @@ export class PipelineHost implements vscode.Disposable {
         ...dataset!,
         ...(intervals ? { intervals } : {}),
         time: checkpointTime(job.mtimeMs, Date.now()),
-        ...checkpointMetrics(out.summary),
+        ...labels.metricsOf(job),
+        ...origin,
       },
+      ...(modalityNames || classNames ? { names: { modalityNames, classNames } } : {}),
     });
     output.info(
       `${job.file}: R ${dataset!.R.toFixed(3)} U1 ${dataset!.U1.toFixed(3)} U2 ${dataset!.U2.toFixed(3)} S ${dataset!.S.toFixed(3)}${out.cached ? ' (cached)' : ''}`,

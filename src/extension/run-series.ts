@@ -3,7 +3,8 @@ import { rootResults } from '../runs/layout';
 import { checkpointNames, runNames } from '../runs/names';
 import type { RunConfig } from '../runs/run-config';
 import { checkpointMetrics, checkpointTime } from '../shared/checkpoint-metrics';
-import type { CheckpointPoint, DisplayNames, HostToWebview, RunSeries, ValueOrigin } from '../shared/protocol';
+import type { ResultSummary } from '../core/summary';
+import type { CheckpointPoint, DisplayNames, RunSeries, ValueOrigin } from '../shared/protocol';
 import type { Checkpoint } from './runs-tree';
 import { rootOf } from './workspace-config';
 
@@ -15,15 +16,20 @@ export interface RunLabel {
 /** What the panels show of one checkpoint beyond its values: its names and where its values came from. */
 export type CheckpointNames = DisplayNames & ValueOrigin;
 
+/** What the panels show of a checkpoint besides R, U1, U2, S, derived once from its summary. */
+interface CheckpointDetails {
+  names: CheckpointNames;
+  metrics: Pick<CheckpointPoint, 'info' | 'accuracy'>;
+}
+
 /**
  * Display names and fusion labels from each run's run.json (read once per run and pipeline
- * start), and each analyzed checkpoint's names and value source (from its cached summary,
- * read once per result).
+ * start), and each analyzed checkpoint's names, value source and metrics (from its summary:
+ * the one a result brought, else the cached one, read once).
  */
 export class RunLabels {
   private readonly runConfigs = new Map<string, RunLabel & { config: RunConfig }>();
-  private readonly checkpointNames = new Map<string, CheckpointNames>();
-  private readonly checkpointMetrics = new Map<string, Pick<CheckpointPoint, 'info' | 'accuracy'>>();
+  private readonly details = new Map<string, CheckpointDetails>();
 
   of(job: JobRecord): RunLabel {
     const { name, fusion } = this.configOf(job);
@@ -43,40 +49,47 @@ export class RunLabels {
     return c;
   }
 
-  /** A checkpoint's names (its dump's, else its run.json's) and value source; empty until its result is cached. */
-  namesOf(job: JobRecord): CheckpointNames {
-    const root = rootOf(job.file);
-    if (!root || !job.key) return {};
-    const key = `${root}\0${job.run}\0${job.key}`;
-    let n = this.checkpointNames.get(key);
-    if (!n) {
-      const summary = rootResults(root).get(job.key)?.summary;
-      if (!summary) return {};
-      n = checkpointNames(summary, this.configOf(job).config);
-      this.checkpointNames.set(key, n);
-    }
-    return n;
+  /** Derives a checkpoint's details from the summary its result brought (no cache read). */
+  remember(job: JobRecord, summary: ResultSummary): void {
+    const key = this.detailsKey(job);
+    if (key) this.details.set(key, this.derive(job, summary));
   }
 
-  /** A checkpoint's information terms and probe accuracies (from its cached summary); empty until cached. */
+  /** A checkpoint's names (its dump's, else its run.json's) and value source; empty until its result is cached. */
+  namesOf(job: JobRecord): CheckpointNames {
+    return this.detailsOf(job)?.names ?? {};
+  }
+
+  /** A checkpoint's information terms and probe accuracies; empty until its result is cached. */
   metricsOf(job: JobRecord): Pick<CheckpointPoint, 'info' | 'accuracy'> {
-    const root = rootOf(job.file);
-    if (!root || !job.key) return {};
-    const key = `${root}\0${job.run}\0${job.key}`;
-    let m = this.checkpointMetrics.get(key);
-    if (!m) {
-      const summary = rootResults(root).get(job.key)?.summary;
-      if (!summary) return {};
-      m = checkpointMetrics(summary);
-      this.checkpointMetrics.set(key, m);
-    }
-    return m;
+    return this.detailsOf(job)?.metrics ?? {};
   }
 
   clear(): void {
     this.runConfigs.clear();
-    this.checkpointNames.clear();
-    this.checkpointMetrics.clear();
+    this.details.clear();
+  }
+
+  private detailsKey(job: JobRecord): string | undefined {
+    const root = rootOf(job.file);
+    return root && job.key ? `${root}\0${job.run}\0${job.key}` : undefined;
+  }
+
+  private detailsOf(job: JobRecord): CheckpointDetails | undefined {
+    const key = this.detailsKey(job);
+    if (!key) return undefined;
+    let d = this.details.get(key);
+    if (!d) {
+      const summary = rootResults(rootOf(job.file)!).get(job.key!)?.summary;
+      if (!summary) return undefined;
+      d = this.derive(job, summary);
+      this.details.set(key, d);
+    }
+    return d;
+  }
+
+  private derive(job: JobRecord, summary: ResultSummary): CheckpointDetails {
+    return { names: checkpointNames(summary, this.configOf(job).config), metrics: checkpointMetrics(summary) };
   }
 }
 
@@ -109,20 +122,4 @@ export function runSeries(checkpoints: Map<string, Checkpoint>, labels: RunLabel
     runs.set(c.job.run, s);
   }
   return [...runs.values()];
-}
-
-/**
- * A live update completed with what the cache knows of its checkpoint: where its values came
- * from and its run's names (the pipeline's message carries the values only).
- */
-export function withNames(m: HostToWebview, checkpoints: Map<string, Checkpoint>, labels: RunLabels): HostToWebview {
-  if (m.type !== 'checkpoint') return m;
-  const job = checkpoints.get(m.point.file)?.job;
-  if (!job) return m;
-  const { modalityNames, classNames, ...origin } = labels.namesOf(job);
-  return {
-    ...m,
-    point: { ...m.point, ...origin },
-    ...(modalityNames || classNames ? { names: { modalityNames, classNames } } : {}),
-  };
 }

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { isInside } from '../store/safe-path';
+import { rootOf as rootIn } from '../runs/layout';
 import { checkRunsRoots, ExtensionSettings, readSettings } from './settings';
 
 /**
@@ -23,7 +23,11 @@ export function configuredRoots(): string[] {
 export function rootOf(file: unknown): string | undefined {
   if (typeof file !== 'string' || !path.isAbsolute(file)) return undefined;
   const f = path.resolve(file);
-  return configuredRoots().find((r) => f !== r && isInside(r, f));
+  // A root itself is not a file in it.
+  return rootIn(
+    configuredRoots().filter((r) => r !== f),
+    f,
+  );
 }
 
 /**

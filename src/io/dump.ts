@@ -74,6 +74,8 @@ export function readTensorFile(
     let text: string;
     try {
       const st = fs.statSync(metaFile);
+      // A device or FIFO reports size 0 and reads without end: only regular files are read.
+      if (!st.isFile()) throw new DumpError(metaFile, 'not a regular file');
       if (st.size > 16 * 1024 * 1024)
         throw new DumpError(metaFile, `metadata file of ${formatBytes(st.size)} is larger than the 16 MiB cap`);
       text = fs.readFileSync(metaFile, 'utf8');

@@ -151,7 +151,11 @@ export function collectSamples(
   if (which === 'none') return { checkpoints: [], omitted: 0 };
   const x = (j: JobRecord) => j.step ?? j.epoch ?? 0;
   const byRun = new Map<string, JobRecord[]>();
-  for (const j of doneJobs(root)) byRun.set(j.run, [...(byRun.get(j.run) ?? []), j]);
+  for (const j of doneJobs(root)) {
+    const jobs = byRun.get(j.run);
+    if (jobs) jobs.push(j);
+    else byRun.set(j.run, [j]);
+  }
   const wanted: JobRecord[] = [];
   for (const jobs of byRun.values()) jobs.sort((a, b) => x(b) - x(a) || b.file.localeCompare(a.file));
   const runsList = [...byRun.values()];

@@ -11,6 +11,7 @@
  * is written outside `out`: every folder below it is created or checked to be a real folder (a
  * symbolic link there is refused, never written through) and files are renamed into place.
  */
+import { checkpointTime, num } from '../shared/checkpoint-metrics';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -50,7 +51,6 @@ export interface ExportRun {
   points: ExportPoint[];
 }
 
-const finite = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const field = (o: unknown, k: string): unknown =>
   typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[k] : undefined;
 
@@ -58,17 +58,17 @@ const field = (o: unknown, k: string): unknown =>
 function valuesOf(summary: Record<string, unknown>): Record<string, number | undefined> {
   const v: Record<string, number | undefined> = {};
   for (const k of ['R', 'U1', 'U2', 'S']) {
-    v[k] = finite(field(summary.dataset, k));
+    v[k] = num(field(summary.dataset, k));
     const range = field(summary.intervals, k);
-    if (Array.isArray(range)) [v[`${k}_low`], v[`${k}_high`]] = [finite(range[0]), finite(range[1])];
+    if (Array.isArray(range)) [v[`${k}_low`], v[`${k}_high`]] = [num(range[0]), num(range[1])];
   }
-  v.I12 = finite(field(summary.info, 'I12'));
+  v.I12 = num(field(summary.info, 'I12'));
   return v;
 }
 
 /** The step of a checkpoint: its step, else its epoch (whole numbers); undefined when it has neither. */
 function stepOf(meta: unknown, r: JobRecord): number | undefined {
-  const x = finite(field(meta, 'step')) ?? r.step ?? finite(field(meta, 'epoch')) ?? r.epoch;
+  const x = num(field(meta, 'step')) ?? r.step ?? num(field(meta, 'epoch')) ?? r.epoch;
   return x === undefined ? undefined : Math.max(-(2 ** 53) + 1, Math.min(2 ** 53 - 1, Math.round(x)));
 }
 
@@ -89,7 +89,7 @@ export function collectExport(root: string, now = Date.now()): ExportRun[] {
     const hit = hits.get(r.key);
     if (!hit) continue;
     const step = stepOf(hit.summary.meta, r);
-    const timestampMs = Math.round(r.mtimeMs > 0 ? r.mtimeMs : r.updatedAt > 0 ? r.updatedAt : now);
+    const timestampMs = Math.round(checkpointTime(r.mtimeMs, r.updatedAt > 0 ? r.updatedAt : now)!);
     const point = { file: r.file, step: step ?? 0, known: step !== undefined, timestampMs };
     const pts = byRun.get(r.run) ?? [];
     pts.push({ ...point, values: valuesOf(hit.summary) });

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { resolveInside } from '../store/safe-path';
 import { rootOf, runConfigFile, runDir, runOf } from './layout';
 import { CheckpointName, parseCheckpointName } from './naming';
-import { RunConfig, readRunConfig } from './run-config';
+import { RunConfigs } from './run-config';
 
 /**
  * Do a dump and a model checkpoint name the same training point? By step where both have one
@@ -21,45 +21,24 @@ export function sameCheckpoint(a: CheckpointName, b: CheckpointName): boolean {
  * one pairs each dump with the model checkpoint of the same epoch/step, and waits for it.
  */
 export class ModelCheckpoints {
-  private configs = new Map<string, RunConfig>();
-
   constructor(
     private readonly roots: string[],
     /** reports an unreadable run.json or a folder outside its run */
-    private readonly warn: (text: string) => void,
+    warn: (text: string) => void,
+    /** the runs' run.json, read again when it changes; its problems reported once per change */
+    private readonly configs = new RunConfigs(roots, warn),
   ) {}
-
-  /** Forget the run.json read for run folder `dir` (it changed). */
-  forget(dir: string): void {
-    this.configs.delete(dir);
-  }
-
-  /** run.json of the run folder holding `file` (re-read when it changes). */
-  private runConfigOf(file: string): { dir: string; config: RunConfig } {
-    const root = rootOf(this.roots, file) ?? path.dirname(file);
-    const dir = runDir(root, runOf(root, file));
-    let config = this.configs.get(dir);
-    if (!config) {
-      try {
-        config = readRunConfig(dir);
-      } catch (e) {
-        this.warn((e as Error).message);
-        config = {};
-      }
-      this.configs.set(dir, config);
-    }
-    return { dir, config };
-  }
 
   /** The run's model checkpoint folder (run.json `checkpoints`), when set and inside the run folder. */
   dirOf(file: string): string | undefined {
-    const { dir, config } = this.runConfigOf(file);
-    if (!config.checkpoints) return undefined;
+    const root = rootOf(this.roots, file) ?? path.dirname(file);
+    const dir = runDir(root, runOf(root, file));
+    const { checkpoints } = this.configs.ofDir(dir);
+    if (!checkpoints) return undefined;
     try {
-      return resolveInside(dir, config.checkpoints, `${runConfigFile(dir)}: checkpoints`);
+      return resolveInside(dir, checkpoints, `${runConfigFile(dir)}: checkpoints`);
     } catch (e) {
-      this.warn((e as Error).message);
-      config.checkpoints = undefined;
+      this.configs.report((e as Error).message);
       return undefined;
     }
   }

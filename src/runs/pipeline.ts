@@ -73,7 +73,7 @@ export class Pipeline extends EventEmitter {
     super();
     this.worker = new WorkerClient(opts.worker);
     this.runConfigs = new RunConfigs(opts.roots, (w) => this.emit('warning', w));
-    this.checkpoints = new ModelCheckpoints(opts.roots, this.runConfigs.report);
+    this.checkpoints = new ModelCheckpoints(opts.roots, this.runConfigs.report, this.runConfigs);
     for (const root of opts.roots) this.loadStatus(root);
   }
 
@@ -150,11 +150,11 @@ export class Pipeline extends EventEmitter {
   /** run.json of run folder `dir` changed: requeue its jobs that wait or whose settings it changed. */
   private runConfigChanged(dir: string): void {
     this.runConfigs.ofDir(dir);
-    this.checkpoints.forget(dir);
+    let id: string | undefined; // one run.json, so one settings id for all its jobs
     for (const j of [...this.jobs.values()]) {
       const root = this.rootOf(j.file);
       if (!root || runDir(root, runOf(root, j.file)) !== dir) continue;
-      const id = this.settingsOf(j.file).id;
+      id ??= this.settingsOf(j.file).id;
       const running = this.running?.file === j.file ? this.running.settingsId : undefined;
       if (j.state === 'waiting' || (j.state === 'done' && j.settingsId !== id) || (running && running !== id))
         this.enqueue(j.file);

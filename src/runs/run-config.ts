@@ -172,7 +172,7 @@ export class RunConfigs {
     private readonly warn: (text: string) => void,
   ) {}
 
-  /** Report `text` unless it was already reported since its run.json last changed (for other readers of run.json too). */
+  /** Report `text` unless it was already reported since its run.json last changed (ModelCheckpoints reports through it too). */
   readonly report = (text: string): void => {
     if (this.reported.has(text)) return;
     this.reported.add(text);
@@ -204,7 +204,7 @@ export class RunConfigs {
       config = checked.config;
       checked.warnings.forEach(this.report);
     } catch (e) {
-      this.report((e as Error).message); // the same text ModelCheckpoints reports: once in all
+      this.report((e as Error).message);
     }
     this.read.set(dir, { stamp, config });
     return config;

@@ -11,7 +11,8 @@ interface SummaryLike {
   probes?: unknown;
 }
 
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+/** A value read from a summary as a finite number, else undefined (JSON gives null for NaN). */
+export const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 /** The accuracy of the probe (or logits) predicting from `modality`, when the summary lists it. */
 function accuracyOf(probes: unknown, modality: string): number | undefined {

@@ -2,7 +2,7 @@
  * Download of one chart as PNG or SVG: posted to the host, which writes it through a save
  * dialog (a webview cannot download); a plain page (static report) downloads it itself.
  */
-import { el } from '../dom';
+import { download, el } from '../dom';
 import { button } from '../controls';
 import { themeColor } from '../charts/canvas';
 import { chartSvg, svgToPng } from '../charts/svg-export';
@@ -10,14 +10,13 @@ import type { Dashboard } from './state';
 
 /** The file's bytes from base64 (PNG) or text (SVG), as a page download. */
 function downloadFile(name: string, content: string, format: 'png' | 'svg'): void {
-  const blob =
-    format === 'png'
-      ? new Blob([Uint8Array.from(atob(content), (ch) => ch.charCodeAt(0))], { type: 'image/png' })
-      : new Blob([content], { type: 'image/svg+xml' });
-  const a = el('a', { href: URL.createObjectURL(blob), download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
+  if (format === 'png')
+    download(
+      name,
+      Uint8Array.from(atob(content), (ch) => ch.charCodeAt(0)),
+      'image/png',
+    );
+  else download(name, content, 'image/svg+xml');
 }
 
 export async function exportChart(d: Dashboard, plot: SVGSVGElement, title: string, format: 'png' | 'svg') {

@@ -1,9 +1,9 @@
 /** The class table (paper Table 3): mean R, U1, U2, S per class, ranked by the interaction the table sorts by. */
 import { el, headerRow, swatch } from '../dom';
 import { INTERACTIONS } from '../interactions';
-import { interactionLabel } from '../labels';
+import { classLabel, interactionLabel } from '../labels';
 import { classColor, classPalette } from '../palette';
-import { Samples, className } from './state';
+import { Samples } from './state';
 
 export function drawClasses(s: Samples, host: HTMLElement): void {
   const d = s.data!;
@@ -19,7 +19,7 @@ export function drawClasses(s: Samples, host: HTMLElement): void {
     const tr = el('tr', { 'data-class': String(c.class) });
     const top = INTERACTIONS.reduce((a, b) => (c[b] > c[a] ? b : a));
     const name = el('td');
-    name.append(swatch(classColor(colors, c.class)), c.name ?? className(d, c.class));
+    name.append(swatch(classColor(colors, c.class)), c.name ?? classLabel(d, c.class));
     tr.append(
       name,
       el('td', { class: 'num' }, String(c.n)),

@@ -4,6 +4,7 @@
  * filters are unchanged. The points are those of every filter but the brush (brush.ts), whose
  * selection is drawn over them.
  */
+import { classLabel } from '../labels';
 import { el, legend } from '../dom';
 import { select } from '../controls';
 import { rasterPoints } from '../raster';
@@ -11,7 +12,7 @@ import { classColor, classPalette } from '../palette';
 import { SAMPLE_KEYS } from '../interactions';
 import { evenFrame, scales } from '../charts/frame';
 import { context2x, hiDpiCanvas, labelStyle, strokeFrame } from '../charts/canvas';
-import { Samples, change, className, keyLabel } from './state';
+import { Samples, change, keyLabel } from './state';
 import { Points, attachBrush } from './brush';
 
 const FRAME = evenFrame(360, 300, 32);
@@ -123,7 +124,7 @@ function scatterKey(s: Samples, colors: string[], out: number): HTMLElement {
   const classes = d.perClass.map((c) => c.class);
   const key =
     new Set(classes.map((c) => c % colors.length)).size === classes.length
-      ? legend(classes.map((c) => [classColor(colors, c), className(d, c)]))
+      ? legend(classes.map((c) => [classColor(colors, c), classLabel(d, c)]))
       : el('div', { class: 'legend-keys' }, `colour: class number mod ${colors.length}`);
   if (out)
     key.append(

@@ -5,7 +5,7 @@
 import type { SampleData } from '../../src/shared/protocol';
 import type { VsCodeApi } from '../vscode-api';
 import { SampleKey, dominant } from '../interactions';
-import { classLabel, interactionLabel } from '../labels';
+import { interactionLabel } from '../labels';
 import { orderRows } from '../sort';
 import { FilterState, filterRows, maskRows } from './filters';
 
@@ -100,9 +100,6 @@ export const columns = (d: SampleData | undefined): Col[] =>
   d?.ids
     ? ['index', 'id', 'class', 'r', 'u1', 'u2', 's', 'dominant']
     : ['index', 'class', 'r', 'u1', 'u2', 's', 'dominant'];
-
-/** A class's name as the host sent it (the dump's, else run.json's), else its number. */
-export const className = (d: SampleData | undefined, c: number) => classLabel(d, c);
 
 /** A per-sample interaction named with its modality when the host sent names: "u1 (audio)". */
 export const keyLabel = (d: SampleData | undefined, k: SampleKey) => interactionLabel(k, d?.modalityNames);

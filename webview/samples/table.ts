@@ -3,9 +3,10 @@
  * samples scroll like 40), sortable by any column. The grid is one tab stop; arrow keys move
  * the active row (aria-activedescendant) and Enter opens it.
  */
+import { classLabel } from '../labels';
 import { el } from '../dom';
 import { SAMPLE_KEYS } from '../interactions';
-import { Col, Samples, change, className, columns, inputIndex, keyLabel } from './state';
+import { Col, Samples, change, columns, inputIndex, keyLabel } from './state';
 import { requestDetail } from './detail';
 
 /** Height of a row in pixels (the stylesheet's too). */
@@ -122,7 +123,7 @@ function rowElement(g: Grid, k: number): HTMLElement {
   tr.append(
     el('span', { class: 'td num', role: 'gridcell' }, String(inputIndex(d, i))),
     ...(d.ids ? [el('span', { class: 'td num', role: 'gridcell' }, String(d.ids[i]))] : []),
-    el('span', { class: 'td', role: 'gridcell' }, className(d, d.y[i])),
+    el('span', { class: 'td', role: 'gridcell' }, classLabel(d, d.y[i])),
     ...SAMPLE_KEYS.map((c) => el('span', { class: 'td num', role: 'gridcell' }, d[c][i].toFixed(3))),
     el('span', { class: `td dom dom-${s.dom[i]}`, role: 'gridcell' }, s.dom[i]),
   );

@@ -12,8 +12,8 @@ import type { Mount } from '../vscode-api';
 import { el } from '../dom';
 import { select } from '../controls';
 import { SAMPLE_KEYS } from '../interactions';
-import { sourceBadge } from '../labels';
-import { Samples, change, className, computeRows, createSamples, keyLabel, receive } from './state';
+import { classLabel, sourceBadge } from '../labels';
+import { Samples, change, computeRows, createSamples, keyLabel, receive } from './state';
 import { drawTable } from './table';
 import { drawScatter } from './scatter';
 import { drawClasses } from './classes';
@@ -32,7 +32,7 @@ function drawHeader(s: Samples): HTMLElement {
   const cls = select(
     [
       { value: 'all', label: 'all classes' },
-      ...d.perClass.map((c) => ({ value: String(c.class), label: className(d, c.class) })),
+      ...d.perClass.map((c) => ({ value: String(c.class), label: classLabel(d, c.class) })),
     ],
     s.state.cls,
     { class: 'filter-class', 'aria-label': 'class' },
