@@ -24,7 +24,6 @@ function lsmi(...args: string[]) {
 }
 
 function dumpTo(file: string, seed: number, meta: Record<string, number>): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
   writeDump(file, sampleTensors(sampleMixture(syntheticSet('or').model, 200, new Rng(seed))), meta);
 }
 

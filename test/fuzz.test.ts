@@ -5,11 +5,10 @@ import * as path from 'path';
 import { zipSync } from 'fflate';
 import { Dump, readDump } from '../src/io/dump';
 import { DumpError } from '../src/io/errors';
-import { encodeNpy } from '../src/io/npy';
 import { encodeSafetensors } from '../src/io/safetensors';
 import { HostTensor, fromNumbers } from '../src/io/tensor';
 import { encodeZip } from '../src/io/zip-write';
-import { tempDir } from './helpers';
+import { npyMembers, tempDir } from './helpers';
 
 /** mulberry32: small, seeded, good enough to pick mutations. */
 function prng(seed: number): () => number {
@@ -79,12 +78,6 @@ function baseTensors(): Map<string, HostTensor> {
     ),
   );
   return t;
-}
-
-function npyMembers(t: Map<string, HostTensor>): Record<string, Uint8Array> {
-  const out: Record<string, Uint8Array> = {};
-  for (const [k, v] of t) out[`${k}.npy`] = encodeNpy(v);
-  return out;
 }
 
 type Rand = () => number;

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { encodeNpy } from '../src/io/npy';
 import { HostTensor, fromNumbers } from '../src/io/tensor';
 
 export function tempDir(prefix = 'lsmi-test-'): string {
@@ -22,6 +23,13 @@ export function smallTensors(n = 12): Map<string, HostTensor> {
     ['x2', fromNumbers('f32', [n, 2], x2)],
     ['y', fromNumbers('i64', [n], y)],
   ]);
+}
+
+/** The .npy members of a dump, as an npz's members map. */
+export function npyMembers(t: Map<string, HostTensor>): Record<string, Uint8Array> {
+  const out: Record<string, Uint8Array> = {};
+  for (const [k, v] of t) out[`${k}.npy`] = encodeNpy(v);
+  return out;
 }
 
 export const REPO = path.resolve(__dirname, '..', '..');

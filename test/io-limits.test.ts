@@ -13,7 +13,7 @@ import { encodeSafetensors } from '../src/io/safetensors';
 import { HostTensor, fromNumbers } from '../src/io/tensor';
 import { crc32 } from '../src/io/zip';
 import { encodeZip, zipLayout, ZipMemberSpec } from '../src/io/zip-write';
-import { smallTensors, tempDir } from './helpers';
+import { npyMembers, smallTensors, tempDir } from './helpers';
 
 function expectError(fn: () => unknown, pattern: RegExp, file?: string): DumpError {
   let caught: unknown;
@@ -36,13 +36,6 @@ function rawSafetensors(header: object, data: Uint8Array | number): Uint8Array {
   new DataView(out.buffer).setBigUint64(0, BigInt(h.length), true);
   out.set(h, 8);
   out.set(body, 8 + h.length);
-  return out;
-}
-
-/** The .npy members of a dump, as an npz's members map. */
-function npyMembers(t: Map<string, HostTensor>): Record<string, Uint8Array> {
-  const out: Record<string, Uint8Array> = {};
-  for (const [k, v] of t) out[`${k}.npy`] = encodeNpy(v);
   return out;
 }
 

@@ -16,7 +16,7 @@ import { readDump } from '../src/io/dump';
 import { loadSampleData } from '../src/runs/samples';
 import { collectSamples } from '../src/report/html';
 import type { HostToWebview } from '../src/shared/protocol';
-import { REPO, tempDir } from './helpers';
+import { CLI, REPO, tempDir } from './helpers';
 import { fromNumbers } from '../src/io/tensor';
 
 // Small, fast analyses: the subject here is the pipeline, not the estimator.
@@ -187,8 +187,7 @@ test('a corrupt cache entry is recomputed; lsmi runs and lsmi watch --once --jso
   dumpTo(path.join(root, 'r1', 'epoch-0001.safetensors'), 1);
   const ids = Array.from({ length: 200 }, (_, i) => 9_000_000_000 + 7 * i);
   dumpTo(path.join(root, 'r1', 'epoch-0002.safetensors'), 2, 200, ids);
-  const cli = path.join(REPO, 'bin', 'lsmi.js');
-  const w = spawnSync(process.execPath, [cli, 'watch', root, '--once', '--json', '--folds', '2'], {
+  const w = spawnSync(process.execPath, [CLI, 'watch', root, '--once', '--json', '--folds', '2'], {
     encoding: 'utf8',
     timeout: 240_000,
   });
@@ -228,7 +227,7 @@ test('a corrupt cache entry is recomputed; lsmi runs and lsmi watch --once --jso
     .flatMap((s) => fs.readdirSync(path.join(cacheDir, s)).map((e) => path.join(cacheDir, s, e)));
   assert.equal(entries.length, 2);
   fs.writeFileSync(path.join(entries[0], 'summary.json'), '{ truncated');
-  const w2 = spawnSync(process.execPath, [cli, 'watch', root, '--once', '--json', '--folds', '2'], {
+  const w2 = spawnSync(process.execPath, [CLI, 'watch', root, '--once', '--json', '--folds', '2'], {
     encoding: 'utf8',
     timeout: 240_000,
   });
@@ -237,11 +236,11 @@ test('a corrupt cache entry is recomputed; lsmi runs and lsmi watch --once --jso
     .split('\n')
     .map((l) => JSON.parse(l));
   assert.deepEqual(l2.map((l) => l.cached).sort(), [false, true]);
-  const runs = spawnSync(process.execPath, [cli, 'runs', root], { encoding: 'utf8' });
+  const runs = spawnSync(process.execPath, [CLI, 'runs', root], { encoding: 'utf8' });
   assert.match(runs.stdout, /r1\n\s+epoch-0001.safetensors\s+done\s+R /);
   // lsmi report embeds the samples of the run's first and latest checkpoints, exactly as cached.
   const out = path.join(root, 'report.html');
-  const rep = spawnSync(process.execPath, [cli, 'report', root, '--out', out], { encoding: 'utf8' });
+  const rep = spawnSync(process.execPath, [CLI, 'report', root, '--out', out], { encoding: 'utf8' });
   assert.equal(rep.status, 0, rep.stderr);
   assert.match(rep.stdout, /1 runs, 2 checkpoints, samples of 2\)/);
   const init = embeddedReport(out);
@@ -263,7 +262,7 @@ test('a corrupt cache entry is recomputed; lsmi runs and lsmi watch --once --jso
     assert.deepEqual(decode(c.r as unknown as Embedded), cached.r, 'r round-trips bit for bit');
     assert.deepEqual(decode(c.s as unknown as Embedded), cached.s);
   }
-  const latest = spawnSync(process.execPath, [cli, 'report', root, '--out', out, '--samples', 'latest'], {
+  const latest = spawnSync(process.execPath, [CLI, 'report', root, '--out', out, '--samples', 'latest'], {
     encoding: 'utf8',
   });
   assert.equal(latest.status, 0, latest.stderr);
@@ -278,10 +277,10 @@ test('a corrupt cache entry is recomputed; lsmi runs and lsmi watch --once --jso
     [[2], 1],
     'the latest checkpoint is kept first',
   );
-  const bad = spawnSync(process.execPath, [cli, 'report', root, '--samples', 'some'], { encoding: 'utf8' });
+  const bad = spawnSync(process.execPath, [CLI, 'report', root, '--samples', 'some'], { encoding: 'utf8' });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--samples must be ends, latest, all or none/);
-  const clear = spawnSync(process.execPath, [cli, 'cache', 'clear', root], { encoding: 'utf8' });
+  const clear = spawnSync(process.execPath, [CLI, 'cache', 'clear', root], { encoding: 'utf8' });
   assert.match(clear.stdout, /removed 2 cached results/);
 });
 

@@ -24,7 +24,6 @@ function lsmi(...args: string[]) {
 
 /** A checkpoint dump of 200 samples of the 'or' set (distinct seeds give distinct contents). */
 function dumpTo(file: string, seed: number, epoch: number): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
   writeDump(file, sampleTensors(sampleMixture(syntheticSet('or').model, 200, new Rng(seed))), { epoch });
 }
 

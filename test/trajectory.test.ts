@@ -24,7 +24,6 @@ const N = 200;
 
 /** A 200-row dump; with `ids`, its rows are a rotation of the samples, each with its id. */
 function dumpTo(file: string, seed: number, epoch: number, shift?: number): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
   const t = sampleTensors(sampleMixture(syntheticSet('or').model, N, new Rng(seed)));
   if (shift !== undefined)
     t.set(

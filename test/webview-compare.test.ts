@@ -3,27 +3,17 @@
  * checkpoints holding the same samples in reverse order compare as unchanged, by row position
  * they do not, and dumps without ids say they were paired by row position.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import * as fs from 'fs';
-import { chromium, Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { SampleData } from '../src/shared/protocol';
 import { Rng } from '../src/core/rng';
-import { CHROMIUM, CHROMIUM_FLAGS } from './chromium';
-import { choose, openPanel, posted } from './webview-page';
+import { choose, openPanel, posted, sharedBrowser } from './webview-page';
 
 // Page-side names used in the callbacks below.
 declare const document: { querySelector(s: string): { getAttribute(n: string): string | null } | null };
 
-const missing = fs.existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM}`;
-
-let browser: Browser | undefined;
-before(async () => {
-  if (!missing) browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-});
-after(async () => {
-  await browser?.close();
-});
+const { missing, browser } = sharedBrowser();
 
 /** `n` samples of three classes with random values (class means are not needed to pair). */
 function checkpoint(n: number, seed: number, ids?: Float64Array): SampleData {
@@ -65,7 +55,7 @@ function reorder(a: SampleData, rows: number[], epoch: number): SampleData {
 }
 
 const open = (a: SampleData, b: SampleData) =>
-  openPanel(browser!, 'compare', [{ type: 'init', view: 'compare', title: 'Compare', a, b }], '.pairing', 1200);
+  openPanel(browser(), 'compare', [{ type: 'init', view: 'compare', title: 'Compare', a, b }], '.pairing', 1200);
 
 const meanAbs = async (page: Page) => Number(await page.getAttribute('.pairing-summary', 'data-mean-abs-change'));
 

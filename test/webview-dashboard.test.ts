@@ -3,16 +3,14 @@
  * tooltip, the run filter, the x axis picker, drag to zoom, chart downloads and the small
  * charts of information terms and accuracy; once in the dark theme's variables.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import * as fs from 'fs';
 import * as path from 'path';
-import { chromium, Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { writeReport } from '../src/report/html';
 import type { RunSeries } from '../src/shared/protocol';
 import { REPO, tempDir } from './helpers';
-import { CHROMIUM, CHROMIUM_FLAGS as FLAGS } from './chromium';
-import { DARK_THEME, openPanel, posted, setTheme } from './webview-page';
+import { DARK_THEME, openPanel, posted, setTheme, sharedBrowser } from './webview-page';
 
 const ARTIFACTS = path.join(REPO, 'test-artifacts');
 
@@ -26,7 +24,7 @@ declare class DOMParser {
 declare const document: { querySelector(s: string): { getAttribute(a: string): string | null } | null };
 declare function getComputedStyle(e: unknown): { fillOpacity: string; stroke: string; fill: string };
 
-const missing = fs.existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM}`;
+const { missing, browser } = sharedBrowser();
 
 const T0 = Date.UTC(2026, 10, 20, 9, 0);
 const HOUR = 3600_000;
@@ -60,16 +58,8 @@ const RUNS: RunSeries[] = ['alpha-late', 'beta-early'].map((run, r) => ({
   }),
 }));
 
-let browser: Browser | undefined;
-before(async () => {
-  if (!missing) browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
-});
-after(async () => {
-  await browser?.close();
-});
-
 const open = async (runs = RUNS) =>
-  (await openPanel(browser!, 'dashboard', [{ type: 'init', view: 'dashboard', title: 'Dash', runs }], '.chart svg'))
+  (await openPanel(browser(), 'dashboard', [{ type: 'init', view: 'dashboard', title: 'Dash', runs }], '.chart svg'))
     .page;
 const count = (page: Page, sel: string) => page.$$eval(sel, (e) => e.length);
 
@@ -285,7 +275,7 @@ test(
 test("the static report's dashboard has the x axis picker and the intervals toggle", { skip: missing }, async () => {
   const file = path.join(tempDir('lsmi-report-tools-'), 'report.html');
   writeReport(file, RUNS, 'Report tools');
-  const page = await browser!.newPage();
+  const page = await browser().newPage();
   await page.goto(`file://${file}`);
   await page.waitForSelector('.panel-dashboard .chart svg');
   assert.equal(await page.getByRole('combobox', { name: 'X axis' }).count(), 1);

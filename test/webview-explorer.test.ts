@@ -3,14 +3,12 @@
  * filter (dump ids or row numbers), Export filtered CSV, linked brushing on the scatter, and
  * the keyboard reaching every control by its accessible name.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import * as fs from 'fs';
-import { chromium, Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { SampleData } from '../src/shared/protocol';
 import { Rng } from '../src/core/rng';
-import { CHROMIUM, CHROMIUM_FLAGS as FLAGS } from './chromium';
-import { choose, countShown, openPanel, posted } from './webview-page';
+import { choose, countShown, openPanel, posted, sharedBrowser } from './webview-page';
 
 // Page-side callbacks run in the browser: these names exist there, not in Node's types.
 declare const document: {
@@ -18,18 +16,7 @@ declare const document: {
   querySelector(s: string): { getContext(c: '2d'): { getImageData(...a: number[]): { data: Uint8ClampedArray } } };
 };
 
-const missing = fs.existsSync(CHROMIUM)
-  ? undefined
-  : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
-if (missing) console.log(`# skipped webview explorer tests: ${missing}`);
-
-let browser: Browser | undefined;
-before(async () => {
-  if (!missing) browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
-});
-after(async () => {
-  await browser?.close();
-});
+const { missing, browser } = sharedBrowser('webview explorer tests');
 
 /** n samples in three classes (one named like a formula), values from `values` or random. */
 function data(n: number, values?: (i: number) => [number, number, number, number]): SampleData {
@@ -58,7 +45,7 @@ function data(n: number, values?: (i: number) => [number, number, number, number
 }
 
 const open = (d: SampleData) =>
-  openPanel(browser!, 'samples', [{ type: 'init', view: 'samples', title: 'Samples', data: d }], '.tr', 1280);
+  openPanel(browser(), 'samples', [{ type: 'init', view: 'samples', title: 'Samples', data: d }], '.tr', 1280);
 
 /** Types into a field named `label` and commits it with Enter. */
 async function commit(page: Page, label: string, value: string): Promise<void> {

@@ -2,12 +2,12 @@
  * Names the user gave (run.json, dump metadata) and where each value came from (logits or
  * probes), as the panels show them in a real Chromium, and as a report of a real root carries them.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { chromium, Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { writeRootReport } from '../src/report/html';
 import type { HostToWebview, RunSeries, SampleData } from '../src/shared/protocol';
 import { writeDump } from '../src/io/dump';
@@ -17,25 +17,13 @@ import { sampleTensors } from '../src/core/synthetic/dump';
 import { syntheticSet } from '../src/core/synthetic/sets';
 import { Rng } from '../src/core/rng';
 import { CLI, tempDir } from './helpers';
-import { CHROMIUM, CHROMIUM_FLAGS as FLAGS } from './chromium';
-import { choose, openPanel, posted } from './webview-page';
+import { choose, openPanel, posted, sharedBrowser } from './webview-page';
 
 // Page-side callbacks run in the browser: these names exist there, not in Node's types.
 declare const window: { postMessage(message: unknown, origin: string): void };
 declare const document: { querySelectorAll(selector: string): { length: number } };
 
-const missing = fs.existsSync(CHROMIUM)
-  ? undefined
-  : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
-if (missing) console.log(`# skipped webview name tests: ${missing}`);
-
-let browser: Browser | undefined;
-before(async () => {
-  if (!missing) browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
-});
-after(async () => {
-  await browser?.close();
-});
+const { missing, browser } = sharedBrowser('webview name tests');
 
 const NAMES = { modalityNames: ['audio', 'visual'] as [string, string], classNames: ['cat', 'dog'] };
 
@@ -60,7 +48,7 @@ const texts = (page: Page, sel: string) => page.$$eval(sel, (es) => es.map((e) =
 test('dashboard: headings, legends, composition, tooltips and read-out name the modalities and the source', async (t) => {
   if (missing) return t.skip(missing);
   const { page, errors } = await openPanel(
-    browser!,
+    browser(),
     'dashboard',
     [{ type: 'init', view: 'dashboard', title: 'Named', runs: RUNS }],
     '.chart svg',
@@ -110,7 +98,7 @@ test('dashboard: headings, legends, composition, tooltips and read-out name the 
 test('dashboard live update: names and source come with it; names that are markup stay text', async (t) => {
   if (missing) return t.skip(missing);
   const { page, errors } = await openPanel(
-    browser!,
+    browser(),
     'dashboard',
     [{ type: 'init', view: 'dashboard', title: 'Named', runs: RUNS }],
     '.chart svg',
@@ -167,7 +155,7 @@ const NAMED_DATA: Partial<SampleData> = {
 };
 
 const openSamples = (data: SampleData) =>
-  openPanel(browser!, 'samples', [{ type: 'init', view: 'samples', title: 'Samples', data }], '.tr', 1280);
+  openPanel(browser(), 'samples', [{ type: 'init', view: 'samples', title: 'Samples', data }], '.tr', 1280);
 
 test('sample explorer: class names in the table and class table, modalities in U1/U2 headers, source in the header', async (t) => {
   if (missing) return t.skip(missing);
@@ -200,7 +188,7 @@ test('compare panel: each side says where its values came from; bars and tables 
   b.file = '/runs/late/epoch-5.safetensors';
   b.u1 = Float32Array.from(a.u1, (v, i) => v + (i === 3 ? 1 : 0));
   const { page, errors } = await openPanel(
-    browser!,
+    browser(),
     'compare',
     [{ type: 'init', view: 'compare', title: 'Compare', a, b }],
     '.moved-row',
@@ -282,7 +270,7 @@ test("report of a real root: run.json's names, the dump's own names first, and e
   assert.deepEqual([run('dumpnamed').points[0].source, cp('dumpnamed').source], ['mixed', 'mixed']);
   if (missing) return t.skip(missing);
   // The page draws them: the dashboard's composition, then the explorer of the named run.
-  const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await browser().newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(`file://${file}`);
   await page.waitForSelector('.panel-dashboard .chart svg');
   assert.equal(

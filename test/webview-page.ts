@@ -2,11 +2,13 @@
  * A panel's bundle in a real Chromium page, as the webview tests drive it: the page the static
  * report writes (strict CSP, data embedded), with the messages the panel posts collected.
  */
+import { after, before } from 'node:test';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Browser, Page } from 'playwright-core';
+import { chromium, Browser, Page } from 'playwright-core';
 import { PageName, panelHtml } from '../src/report/html';
 import type { HostToWebview } from '../src/shared/protocol';
+import { CHROMIUM, CHROMIUM_FLAGS } from './chromium';
 import { tempDir } from './helpers';
 
 // Page-side callbacks run in the browser: these names exist there, not in Node's types.
@@ -15,6 +17,31 @@ interface PageWindow {
   addEventListener(type: string, fn: (e: { detail: Record<string, unknown> }) => void): void;
 }
 declare const window: PageWindow;
+
+/**
+ * One Chromium for a test file's tests: registers node:test hooks that launch it before them and
+ * close it after them. `missing` says why there is none (no Chromium at CHROMIUM); the tests skip
+ * with it as their reason. With `label`, a missing Chromium is also printed: "# skipped <label>: …".
+ * `browser()` is the launched browser (call it inside a test, not when the file loads).
+ */
+export function sharedBrowser(label?: string): { missing: string | undefined; browser: () => Browser } {
+  const missing = fs.existsSync(CHROMIUM)
+    ? undefined
+    : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
+  if (missing && label) console.log(`# skipped ${label}: ${missing}`);
+  let launched: Browser | undefined;
+  before(async () => {
+    if (!missing) launched = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  });
+  after(async () => {
+    await launched?.close();
+  });
+  const browser = () => {
+    if (!launched) throw new Error(missing ?? 'Chromium is not launched yet (browser() runs before the tests)');
+    return launched;
+  };
+  return { missing, browser };
+}
 
 /** Opens `panel` with `messages`, once `ready` is on the page; console errors (CSP violations too) are collected. */
 export async function openPanel(

@@ -4,18 +4,14 @@
  * in the light and the dark theme. Distances are CIEDE2000 (Sharma, Wu and Dalal 2005) and
  * CIE76 in CIELAB (D65).
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import * as fs from 'fs';
-import { chromium, Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { SampleData } from '../src/shared/protocol';
-import { CHROMIUM, CHROMIUM_FLAGS } from './chromium';
-import { openPanel } from './webview-page';
+import { openPanel, setTheme, sharedBrowser } from './webview-page';
 
 // Page-side names used in the callbacks below.
 declare const document: {
-  body: { className: string };
-  documentElement: { style: { setProperty(n: string, v: string): void } };
   querySelector(s: string): {
     width: number;
     height: number;
@@ -24,15 +20,7 @@ declare const document: {
 };
 declare function getComputedStyle(e: unknown): { backgroundColor: string };
 
-const missing = fs.existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM}`;
-
-let browser: Browser | undefined;
-before(async () => {
-  if (!missing) browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-});
-after(async () => {
-  await browser?.close();
-});
+const { missing, browser } = sharedBrowser();
 
 type Rgb = [number, number, number];
 type Lab = [number, number, number];
@@ -159,7 +147,7 @@ test('12 classes: 12 colours pairwise distinct in the light and the dark theme, 
   if (missing) return t.skip(missing);
   const data = classes(12);
   const { page, errors } = await openPanel(
-    browser!,
+    browser(),
     'samples',
     [{ type: 'init', view: 'samples', title: 'Samples', data }],
     '.scatter canvas',
@@ -167,11 +155,7 @@ test('12 classes: 12 colours pairwise distinct in the light and the dark theme, 
   );
   const seen: Record<string, Rgb[]> = {};
   for (const theme of ['light', 'dark']) {
-    if (theme === 'dark')
-      await page.evaluate(() => {
-        document.documentElement.style.setProperty('--vscode-editor-background', '#1f1f1f');
-        document.body.className = 'vscode-dark';
-      });
+    if (theme === 'dark') await setTheme(page, { '--vscode-editor-background': '#1f1f1f' });
     const key = (await keyColors(page)).map(rgbOf);
     assert.equal(key.length, 12, `${theme}: a key entry per class`);
     const [d00, at00] = closest(key, de2000);
@@ -197,7 +181,7 @@ test('12 classes: 12 colours pairwise distinct in the light and the dark theme, 
 test('24 classes: the second twelve are the first faded, so every class keeps its own colour', async (t) => {
   if (missing) return t.skip(missing);
   const { page } = await openPanel(
-    browser!,
+    browser(),
     'samples',
     [{ type: 'init', view: 'samples', title: 'Samples', data: classes(24) }],
     '.scatter canvas',
@@ -218,7 +202,7 @@ test("compare panel: the scatter's points take their class's colour, as in the e
   // B's s in another order, so that points lie off the diagonal (drawn over them).
   const b = { ...a, epoch: 2, file: '/runs/x/epoch-2.safetensors', s: a.s.map((_, i) => ((i * 53) % a.n) / a.n) };
   const { page } = await openPanel(
-    browser!,
+    browser(),
     'compare',
     [{ type: 'init', view: 'compare', title: 'Compare', a, b }],
     '.scatter canvas',

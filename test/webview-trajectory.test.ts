@@ -1,13 +1,11 @@
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { chromium, Browser } from 'playwright-core';
 import { writeReport } from '../src/report/html';
 import type { HostToWebview, SampleData } from '../src/shared/protocol';
 import { REPO, tempDir } from './helpers';
-import { CHROMIUM, CHROMIUM_FLAGS as FLAGS } from './chromium';
-import { openPanel, posted } from './webview-page';
+import { openPanel, posted, sharedBrowser } from './webview-page';
 
 // The explorer's selected-sample details in Debian's Chromium: a row click asks for the sample's
 // trajectory and preview; the replies draw a chart, an image (data: URL) and text (as text).
@@ -19,15 +17,10 @@ declare const window: PageWindow;
 declare const document: { querySelectorAll(s: string): { length: number } };
 
 const ARTIFACTS = path.join(REPO, 'test-artifacts');
-const missing = fs.existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM}`;
+const { missing, browser } = sharedBrowser();
 
-let browser: Browser | undefined;
-before(async () => {
-  if (!missing) browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+before(() => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-});
-after(async () => {
-  await browser?.close();
 });
 
 /** `n` samples of one checkpoint of run `late`; `shift` rotates values so checkpoints differ. */
@@ -58,7 +51,7 @@ test(
   { skip: missing },
   async () => {
     const init: HostToWebview = { type: 'init', view: 'samples', title: 'Samples', data: data(FILE, 2) };
-    const { page, errors } = await openPanel(browser!, 'samples', [init], '.tr', 1280);
+    const { page, errors } = await openPanel(browser(), 'samples', [init], '.tr', 1280);
     assert.match((await page.textContent('.sample-detail')) ?? '', /Select a sample/);
     await page.click('.tr[data-index="3"]');
     const asked = (await posted(page)).filter((m) => m.type === 'trajectory' || m.type === 'preview');
@@ -137,7 +130,7 @@ test(
       },
     ];
     writeReport(file, runs, 'Trajectory report', [a, b]);
-    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await browser().newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`file://${file}`);

@@ -1,14 +1,12 @@
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { chromium, Browser } from 'playwright-core';
-import { PageName, panelHtml, writeReport } from '../src/report/html';
+import { PageName, writeReport } from '../src/report/html';
 import type { HostToWebview, RunSeries, SampleData } from '../src/shared/protocol';
 import { Rng } from '../src/core/rng';
 import { REPO, tempDir } from './helpers';
-import { CHROMIUM, CHROMIUM_FLAGS as FLAGS } from './chromium';
-import { choose, openPanel as openPage, posted } from './webview-page';
+import { choose, openPanel as openPage, posted, sharedBrowser } from './webview-page';
 
 // Page-side callbacks run in the browser: these names exist there, not in Node's types.
 interface PageWindow {
@@ -33,10 +31,7 @@ declare function getComputedStyle(e: unknown): {
 };
 
 const ARTIFACTS = path.join(REPO, 'test-artifacts');
-const missing = fs.existsSync(CHROMIUM)
-  ? undefined
-  : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
-if (missing) console.log(`# skipped webview tests: ${missing}`);
+const { missing, browser } = sharedBrowser('webview tests');
 
 const RUNS: RunSeries[] = ['late-fusion', 'early-fusion', 'tensor-fusion'].map((run, r) => ({
   run,
@@ -52,19 +47,13 @@ const RUNS: RunSeries[] = ['late-fusion', 'early-fusion', 'tensor-fusion'].map((
   })),
 }));
 
-let browser: Browser | undefined;
-before(async () => {
-  if (missing) return;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-});
-after(async () => {
-  await browser?.close();
+before(() => {
+  if (!missing) fs.mkdirSync(ARTIFACTS, { recursive: true });
 });
 
 /** A panel's bundle in a page with its data; messages it posts are collected (see webview-page.ts). */
 const openPanel = (panel: PageName, messages: HostToWebview[], ready: string, width = 1100) =>
-  openPage(browser!, panel, messages, ready, width);
+  openPage(browser(), panel, messages, ready, width);
 
 const openDashboard = (runs = RUNS) =>
   openPanel('dashboard', [{ type: 'init', view: 'dashboard', title: 'Test runs', runs }], '.chart svg');
@@ -260,13 +249,11 @@ test(
 );
 
 test('an empty root shows what to do, not a blank panel', { skip: missing }, async () => {
-  const page = await browser!.newPage();
-  const file = path.join(tempDir('lsmi-webview-'), 'empty.html');
-  fs.writeFileSync(
-    file,
-    panelHtml('dashboard', [{ type: 'init', view: 'dashboard', title: 'Empty', runs: [] }], 'Empty'),
+  const { page } = await openPanel(
+    'dashboard',
+    [{ type: 'init', view: 'dashboard', title: 'Empty', runs: [] }],
+    '.empty',
   );
-  await page.goto(`file://${file}`);
   assert.match((await page.textContent('.empty')) ?? '', /No analysed checkpoints yet/);
   await page.close();
 });
@@ -568,7 +555,7 @@ test(
     b.s = Float32Array.from(a.s, (v, i) => v + (i === 7 ? 1 : 0));
     const file = path.join(tempDir('lsmi-report-'), 'report.html');
     writeReport(file, RUNS, 'Report test', [a, b]);
-    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await browser().newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(m.text());
