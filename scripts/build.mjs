@@ -3,6 +3,7 @@
 //   node scripts/build.mjs           one build: the webview bundles minified, no source maps
 //   node scripts/build.mjs --watch   the developer loop (npm run watch): every bundle rebuilt
 //                                    on change, unminified with source maps, and tsc --watch
+//   NOMIN=1 node scripts/build.mjs   webview bundles unminified: profiles name the functions
 import { build, context } from 'esbuild';
 import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -48,7 +49,7 @@ const targets = [
     entryPoints: [`webview/${panel}/main.ts`],
     outfile: `dist/webview/${panel}.js`,
     bundle: true,
-    minify: !watch,
+    minify: !watch && !process.env.NOMIN,
     platform: 'browser',
     format: 'iife',
     target: 'es2022',

@@ -13,7 +13,10 @@ import { choose, countShown, openPanel, posted, sharedBrowser } from './webview-
 // Page-side callbacks run in the browser: these names exist there, not in Node's types.
 declare const document: {
   activeElement: { getAttribute(n: string): string | null; tagName: string } | null;
-  querySelector(s: string): { getContext(c: '2d'): { getImageData(...a: number[]): { data: Uint8ClampedArray } } };
+  querySelector(s: string): {
+    getContext(c: '2d'): { getImageData(...a: number[]): { data: Uint8ClampedArray } };
+    getAttribute(n: string): string | null;
+  };
 };
 
 const { missing, browser } = sharedBrowser('webview explorer tests');
@@ -59,9 +62,21 @@ async function waitCount(page: Page, shown: number): Promise<void> {
   assert.equal(await countShown(page), shown);
 }
 
+/** The colours of the explorer scatter's points inside its plot area (pixels at least 80 % opaque). */
+function pointColors(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    // The frame is 360 x 300 CSS px with 32 px margins, drawn at 2x: the plot's inside, frame excluded.
+    const px = document.querySelector('.scatter canvas').getContext('2d').getImageData(66, 66, 588, 468).data;
+    const seen = new Set<string>();
+    for (let o = 0; o < px.length; o += 4) if (px[o + 3] >= 204) seen.add(`${px[o]},${px[o + 1]},${px[o + 2]}`);
+    return [...seen];
+  });
+}
+
 test('range filters keep exactly the rows in range, combined with the class filter', { skip: missing }, async () => {
   const d = data(3000);
   const { page, errors } = await open(d);
+  assert.ok((await pointColors(page)).length >= 3, 'three classes, three colours (and blends) on the scatter');
   await commit(page, 'Minimum s', '0.25');
   await commit(page, 'Maximum r', '0.6');
   const inRange = (i: number) => d.s[i] >= 0.25 && d.r[i] <= 0.6;
@@ -71,6 +86,13 @@ test('range filters keep exactly the rows in range, combined with the class filt
   await waitCount(page, d.y.filter((c, i) => c === 2 && inRange(i)).length);
   const shown = (await page.$$eval('.tr', (t) => t.map((x) => Number(x.getAttribute('data-index'))))).slice(0, 20);
   assert.ok(shown.length > 5 && shown.every((i) => inRange(i) && d.y[i] === 2));
+  // The scatter follows in the next frame, with only those points: one class, one colour.
+  const n = d.y.filter((c, i) => c === 2 && inRange(i)).length;
+  await page.waitForFunction(
+    (k) => document.querySelector('.scatter canvas').getAttribute('aria-label')?.endsWith(`for ${k} samples`),
+    n,
+  );
+  assert.equal((await pointColors(page)).length, 1, 'only the class shown has points on the scatter');
   // The fields kept their text through the redraws; emptying one lifts its bound.
   assert.equal(await page.getByLabel('Minimum s', { exact: true }).inputValue(), '0.25');
   await commit(page, 'Minimum s', '');

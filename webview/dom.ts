@@ -10,6 +10,17 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return e;
 }
 
+/**
+ * Makes `nodes` the children of `host`, in order, touching only what differs: moving a kept
+ * node would blur it and re-run its web components' connect callbacks (and their layout).
+ */
+export function setChildren(host: Element, nodes: Node[]): void {
+  nodes.forEach((n, k) => {
+    if (host.childNodes[k] !== n) host.insertBefore(n, host.childNodes[k] ?? null);
+  });
+  while (host.childNodes.length > nodes.length) host.lastChild!.remove();
+}
+
 /** A colour swatch, styled through CSSOM: a strict CSP blocks style attributes. */
 export function swatch(color: string): HTMLElement {
   const e = el('span', { class: 'swatch' });

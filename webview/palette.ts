@@ -85,7 +85,7 @@ export function themeKind(): ThemeKind {
 let probe: CanvasRenderingContext2D | undefined;
 
 /** A CSS colour as [r, g, b] in 0..255, via the canvas's own colour parser (#rrggbb or rgba()). */
-function rgbOf(color: string): number[] {
+export function rgbOf(color: string): number[] {
   probe ??= document.createElement('canvas').getContext('2d')!;
   probe.fillStyle = '#000000';
   probe.fillStyle = color;

@@ -65,15 +65,17 @@ function plotPairs(
     hi += 1;
   }
   const { sx, sy } = scales(FRAME, [lo, hi], [lo, hi]);
-  rasterPoints(
-    ctx,
-    ps.length,
-    (q) => 2 * sx(a[ps[q][0]]),
-    (q) => 2 * sy(b[ps[q][1]]),
-    (q) => A.y[ps[q][0]] % colors.length, // classColor's rule, as an index
-    colors,
-    ps.length > 5000 ? 0.35 : 0.8,
-  );
+  const n = ps.length;
+  const px = new Float32Array(n),
+    py = new Float32Array(n),
+    color = new Uint8Array(n);
+  for (let q = 0; q < n; q++) {
+    const [i, j] = ps[q];
+    px[q] = sx(a[i]);
+    py[q] = sy(b[j]);
+    color[q] = A.y[i] % colors.length; // classColor's rule, as an index
+  }
+  rasterPoints(ctx, { n, px, py, color }, colors, n > 5000 ? 0.35 : 0.8);
   strokeFrame(ctx, FRAME);
   ctx.beginPath();
   ctx.moveTo(sx(lo), sy(lo));

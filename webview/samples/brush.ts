@@ -33,10 +33,15 @@ export function pointsInside(p: Points, n: number, [x0, y0, x1, y1]: number[]): 
   return { mask, count };
 }
 
-/** Draws the rectangle (the one being dragged, else the brush's) and the selected sample's ring. */
-function paintOverlay(s: Samples, ctx: CanvasRenderingContext2D, p: Points, key: string, drag?: number[]): void {
+/**
+ * Draws the rectangle (the one being dragged, else the brush's, when drawn on these points)
+ * and the selected sample's ring.
+ */
+function paintOverlay(s: Samples, ctx: CanvasRenderingContext2D, drag?: number[]): void {
   ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
-  const rect = drag ?? (s.brush?.key === key ? s.brush.rect : undefined);
+  if (!s.scatter) return; // dropped for a rebuild (theme change)
+  const { points: p, pointsKey } = s.scatter;
+  const rect = drag ?? (s.brush?.key === pointsKey ? s.brush.rect : undefined);
   const accent = themeColor('--vscode-focusBorder', '#005fb8');
   if (rect) {
     const [x0, y0, x1, y1] = rect;
@@ -61,10 +66,10 @@ function paintOverlay(s: Samples, ctx: CanvasRenderingContext2D, p: Points, key:
 }
 
 /**
- * Puts an overlay over `canvas` (inside `wrap`) that brushes the points `p` of the scatter
- * drawn with `key`; sets s.mark to repaint the overlay.
+ * Puts an overlay over the scatter's canvas (inside `wrap`) that brushes the points drawn last
+ * (s.scatter); sets s.mark to repaint the overlay.
  */
-export function attachBrush(s: Samples, wrap: HTMLElement, f: Frame, p: Points, key: string): void {
+export function attachBrush(s: Samples, wrap: HTMLElement, f: Frame): void {
   const overlay = el('canvas', {
     class: 'brush',
     width: String(f.W * 2),
@@ -97,18 +102,17 @@ export function attachBrush(s: Samples, wrap: HTMLElement, f: Frame, p: Points, 
     if (!start) return;
     const [x, y] = at(e);
     rect = [Math.min(start[0], x), Math.min(start[1], y), Math.max(start[0], x), Math.max(start[1], y)];
-    paintOverlay(s, ctx, p, key, rect);
+    paintOverlay(s, ctx, rect);
   });
   overlay.addEventListener('pointerup', () => {
     const r = rect;
     start = rect = undefined;
     // A click without a drag selects nothing: it leaves the current selection as it was.
-    if (!r || (r[2] - r[0] < 2 && r[3] - r[1] < 2)) return paintOverlay(s, ctx, p, key);
-    const { mask, count } = pointsInside(p, s.data!.n, r);
-    s.brush = { mask, count, key, rect: [r[0], r[1], r[2], r[3]] };
+    if (!r || (r[2] - r[0] < 2 && r[3] - r[1] < 2)) return paintOverlay(s, ctx);
+    const { mask, count } = pointsInside(s.scatter!.points, s.data!.n, r);
+    s.brush = { mask, count, key: s.scatter!.pointsKey, rect: [r[0], r[1], r[2], r[3]] };
     s.redraw();
   });
   wrap.append(overlay);
-  s.mark = () => paintOverlay(s, ctx, p, key);
-  s.mark();
+  s.mark = () => paintOverlay(s, ctx);
 }

@@ -5,7 +5,7 @@ import { classLabel, interactionLabel } from '../labels';
 import { classColor, classPalette } from '../palette';
 import { Samples } from './state';
 
-export function drawClasses(s: Samples, host: HTMLElement): void {
+export function drawClasses(s: Samples): HTMLElement {
   const d = s.data!;
   const box = el('section', { class: 'classes' });
   box.append(el('h2', {}, 'Classes (mean per class, nats)'));
@@ -32,5 +32,5 @@ export function drawClasses(s: Samples, host: HTMLElement): void {
     el('p', { class: 'note' }, `ranked by ${label(key)} (sort the table by an interaction to rank by it)`),
     table,
   );
-  host.append(box);
+  return box;
 }

@@ -73,10 +73,10 @@ export function receiveDetail(s: Samples, m: Extract<HostToWebview, { type: 'tra
   paint(s, d);
 }
 
-/** The details section, in `host`; a selection made elsewhere (the host's, a scatter's) is asked about here. */
-export function drawDetail(s: Samples, host: HTMLElement): void {
+/** The details section; a selection made elsewhere (the host's, a scatter's) is asked about here. */
+export function drawDetail(s: Samples): HTMLElement {
   const d = detailOf(s);
   requestDetail(s);
   paint(s, d);
-  host.append(d.box);
+  return d.box;
 }

@@ -7,7 +7,7 @@
 import { el } from '../dom';
 import { button } from '../controls';
 import { SAMPLE_KEYS, SampleKey } from '../interactions';
-import { Samples, change, keyLabel } from './state';
+import { Samples, change, keyLabel, part } from './state';
 import { parseIds } from './filters';
 import { exportFiltered } from './export';
 
@@ -89,9 +89,9 @@ export function clearSelection(s: Samples): void {
   s.redraw();
 }
 
-/** Appends the bar (built on first use) with its notes brought up to date. */
-export function drawFilterBar(s: Samples, host: HTMLElement): void {
-  const bar = (s.bar ??= buildBar(s));
+/** The bar (built on first use) with its notes brought up to date. */
+export function drawFilterBar(s: Samples): HTMLElement {
+  const bar = part(s, 'filters', () => buildBar(s));
   const bad = parseIds(s.state.idFilter).bad;
   bar.querySelector('.ids-note')!.textContent = bad.length ? `not understood: ${bad.join(', ')}` : '';
   const sel = bar.querySelector<HTMLElement>('.selection')!;
@@ -99,7 +99,7 @@ export function drawFilterBar(s: Samples, host: HTMLElement): void {
   sel.querySelector('.selection-note')!.textContent = s.brush
     ? `${s.brush.count.toLocaleString()} samples selected on the scatter`
     : '';
-  host.append(bar);
+  return bar;
 }
 
 /** Runs `draw` (which replaces the page), then gives focus back to the element that had it, if kept. */

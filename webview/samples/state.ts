@@ -8,6 +8,20 @@ import { SampleKey, dominant } from '../interactions';
 import { interactionLabel } from '../labels';
 import { orderRows } from '../sort';
 import { FilterState, filterRows, maskRows } from './filters';
+import type { Points } from './brush';
+
+/** The drawn scatter: its canvases' section, and the points drawn on them and for which filters. */
+export interface ScatterView {
+  /** the checkpoint and axes it was built for */
+  axesKey: string;
+  box: HTMLElement;
+  ctx: CanvasRenderingContext2D;
+  /** the filters whose points are drawn (a brush keeps its rectangle only on these) */
+  pointsKey: string;
+  points: Points;
+  /** the filters whose points are to be drawn after the next paint */
+  pending?: string;
+}
 
 export type Col = 'index' | 'id' | 'class' | SampleKey | 'dominant';
 
@@ -36,14 +50,20 @@ export interface Samples {
   brush?: Brush;
   /** redraws what marks the selection on the scatter (set by the scatter) */
   mark: () => void;
-  /** the filter bar, kept across redraws so its fields keep focus and text (filter-bar.ts) */
-  bar?: HTMLElement;
+  /**
+   * Parts built once per checkpoint and kept across redraws: fields keep their focus and text,
+   * and web components skip their first render's layout (see `part`).
+   */
+  parts: Map<string, HTMLElement>;
   /** The sample last opened (a row index of the dump data), kept across sorting and filtering. */
   selected: number;
   /** set when the host asks for a sample: the next table drawn scrolls to it */
   scrollToSelected: boolean;
-  /** The scatter drawn last and what it showed: sorting changes no point, so it is reused. */
-  scatter?: { key: string; box: HTMLElement };
+  /**
+   * The scatter, kept while its checkpoint and axes are unchanged: a filter redraws its points
+   * in place (new canvases cost more than the points), sorting changes no point (scatter.ts).
+   */
+  scatter?: ScatterView;
   /** draws the panel again (set by the view) */
   redraw: () => void;
 }
@@ -77,6 +97,7 @@ export function createSamples(root: HTMLElement, vscode: VsCodeApi): Samples {
     dom: [],
     rows: new Int32Array(0),
     base: new Int32Array(0),
+    parts: new Map(),
     selected: -1,
     scrollToSelected: false,
     mark: () => undefined,
@@ -89,6 +110,13 @@ export function change(s: Samples, patch: Partial<ViewState>, redraw = true): vo
   s.state = { ...s.state, ...patch };
   save(s);
   if (redraw) s.redraw();
+}
+
+/** The part `name` of this checkpoint's page, built on first use. */
+export function part(s: Samples, name: string, build: () => HTMLElement): HTMLElement {
+  let e = s.parts.get(name);
+  if (!e) s.parts.set(name, (e = build()));
+  return e;
 }
 
 export function save(s: Samples): void {
@@ -142,8 +170,8 @@ export function computeRows(s: Samples): void {
   else if (c === 'index') key = d.inputIndex ?? ID_KEY(d.n);
   else if (c === 'class') key = d.y;
   else key = Float64Array.from({ length: d.n }, (_, i) => DOM_RANK[s.dom[i]]);
-  // Ties keep dump order whichever way the column sorts.
-  s.rows = orderRows(keep, key, s.state.desc);
+  // Ties keep dump order whichever way the column sorts; the filters keep dump order already.
+  s.rows = key === identity && !s.state.desc ? keep : orderRows(keep, key, s.state.desc);
 }
 
 /** Takes a checkpoint from the host; `select` (a position in the dump) is selected and scrolled to. */
@@ -151,7 +179,7 @@ export function receive(s: Samples, data: SampleData, select?: number): void {
   if (s.data?.file !== data.file) {
     s.selected = -1;
     s.brush = undefined;
-    s.bar = undefined;
+    s.parts.clear();
   }
   s.data = data;
   s.state = { ...s.state, file: data.file };
@@ -170,7 +198,7 @@ function selectSample(s: Samples, d: SampleData, select: number): void {
   if (s.state.dom !== 'all' && s.state.dom !== s.dom[i]) s.state = { ...s.state, dom: 'all' };
   if (!filterRows(d, s.dom, s.state).includes(i)) {
     s.state = { ...s.state, min: {}, max: {}, idFilter: '' };
-    s.bar = undefined;
+    s.parts.delete('filters'); // its fields show the lifted filters
   }
   if (s.brush && !s.brush.mask[i]) s.brush = undefined;
   s.scrollToSelected = true;

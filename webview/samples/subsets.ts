@@ -2,7 +2,7 @@
 import type { SampleData } from '../../src/shared/protocol';
 import { el } from '../dom';
 import { button, numberField } from '../controls';
-import { Samples, change, inputIndex } from './state';
+import { Samples, change, inputIndex, part } from './state';
 
 /** Positions in the dump (ascending) of the samples in the top or bottom `quantile` of r. */
 export function subsetIndices(d: SampleData, which: 'high' | 'low', quantile: number): number[] {
@@ -13,7 +13,9 @@ export function subsetIndices(d: SampleData, which: 'high' | 'low', quantile: nu
     .sort((a, b) => a - b);
 }
 
-export function drawSubsets(s: Samples, host: HTMLElement): void {
+export const drawSubsets = (s: Samples): HTMLElement => part(s, 'subsets', () => buildSubsets(s));
+
+function buildSubsets(s: Samples): HTMLElement {
   const d = s.data!;
   const box = el('section', { class: 'subsets' });
   box.append(el('h2', {}, 'Redundancy subsets'));
@@ -32,5 +34,5 @@ export function drawSubsets(s: Samples, host: HTMLElement): void {
   const label = el('label', {}, 'quantile ');
   label.append(q);
   box.append(label, hi, lo);
-  host.append(box);
+  return box;
 }

@@ -4,32 +4,40 @@
  * the active row (aria-activedescendant) and Enter opens it.
  */
 import { classLabel } from '../labels';
-import { el } from '../dom';
+import { el, setChildren } from '../dom';
 import { SAMPLE_KEYS } from '../interactions';
-import { Col, Samples, change, columns, inputIndex, keyLabel } from './state';
+import { Col, Samples, change, columns, inputIndex, keyLabel, part } from './state';
 import { requestDetail } from './detail';
 
 /** Height of a row in pixels (the stylesheet's too). */
 const ROW = 24;
+/** The viewport's height in pixels (the stylesheet's) until it is measured. */
+const VIEW_HEIGHT = 520;
 
-/** One drawn grid: its elements and the active row (a position in `s.rows`, -1 for none). */
+/**
+ * The grid, kept per checkpoint: its elements, the rows it shows (s.rows when drawn), the active
+ * row (a position in those rows, -1 for none), and the viewport's scroll offset and height as
+ * last seen, so a redraw paints without forcing a layout.
+ */
 interface Grid {
   s: Samples;
   viewport: HTMLElement;
+  spacer: HTMLElement;
   body: HTMLElement;
+  rows: Int32Array;
   cursor: number;
+  top: number;
+  height: number;
 }
 
+/** Draws the count, headers and grid into `host`; the grid is kept, its rows repainted. */
 export function drawTable(s: Samples, host: HTMLElement): void {
   const d = s.data!;
   host.classList.toggle('with-ids', !!d.ids);
-  const g = createGrid(s);
-  wireGrid(g);
-  host.append(
-    el('p', { class: 'count' }, `${s.rows.length.toLocaleString()} of ${d.n.toLocaleString()} samples`),
-    tableHead(s),
-    g.viewport,
-  );
+  const g = gridOf(s);
+  const count = el('p', { class: 'count' }, `${s.rows.length.toLocaleString()} of ${d.n.toLocaleString()} samples`);
+  setChildren(host, [count, tableHead(s), g.viewport]);
+  if (g.rows !== s.rows) showRows(g);
   if (s.scrollToSelected && g.cursor >= 0) {
     s.scrollToSelected = false;
     // Centre it once the viewport has its height.
@@ -38,8 +46,18 @@ export function drawTable(s: Samples, host: HTMLElement): void {
       paint(g);
     });
   }
-  requestAnimationFrame(() => paint(g));
-  paint(g);
+}
+
+/** New rows (filtered or sorted): back to the top, the active row follows its sample. */
+function showRows(g: Grid): void {
+  const { s } = g;
+  g.rows = s.rows;
+  g.spacer.style.height = `${s.rows.length * ROW}px`;
+  g.viewport.setAttribute('aria-rowcount', String(s.rows.length + 1));
+  g.cursor = s.selected >= 0 ? s.rows.indexOf(s.selected) : -1;
+  if (g.top !== 0) g.viewport.scrollTop = 0;
+  g.top = 0;
+  paint(g, false);
 }
 
 /** A column's header text: u1 and u2 name their modality when the host sent names. */
@@ -71,36 +89,44 @@ function tableHead(s: Samples): HTMLElement {
   return head;
 }
 
-function createGrid(s: Samples): Grid {
-  const viewport = el('div', {
-    class: 'viewport',
-    role: 'grid',
-    tabindex: '0',
-    'aria-rowcount': String(s.rows.length + 1),
-    'aria-label': 'samples',
-  });
-  const spacer = el('div', { class: 'spacer' });
-  spacer.style.height = `${s.rows.length * ROW}px`;
-  const body = el('div', { class: 'rows' });
-  spacer.append(body);
-  viewport.append(spacer);
-  return { s, viewport, body, cursor: s.rows.indexOf(s.selected) };
+/** This checkpoint's grid, built and wired on first use. */
+function gridOf(s: Samples): Grid {
+  const viewport = part(s, 'grid', () =>
+    el('div', { class: 'viewport', role: 'grid', tabindex: '0', 'aria-label': 'samples' }),
+  );
+  let g = grids.get(viewport);
+  if (!g) {
+    const spacer = el('div', { class: 'spacer' });
+    const body = el('div', { class: 'rows' });
+    spacer.append(body);
+    viewport.append(spacer);
+    g = { s, viewport, spacer, body, rows: new Int32Array(0), cursor: -1, top: 0, height: VIEW_HEIGHT };
+    wireGrid(g);
+    grids.set(viewport, g);
+  }
+  return g;
 }
+
+const grids = new WeakMap<HTMLElement, Grid>();
 
 /** Opens the sample at position k: the host opens its source. */
 function open(g: Grid, k: number): void {
   const { s } = g;
-  s.selected = s.rows[k];
+  s.selected = g.rows[k];
   s.mark(); // ring the sample on the scatter
   s.vscode.postMessage({ type: 'openSample', file: s.data!.file, index: inputIndex(s.data, s.selected) });
   requestDetail(s); // its trajectory and preview
 }
 
-/** Draws the rows in view (and a few around them). */
-function paint(g: Grid): void {
-  const { rows } = g.s;
-  const first = Math.max(0, Math.floor(g.viewport.scrollTop / ROW) - 5);
-  const last = Math.min(rows.length, first + Math.ceil(g.viewport.clientHeight / ROW) + 10);
+/**
+ * Draws the rows in view (and a few around them). `measure` reads the viewport's scroll offset
+ * and height (a layout); a redraw passes false and uses the last ones seen.
+ */
+function paint(g: Grid, measure = true): void {
+  const { rows } = g;
+  if (measure) [g.top, g.height] = [g.viewport.scrollTop, g.viewport.clientHeight || g.height];
+  const first = Math.max(0, Math.floor(g.top / ROW) - 5);
+  const last = Math.min(rows.length, first + Math.ceil(g.height / ROW) + 10);
   g.body.style.transform = `translateY(${first * ROW}px)`;
   g.body.replaceChildren();
   for (let k = first; k < last; k++) g.body.append(rowElement(g, k));
@@ -111,7 +137,7 @@ function paint(g: Grid): void {
 function rowElement(g: Grid, k: number): HTMLElement {
   const { s } = g,
     d = s.data!,
-    i = s.rows[k];
+    i = g.rows[k];
   const tr = el('div', {
     class: `tr${i === s.selected ? ' selected' : ''}${k === g.cursor ? ' active' : ''}`,
     role: 'row',
@@ -137,7 +163,7 @@ function rowElement(g: Grid, k: number): HTMLElement {
 
 /** Makes position k the active row and scrolls it into view. */
 function moveTo(g: Grid, k: number): void {
-  const { rows } = g.s,
+  const { rows } = g,
     v = g.viewport;
   if (!rows.length) return;
   g.cursor = Math.max(0, Math.min(rows.length - 1, k));
@@ -162,7 +188,7 @@ function wireGrid(g: Grid): void {
       PageDown: c + page,
       PageUp: c - page,
       Home: 0,
-      End: g.s.rows.length - 1,
+      End: g.rows.length - 1,
     };
     if (e.key in to) {
       e.preventDefault();

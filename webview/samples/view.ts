@@ -9,11 +9,11 @@
  * brushing), classes.ts and subsets.ts draw the parts.
  */
 import type { Mount } from '../vscode-api';
-import { el } from '../dom';
+import { el, setChildren } from '../dom';
 import { select } from '../controls';
 import { SAMPLE_KEYS } from '../interactions';
 import { classLabel, sourceBadge } from '../labels';
-import { Samples, change, computeRows, createSamples, keyLabel, receive } from './state';
+import { Samples, change, computeRows, createSamples, keyLabel, part, receive } from './state';
 import { drawTable } from './table';
 import { drawScatter } from './scatter';
 import { drawClasses } from './classes';
@@ -22,7 +22,7 @@ import { clearSelection, drawFilterBar, keepFocus } from './filter-bar';
 import { drawDetail, receiveDetail } from './detail';
 
 /** Title, where the values came from, and the class and dominant-interaction filters. */
-function drawHeader(s: Samples): HTMLElement {
+function buildHeader(s: Samples): HTMLElement {
   const d = s.data!;
   const header = el('header');
   const title = el('h1', {}, `Samples — ${d.run}${d.epoch !== undefined ? `, epoch ${d.epoch}` : ''}`);
@@ -51,22 +51,41 @@ function drawHeader(s: Samples): HTMLElement {
   return header;
 }
 
-/** Draws the whole panel again from the state. */
-function render(s: Samples): void {
-  s.root.replaceChildren();
-  computeRows(s);
-  s.root.append(drawHeader(s));
+/** The header's filters set to the state (a selection may have lifted them). */
+function syncHeader(s: Samples, page: HTMLElement): void {
+  for (const [sel, value] of [
+    ['.filter-class', s.state.cls],
+    ['.filter-dominant', s.state.dom],
+  ] as const) {
+    const e = page.querySelector<HTMLSelectElement>(sel)!;
+    if (e.value !== value) e.value = value;
+  }
+}
+
+/** The page's frame, kept per checkpoint: header, and the two columns the parts go in. */
+function buildPage(s: Samples): HTMLElement {
+  const page = el('div', { class: 'page' });
   const main = el('div', { class: 'layout' });
-  const left = el('div', { class: 'left' }),
-    right = el('div', { class: 'right' });
-  drawFilterBar(s, left);
-  drawTable(s, left);
-  drawDetail(s, right); // the selected sample: preview, trajectory
-  drawScatter(s, right);
-  drawSubsets(s, right);
-  drawClasses(s, right);
-  main.append(left, right);
-  s.root.append(main);
+  main.append(el('div', { class: 'left' }), el('div', { class: 'right' }));
+  page.append(buildHeader(s), main);
+  return page;
+}
+
+/**
+ * Draws the panel from the state. Kept parts (header, filter bar, scatter, subsets, details)
+ * stay where they are; the table and class table are drawn anew.
+ */
+function render(s: Samples): void {
+  computeRows(s);
+  const page = part(s, 'page', () => buildPage(s));
+  setChildren(s.root, [page]);
+  syncHeader(s, page);
+  const left = page.querySelector<HTMLElement>('.left')!,
+    right = page.querySelector<HTMLElement>('.right')!;
+  const table = part(s, 'table', () => el('div', { class: 'table' }));
+  setChildren(left, [drawFilterBar(s), table]);
+  drawTable(s, table);
+  setChildren(right, [drawDetail(s), drawScatter(s), drawSubsets(s), drawClasses(s)]);
 }
 
 export const mountSamples: Mount = (root, vscode) => {
