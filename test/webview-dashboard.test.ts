@@ -89,12 +89,18 @@ test('hover tooltip lists every run at that x with its interval and source', { s
     rs.map((r) => r.textContent ?? ''),
   );
   assert.equal(rows.length, 2);
-  assert.match(rows[0], /^alpha-late · step 500: 0\.300 \[0\.270, 0\.330\] nats\s*logits$/);
-  assert.match(rows[1], /^beta-early · step 500: 0\.400 \[0\.370, 0\.430\] nats\s*logits$/);
+  assert.match(rows[0], /^alpha-late · step 500 \(epoch 5\): 0\.300 \[0\.270, 0\.330\] nats\s*logits$/);
+  assert.match(rows[1], /^beta-early · step 500 \(epoch 5\): 0\.400 \[0\.370, 0\.430\] nats\s*logits$/);
   assert.equal(await page.isVisible('.chart[data-interaction="S"] .chart-tooltip'), true);
   await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-tooltip.png') });
   await page.mouse.move(0, 0);
   assert.equal(await page.isVisible('.chart[data-interaction="S"] .chart-tooltip'), false);
+  // On the epoch axis the tooltip names checkpoints by epoch, the step after it.
+  await page.getByRole('combobox', { name: 'X axis' }).selectOption('epoch');
+  const chart = (await (await page.$('.chart[data-interaction="S"] svg'))!.boundingBox())!;
+  await page.mouse.move(chart.x + chart.width * 0.97, chart.y + chart.height / 2);
+  const first = await page.textContent('.chart[data-interaction="S"] .chart-tooltip .tip-row');
+  assert.match(first ?? '', /^alpha-late · epoch 5 \(step 500\): 0\.300/);
   await page.close();
 });
 
@@ -185,6 +191,19 @@ test(
     assert.ok(Math.abs(x0 - 190) < 3 && Math.abs(x1 - 410) < 3, `${zoomed[0]}`);
     assert.deepEqual(await ticks(page, '.chart[data-interaction="S"]'), ['200', '300', '400']);
     assert.equal(await count(page, '.chart[data-interaction="S"] circle.point'), 6, 'points outside the range are cut');
+    // The lines run on to both edges through the checkpoints just outside (steps 100 and 500),
+    // clipped to the plot area: x 48 to 408 of the viewBox.
+    const line = await page.$eval('.chart[data-interaction="S"] path.line', (e) => ({
+      d: e.getAttribute('d') ?? '',
+      clip: e.getAttribute('clip-path') ?? '',
+    }));
+    const xs = [...line.d.matchAll(/[ML](-?[\d.]+),/g)].map((m) => Number(m[1]));
+    assert.equal(xs.length, 5, `three checkpoints inside and one beyond each edge: ${line.d}`);
+    assert.ok(xs[0] < 48 && xs[4] > 408, `from ${xs[0]} to ${xs[4]}`);
+    const clip = await page.$eval(`.chart[data-interaction="S"] ${line.clip.slice(4, -1)} rect`, (r) =>
+      ['x', 'width'].map((a) => Number(r.getAttribute(a))),
+    );
+    assert.deepEqual(clip, [48, 360], `the line is clipped to the plot area (${line.clip})`);
     assert.ok(!(await posted(page)).some((m) => m.type === 'openCheckpoint'), 'the drag opened nothing');
     await page.getByRole('button', { name: 'Reset zoom' }).click();
     assert.deepEqual(await domain(page), before);
@@ -248,7 +267,7 @@ test(
     const tip = await page.textContent(
       '.chart[data-metric="I12"] circle.point[data-run="beta-early"][data-file$="epoch-3.safetensors"] title',
     );
-    assert.match(tip ?? '', /step 300 · I12 2\.100 nats/);
+    assert.match(tip ?? '', /· epoch 3 \(step 300\) · I12 2\.100 nats/);
     const acc = await page.textContent('.chart[data-metric="acc12"] circle.point[data-run="alpha-late"] title');
     assert.match(acc ?? '', /acc12 0\.700 · values from logits$/);
     await setTheme(page, DARK_THEME);

@@ -17,6 +17,27 @@ export function at(p: CheckpointPoint): string {
   return p.step !== undefined ? `step ${p.step}` : `epoch ${p.epoch}`;
 }
 
+/**
+ * A checkpoint named by the x axis a chart uses, the other coordinate after it:
+ * "epoch 3 (step 1200)", "step 1200 (epoch 3)", or a wall time "14:05 (epoch 3)" (`time` formats it).
+ */
+export function atOn(axis: 'step' | 'epoch' | 'time', p: CheckpointPoint, time?: (ms: number) => string): string {
+  const named = {
+    step: p.step !== undefined ? `step ${p.step}` : undefined,
+    epoch: p.epoch !== undefined ? `epoch ${p.epoch}` : undefined,
+    time: p.time !== undefined && time ? time(p.time) : undefined,
+  };
+  const order =
+    axis === 'time'
+      ? (['time', 'epoch', 'step'] as const)
+      : axis === 'epoch'
+        ? (['epoch', 'step'] as const)
+        : (['step', 'epoch'] as const);
+  const parts = order.map((k) => named[k]).filter((x): x is string => !!x);
+  if (!parts.length) return at(p);
+  return parts.length > 1 ? `${parts[0]} (${parts.slice(1).join(', ')})` : parts[0];
+}
+
 /** A value with its confidence interval when the checkpoint has one: "0.345 [0.329, 0.355]". */
 export function valueText(p: CheckpointPoint, key: Interaction): string {
   const iv = p.intervals?.[key];

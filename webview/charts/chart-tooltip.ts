@@ -2,7 +2,6 @@
  * The hover tooltip of a line chart: at the pointer's x, every line's checkpoint nearest it,
  * one row each (its colour, name, checkpoint, value with its interval, where the value came from).
  */
-import { at } from '../checkpoint';
 import { el, swatch } from '../dom';
 import { sourceBadge } from '../labels';
 import { ChartInput, Hit, hitValue } from './line-chart-input';
@@ -19,7 +18,7 @@ export function showTooltip(c: ChartInput, hits: Hit[], ev: MouseEvent): void {
     ...hits.map((h) => {
       const p = h.q.pts[h.i];
       const row = el('div', { class: 'tip-row', 'data-run': h.q.s.run });
-      row.append(swatch(h.q.s.color), `${h.q.s.label} · ${at(p)}: `, el('b', {}, hitValue(c, h)), unit);
+      row.append(swatch(h.q.s.color), `${h.q.s.label} · ${c.name(p)}: `, el('b', {}, hitValue(c, h)), unit);
       const badge = sourceBadge(p);
       if (badge) row.append(badge);
       return row;

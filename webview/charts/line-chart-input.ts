@@ -2,7 +2,7 @@
  * Reading a line chart by pointer and keyboard. The rule and read-out show every line's
  * checkpoint nearest an x; a ring marks the line in focus. A click or Enter opens a checkpoint.
  */
-import { at } from '../checkpoint';
+import type { CheckpointPoint } from '../../src/shared/protocol';
 import { sourceBadge } from '../labels';
 import type { Frame, Scales } from './frame';
 import type { Trace } from './line-chart';
@@ -24,6 +24,8 @@ export interface ChartInput {
   /** the values' unit ('' for none) and how a value is written */
   unit: string;
   fmt: (v: number) => string;
+  /** how a checkpoint is named: by the chart's x axis first */
+  name: (p: CheckpointPoint) => string;
   /** set while a drag zooms: the click that ends it opens nothing */
   dragged?: boolean;
 }
@@ -52,7 +54,7 @@ export const hitValue = (c: ChartInput, { q, i }: Hit): string =>
 /** One line's reading: "late-fusion epoch 5: 0.345" (with `unit`), then a badge saying where the value came from. */
 function describe(c: ChartInput, h: Hit, unit = ''): Array<string | HTMLElement> {
   const badge = sourceBadge(h.q.pts[h.i]);
-  return [`${h.q.s.label} ${at(h.q.pts[h.i])}: ${hitValue(c, h)}${unit}`, ...(badge ? [badge] : [])];
+  return [`${h.q.s.label} ${c.name(h.q.pts[h.i])}: ${hitValue(c, h)}${unit}`, ...(badge ? [badge] : [])];
 }
 
 /** Shows the rule and read-out at x; with `focus`, rings that trace's point and names it first. */

@@ -32,13 +32,18 @@ export interface Series {
   band?: (p: CheckpointPoint) => [number, number] | undefined;
 }
 
-/** A series as drawn: its checkpoints in the x domain, their x, values after smoothing and bands. */
+/**
+ * A series as drawn: its checkpoints in the x domain, their x, values after smoothing and bands
+ * (what dots, read-outs and tooltips use); `line` adds the nearest checkpoint beyond each end of
+ * a zoomed domain, so the line and band run on to the chart's edge (clipped there).
+ */
 export interface Trace {
   s: Series;
   pts: CheckpointPoint[];
   xs: number[];
   ys: number[];
   bands: Array<[number, number] | undefined>;
+  line: { xs: number[]; ys: number[]; bands: Array<[number, number] | undefined> };
 }
 
 /** How checkpoints are placed along x: step, epoch or wall time. */
@@ -49,6 +54,8 @@ export interface XScale {
   /** whether the domain reaches back to 0 (step and epoch) */
   fromZero: boolean;
   ticks: (lo: number, hi: number, xs: number[]) => Array<{ value: number; label: string }>;
+  /** how read-outs and tooltips name a checkpoint: by this axis first ("epoch 3 (step 1200)") */
+  name: (p: CheckpointPoint) => string;
 }
 
 export interface LineChartSpec {
@@ -90,10 +97,21 @@ function traceOf(s: Series, spec: LineChartSpec): Trace {
     pts.map((p) => s.value(p)!),
     spec.smoothing,
   );
-  const keep = pts.map((_, i) => !spec.domain || (xs[i] >= spec.domain[0] && xs[i] <= spec.domain[1]));
-  const pick = <T>(a: T[]) => a.filter((_, i) => keep[i]);
   const bands = pts.map((p) => (spec.bands ? s.band?.(p) : undefined));
-  return { s, pts: pick(pts), xs: pick(xs), ys: pick(ys), bands: pick(bands) };
+  const d = spec.domain;
+  const inside = (i: number) => !d || (xs[i] >= d[0] && xs[i] <= d[1]);
+  // The line also keeps the neighbour just outside each end: checkpoints are in x order.
+  const near = (i: number) =>
+    inside(i) || (!!d && ((xs[i] < d[0] && xs[i + 1] >= d[0]) || (xs[i] > d[1] && xs[i - 1] <= d[1])));
+  const pick = <T>(a: T[], keep: (i: number) => boolean) => a.filter((_, i) => keep(i));
+  return {
+    s,
+    pts: pick(pts, inside),
+    xs: pick(xs, inside),
+    ys: pick(ys, inside),
+    bands: pick(bands, inside),
+    line: { xs: pick(xs, near), ys: pick(ys, near), bands: pick(bands, near) },
+  };
 }
 
 /** The x domain: the zoom, else the checkpoints' range (from 0 for step and epoch). */
@@ -113,7 +131,8 @@ export function drawLineChart(spec: LineChartSpec): HTMLElement {
     role: 'img',
     'aria-label': `${spec.heading} by checkpoint`,
   }) as SVGSVGElement;
-  const traces = spec.series.map((s) => traceOf(s, spec)).filter((q) => q.pts.length);
+  const drawn = spec.series.map((s) => traceOf(s, spec)).filter((q) => q.line.xs.length);
+  const traces = drawn.filter((q) => q.pts.length); // read out and hovered: those with a checkpoint in view
   const xs = traces.flatMap((q) => q.xs);
   const ys = traces.flatMap((q) => [...q.ys, ...q.bands.flatMap((b) => b ?? [])]);
   const [x0, x1] = xDomain(spec, xs);
@@ -123,14 +142,27 @@ export function drawLineChart(spec: LineChartSpec): HTMLElement {
   plot.setAttribute('data-x1', String(x1));
   drawYAxis(plot, sc, yAxis);
   drawXAxis(plot, sc, spec.x.ticks(x0, x1, xs), spec.x.label);
-  drawBands(plot, sc, traces);
-  drawLines(plot, sc, traces, spec);
+  const clip = clipToPlot(plot);
+  drawBands(plot, sc, drawn, clip);
+  drawLines(plot, sc, drawn, spec, clip);
   const input = cursorOf(plot, sc, traces, spec);
   wirePointer(input);
   wireKeyboard(input, spec.heading);
   if (spec.onZoom) wireZoom(input, spec.onZoom);
   box.append(plot, input.readout, input.tooltip);
   return box;
+}
+
+let clips = 0;
+
+/** A clip path of the plot area (ids are unique in the page); returns its url() for clip-path. */
+function clipToPlot(plot: SVGElement): string {
+  const id = `plot-clip-${++clips}`;
+  const clip = svg('clipPath', { id });
+  const { W, H, l, r, t, b } = FRAME;
+  clip.append(svg('rect', { x: l, y: t, width: W - l - r, height: H - t - b }));
+  plot.append(clip);
+  return `url(#${id})`;
 }
 
 /** Gridlines and labels at the y axis's round ticks. */
@@ -185,5 +217,6 @@ function cursorOf(plot: SVGSVGElement, sc: Scales, traces: Trace[], spec: LineCh
     open: spec.open,
     unit: spec.unit ?? 'nats',
     fmt,
+    name: spec.x.name,
   };
 }

@@ -1,5 +1,4 @@
 /** The marks of a line chart: shaded interval bands, a path per trace, and dots while they are few. */
-import { at } from '../checkpoint';
 import { originText } from '../labels';
 import type { Scales } from './frame';
 import type { LineChartSpec, Trace } from './line-chart';
@@ -17,13 +16,14 @@ export function valueWithBand(v: number, band: [number, number] | undefined, fmt
  * Each trace's band: a closed path along the upper bounds and back along the lower ones, in the
  * line's colour, faint; a run of checkpoints without intervals breaks it into pieces.
  */
-export function drawBands(plot: SVGElement, { sx, sy }: Scales, traces: Trace[]): void {
+export function drawBands(plot: SVGElement, { sx, sy }: Scales, traces: Trace[], clip: string): void {
   for (const q of traces) {
+    const { xs, bands } = q.line;
     const pieces: number[][] = [[]];
-    q.bands.forEach((b, i) => (b ? pieces[pieces.length - 1].push(i) : pieces.push([])));
+    bands.forEach((b, i) => (b ? pieces[pieces.length - 1].push(i) : pieces.push([])));
     for (const idx of pieces.filter((p) => p.length)) {
-      const up = idx.map((i) => `${sx(q.xs[i]).toFixed(1)},${sy(q.bands[i]![1]).toFixed(1)}`);
-      const down = idx.reverse().map((i) => `${sx(q.xs[i]).toFixed(1)},${sy(q.bands[i]![0]).toFixed(1)}`);
+      const up = idx.map((i) => `${sx(xs[i]).toFixed(1)},${sy(bands[i]![1]).toFixed(1)}`);
+      const down = idx.reverse().map((i) => `${sx(xs[i]).toFixed(1)},${sy(bands[i]![0]).toFixed(1)}`);
       // One checkpoint alone: a short vertical bar stands for its interval.
       const d = idx.length === 1 ? `M${up[0]}L${down[0]}` : `M${up.join('L')}L${down.join('L')}Z`;
       plot.append(
@@ -34,20 +34,31 @@ export function drawBands(plot: SVGElement, { sx, sy }: Scales, traces: Trace[])
           stroke: idx.length === 1 ? q.s.color : 'none',
           'data-run': q.s.run,
           'data-interaction': q.s.key,
+          'clip-path': clip,
         }),
       );
     }
   }
 }
 
-/** A path per trace, and dots (each a tab stop with a tooltip) while they are few; dense charts are read with the rule. */
-export function drawLines(plot: SVGElement, { sx, sy }: Scales, traces: Trace[], spec: LineChartSpec): void {
+/**
+ * A path per trace (clipped to the plot: a zoomed line runs to the edge), and dots (each a tab
+ * stop with a tooltip) while they are few; dense charts are read with the rule.
+ */
+export function drawLines(
+  plot: SVGElement,
+  { sx, sy }: Scales,
+  traces: Trace[],
+  spec: LineChartSpec,
+  clip: string,
+): void {
   const dots = traces.every((q) => q.pts.length <= MAX_DOTS);
   const fmt = (v: number) => v.toFixed(spec.digits ?? 3);
   const unit = spec.unit ?? 'nats';
-  for (const { s, pts, xs, ys } of traces) {
-    const d = pts.map((_, i) => `${i ? 'L' : 'M'}${sx(xs[i]).toFixed(1)},${sy(ys[i]).toFixed(1)}`).join('');
-    plot.append(svg('path', { d, class: 'line', stroke: s.color, 'data-run': s.run, 'data-interaction': s.key }));
+  for (const { s, pts, xs, ys, line } of traces) {
+    const d = line.xs.map((x, i) => `${i ? 'L' : 'M'}${sx(x).toFixed(1)},${sy(line.ys[i]).toFixed(1)}`).join('');
+    const attrs = { d, class: 'line', stroke: s.color, 'data-run': s.run, 'data-interaction': s.key };
+    plot.append(svg('path', { ...attrs, 'clip-path': clip }));
     if (!dots) continue;
     pts.forEach((p, i) => {
       const c = svg('circle', {
@@ -67,7 +78,7 @@ export function drawLines(plot: SVGElement, { sx, sy }: Scales, traces: Trace[],
         svgText(
           'title',
           {},
-          `${s.name} · ${at(p)} · ${s.keyLabel ?? s.key} ${value}${unit ? ` ${unit}` : ''}${origin}`,
+          `${s.name} · ${spec.x.name(p)} · ${s.keyLabel ?? s.key} ${value}${unit ? ` ${unit}` : ''}${origin}`,
         ),
       );
       plot.append(c);

@@ -1,7 +1,8 @@
 /** The dashboard's x axis: step, epoch or wall time, as the data has them, and its picker. */
 import type { CheckpointPoint, RunSeries } from '../../src/shared/protocol';
 import { el } from '../dom';
-import { timeTicks } from '../ticks';
+import { timeLabel, timeTicks } from '../ticks';
+import { atOn } from '../checkpoint';
 import type { XScale } from '../charts/line-chart';
 import { Dashboard, XAxis } from './state';
 
@@ -42,6 +43,7 @@ export function xScale(d: Dashboard): XScale {
     label: axis === 'time' ? 'wall time' : axis,
     fromZero: axis !== 'time',
     ticks: axis === 'time' ? (lo, hi) => timeTicks(lo, hi) : checkpointTicks,
+    name: (p) => atOn(axis, p, (ms) => timeLabel(ms, 1000, true)),
   };
 }
 

@@ -9,7 +9,7 @@
 import { el } from '../dom';
 import { themeColor } from '../charts/canvas';
 import type { Frame } from '../charts/frame';
-import { Samples } from './state';
+import { Samples, setBrush } from './state';
 
 /** The drawn points: data row, and x and y in CSS pixels of the canvas, per point. */
 export interface Points {
@@ -110,7 +110,7 @@ export function attachBrush(s: Samples, wrap: HTMLElement, f: Frame): void {
     // A click without a drag selects nothing: it leaves the current selection as it was.
     if (!r || (r[2] - r[0] < 2 && r[3] - r[1] < 2)) return paintOverlay(s, ctx);
     const { mask, count } = pointsInside(s.scatter!.points, s.data!.n, r);
-    s.brush = { mask, count, key: s.scatter!.pointsKey, rect: [r[0], r[1], r[2], r[3]] };
+    setBrush(s, { mask, count, key: s.scatter!.pointsKey, rect: [r[0], r[1], r[2], r[3]] });
     s.redraw();
   });
   wrap.append(overlay);

@@ -7,7 +7,7 @@
 import { el } from '../dom';
 import { button } from '../controls';
 import { SAMPLE_KEYS, SampleKey } from '../interactions';
-import { Samples, change, keyLabel, part } from './state';
+import { Samples, change, keyLabel, part, setBrush } from './state';
 import { parseIds } from './filters';
 import { exportFiltered } from './export';
 
@@ -85,7 +85,7 @@ function buildBar(s: Samples): HTMLElement {
 /** Forgets the scatter's brushed selection (the button, or Escape on the panel). */
 export function clearSelection(s: Samples): void {
   if (!s.brush) return;
-  s.brush = undefined;
+  setBrush(s, undefined);
   s.redraw();
 }
 

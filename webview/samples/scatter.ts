@@ -13,7 +13,7 @@ import { SAMPLE_KEYS } from '../interactions';
 import { evenFrame, scales } from '../charts/frame';
 import { context2x, hiDpiCanvas, labelStyle, strokeFrame } from '../charts/canvas';
 import { Samples, ScatterView, change, keyLabel } from './state';
-import { Points, attachBrush } from './brush';
+import { Points, attachBrush, pointsInside } from './brush';
 import { axisRange } from './axis-range';
 
 const FRAME = evenFrame(360, 300, 32);
@@ -49,6 +49,12 @@ function drawPoints(s: Samples, view: ScatterView, pointsKey: string): void {
   const colors = classPalette();
   const [points, out] = plotPoints(s, view.ctx, colors);
   Object.assign(view, { points, pointsKey, pending: undefined });
+  const saved = s.state.brush;
+  if (!s.brush && saved?.key === pointsKey) {
+    // After a reload: the saved rectangle selects again on the same points; the table follows.
+    s.brush = { ...pointsInside(points, d.n, saved.rect), key: pointsKey, rect: saved.rect };
+    setTimeout(() => s.redraw());
+  }
   view.ctx.canvas.setAttribute(
     'aria-label',
     `${keyLabel(d, s.state.y)} against ${keyLabel(d, s.state.x)} for ${points.rows.length} samples`,

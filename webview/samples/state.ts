@@ -33,6 +33,8 @@ export interface ViewState extends FilterState {
   y: SampleKey;
   quantile: number;
   file?: string;
+  /** the brushed rectangle and the scatter it was drawn on: a reload selects its samples again */
+  brush?: { key: string; rect: [number, number, number, number] };
 }
 
 export interface Samples {
@@ -112,6 +114,13 @@ export function change(s: Samples, patch: Partial<ViewState>, redraw = true): vo
   if (redraw) s.redraw();
 }
 
+/** Sets or clears the brushed selection, and saves its rectangle with the view. */
+export function setBrush(s: Samples, b: Brush | undefined): void {
+  s.brush = b;
+  s.state = { ...s.state, brush: b && { key: b.key, rect: b.rect } };
+  save(s);
+}
+
 /** The part `name` of this checkpoint's page, built on first use. */
 export function part(s: Samples, name: string, build: () => HTMLElement): HTMLElement {
   let e = s.parts.get(name);
@@ -181,6 +190,7 @@ export function receive(s: Samples, data: SampleData, select?: number): void {
     s.brush = undefined;
     s.parts.clear();
   }
+  if (s.state.file !== data.file) s.state = { ...s.state, brush: undefined }; // a reload keeps it
   s.data = data;
   s.state = { ...s.state, file: data.file };
   s.dom = Array.from({ length: data.n }, (_, i) => dominant(data.r[i], data.u1[i], data.u2[i], data.s[i]));
@@ -200,6 +210,6 @@ function selectSample(s: Samples, d: SampleData, select: number): void {
     s.state = { ...s.state, min: {}, max: {}, idFilter: '' };
     s.parts.delete('filters'); // its fields show the lifted filters
   }
-  if (s.brush && !s.brush.mask[i]) s.brush = undefined;
+  if (s.brush && !s.brush.mask[i]) setBrush(s, undefined);
   s.scrollToSelected = true;
 }
