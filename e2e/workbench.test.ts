@@ -169,8 +169,8 @@ test('clicking an analyzed checkpoint in the Runs view opens its sample explorer
 
 test('Enter on a sample opens its source beside the explorer, at its line', async () => {
   const { page } = wb;
-  const frame = await frameWith(page, '[role="grid"][aria-label="samples"]');
-  const grid = frame.locator('[role="grid"][aria-label="samples"]');
+  const frame = await frameWith(page, '[role="grid"][aria-label="Samples"]');
+  const grid = frame.locator('[role="grid"][aria-label="Samples"]');
   const first = grid.locator('[role="row"]').first();
   const index = Number(await first.locator('[role="gridcell"]').first().innerText());
   assert.ok(Number.isInteger(index) && index >= 0 && index < 600, `first row's sample index: ${index}`);

@@ -74,7 +74,7 @@ test('same samples in reverse order: paired by id they have not changed; by row 
   );
   const { page, errors } = await open(a, b);
   assert.equal(await page.textContent('.pairing-note'), '2,000 paired by id');
-  const control = page.locator('[aria-label="Pair samples by"]');
+  const control = page.locator('vscode-single-select[aria-label="Pair samples by"]');
   assert.equal(await control.count(), 1);
   assert.equal(await control.getAttribute('disabled'), null, 'both ways are offered');
   assert.deepEqual(await control.locator('vscode-option').allTextContents(), ['id', 'row position']);
@@ -114,7 +114,7 @@ test('dumps without ids pair by row position and say so; partly shared ids count
   const b = { ...checkpoint(300, 4), s: a.s };
   const plain = await open(a, b);
   assert.equal(await plain.page.textContent('.pairing-note'), '300 paired by row position: the dumps have no ids');
-  assert.equal(await plain.page.getAttribute('[aria-label="Pair samples by"]', 'disabled'), '');
+  assert.equal(await plain.page.getAttribute('vscode-single-select[aria-label="Pair samples by"]', 'disabled'), '');
   assert.equal(await meanAbs(plain.page), 0, 'row i of A against row i of B: the same s');
   await plain.page.close();
   // A holds samples 0..1999, B samples 188..2039 in reverse order.

@@ -291,7 +291,7 @@ test('the filter controls are Tab stops with accessible names', { skip: missing 
   }
   for (const n of ['r', 'u1', 'u2', 's']
     .flatMap((k) => [`Minimum ${k}`, `Maximum ${k}`])
-    .concat('Filter samples', 'Export filtered CSV', 'samples'))
+    .concat('Filter samples', 'Export filtered CSV', 'Samples'))
     assert.ok(names.includes(n), `${n} is reached by Tab: ${names.join(' | ')}`);
   for (const k of ['r', 'u1', 'u2', 's']) await page.getByLabel(`Minimum ${k}`, { exact: true }).waitFor();
   // Typing in a field and Tabbing on keeps the keyboard where it went.

@@ -52,6 +52,8 @@ export function select(
   onChange: (value: string) => void,
 ): VscodeSingleSelect {
   const s = create<VscodeSingleSelect>('vscode-single-select', attrs);
+  // The combobox inside the shadow root takes its name from `label`, not from the host's aria-label.
+  if (attrs['aria-label']) s.label = attrs['aria-label'];
   for (const o of options) {
     const opt = create<HTMLElement>(
       'vscode-option',
@@ -70,6 +72,8 @@ export function numberField(
   onChange: (value: number) => void,
 ): VscodeTextfield {
   const t = create<VscodeTextfield>('vscode-textfield', { type: 'number', value: String(value), ...attrs });
+  // The input inside the shadow root takes its name from `label`, not from the host's aria-label.
+  if (attrs['aria-label']) t.label = attrs['aria-label'];
   t.addEventListener('change', () => onChange(Number(t.value)));
   return t;
 }

@@ -42,3 +42,12 @@ export function scales(f: Frame, [x0, x1]: [number, number], [y0, y1]: [number, 
     invertX: (px) => x0 + ((px - f.l) / (f.W - f.l - f.r)) * (x1 - x0),
   };
 }
+
+/**
+ * How an x tick label at x is anchored: centred, unless half of it (about 6 units a character
+ * at the ticks' 10 px font) would run past the chart's edge; then it ends (or starts) at x.
+ */
+export function tickAnchor(f: Frame, x: number, text: string): 'start' | 'middle' | 'end' {
+  const half = text.length * 3.3;
+  return x + half > f.W ? 'end' : x - half < 0 ? 'start' : 'middle';
+}

@@ -7,7 +7,7 @@
 import type { CheckpointPoint } from '../../src/shared/protocol';
 import { el } from '../dom';
 import { niceTicks } from '../ticks';
-import { Frame, Scales, scales } from './frame';
+import { Frame, Scales, scales, tickAnchor } from './frame';
 import { svg, svgText } from './svg';
 import { ChartInput, wireKeyboard, wirePointer } from './line-chart-input';
 import { drawBands, drawLines } from './line-marks';
@@ -189,7 +189,11 @@ function drawXAxis(
   const { W, H, l, r, b } = FRAME;
   for (const t of ticks)
     plot.append(
-      svgText('text', { x: sx(t.value), y: H - b + 12, class: 'tick x-tick', 'text-anchor': 'middle' }, t.label),
+      svgText(
+        'text',
+        { x: sx(t.value), y: H - b + 12, class: 'tick x-tick', 'text-anchor': tickAnchor(FRAME, sx(t.value), t.label) },
+        t.label,
+      ),
     );
   plot.append(
     svgText('text', { x: (W + l) / 2, y: H - 2, class: 'tick x-label', 'text-anchor': 'middle' }, label),

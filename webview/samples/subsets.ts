@@ -22,7 +22,7 @@ function buildSubsets(s: Samples): HTMLElement {
   // The quantile is saved, not drawn: nothing on the page changes with it.
   const q = numberField(
     s.state.quantile,
-    { class: 'quantile', min: '0.01', max: '0.5', step: '0.01', 'aria-label': 'quantile' },
+    { class: 'quantile', min: '0.01', max: '0.5', step: '0.01', 'aria-label': 'Subset quantile of r' },
     (v) => change(s, { quantile: Math.min(0.5, Math.max(0.01, v || 0.25)) }, false),
   );
   const exportWhich = (which: 'high' | 'low') => {

@@ -92,7 +92,13 @@ function tableHead(s: Samples): HTMLElement {
 /** This checkpoint's grid, built and wired on first use. */
 function gridOf(s: Samples): Grid {
   const viewport = part(s, 'grid', () =>
-    el('div', { class: 'viewport', role: 'grid', tabindex: '0', 'aria-label': 'samples' }),
+    el('div', {
+      class: 'viewport',
+      role: 'grid',
+      tabindex: '0',
+      'aria-label': 'Samples',
+      'aria-description': "arrow keys move between rows; Enter opens the sample's source",
+    }),
   );
   let g = grids.get(viewport);
   if (!g) {

@@ -8,7 +8,7 @@ import { el } from '../dom';
 import { SAMPLE_KEYS } from '../interactions';
 import { ModalityNames, interactionLabel } from '../labels';
 import { niceTicks } from '../ticks';
-import { Frame, Scales, scales } from '../charts/frame';
+import { Frame, Scales, scales, tickAnchor } from '../charts/frame';
 import { svg, svgText } from '../charts/svg';
 
 export type TrajectoryReply = Extract<HostToWebview, { type: 'trajectory' }>;
@@ -42,7 +42,13 @@ function drawAxes(plot: SVGElement, sc: Scales, y: ReturnType<typeof niceTicks>,
   const lo = Math.min(...xs),
     hi = Math.max(...xs);
   for (const v of lo === hi ? [lo] : [lo, hi])
-    plot.append(svgText('text', { x: sc.sx(v), y: H - b + 12, 'text-anchor': 'middle', class: 'tick' }, String(v)));
+    plot.append(
+      svgText(
+        'text',
+        { x: sc.sx(v), y: H - b + 12, 'text-anchor': tickAnchor(FRAME, sc.sx(v), String(v)), class: 'tick' },
+        String(v),
+      ),
+    );
   plot.append(svgText('text', { x: (l + W - r) / 2, y: H - 4, 'text-anchor': 'middle', class: 'tick' }, label));
 }
 

@@ -35,7 +35,7 @@ function buildHeader(s: Samples): HTMLElement {
       ...d.perClass.map((c) => ({ value: String(c.class), label: classLabel(d, c.class) })),
     ],
     s.state.cls,
-    { class: 'filter-class', 'aria-label': 'class' },
+    { class: 'filter-class', 'aria-label': 'Filter by class' },
     (v) => change(s, { cls: v }),
   );
   const domSel = select(
@@ -44,7 +44,7 @@ function buildHeader(s: Samples): HTMLElement {
       ...SAMPLE_KEYS.map((v) => ({ value: v, label: `dominant ${keyLabel(d, v)}` })),
     ],
     s.state.dom,
-    { class: 'filter-dominant', 'aria-label': 'dominant interaction' },
+    { class: 'filter-dominant', 'aria-label': 'Filter by dominant interaction' },
     (v) => change(s, { dom: v }),
   );
   header.append(cls, domSel);
