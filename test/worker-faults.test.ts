@@ -127,6 +127,12 @@ test('cancel stops a running analysis on worker threads within a second; the nex
   const next = await w.analyze(small, { folds: 2, workers: 2 }, 'wasm', path.join(dir, 'cache')).done;
   assert.equal(next.summary.nTotal, 300);
   assert.equal(w.pid, pid, 'the worker was not restarted');
+  // The result says where its time went (the speed bench prints these).
+  const p = next.phases!;
+  for (const k of ['backend', 'hash', 'read', 'analyze', 'cache'] as const)
+    assert.ok(p[k] >= 0 && p[k] < 120, `phase ${k}: ${p[k]} s`);
+  assert.ok(p.analyze > 0 && p.analyze >= p.read, `analysis ${p.analyze} s, read ${p.read} s`);
+  assert.ok(p.maxRssMb > 50 && p.maxRssMb < 8192, `peak RSS ${p.maxRssMb} MiB`);
 });
 
 test("cancel stops an inline fit that blocks the worker's main thread within an epoch", async () => {

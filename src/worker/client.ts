@@ -13,6 +13,7 @@ import {
   CANCEL_FD_ENV,
   FailureKind,
   HostToWorker,
+  JobPhases,
   WorkerToHost,
 } from './protocol';
 
@@ -48,6 +49,8 @@ export interface JobOutcome {
   summary: ResultSummary;
   /** the result could not be stored in the cache: why */
   warning?: string;
+  /** where a computed (not cached) result's time went in the worker */
+  phases?: JobPhases;
 }
 
 /**
@@ -223,6 +226,7 @@ export class WorkerClient extends EventEmitter {
         backend: m.backend,
         summary: m.summary,
         ...(m.warning ? { warning: m.warning } : {}),
+        ...(m.phases ? { phases: m.phases } : {}),
       });
     else job.reject(new JobError(m.kind, m.message, m.file));
   }

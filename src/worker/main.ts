@@ -14,7 +14,7 @@ import { readLimits } from '../io/limits';
 import { CacheError, resultCacheAt } from '../store/cache';
 import { contentHash, entryKey, settingsKey } from '../store/keys';
 import { BeatThread, fdFromEnv, pollingSignal, startBeatThread } from './beat';
-import { AnalyzeRequest, BEAT_FD_ENV, CANCEL_FD_ENV, HostToWorker, WorkerToHost } from './protocol';
+import { AnalyzeRequest, BEAT_FD_ENV, CANCEL_FD_ENV, HostToWorker, JobPhases, WorkerToHost } from './protocol';
 
 const send = (m: WorkerToHost) => process.send?.(m);
 const controllers = new Map<number, AbortController>();
@@ -28,17 +28,34 @@ const beats: BeatThread | undefined = beatFd >= 0 ? startBeatThread(beatFd, fdFr
 delete process.env[BEAT_FD_ENV];
 delete process.env[CANCEL_FD_ENV];
 
+/** Seconds per phase of a job, each lap adding the time since the last one. */
+function phaseClock() {
+  const t: JobPhases = { backend: 0, hash: 0, read: 0, analyze: 0, cache: 0, maxRssMb: 0 };
+  let last = performance.now();
+  return {
+    lap(phase: Exclude<keyof JobPhases, 'maxRssMb'>) {
+      const now = performance.now();
+      t[phase] += (now - last) / 1000;
+      last = now;
+    },
+    phases: (): JobPhases => ({ ...t, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }),
+  };
+}
+
 async function handle(req: AnalyzeRequest): Promise<void> {
   const ctl = new AbortController();
   // A fit blocking the event loop still sees a cancel sent on the side channel at its next epoch.
   const signal = beats ? pollingSignal(ctl, () => beats.cancelRequested(req.id)) : ctl.signal;
   controllers.set(req.id, ctl);
   busy = req.id;
+  const clock = phaseClock();
   try {
     const backend = await initBackend(req.backend);
+    clock.lap('backend');
     const cache = resultCacheAt(req.cacheDir, req.cacheMb);
     const sKey = settingsKey(req.settings, backend.name);
     const before = contentHash(req.file);
+    clock.lap('hash');
     const key = entryKey(before, sKey);
     const hit = req.force ? undefined : cache.get(key);
     if (hit) {
@@ -46,8 +63,11 @@ async function handle(req: AnalyzeRequest): Promise<void> {
       return;
     }
     const dump = readDump(req.file, readLimits(req.memoryMb, req.maxInflateRatio));
+    clock.lap('read');
     // The bytes analysed must be the bytes hashed: a dump rewritten meanwhile is retried.
-    if (contentHash(req.file) !== before) {
+    const after = contentHash(req.file);
+    clock.lap('hash');
+    if (after !== before) {
       send({
         type: 'error',
         id: req.id,
@@ -61,6 +81,7 @@ async function handle(req: AnalyzeRequest): Promise<void> {
       signal,
       onProgress: (p) => send({ type: 'progress', id: req.id, phase: p.phase, fraction: p.fraction }),
     });
+    clock.lap('analyze');
     const summary = resultSummary(resultToJson(res, false), before);
     // A cache that cannot be written (disk full, read-only, a link) loses no result: the
     // summary still goes to the host, with the reason it was not stored.
@@ -71,6 +92,7 @@ async function handle(req: AnalyzeRequest): Promise<void> {
       if (!(e instanceof CacheError)) throw e;
       warning = `${e.message}; the result is shown but not stored (per-sample views need it stored)`;
     }
+    clock.lap('cache');
     send({
       type: 'result',
       id: req.id,
@@ -79,6 +101,7 @@ async function handle(req: AnalyzeRequest): Promise<void> {
       backend: backend.name,
       summary,
       ...(warning ? { warning } : {}),
+      phases: clock.phases(),
     });
   } catch (e) {
     if (e instanceof DumpError) send({ type: 'error', id: req.id, kind: 'input', file: e.file, message: e.problem });

@@ -24,6 +24,20 @@ export interface AnalyzeRequest {
   cacheMb?: number;
 }
 
+/**
+ * Seconds per phase of one job in the worker: backend start-up (the first job of a process pays
+ * the wasm compile), hashing the dump's bytes, reading it, the analysis (its own phases are in the
+ * summary's timings) and the cache write; `maxRssMb`: the process's peak resident memory.
+ */
+export interface JobPhases {
+  backend: number;
+  hash: number;
+  read: number;
+  analyze: number;
+  cache: number;
+  maxRssMb: number;
+}
+
 export type HostToWorker = AnalyzeRequest | { type: 'cancel'; id: number } | { type: 'shutdown' };
 
 /** Why a job failed: bad input is final, a dump that changed while read is retried. */
@@ -43,6 +57,8 @@ export type WorkerToHost =
       backend: string;
       summary: ResultSummary;
       warning?: string;
+      /** where the job's time went in the worker (seconds), and the worker's peak RSS so far */
+      phases?: JobPhases;
     }
   | { type: 'error'; id: number; kind: FailureKind; file?: string; message: string };
 
