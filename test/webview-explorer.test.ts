@@ -231,6 +231,35 @@ test(
   },
 );
 
+test('the scatter plots i = r + u1 + u2 + s on an axis, and brushing selects by it', { skip: missing }, async () => {
+  const d = data(100, (i) => [i % 10, 0, 0, Math.floor(i / 10)]); // i = r + s, 0 to 18
+  const { page, errors } = await open(d);
+  await choose(page, '.axis-y', 'i (all: r+u1+u2+s)');
+  await page.waitForFunction(() =>
+    document.querySelector('.scatter canvas').getAttribute('aria-label')?.startsWith('i (all: r+u1+u2+s) against r'),
+  );
+  // Axes over all values padded by 2 %: r from -0.18 to 9.18, i from -0.36 to 18.36.
+  const px = (r: number, i: number): [number, number] => [
+    32 + ((r + 0.18) / 9.36) * 296,
+    300 - 32 - ((i + 0.36) / 18.72) * 236,
+  ];
+  const box = (await page.locator('.scatter canvas.brush').boundingBox())!;
+  const [a, b] = [px(2.5, 6.5), px(5.5, 3.5)];
+  await page.mouse.move(box.x + a[0], box.y + a[1]);
+  await page.mouse.down();
+  await page.mouse.move(box.x + b[0], box.y + b[1], { steps: 3 });
+  await page.mouse.up();
+  const want = Array.from(d.r.keys()).filter((k) => {
+    const [r, i] = [d.r[k], d.r[k] + d.s[k]];
+    return r > 2.5 && r < 5.5 && i > 3.5 && i < 6.5;
+  });
+  assert.equal(want.length, 8);
+  await waitCount(page, want.length);
+  assert.deepEqual(await page.$$eval('.tr', (t) => t.map((x) => Number(x.getAttribute('data-index')))), want);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 /** A VS Code API whose state outlives a reload (as VS Code keeps a webview's state), for reload tests. */
 const KEPT_STATE_API = () => {
   const w = globalThis as unknown as {

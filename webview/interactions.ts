@@ -10,6 +10,13 @@ export type Interaction = (typeof INTERACTIONS)[number];
 export type SampleKey = 'r' | 'u1' | 'u2' | 's';
 export const SAMPLE_KEYS: readonly SampleKey[] = ['r', 'u1', 'u2', 's'];
 
+/**
+ * What the explorer's scatter can plot: an interaction, or i, their sum: the sample's whole
+ * label information i(x1,x2;y) (the decomposition adds up to it).
+ */
+export type AxisKey = SampleKey | 'i';
+export const AXIS_KEYS: readonly AxisKey[] = [...SAMPLE_KEYS, 'i'];
+
 /** The dataset name of a per-sample interaction ('u1' is 'U1'). */
 export const UPPER: Record<SampleKey, Interaction> = { r: 'R', u1: 'U1', u2: 'U2', s: 'S' };
 

@@ -9,10 +9,10 @@ import { el, legend } from '../dom';
 import { select } from '../controls';
 import { rasterPoints } from '../raster';
 import { classColor, classPalette } from '../palette';
-import { SAMPLE_KEYS } from '../interactions';
+import { AXIS_KEYS } from '../interactions';
 import { evenFrame, scales } from '../charts/frame';
 import { context2x, hiDpiCanvas, labelStyle, strokeFrame } from '../charts/canvas';
-import { Samples, ScatterView, change, keyLabel } from './state';
+import { Samples, ScatterView, axisValues, change, keyLabel } from './state';
 import { Points, attachBrush, pointsInside } from './brush';
 import { axisRange } from './axis-range';
 
@@ -79,7 +79,7 @@ function buildScatter(s: Samples, axesKey: string): void {
 
 function axisPicker(s: Samples, axis: 'x' | 'y'): HTMLElement {
   return select(
-    SAMPLE_KEYS.map((k) => ({ value: k, label: keyLabel(s.data, k) })),
+    AXIS_KEYS.map((k) => ({ value: k, label: keyLabel(s.data, k) })),
     s.state[axis],
     { class: `axis-${axis}`, 'aria-label': `${axis} axis` },
     (v) => change(s, { [axis]: v }),
@@ -95,8 +95,8 @@ function plotPoints(s: Samples, ctx: CanvasRenderingContext2D, colors: string[])
     { x, y } = s.state,
     rows = s.base;
   const { H, l: m } = FRAME;
-  const xs = d[x],
-    ys = d[y];
+  const xs = axisValues(s, x),
+    ys = axisValues(s, y);
   const [x0, x1, xOut] = axisRange(xs, rows),
     [y0, y1, yOut] = axisRange(ys, rows);
   // Points beyond the axes sit on the frame, so the tails still show without squashing the bulk.

@@ -4,7 +4,7 @@
  */
 import type { SampleData } from '../../src/shared/protocol';
 import type { VsCodeApi } from '../vscode-api';
-import { SampleKey, dominant } from '../interactions';
+import { AxisKey, SampleKey, dominant } from '../interactions';
 import { interactionLabel } from '../labels';
 import { orderRows } from '../sort';
 import { FilterState, filterRows, maskRows } from './filters';
@@ -29,8 +29,8 @@ export type Col = 'index' | 'id' | 'class' | SampleKey | 'dominant';
 export interface ViewState extends FilterState {
   sort: Col;
   desc: boolean;
-  x: SampleKey;
-  y: SampleKey;
+  x: AxisKey;
+  y: AxisKey;
   quantile: number;
   file?: string;
   /** the brushed rectangle and the scatter it was drawn on: a reload selects its samples again */
@@ -44,6 +44,8 @@ export interface Samples {
   data?: SampleData;
   /** each sample's dominant interaction */
   dom: SampleKey[];
+  /** each sample's i = r + u1 + u2 + s, made when the scatter first plots it */
+  total?: Float32Array;
   /** the rows the table shows, in order (row indices of `data`) */
   rows: Int32Array;
   /** the rows passing every filter but the brush, in dump order: the scatter's points */
@@ -139,7 +141,17 @@ export const columns = (d: SampleData | undefined): Col[] =>
     : ['index', 'class', 'r', 'u1', 'u2', 's', 'dominant'];
 
 /** A per-sample interaction named with its modality when the host sent names: "u1 (audio)". */
-export const keyLabel = (d: SampleData | undefined, k: SampleKey) => interactionLabel(k, d?.modalityNames);
+export const keyLabel = (d: SampleData | undefined, k: AxisKey) =>
+  k === 'i' ? 'i (all: r+u1+u2+s)' : interactionLabel(k, d?.modalityNames);
+
+/** Each sample's value of a scatter axis: an interaction's array, or i, their sum (kept per checkpoint). */
+export function axisValues(s: Samples, k: AxisKey): Float32Array {
+  const d = s.data!;
+  if (k !== 'i') return d[k];
+  if (s.total?.length !== d.n)
+    s.total = Float32Array.from({ length: d.n }, (_, i) => d.r[i] + d.u1[i] + d.u2[i] + d.s[i]);
+  return s.total;
+}
 
 /** The sample's position in the dump (what the manifest and exports refer to). */
 export const inputIndex = (d: SampleData | undefined, i: number) => d?.inputIndex?.[i] ?? i;
@@ -192,6 +204,7 @@ export function receive(s: Samples, data: SampleData, select?: number): void {
   }
   if (s.state.file !== data.file) s.state = { ...s.state, brush: undefined }; // a reload keeps it
   s.data = data;
+  s.total = undefined;
   s.state = { ...s.state, file: data.file };
   s.dom = Array.from({ length: data.n }, (_, i) => dominant(data.r[i], data.u1[i], data.u2[i], data.s[i]));
   if (select !== undefined) selectSample(s, data, select);
