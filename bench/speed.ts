@@ -85,7 +85,8 @@ const f1 = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(1));
 
 /** Where a job's time went: the worker's phases, then the analysis's own (task seconds add over threads). */
 function phaseLine(o: JobOutcome): string {
-  const p = o.phases!;
+  const p = o.phases;
+  if (!p) return 'from the cache';
   const t = o.summary.timings as Record<string, number>;
   const inside = Object.entries(t)
     .map(([k, v]) => `${k} ${f1(v)}`)
@@ -118,15 +119,10 @@ export async function speedBench(sizesArg?: string): Promise<void> {
       for (const [k, file] of files.entries()) if (k === 0 || warm) writeDump(file, wideTensors(n, d, 10, 7 + k));
       const worker = new WorkerClient({ memoryMb: 8192 });
       try {
-        const [cold, first] = await timedJob(worker, files[0], path.join(dir, 'cache'));
-        const second = warm ? await timedJob(worker, files[1], path.join(dir, 'cache')) : undefined;
-        const ratio = second ? ` (warm/cold ${(second[0] / cold).toFixed(2)})` : '';
-        console.log(
-          `  N ${n.toLocaleString()} x D ${d}: cold ${cold.toFixed(1)} s, warm ${second ? `${second[0].toFixed(1)} s` : '-'}${ratio}` +
-            `, backend ${first.backend}, peak RSS ${second?.[1].phases?.maxRssMb ?? first.phases?.maxRssMb} MiB`,
-        );
-        console.log(`    cold: ${phaseLine(first)}`);
-        if (second) console.log(`    warm: ${phaseLine(second[1])}`);
+        await measure(worker, n, d, files, dir, warm);
+      } catch (e) {
+        // One size failing (memory, a timeout) still leaves the others' figures.
+        console.log(`  N ${n.toLocaleString()} x D ${d}: failed: ${(e as Error).message}`);
       } finally {
         worker.dispose();
         for (const f of files) fs.rmSync(f, { force: true });
@@ -136,4 +132,17 @@ export async function speedBench(sizesArg?: string): Promise<void> {
     fs.rmSync(dir, { recursive: true, force: true });
   }
   console.log(`one-thread matmul after the runs: ${(await matmulGflops()).toFixed(1)} GFLOP/s`);
+}
+
+/** The cold job and, for sizes up to WARM_LIMIT, the warm one; prints their lines. */
+async function measure(worker: WorkerClient, n: number, d: number, files: string[], dir: string, warm: boolean) {
+  const [cold, first] = await timedJob(worker, files[0], path.join(dir, 'cache'));
+  const second = warm ? await timedJob(worker, files[1], path.join(dir, 'cache')) : undefined;
+  const ratio = second ? ` (warm/cold ${(second[0] / cold).toFixed(2)})` : '';
+  console.log(
+    `  N ${n.toLocaleString()} x D ${d}: cold ${cold.toFixed(1)} s, warm ${second ? `${second[0].toFixed(1)} s` : '-'}${ratio}` +
+      `, backend ${first.backend}, peak RSS ${second?.[1].phases?.maxRssMb ?? first.phases?.maxRssMb} MiB`,
+  );
+  console.log(`    cold: ${phaseLine(first)}`);
+  if (second) console.log(`    warm: ${phaseLine(second[1])}`);
 }

@@ -15,10 +15,12 @@ export function el<K extends keyof HTMLElementTagNameMap>(
  * node would blur it and re-run its web components' connect callbacks (and their layout).
  */
 export function setChildren(host: Element, nodes: Node[]): void {
+  // Others out first, so a kept node never moves for new ones put in before it.
+  const keep = new Set(nodes);
+  for (const c of [...host.childNodes]) if (!keep.has(c)) c.remove();
   nodes.forEach((n, k) => {
     if (host.childNodes[k] !== n) host.insertBefore(n, host.childNodes[k] ?? null);
   });
-  while (host.childNodes.length > nodes.length) host.lastChild!.remove();
 }
 
 /** A colour swatch, styled through CSSOM: a strict CSP blocks style attributes. */

@@ -84,7 +84,7 @@ function writePixels(img: ImageData, W: number, H: number, scale: number, alpha:
   // Opacity (0..255) after m points, tabled for the usual counts.
   const opacity = Float64Array.from({ length: 65 }, (_, m) => 255 * (1 - (1 - alpha) ** m));
   const out = img.data,
-    rowBytes = W * scale * 4;
+    rowBytes = img.width * 4;
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       const o = y * W + x,

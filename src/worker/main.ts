@@ -58,6 +58,7 @@ async function handle(req: AnalyzeRequest): Promise<void> {
     clock.lap('hash');
     const key = entryKey(before, sKey);
     const hit = req.force ? undefined : cache.get(key);
+    clock.lap('cache');
     if (hit) {
       send({ type: 'result', id: req.id, key, cached: true, backend: backend.name, summary: hit.summary });
       return;
@@ -81,8 +82,8 @@ async function handle(req: AnalyzeRequest): Promise<void> {
       signal,
       onProgress: (p) => send({ type: 'progress', id: req.id, phase: p.phase, fraction: p.fraction }),
     });
-    clock.lap('analyze');
     const summary = resultSummary(resultToJson(res, false), before);
+    clock.lap('analyze');
     // A cache that cannot be written (disk full, read-only, a link) loses no result: the
     // summary still goes to the host, with the reason it was not stored.
     let warning: string | undefined;

@@ -134,7 +134,9 @@ export function drawLineChart(spec: LineChartSpec): HTMLElement {
   const drawn = spec.series.map((s) => traceOf(s, spec)).filter((q) => q.line.xs.length);
   const traces = drawn.filter((q) => q.pts.length); // read out and hovered: those with a checkpoint in view
   const xs = traces.flatMap((q) => q.xs);
-  const ys = traces.flatMap((q) => [...q.ys, ...q.bands.flatMap((b) => b ?? [])]);
+  // y covers the lines as drawn, the checkpoints just beyond a zoom too: a zoom between two
+  // checkpoints still shows the line crossing it.
+  const ys = drawn.flatMap((q) => [...q.line.ys, ...q.line.bands.flatMap((b) => b ?? [])]);
   const [x0, x1] = xDomain(spec, xs);
   const yAxis = niceTicks(Math.min(0, ...ys), Math.max(0.05, ...ys));
   const sc = scales(FRAME, [x0, x1], [yAxis.lo, yAxis.hi]);
@@ -155,12 +157,15 @@ export function drawLineChart(spec: LineChartSpec): HTMLElement {
 
 let clips = 0;
 
-/** A clip path of the plot area (ids are unique in the page); returns its url() for clip-path. */
+/**
+ * A clip path of the plot area's x range (ids are unique in the page); returns its url() for
+ * clip-path. Only x: a line along the top or bottom of the plot keeps its whole stroke.
+ */
 function clipToPlot(plot: SVGElement): string {
   const id = `plot-clip-${++clips}`;
   const clip = svg('clipPath', { id });
-  const { W, H, l, r, t, b } = FRAME;
-  clip.append(svg('rect', { x: l, y: t, width: W - l - r, height: H - t - b }));
+  const { W, H, l, r } = FRAME;
+  clip.append(svg('rect', { x: l, y: 0, width: W - l - r, height: H }));
   plot.append(clip);
   return `url(#${id})`;
 }

@@ -102,9 +102,16 @@ export function drawFilterBar(s: Samples): HTMLElement {
   return bar;
 }
 
-/** Runs `draw` (which replaces the page), then gives focus back to the element that had it, if kept. */
+/**
+ * Runs `draw` (which may replace parts of the page), then gives focus back to the element that
+ * had it, or to its replacement: the new element of the same column header or class.
+ */
 export function keepFocus(draw: () => void): void {
   const had = document.activeElement as HTMLElement | null;
+  const col = had?.getAttribute('data-col');
+  const again = col ? `[data-col="${CSS.escape(col)}"]` : had?.classList[0] ? `.${CSS.escape(had.classList[0])}` : '';
   draw();
-  if (had && had !== document.body && had.isConnected && document.activeElement !== had) had.focus();
+  if (!had || had === document.body || document.activeElement === had) return;
+  if (had.isConnected) had.focus();
+  else if (again) document.querySelector<HTMLElement>(again)?.focus();
 }

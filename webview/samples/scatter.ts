@@ -26,12 +26,14 @@ const FRAME = evenFrame(360, 300, 32);
 export function drawScatter(s: Samples): HTMLElement {
   const d = s.data!;
   const { x, y, cls, dom, min, max, idFilter } = s.state;
-  const axesKey = JSON.stringify([d.file, d.n, x, y]);
+  const axesKey = JSON.stringify([d.file, d.n, fingerprint(s), x, y]);
   const pointsKey = JSON.stringify([axesKey, cls, dom, min, max, idFilter]);
   if (s.scatter?.axesKey !== axesKey) buildScatter(s, axesKey);
   const view = s.scatter!;
   if (!view.pointsKey) drawPoints(s, view, pointsKey);
-  else if (view.pointsKey !== pointsKey && view.pending !== pointsKey) {
+  else if (view.pointsKey === pointsKey)
+    view.pending = undefined; // changed back before a redraw came
+  else if (view.pending !== pointsKey) {
     view.pending = pointsKey;
     requestAnimationFrame(() =>
       setTimeout(() => {
@@ -41,6 +43,20 @@ export function drawScatter(s: Samples): HTMLElement {
   }
   s.mark();
   return view.box;
+}
+
+/**
+ * The checkpoint's values in a number (sums of r and s): a saved brush is for these values, not
+ * for the same file analysed again with other settings.
+ */
+function fingerprint(s: Samples): number {
+  const d = s.data!;
+  if (s.fingerprint === undefined) {
+    let a = 0;
+    for (let i = 0; i < d.n; i++) a += d.r[i] + 3 * d.s[i];
+    s.fingerprint = Number(a.toPrecision(12));
+  }
+  return s.fingerprint;
 }
 
 /** Draws the points of the rows passing the filters (s.base) and the key below them. */

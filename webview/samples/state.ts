@@ -46,6 +46,8 @@ export interface Samples {
   dom: SampleKey[];
   /** each sample's i = r + u1 + u2 + s, made when the scatter first plots it */
   total?: Float32Array;
+  /** the checkpoint's values summed into one number (scatter.ts): part of a saved brush's key */
+  fingerprint?: number;
   /** the rows the table shows, in order (row indices of `data`) */
   rows: Int32Array;
   /** the rows passing every filter but the brush, in dump order: the scatter's points */
@@ -204,7 +206,7 @@ export function receive(s: Samples, data: SampleData, select?: number): void {
   }
   if (s.state.file !== data.file) s.state = { ...s.state, brush: undefined }; // a reload keeps it
   s.data = data;
-  s.total = undefined;
+  s.total = s.fingerprint = undefined;
   s.state = { ...s.state, file: data.file };
   s.dom = Array.from({ length: data.n }, (_, i) => dominant(data.r[i], data.u1[i], data.u2[i], data.s[i]));
   if (select !== undefined) selectSample(s, data, select);

@@ -16,7 +16,6 @@ export function subsetIndices(d: SampleData, which: 'high' | 'low', quantile: nu
 export const drawSubsets = (s: Samples): HTMLElement => part(s, 'subsets', () => buildSubsets(s));
 
 function buildSubsets(s: Samples): HTMLElement {
-  const d = s.data!;
   const box = el('section', { class: 'subsets' });
   box.append(el('h2', {}, 'Redundancy subsets'));
   // The quantile is saved, not drawn: nothing on the page changes with it.
@@ -26,8 +25,9 @@ function buildSubsets(s: Samples): HTMLElement {
     (v) => change(s, { quantile: Math.min(0.5, Math.max(0.01, v || 0.25)) }, false),
   );
   const exportWhich = (which: 'high' | 'low') => {
-    const indices = subsetIndices(d, which, s.state.quantile);
-    s.vscode.postMessage({ type: 'exportSubset', file: d.file, which, quantile: s.state.quantile, indices });
+    const now = s.data!; // the checkpoint shown when clicked
+    const indices = subsetIndices(now, which, s.state.quantile);
+    s.vscode.postMessage({ type: 'exportSubset', file: now.file, which, quantile: s.state.quantile, indices });
   };
   const hi = button('Export high-r indices', 'export-high', () => exportWhich('high'), true);
   const lo = button('Export low-r indices', 'export-low', () => exportWhich('low'), true);

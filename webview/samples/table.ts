@@ -37,7 +37,11 @@ export function drawTable(s: Samples, host: HTMLElement): void {
   const g = gridOf(s);
   const count = el('p', { class: 'count' }, `${s.rows.length.toLocaleString()} of ${d.n.toLocaleString()} samples`);
   setChildren(host, [count, tableHead(s), g.viewport]);
-  if (g.rows !== s.rows) showRows(g);
+  if (!sameRows(g.rows, s.rows)) showRows(g);
+  else {
+    g.rows = s.rows; // the same order: scroll and active row stay; rows repainted (a theme, a selection)
+    paint(g, false);
+  }
   if (s.scrollToSelected && g.cursor >= 0) {
     s.scrollToSelected = false;
     // Centre it once the viewport has its height.
@@ -46,6 +50,14 @@ export function drawTable(s: Samples, host: HTMLElement): void {
       paint(g);
     });
   }
+}
+
+/** Whether two row orders are the same (a redraw that changed no filter or sort keeps the scroll). */
+function sameRows(a: Int32Array, b: Int32Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 /** New rows (filtered or sorted): back to the top, the active row follows its sample. */
@@ -136,7 +148,9 @@ function paint(g: Grid, measure = true): void {
   g.body.style.transform = `translateY(${first * ROW}px)`;
   g.body.replaceChildren();
   for (let k = first; k < last; k++) g.body.append(rowElement(g, k));
-  if (g.cursor >= 0) g.viewport.setAttribute('aria-activedescendant', `row-${g.cursor}`);
+  // Only a row that exists can be the active descendant.
+  if (g.cursor >= first && g.cursor < last) g.viewport.setAttribute('aria-activedescendant', `row-${g.cursor}`);
+  else g.viewport.removeAttribute('aria-activedescendant');
 }
 
 /** The row at position k; a click opens it. */

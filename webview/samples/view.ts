@@ -97,7 +97,7 @@ export const mountSamples: Mount = (root, vscode) => {
   // The canvas reads theme colours when it draws: VS Code marks a theme switch on body's class.
   new MutationObserver(() => {
     s.scatter = undefined;
-    if (s.data) render(s);
+    if (s.data) s.redraw();
   }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
   return (m) => {
     if (m.type === 'init' && m.view === 'samples') {
