@@ -329,6 +329,26 @@ test('dump validation: each kind of bad input has its own message naming the fil
     ],
     ['oneclass', (t) => t.set('y', fromNumbers('i32', [12], new Array(12).fill(3))), /only one class/],
     [
+      'nanid',
+      (t) => t.set('ids', fromNumbers('f32', [12], [0, 1, 2, NaN, 4, 5, 6, 7, 8, 9, 10, 11])),
+      /'ids' must be whole numbers within ±\(2\^53 - 1\): row 3 holds NaN/,
+    ],
+    [
+      'fractionid',
+      (t) => t.set('ids', fromNumbers('f64', [12], [0, 1, 2.5, 3, 4, 5, 6, 7, 8, 9, 10, 11])),
+      /row 2 holds 2\.5/,
+    ],
+    [
+      'bigid',
+      (t) =>
+        t.set('ids', {
+          dtype: 'i64',
+          shape: [12],
+          data: BigInt64Array.from({ length: 12 }, (_, i) => (i === 7 ? 2n ** 60n + 1n : BigInt(i))),
+        }),
+      /row 7 holds 1152921504606846977/,
+    ],
+    [
       'empty',
       (t) => {
         t.set('y', fromNumbers('i32', [0], []));
