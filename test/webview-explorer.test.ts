@@ -174,6 +174,16 @@ test(
 );
 
 /** Screen position of data (x, y) on the scatter of 10 x 10 grid values 0..9 (the scatter's frame and 2 % padding). */
+/** Drags a rectangle on the explorer's scatter from a to b (CSS px of the scatter). */
+async function dragOnScatter(page: Page, a: [number, number], b: [number, number]): Promise<void> {
+  // Measured each time: a click may have scrolled the page.
+  const box = (await page.locator('.scatter canvas.brush').boundingBox())!;
+  await page.mouse.move(box.x + a[0], box.y + a[1]);
+  await page.mouse.down();
+  await page.mouse.move(box.x + b[0], box.y + b[1], { steps: 3 });
+  await page.mouse.up();
+}
+
 const gridPx = (x: number, y: number): [number, number] => {
   const lo = -0.18,
     span = 9.36;
@@ -187,15 +197,7 @@ test(
     const d = data(100, (i) => [i % 10, 0.01, 0.02, Math.floor(i / 10)]);
     const { page, errors } = await open(d);
     await page.emulateMedia({ colorScheme: 'dark' });
-    const drag = async (a: [number, number], b: [number, number]) => {
-      // Measured each time: a click may have scrolled the page.
-      const box = (await page.locator('.scatter canvas.brush').boundingBox())!;
-      await page.mouse.move(box.x + a[0], box.y + a[1]);
-      await page.mouse.down();
-      await page.mouse.move(box.x + (a[0] + b[0]) / 2, box.y + (a[1] + b[1]) / 2);
-      await page.mouse.move(box.x + b[0], box.y + b[1]);
-      await page.mouse.up();
-    };
+    const drag = (a: [number, number], b: [number, number]) => dragOnScatter(page, a, b);
     const want = Array.from(d.r.keys()).filter((i) => d.r[i] > 2.5 && d.r[i] < 5.5 && d.s[i] > 3.5 && d.s[i] < 6.5);
     assert.equal(want.length, 9);
     await drag(gridPx(2.5, 6.5), gridPx(5.5, 3.5));
@@ -243,12 +245,7 @@ test('the scatter plots i = r + u1 + u2 + s on an axis, and brushing selects by 
     32 + ((r + 0.18) / 9.36) * 296,
     300 - 32 - ((i + 0.36) / 18.72) * 236,
   ];
-  const box = (await page.locator('.scatter canvas.brush').boundingBox())!;
-  const [a, b] = [px(2.5, 6.5), px(5.5, 3.5)];
-  await page.mouse.move(box.x + a[0], box.y + a[1]);
-  await page.mouse.down();
-  await page.mouse.move(box.x + b[0], box.y + b[1], { steps: 3 });
-  await page.mouse.up();
+  await dragOnScatter(page, px(2.5, 6.5), px(5.5, 3.5));
   const want = Array.from(d.r.keys()).filter((k) => {
     const [r, i] = [d.r[k], d.r[k] + d.s[k]];
     return r > 2.5 && r < 5.5 && i > 3.5 && i < 6.5;
@@ -314,12 +311,7 @@ test(
     await page.addInitScript(KEPT_STATE_API);
     await page.reload();
     await page.waitForSelector('.tr');
-    const box = (await page.locator('.scatter canvas.brush').boundingBox())!;
-    const [a, b] = [gridPx(2.5, 6.5), gridPx(5.5, 3.5)];
-    await page.mouse.move(box.x + a[0], box.y + a[1]);
-    await page.mouse.down();
-    await page.mouse.move(box.x + b[0], box.y + b[1], { steps: 3 });
-    await page.mouse.up();
+    await dragOnScatter(page, gridPx(2.5, 6.5), gridPx(5.5, 3.5));
     await waitCount(page, 9);
     await page.reload();
     await page.waitForSelector('.tr');
