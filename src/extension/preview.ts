@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { SamplePreview } from '../shared/protocol';
 import { resolveSample } from './sample-source';
+import { openRegularFile, readAll } from '../io/regular-file';
 
 /** Largest image sent to a panel. */
 export const MAX_PREVIEW_IMAGE_BYTES = 512 * 1024;
@@ -25,20 +26,13 @@ const MIME: Record<string, string> = {
 
 /**
  * At most `max` bytes from the start of `file` (one more tells that it is longer). resolveSample
- * checked the path; a link swapped in since is not followed, and it must still be a regular file.
+ * checked the path; a link swapped in since is not followed, and it must still be a regular file
+ * (a FIFO swapped in does not block the extension host: regular-file.ts).
  */
 function readHead(file: string, max: number): Buffer {
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
+  const { fd, size } = openRegularFile(file);
   try {
-    if (!fs.fstatSync(fd).isFile()) throw new Error(`${path.basename(file)} is not a regular file`);
-    const buf = Buffer.alloc(max);
-    let got = 0;
-    while (got < max) {
-      const n = fs.readSync(fd, buf, got, max - got, got);
-      if (!n) break;
-      got += n;
-    }
-    return buf.subarray(0, got);
+    return readAll(fd, Math.min(size + 1, max));
   } finally {
     fs.closeSync(fd);
   }

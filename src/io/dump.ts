@@ -8,6 +8,7 @@ import { encodeNpy } from './npy';
 import { encodeSafetensors, TensorFile } from './safetensors';
 import { HostTensor, bf16ToFloat, elementAsNumber, halfToFloat } from './tensor';
 import { readIds } from './ids';
+import { openRegularFile, readAll } from './regular-file';
 import { Select, planNpyDir, planNpz, planSafetensors, runPlan } from './read-plan';
 import { LOGITS, schemaNames } from './schema';
 
@@ -74,12 +75,15 @@ export function readTensorFile(
   if (metaFile && fs.existsSync(metaFile)) {
     let text: string;
     try {
-      const st = fs.statSync(metaFile);
-      // A device or FIFO reports size 0 and reads without end: only regular files are read.
-      if (!st.isFile()) throw new DumpError(metaFile, 'not a regular file');
-      if (st.size > 16 * 1024 * 1024)
-        throw new DumpError(metaFile, `metadata file of ${formatBytes(st.size)} is larger than the 16 MiB cap`);
-      text = fs.readFileSync(metaFile, 'utf8');
+      // A device or FIFO reads without end: only a regular file is read (checked on its descriptor).
+      const { fd, size } = openRegularFile(metaFile, { followLink: true });
+      try {
+        if (size > 16 * 1024 * 1024)
+          throw new DumpError(metaFile, `metadata file of ${formatBytes(size)} is larger than the 16 MiB cap`);
+        text = readAll(fd, size).toString('utf8');
+      } finally {
+        fs.closeSync(fd);
+      }
     } catch (e) {
       if (e instanceof DumpError) throw e;
       throw new DumpError(metaFile, `cannot read: ${(e as Error).message}`);

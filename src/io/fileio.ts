@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import { DumpError } from './errors';
+import { openRegularFile } from './regular-file';
 
 /** fs.readSync reads at most this much per call (Node caps one read at 2 GiB - 1). */
 const CHUNK = 1024 * 1024 * 1024;
@@ -8,6 +9,7 @@ function ioError(file: string, e: unknown): DumpError {
   const err = e as NodeJS.ErrnoException;
   if (err.code === 'ENOENT') return new DumpError(file, 'file not found (it may have been moved or deleted)');
   if (err.code === 'EISDIR') return new DumpError(file, 'is a directory');
+  if (err.code === 'ENOTREG') return new DumpError(file, 'is not a regular file (a device or pipe)');
   return new DumpError(file, `cannot read: ${err.message}`);
 }
 
@@ -24,19 +26,12 @@ export class FileReader {
   ) {}
 
   static open(file: string): FileReader {
-    let fd: number;
+    // Not blocking on a pipe or device swapped in for the dump: only a regular file is read.
     try {
-      fd = fs.openSync(file, 'r');
+      const { fd, size } = openRegularFile(file, { followLink: true });
+      return new FileReader(file, fd, size);
     } catch (e) {
       throw ioError(file, e);
-    }
-    try {
-      const st = fs.fstatSync(fd);
-      if (st.isDirectory()) throw new DumpError(file, 'is a directory');
-      return new FileReader(file, fd, st.size);
-    } catch (e) {
-      fs.closeSync(fd);
-      throw e instanceof DumpError ? e : ioError(file, e);
     }
   }
 

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Settings } from '../core/estimator';
 import { isRegularFileInside } from '../store/safe-path';
+import { readRegularFile } from '../io/regular-file';
 import { rootOf, runConfigFile, runDir, runOf } from './layout';
 
 /** run.json is a few hundred bytes; a manifest a line per sample. Larger files are refused unread. */
@@ -16,9 +17,7 @@ function readSmallText(base: string, file: string, max: number): string {
     throw Object.assign(new Error(`${file}: not found (ENOENT)`), { code: 'ENOENT' });
   if (!isRegularFileInside(base, file))
     throw new Error(`${file}: not a regular file inside ${base} (links out of a run folder are not read)`);
-  const size = fs.statSync(file).size;
-  if (size > max) throw new Error(`${file}: ${size} bytes, more than the ${max}-byte limit for this file`);
-  return fs.readFileSync(file, 'utf8');
+  return readRegularFile(file, max).toString('utf8');
 }
 
 /** Where a run's pointwise information terms come from (run.json `source`). */

@@ -1,6 +1,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import { checkedPathInRoot, isCacheKey } from '../store/safe-path';
+import { readRegularFile } from '../io/regular-file';
 import { runOf, stateDir, statusFile } from './layout';
 import { parseCheckpointName } from './naming';
 
@@ -93,9 +94,7 @@ export function savedJobs(root: string): JobRecord[] {
   if (!realStateDir(root)) return [];
   const file = statusFile(root);
   try {
-    const st = fs.lstatSync(file);
-    if (!st.isFile() || st.size > MAX_STATUS_BYTES) return [];
-    const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+    const raw = JSON.parse(readRegularFile(file, MAX_STATUS_BYTES).toString('utf8')) as unknown;
     if (!Array.isArray(raw)) return [];
     return raw.map((r) => checkedRecord(root, r)).filter((r): r is JobRecord => !!r);
   } catch {

@@ -1,5 +1,6 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
+import { openRegularFile, readAll } from '../io/regular-file';
 import * as path from 'path';
 import { ResultSummary, parseSummary, summaryRows } from '../core/summary';
 import { alive, ioProblem, lstat } from './files';
@@ -161,7 +162,14 @@ export class ResultCache<S extends StoredSummary = StoredSummary> {
     if (!st) return undefined;
     if (!st.isFile() || st.size > this.maxBytes || !size(st.size))
       throw new Error(`${name} is not a file of the expected size`);
-    return fs.readFileSync(f);
+    // Read through a descriptor checked again: a pipe swapped in since the lstat does not block.
+    const { fd, size: now } = openRegularFile(f);
+    try {
+      if (now !== st.size) throw new Error(`${name} changed while it was read`);
+      return readAll(fd, now);
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 
   has(key: string): boolean {

@@ -1,5 +1,6 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
+import { openRegularFile } from '../io/regular-file';
 import * as path from 'path';
 import { ENGINE_VERSION, Settings, DEFAULT_SETTINGS } from '../core/estimator';
 
@@ -33,7 +34,7 @@ export function settingsKey(settings: Partial<Settings>, backend: string): strin
 
 /** Feed a file's bytes to a hash in 1 MiB reads (dumps may exceed what readFileSync can hold). */
 function hashFile(h: crypto.Hash, file: string): void {
-  const fd = fs.openSync(file, 'r');
+  const { fd } = openRegularFile(file, { followLink: true }); // a pipe is refused, not waited on
   try {
     const buf = Buffer.allocUnsafe(2 ** 20);
     for (;;) {

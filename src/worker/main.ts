@@ -42,6 +42,25 @@ function phaseClock() {
   };
 }
 
+/** The error message for a job that threw `e`: bad input (named), a cancel, or an internal error. */
+function failure(req: AnalyzeRequest, e: unknown): WorkerToHost {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (e instanceof DumpError) return { type: 'error', id: req.id, kind: 'input', file: e.file, message: e.problem };
+  if (e instanceof CancelledError) return { type: 'error', id: req.id, kind: 'cancelled', message: 'cancelled' };
+  if (code === 'ENOENT')
+    return {
+      type: 'error',
+      id: req.id,
+      kind: 'input',
+      file: req.file,
+      message: 'file not found (it may have been moved or deleted)',
+    };
+  // A pipe or device where a dump's file should be (regular-file.ts): refused, named.
+  if (code === 'ENOTREG')
+    return { type: 'error', id: req.id, kind: 'input', file: req.file, message: (e as Error).message };
+  return { type: 'error', id: req.id, kind: 'internal', message: (e as Error).stack ?? String(e) };
+}
+
 async function handle(req: AnalyzeRequest): Promise<void> {
   const ctl = new AbortController();
   // A fit blocking the event loop still sees a cancel sent on the side channel at its next epoch.
@@ -105,17 +124,7 @@ async function handle(req: AnalyzeRequest): Promise<void> {
       phases: clock.phases(),
     });
   } catch (e) {
-    if (e instanceof DumpError) send({ type: 'error', id: req.id, kind: 'input', file: e.file, message: e.problem });
-    else if (e instanceof CancelledError) send({ type: 'error', id: req.id, kind: 'cancelled', message: 'cancelled' });
-    else if ((e as NodeJS.ErrnoException).code === 'ENOENT')
-      send({
-        type: 'error',
-        id: req.id,
-        kind: 'input',
-        file: req.file,
-        message: 'file not found (it may have been moved or deleted)',
-      });
-    else send({ type: 'error', id: req.id, kind: 'internal', message: (e as Error).stack ?? String(e) });
+    send(failure(req, e));
   } finally {
     controllers.delete(req.id);
     busy = null;
