@@ -228,8 +228,14 @@ export function writeRunSource(dir: string, source: RunValueSource | undefined):
   if (source === undefined) delete raw.source;
   else raw.source = source;
   const tmp = path.join(dir, `.run.json.${process.pid}.${crypto.randomBytes(6).toString('hex')}.tmp`);
-  fs.writeFileSync(tmp, `${JSON.stringify(raw, null, 2)}\n`, { flag: 'wx', mode: st ? st.mode & 0o777 : 0o644 });
+  // Created here ('wx'), so on any failure after it (a disk full mid-write) it is ours to remove.
+  const fd = fs.openSync(tmp, 'wx', st ? st.mode & 0o777 : 0o644);
   try {
+    try {
+      fs.writeFileSync(fd, `${JSON.stringify(raw, null, 2)}\n`);
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(tmp, file);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
