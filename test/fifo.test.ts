@@ -32,6 +32,16 @@ function inChild(body: string): unknown {
 
 const fifo = (file: string) => execFileSync('mkfifo', [file]);
 
+/** What reading and hashing a dump say (as the worker does both), in a child with a time limit. */
+const readAndHash = (file: string) =>
+  inChild(`
+    const { readDump } = require(out + '/io/dump');
+    const { contentHash } = require(out + '/store/keys');
+    const f = ${JSON.stringify(file)};
+    const tryIt = (fn) => { try { fn(); return 'read'; } catch (e) { return e.message; } };
+    return [tryIt(() => readDump(f)), tryIt(() => contentHash(f))];
+  `) as string[];
+
 test(
   'a FIFO as a dump, its meta.json, run.json, status.json or a sample file is refused at once',
   { skip: missing },
@@ -41,25 +51,13 @@ test(
     fs.mkdirSync(run);
     // The dump itself: reading and hashing it.
     fifo(path.join(run, 'epoch-0001.safetensors'));
-    const dump = inChild(`
-    const { readDump } = require(out + '/io/dump');
-    const { contentHash } = require(out + '/store/keys');
-    const f = ${JSON.stringify(path.join(run, 'epoch-0001.safetensors'))};
-    const tryIt = (fn) => { try { fn(); return 'read'; } catch (e) { return e.message; } };
-    return [tryIt(() => readDump(f)), tryIt(() => contentHash(f))];
-  `) as string[];
+    const dump = readAndHash(path.join(run, 'epoch-0001.safetensors'));
     assert.match(dump[0], /epoch-0001\.safetensors: is not a regular file \(a device or pipe\)/);
     assert.match(dump[1], /not a regular file \(a device or pipe\)/);
     // A good dump whose meta.json sibling is a pipe.
     writeDump(path.join(run, 'epoch-0002.safetensors'), smallTensors(12));
     fifo(path.join(run, 'epoch-0002.meta.json'));
-    const meta = inChild(`
-    const { readDump } = require(out + '/io/dump');
-    const { contentHash } = require(out + '/store/keys');
-    const f = ${JSON.stringify(path.join(run, 'epoch-0002.safetensors'))};
-    const tryIt = (fn) => { try { fn(); return 'read'; } catch (e) { return e.message; } };
-    return [tryIt(() => readDump(f)), tryIt(() => contentHash(f))];
-  `) as string[];
+    const meta = readAndHash(path.join(run, 'epoch-0002.safetensors'));
     assert.match(meta[0], /epoch-0002\.meta\.json: cannot read: .*not a regular file/);
     assert.match(meta[1], /epoch-0002\.meta\.json: not a regular file/);
     // run.json and the root's status.json.
