@@ -16,7 +16,7 @@ import { writeDump } from '../src/io/dump';
 import type { HostTensor } from '../src/io/tensor';
 import { JobOutcome, WorkerClient } from '../src/worker/client';
 
-export const DEFAULT_SIZES: Array<[number, number]> = [
+const DEFAULT_SIZES: Array<[number, number]> = [
   [1_000, 16],
   [5_000, 64],
   [10_000, 512],
@@ -28,7 +28,7 @@ export const DEFAULT_SIZES: Array<[number, number]> = [
 const WARM_LIMIT = 10_000 * 512;
 
 /** K-class Gaussian clusters seen through a random linear map into D dims, plus noise. */
-export function wideTensors(n: number, d: number, K: number, seed: number): Map<string, HostTensor> {
+function wideTensors(n: number, d: number, K: number, seed: number): Map<string, HostTensor> {
   const rng = new Rng(seed);
   const latent = 16;
   const y = Int32Array.from({ length: n }, () => rng.int(K));
@@ -55,7 +55,7 @@ export function wideTensors(n: number, d: number, K: number, seed: number): Map<
 }
 
 /** Throughput of a fixed rank-2 matmul right now: the shared host's load shows up here first. */
-export async function matmulGflops(): Promise<number> {
+async function matmulGflops(): Promise<number> {
   await initBackend('auto');
   const [m, k, n] = [512, 1024, 64];
   const a = tf.randomNormal([m, k]),

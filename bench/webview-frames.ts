@@ -9,7 +9,7 @@
  */
 import type { Page } from 'playwright-core';
 
-export const FRAME_TARGET_MS = 50;
+const FRAME_TARGET_MS = 50;
 
 /**
  * In-page helpers, as source text: page.evaluate sends expressions through DevTools, so the

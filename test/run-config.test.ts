@@ -57,6 +57,18 @@ test('unknown run.json keys are warned by name with the file, and "did you mean"
   assert.deepEqual(readRunConfigChecked(tempDir()), { config: {}, warnings: [] }, 'no run.json: nothing to warn');
 });
 
+test('a run.json that links to a file inside its run folder is read; one linking out is not', () => {
+  const run = tempDir('lsmi-runjson-link-');
+  fs.writeFileSync(path.join(run, 'config.json'), JSON.stringify({ name: 'linked' }));
+  fs.symlinkSync(path.join(run, 'config.json'), path.join(run, 'run.json'));
+  assert.equal(readRunConfig(run).name, 'linked');
+  const outside = tempDir('lsmi-runjson-out-');
+  fs.writeFileSync(path.join(outside, 'x.json'), JSON.stringify({ name: 'outside' }));
+  fs.rmSync(path.join(run, 'run.json'));
+  fs.symlinkSync(path.join(outside, 'x.json'), path.join(run, 'run.json'));
+  assert.throws(() => readRunConfig(run), /links out of a run folder are not read/);
+});
+
 test('suggestions: case-insensitive, small edit distance only, the closest key', () => {
   assert.equal(suggestRunConfigKey('Source'), 'source');
   assert.equal(suggestRunConfigKey('sorce'), 'source');

@@ -173,7 +173,6 @@ test(
   },
 );
 
-/** Screen position of data (x, y) on the scatter of 10 x 10 grid values 0..9 (the scatter's frame and 2 % padding). */
 /** Drags a rectangle on the explorer's scatter from a to b (CSS px of the scatter). */
 async function dragOnScatter(page: Page, a: [number, number], b: [number, number]): Promise<void> {
   // Measured each time: a click may have scrolled the page.
@@ -184,6 +183,10 @@ async function dragOnScatter(page: Page, a: [number, number], b: [number, number
   await page.mouse.up();
 }
 
+/** 100 samples on a 10 x 10 grid of r and s values 0..9 (u1, u2 small), for brushing. */
+const grid = () => data(100, (i) => [i % 10, 0.01, 0.02, Math.floor(i / 10)]);
+
+/** Screen position of data (x, y) on the scatter of the grid (the scatter's frame and 2 % padding). */
 const gridPx = (x: number, y: number): [number, number] => {
   const lo = -0.18,
     span = 9.36;
@@ -194,7 +197,7 @@ test(
   'brushing selects the points inside the rectangle; Clear selection and Escape restore (dark theme)',
   { skip: missing },
   async () => {
-    const d = data(100, (i) => [i % 10, 0.01, 0.02, Math.floor(i / 10)]);
+    const d = grid();
     const { page, errors } = await open(d);
     await page.emulateMedia({ colorScheme: 'dark' });
     const drag = (a: [number, number], b: [number, number]) => dragOnScatter(page, a, b);
@@ -306,7 +309,7 @@ test(
   'a brushed selection is selected again after the panel reloads; a cleared one is not',
   { skip: missing },
   async () => {
-    const d = data(100, (i) => [i % 10, 0.01, 0.02, Math.floor(i / 10)]);
+    const d = grid();
     const { page, errors } = await open(d);
     await page.addInitScript(KEPT_STATE_API);
     await page.reload();

@@ -1,6 +1,5 @@
 /** How the panels place and label one checkpoint of a run. */
 import type { CheckpointPoint } from '../src/shared/protocol';
-import type { Interaction } from './interactions';
 
 /** The x value of a checkpoint: step when known, else epoch. */
 export function xOf(p: CheckpointPoint): number {
@@ -36,10 +35,4 @@ export function atOn(axis: 'step' | 'epoch' | 'time', p: CheckpointPoint, time?:
   const parts = order.map((k) => named[k]).filter((x): x is string => !!x);
   if (!parts.length) return at(p);
   return parts.length > 1 ? `${parts[0]} (${parts.slice(1).join(', ')})` : parts[0];
-}
-
-/** A value with its confidence interval when the checkpoint has one: "0.345 [0.329, 0.355]". */
-export function valueText(p: CheckpointPoint, key: Interaction): string {
-  const iv = p.intervals?.[key];
-  return iv ? `${p[key].toFixed(3)} [${iv[0].toFixed(3)}, ${iv[1].toFixed(3)}]` : p[key].toFixed(3);
 }

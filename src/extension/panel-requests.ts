@@ -6,7 +6,8 @@ import { openSample } from './open-sample';
 import { previewReply, trajectoryReply } from './sample-detail';
 import type { Panel } from './panels';
 import type { Checkpoint } from './runs-tree';
-import { rootOf } from './workspace-config';
+import { configuredRoots, rootOf } from './workspace-config';
+import { rootOf as rootIn } from '../runs/layout';
 
 type Message<T extends WebviewToHost['type']> = Extract<WebviewToHost, { type: T }>;
 
@@ -76,9 +77,12 @@ export function exportRequest(
   })().catch((e: Error) => vscode.window.showWarningMessage(`Export failed: ${e.message}`));
 }
 
-/** The job records of the checkpoints the extension knows in `root`. */
-const jobsIn = (root: string | undefined, checkpoints: Map<string, Checkpoint>) =>
-  root ? [...checkpoints.values()].map((c) => c.job).filter((j) => rootOf(j.file) === root) : [];
+/** The job records of the checkpoints the extension knows in `root` (the settings read once, not per checkpoint). */
+function jobsIn(root: string | undefined, checkpoints: Map<string, Checkpoint>) {
+  if (!root) return [];
+  const roots = configuredRoots();
+  return [...checkpoints.values()].map((c) => c.job).filter((j) => rootIn(roots, j.file) === root);
+}
 
 /** A panel asks for a sample's r, u1, u2, s over its run's checkpoints (sample-detail.ts reads the cache). */
 export function trajectoryRequest(m: Message<'trajectory'>, p: Panel, checkpoints: Map<string, Checkpoint>): void {

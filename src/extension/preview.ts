@@ -10,9 +10,9 @@ import { resolveSample } from './sample-source';
 import { openRegularFile, readAll } from '../io/regular-file';
 
 /** Largest image sent to a panel. */
-export const MAX_PREVIEW_IMAGE_BYTES = 512 * 1024;
+const MAX_PREVIEW_IMAGE_BYTES = 512 * 1024;
 /** Most of a text file read to find its line. */
-export const MAX_PREVIEW_TEXT_BYTES = 1024 * 1024;
+const MAX_PREVIEW_TEXT_BYTES = 1024 * 1024;
 /** Longest line of text sent. */
 export const MAX_PREVIEW_CHARS = 200;
 

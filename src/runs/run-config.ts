@@ -17,7 +17,8 @@ function readSmallText(base: string, file: string, max: number): string {
     throw Object.assign(new Error(`${file}: not found (ENOENT)`), { code: 'ENOENT' });
   if (!isRegularFileInside(base, file))
     throw new Error(`${file}: not a regular file inside ${base} (links out of a run folder are not read)`);
-  return readRegularFile(file, max).toString('utf8');
+  // Links inside the run folder are read (checked above); pipes and devices are not.
+  return readRegularFile(file, max, { followLink: true }).toString('utf8');
 }
 
 /** Where a run's pointwise information terms come from (run.json `source`). */

@@ -2,6 +2,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import { checkedPathInRoot, isCacheKey } from '../store/safe-path';
 import { readRegularFile } from '../io/regular-file';
+import { num } from '../shared/checkpoint-metrics';
 import { runOf, stateDir, statusFile } from './layout';
 import { parseCheckpointName } from './naming';
 
@@ -36,8 +37,6 @@ export interface JobRecord {
 /** status.json beyond this is not one we wrote (a record is ~300 bytes; this is ~200k checkpoints). */
 const MAX_STATUS_BYTES = 64 * 2 ** 20;
 const MAX_ERROR_CHARS = 2000;
-
-const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 /**
  * One record of a root's status.json, checked: the file must lie inside the root (also through

@@ -2,15 +2,14 @@
  * Reading a line chart by pointer and keyboard. The rule and read-out show every line's
  * checkpoint nearest an x; a ring marks the line in focus. A click or Enter opens a checkpoint.
  */
-import type { CheckpointPoint } from '../../src/shared/protocol';
 import { sourceBadge } from '../labels';
 import type { Frame, Scales } from './frame';
-import type { Trace } from './line-chart';
+import type { Trace, ValueText } from './line-chart';
 import { valueWithBand } from './line-marks';
 import { showTooltip } from './chart-tooltip';
 
 /** What the handlers of one chart share. */
-export interface ChartInput {
+export interface ChartInput extends ValueText {
   plot: SVGSVGElement;
   frame: Frame;
   sc: Scales;
@@ -21,11 +20,6 @@ export interface ChartInput {
   /** the hover box listing every line's value at the pointer's x */
   tooltip: HTMLElement;
   open: (run: string, file: string) => void;
-  /** the values' unit ('' for none) and how a value is written */
-  unit: string;
-  fmt: (v: number) => string;
-  /** how a checkpoint is named: by the chart's x axis first */
-  name: (p: CheckpointPoint) => string;
   /** set while a drag zooms: the click that ends it opens nothing */
   dragged?: boolean;
 }

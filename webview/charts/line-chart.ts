@@ -46,6 +46,13 @@ export interface Trace {
   line: { xs: number[]; ys: number[]; bands: Array<[number, number] | undefined> };
 }
 
+/** How a chart writes values, their unit ('' for none) and checkpoints, in dot titles, read-outs and tooltips. */
+export interface ValueText {
+  fmt: (v: number) => string;
+  unit: string;
+  name: (p: CheckpointPoint) => string;
+}
+
 /** How checkpoints are placed along x: step, epoch or wall time. */
 export interface XScale {
   of: (p: CheckpointPoint) => number | undefined;
@@ -145,9 +152,10 @@ export function drawLineChart(spec: LineChartSpec): HTMLElement {
   drawYAxis(plot, sc, yAxis);
   drawXAxis(plot, sc, spec.x.ticks(x0, x1, xs), spec.x.label);
   const clip = clipToPlot(plot);
+  const text: ValueText = { fmt: (v) => v.toFixed(spec.digits ?? 3), unit: spec.unit ?? 'nats', name: spec.x.name };
   drawBands(plot, sc, drawn, clip);
-  drawLines(plot, sc, drawn, spec, clip);
-  const input = cursorOf(plot, sc, traces, spec);
+  drawLines(plot, sc, drawn, text, clip);
+  const input = cursorOf(plot, sc, traces, spec, text);
   wirePointer(input);
   wireKeyboard(input, spec.heading);
   if (spec.onZoom) wireZoom(input, spec.onZoom);
@@ -207,25 +215,11 @@ function drawXAxis(
 }
 
 /** The rule, the focus ring, the read-out line and the hover tooltip that the pointer and keyboard move. */
-function cursorOf(plot: SVGSVGElement, sc: Scales, traces: Trace[], spec: LineChartSpec): ChartInput {
+function cursorOf(plot: SVGSVGElement, sc: Scales, traces: Trace[], spec: LineChartSpec, text: ValueText): ChartInput {
   const rule = svg('line', { y1: FRAME.t, y2: FRAME.H - FRAME.b, class: 'rule', visibility: 'hidden' });
   const ring = svg('circle', { r: 6, class: 'ring', visibility: 'hidden' });
   plot.append(rule, ring);
   const readout = el('div', { class: 'readout', 'aria-live': 'polite' });
   const tooltip = el('div', { class: 'chart-tooltip', role: 'tooltip', hidden: '' });
-  const fmt = (v: number) => v.toFixed(spec.digits ?? 3);
-  return {
-    plot,
-    frame: FRAME,
-    sc,
-    traces,
-    rule,
-    ring,
-    readout,
-    tooltip,
-    open: spec.open,
-    unit: spec.unit ?? 'nats',
-    fmt,
-    name: spec.x.name,
-  };
+  return { plot, frame: FRAME, sc, traces, rule, ring, readout, tooltip, open: spec.open, ...text };
 }

@@ -1,7 +1,7 @@
 /** The marks of a line chart: shaded interval bands, a path per trace, and dots while they are few. */
 import { originText } from '../labels';
 import type { Scales } from './frame';
-import type { LineChartSpec, Trace } from './line-chart';
+import type { Trace, ValueText } from './line-chart';
 import { svg, svgText } from './svg';
 
 /** Above this many checkpoints per line, charts draw lines without dots. */
@@ -49,12 +49,10 @@ export function drawLines(
   plot: SVGElement,
   { sx, sy }: Scales,
   traces: Trace[],
-  spec: LineChartSpec,
+  { fmt, unit, name }: ValueText,
   clip: string,
 ): void {
   const dots = traces.every((q) => q.pts.length <= MAX_DOTS);
-  const fmt = (v: number) => v.toFixed(spec.digits ?? 3);
-  const unit = spec.unit ?? 'nats';
   for (const { s, pts, xs, ys, line } of traces) {
     const d = line.xs.map((x, i) => `${i ? 'L' : 'M'}${sx(x).toFixed(1)},${sy(line.ys[i]).toFixed(1)}`).join('');
     const attrs = { d, class: 'line', stroke: s.color, 'data-run': s.run, 'data-interaction': s.key };
@@ -78,7 +76,7 @@ export function drawLines(
         svgText(
           'title',
           {},
-          `${s.name} · ${spec.x.name(p)} · ${s.keyLabel ?? s.key} ${value}${unit ? ` ${unit}` : ''}${origin}`,
+          `${s.name} · ${name(p)} · ${s.keyLabel ?? s.key} ${value}${unit ? ` ${unit}` : ''}${origin}`,
         ),
       );
       plot.append(c);

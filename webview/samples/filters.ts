@@ -48,11 +48,6 @@ export function parseIds(text: string): IdRanges {
 /** The value the id filter matches for row i: the dump's id when it has ids, else its row number. */
 export const idOf = (d: SampleData, i: number): number => (d.ids ? d.ids[i] : (d.inputIndex?.[i] ?? i));
 
-/** Whether any filter beyond class and dominant interaction is set. */
-export function hasRangeOrIds(f: FilterState): boolean {
-  return Object.keys(f.min).length > 0 || Object.keys(f.max).length > 0 || parseIds(f.idFilter).ranges.length > 0;
-}
-
 /**
  * The rows (dump order) that pass every filter but the brush. `dom` holds each sample's
  * dominant interaction.
