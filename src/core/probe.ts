@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readAndDispose } from './tensors';
-// tfjs-core's CommonJS build has no gradients; the umbrella package registers them.
-import '@tensorflow/tfjs';
 import { Rng } from './rng';
 import { gatherRows } from './rows';
 import { throwIfCancelled } from './progress';
+import { Adam, Batch, FlatNet, batchGradient, disposeLayers, flatNet, forward } from './mlp';
 
 /**
  * Probe classifier p(y|x): an MLP (D -> hidden... -> K, ReLU) trained by Adam on cross-entropy,
@@ -55,54 +54,6 @@ export interface Probe {
   valLoss: number;
 }
 
-/** x @ w whose weight gradient uses a precomputed x^T: wasm's transposed matmul is ~10x slower. */
-const inputMatMul = tf.customGrad(((...args: unknown[]) => {
-  const [x, xT, w, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
-  save([xT]);
-  return {
-    value: tf.matMul(x, w),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
-      tf.zerosLike(x),
-      tf.zerosLike(xT),
-      tf.matMul(saved[0] as tf.Tensor2D, dy as tf.Tensor2D),
-    ],
-  };
-}) as Parameters<typeof tf.customGrad>[0]) as unknown as (
-  x: tf.Tensor2D,
-  xT: tf.Tensor2D,
-  w: tf.Tensor2D,
-) => tf.Tensor2D;
-
-/** a @ w with explicit transposes in the backward pass, for hidden layers. */
-const hiddenMatMul = tf.customGrad(((...args: unknown[]) => {
-  const [a, w, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
-  save([a, w]);
-  return {
-    value: tf.matMul(a, w),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
-      tf.matMul(dy as tf.Tensor2D, tf.transpose(saved[1] as tf.Tensor2D)),
-      tf.matMul(tf.transpose(saved[0] as tf.Tensor2D), dy as tf.Tensor2D),
-    ],
-  };
-}) as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
-
-function forward(layers: Array<{ w: tf.Tensor2D; b: tf.Tensor1D }>, x: tf.Tensor2D, xT?: tf.Tensor2D): tf.Tensor2D {
-  let h: tf.Tensor2D = x;
-  layers.forEach((l, i) => {
-    const z =
-      i === 0 && xT
-        ? inputMatMul(x, xT, l.w)
-        : i === 0
-          ? tf.matMul(h, l.w)
-          : xT
-            ? hiddenMatMul(h, l.w)
-            : tf.matMul(h, l.w);
-    h = tf.add(z, l.b);
-    if (i < layers.length - 1) h = tf.relu(h);
-  });
-  return h;
-}
-
 /** Mean negative log-likelihood at temperature t, from logits in JS memory. */
 function nll(logits: Float32Array, y: Int32Array, K: number, t: number): number {
   const lp = logProbFromLogits(logits, y, K, t);
@@ -142,22 +93,19 @@ export function fitTemperature(logits: Float32Array, y: Int32Array, K: number): 
 }
 
 export function probeLogits(p: Probe, x: Float32Array, n: number, d: number): Float32Array {
+  const K = p.weights[p.weights.length - 1].cols;
   const layers = p.weights.map((l) => ({ w: tf.tensor2d(l.w, [l.rows, l.cols]), b: tf.tensor1d(l.b) }));
-  const all = new Float32Array(n * p.weights[p.weights.length - 1].cols);
+  const all = new Float32Array(n * K);
   try {
     const chunk = 4096;
     for (let s = 0; s < n; s += chunk) {
       const m = Math.min(chunk, n - s);
-      all.set(
-        readAndDispose(tf.tidy(() => forward(layers, tf.tensor2d(x.subarray(s * d, (s + m) * d), [m, d])))),
-        s * p.weights[p.weights.length - 1].cols,
-      );
+      const xb = tf.tensor2d(x.subarray(s * d, (s + m) * d), [m, d]);
+      all.set(readAndDispose(forward(layers, xb)), s * K);
+      xb.dispose();
     }
   } finally {
-    for (const l of layers) {
-      l.w.dispose();
-      l.b.dispose();
-    }
+    disposeLayers(layers);
   }
   return all;
 }
@@ -180,145 +128,110 @@ export function logProbFromLogits(logits: Float32Array, y: Int32Array, K: number
   return out;
 }
 
-/** tfjs reads Adam's learningRate on every step but does not expose a setter. */
-function setLearningRate(o: tf.AdamOptimizer, lr: number): void {
-  (o as unknown as { learningRate: number }).learningRate = lr;
-}
-
 /** Below this many validation rows a fitted temperature is noise: keep t = 1. */
 export const MIN_CALIBRATION_ROWS = 200;
 
-type Layout = Array<{ rows: number; cols: number; w: number; b: number }>;
-
 /**
- * All weights and biases live in one flat variable: tfjs's Adam costs ~12 small ops per
- * variable per step, and at these sizes those ops, not the FLOPs, set the step time.
- * He-uniform initial weights for the ReLU layers (half that for the output), zero biases.
+ * Above this many training values a task's batches are cut when used instead of kept as
+ * tensors (x and x^T, twice the training rows per thread): at 100k x 512 kept batches
+ * would hold ~600 MB per thread in the wasm heap.
  */
-function flatNet(sizes: number[], rng: Rng): { layout: Layout; init: Float32Array } {
-  const layout: Layout = [];
-  let size = 0;
-  sizes.slice(0, -1).forEach((rows, i) => {
-    const cols = sizes[i + 1];
-    layout.push({ rows, cols, w: size, b: size + rows * cols });
-    size += rows * cols + cols;
-  });
-  const init = new Float32Array(size);
-  layout.forEach((l, i) => {
-    const limit = Math.sqrt(6 / l.rows) * (i === layout.length - 1 ? 0.5 : 1);
-    for (let j = 0; j < l.rows * l.cols; j++) init[l.w + j] = (2 * rng.next() - 1) * limit;
-  });
-  return { layout, init };
-}
+const KEEP_BATCH_VALUES = 8 << 20;
 
-/** Fixed random minibatches (order reshuffled each epoch) so each batch's x^T is computed once. */
-function minibatches(x: Float32Array, d: number, y: Int32Array, K: number, order: Int32Array, batchSize: number) {
-  const batches: Array<{ x: tf.Tensor2D; xT: tf.Tensor2D; y: tf.Tensor2D }> = [];
-  // Small data still gets ~32 Adam steps per epoch: with a fixed batch it would stop after a few dozen steps.
-  const batch = Math.max(16, Math.min(batchSize, Math.ceil(order.length / 32)));
-  const nb = Math.max(1, Math.round(order.length / batch));
-  for (let b = 0; b < nb; b++) {
-    const rows = order.subarray(Math.floor((b * order.length) / nb), Math.floor(((b + 1) * order.length) / nb));
-    const xb = tf.tensor2d(gatherRows(x, d, rows), [rows.length, d]);
-    const yb = tf.cast(
-      tf.oneHot(
-        tf.tensor1d(
-          Int32Array.from(rows, (r) => y[r]),
-          'int32',
-        ),
-        K,
-      ),
-      'float32',
-    ) as tf.Tensor2D;
-    batches.push({ x: xb, xT: tf.transpose(xb) as tf.Tensor2D, y: yb });
+/** Fixed random minibatches (their order reshuffled each epoch), kept as tensors while they are small. */
+class Batches {
+  readonly count: number;
+  private readonly kept: Batch[] = [];
+
+  constructor(
+    private readonly x: Float32Array,
+    private readonly d: number,
+    private readonly y: Int32Array,
+    private readonly order: Int32Array,
+    batchSize: number,
+  ) {
+    // Small data still gets ~32 Adam steps per epoch: with a fixed batch it would stop after a few dozen steps.
+    const batch = Math.max(16, Math.min(batchSize, Math.ceil(order.length / 32)));
+    this.count = Math.max(1, Math.round(order.length / batch));
+    if (order.length * d <= KEEP_BATCH_VALUES) for (let b = 0; b < this.count; b++) this.kept.push(this.build(b));
   }
-  return batches;
+
+  private build(b: number): Batch {
+    const { order, count, d } = this;
+    const rows = order.subarray(Math.floor((b * order.length) / count), Math.floor(((b + 1) * order.length) / count));
+    const x = tf.tensor2d(gatherRows(this.x, d, rows), [rows.length, d]);
+    return { x, xT: tf.transpose(x), y: Int32Array.from(rows, (r) => this.y[r]) };
+  }
+
+  /** Batch b; `done` after its step frees what was built for it. */
+  use<T>(b: number, step: (batch: Batch) => T): T {
+    if (this.kept.length) return step(this.kept[b]);
+    const batch = this.build(b);
+    try {
+      return step(batch);
+    } finally {
+      batch.x.dispose();
+      batch.xT.dispose();
+    }
+  }
+
+  dispose(): void {
+    for (const b of this.kept) {
+      b.x.dispose();
+      b.xT.dispose();
+    }
+  }
 }
 
-/** The network being trained: one flat parameter variable, its layer layout and its optimizer. */
-interface Net {
-  theta: tf.Variable;
-  layout: Layout;
-  optimizer: tf.AdamOptimizer;
-}
-
-type Batch = ReturnType<typeof minibatches>[number];
-
-/** Per-layer views of the flat variable, as tensors (inside a tidy). */
-function unpack(net: Net): Array<{ w: tf.Tensor2D; b: tf.Tensor1D }> {
+/** A copy of the current weights, per layer. */
+function snapshot(net: FlatNet): Probe['weights'] {
   return net.layout.map((l) => ({
-    w: tf.reshape(tf.slice(net.theta, l.w, l.rows * l.cols), [l.rows, l.cols]) as tf.Tensor2D,
-    b: tf.slice(net.theta, l.b, l.cols) as tf.Tensor1D,
-  }));
-}
-
-/** A copy of the current weights in JS memory. */
-function snapshot(net: Net): Probe['weights'] {
-  const all = net.theta.dataSync() as Float32Array;
-  return net.layout.map((l) => ({
-    w: all.slice(l.w, l.w + l.rows * l.cols),
-    b: all.slice(l.b, l.b + l.cols),
+    w: net.theta.slice(l.w, l.w + l.rows * l.cols),
+    b: net.theta.slice(l.b, l.b + l.cols),
     rows: l.rows,
     cols: l.cols,
   }));
 }
 
+interface Training {
+  net: FlatNet;
+  adam: Adam;
+  grad: Float32Array;
+  batches: Batches;
+  K: number;
+  decay: number;
+}
+
 /** One epoch: an Adam step on every batch, in an order drawn from `rng`. */
-function runEpoch(net: Net, batches: Batch[], rng: Rng, decay: number, signal?: AbortSignal): void {
-  const perm = rng.shuffle(Int32Array.from({ length: batches.length }, (_, i) => i));
+function runEpoch(tr: Training, rng: Rng, signal?: AbortSignal): void {
+  const perm = rng.shuffle(Int32Array.from({ length: tr.batches.count }, (_, i) => i));
   for (const [step, bi] of perm.entries()) {
     // Also within long epochs (big dumps on native backends): a cancel lands within ~64 steps.
     if (step > 0 && step % 64 === 0) throwIfCancelled(signal);
-    const b = batches[bi];
-    tf.tidy(() => {
-      net.optimizer.minimize(() => {
-        const logits = forward(unpack(net), b.x, b.xT);
-        const ce = tf.neg(tf.mean(tf.sum(tf.mul(b.y, tf.logSoftmax(logits)), 1)));
-        if (!decay) return ce as tf.Scalar;
-        return tf.add(ce, tf.mul(tf.sum(tf.square(net.theta)), decay)) as tf.Scalar;
-      });
-    });
+    tr.batches.use(bi, (b) => batchGradient(tr.net, b, tr.K, tr.decay, tr.grad));
+    tr.adam.step(tr.net.theta, tr.grad);
   }
 }
 
 /** Epochs until the validation loss stops improving (`patience`); returns the best weights seen. */
-function trainEpochs(
-  net: Net,
-  batches: Batch[],
-  rng: Rng,
-  decay: number,
-  valLoss: () => number,
-  opts: ProbeOptions,
-  initial: Probe,
-): Probe {
+function trainEpochs(tr: Training, rng: Rng, valLoss: () => number, opts: ProbeOptions, initial: Probe): Probe {
   let best = initial;
   let stale = 0;
   for (let epoch = 1; epoch <= opts.maxEpochs; epoch++) {
     throwIfCancelled(opts.signal);
-    runEpoch(net, batches, rng, decay, opts.signal);
+    runEpoch(tr, rng, opts.signal);
     const loss = valLoss();
     opts.onEpoch?.(epoch);
     if (loss < best.valLoss - 1e-4) {
-      best = { weights: snapshot(net), temperature: 1, epochs: epoch, valLoss: loss };
+      best = { weights: snapshot(tr.net), temperature: 1, epochs: epoch, valLoss: loss };
       stale = 0;
     } else {
       stale++;
-      if (stale === Math.ceil(opts.patience / 2)) setLearningRate(net.optimizer, opts.lr / 4); // plateau: finer steps
+      if (stale === Math.ceil(opts.patience / 2)) tr.adam.lr = opts.lr / 4; // plateau: finer steps
       if (stale >= opts.patience) break;
     }
   }
   return best;
-}
-
-function disposeTraining(net: Net, batches: Batch[], xValT: tf.Tensor2D | undefined): void {
-  for (const b of batches) {
-    b.x.dispose();
-    b.xT.dispose();
-    b.y.dispose();
-  }
-  net.theta.dispose();
-  net.optimizer.dispose();
-  xValT?.dispose();
 }
 
 export function trainProbe(
@@ -332,21 +245,26 @@ export function trainProbe(
 ): Probe {
   // rng draws in this order: initial weights, the batches' rows, then each epoch's batch order.
   const rng = new Rng(opts.seed);
-  const { layout, init } = flatNet([d, ...opts.hidden, K], rng);
-  const theta = tf.variable(tf.tensor1d(init));
-  const net: Net = { theta, layout, optimizer: tf.train.adam(opts.lr) };
+  const net = flatNet([d, ...opts.hidden, K], rng);
   const decay = opts.weightDecay * Math.min(1, (opts.decayRows ?? Infinity) / train.length);
-  const batches = minibatches(x, d, y, K, rng.shuffle(Int32Array.from(train)), opts.batch);
+  const batches = new Batches(x, d, y, rng.shuffle(Int32Array.from(train)), opts.batch);
+  const tr: Training = {
+    net,
+    adam: new Adam(net.theta.length, opts.lr),
+    grad: new Float32Array(net.theta.length),
+    batches,
+    K,
+    decay,
+  };
   const xVal = gatherRows(x, d, val);
   const yVal = Int32Array.from(val, (r) => y[r]);
-  const xValT = val.length ? tf.tensor2d(xVal, [val.length, d]) : undefined;
-  // Validation runs on the live variables; weights are copied out only when they improve.
-  const valLoss = () => (!xValT ? 0 : nll(readAndDispose(tf.tidy(() => forward(unpack(net), xValT))), yVal, K, 1));
+  const valLoss = () =>
+    !val.length ? 0 : nll(probeLogits({ weights: snapshot(net) } as Probe, xVal, val.length, d), yVal, K, 1);
   let best: Probe = { weights: snapshot(net), temperature: 1, epochs: 0, valLoss: Infinity };
   try {
-    best = trainEpochs(net, batches, rng, decay, valLoss, opts, best);
+    best = trainEpochs(tr, rng, valLoss, opts, best);
   } finally {
-    disposeTraining(net, batches, xValT);
+    batches.dispose();
   }
   if (val.length >= MIN_CALIBRATION_ROWS) {
     const logits = probeLogits(best, xVal, val.length, d);
