@@ -10,8 +10,9 @@ import { Progress } from './progress';
 import { runScheduled } from './schedule';
 import { ProbeModel } from './tasks';
 import { Intervals } from './intervals';
+import { WarmFrom, warmStartFrom } from './warm';
 
-export const ENGINE_VERSION = '0.4.0';
+export const ENGINE_VERSION = '0.5.0';
 
 export interface Settings {
   seed: number;
@@ -44,6 +45,8 @@ export interface Settings {
   classEntropy: boolean;
   /** worker threads for the model fits: 'auto' uses the cores on wasm/cpu, 0 runs inline */
   workers: number | 'auto';
+  /** start from the model choices of the run's previous checkpoint when one is given (src/core/warm.ts) */
+  warmStart: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -65,6 +68,7 @@ export const DEFAULT_SETTINGS: Settings = {
   knifeRidge: 1e-4,
   classEntropy: true,
   workers: 'auto',
+  warmStart: true,
 };
 
 export interface PairResult {
@@ -126,6 +130,8 @@ export interface Result {
   main: PairResult;
   pairs: PairResult[];
   settings: Settings;
+  /** the checkpoint whose model choices this analysis started from (absent: a cold analysis) */
+  warm?: WarmFrom;
   seconds: number;
   timings: Record<string, number>;
 }
@@ -133,6 +139,8 @@ export interface Result {
 export interface RunHooks {
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
+  /** the summary of the same run's previous checkpoint (unchecked: warmStartFrom checks it) */
+  previous?: unknown;
 }
 
 export function resolveSettings(settings: Partial<Settings>): Settings {
@@ -159,6 +167,7 @@ export async function analyze(
   };
   const p = plan(dump, resolveSettings(settings));
   const { s } = p;
+  const warm = s.warmStart && hooks.previous ? warmStartFrom(hooks.previous, p.folds.length) : undefined;
   hooks.onProgress?.({ phase: 'prepare', fraction: 0 });
   let t = performance.now();
   const scaled = scale(dump, p, hooks.signal);
@@ -175,8 +184,8 @@ export async function analyze(
   };
   const trained = p.jobs.filter((j) => !p.fromLogits(j.mods));
   const tasks = [
-    ...entropyTasks(dump, s, p.used, p.folds, scaled, entropy),
-    ...probeTasks(dump, s, p.jobs, trained, p.folds, scaled, outputs),
+    ...entropyTasks(dump, s, p.used, p.folds, scaled, entropy, warm),
+    ...probeTasks(dump, s, p.jobs, trained, p.folds, scaled, outputs, warm),
   ];
   const seconds = await runScheduled(tasks, {
     workers: s.workers,
@@ -204,10 +213,11 @@ export async function analyze(
   });
   lap('decompose', t);
   hooks.onProgress?.({ phase: 'done', fraction: 1 });
-  return summarise(dump, p, backend, scaled, entropy, probes, pairResults, {
+  const res = summarise(dump, p, backend, scaled, entropy, probes, pairResults, {
     seconds: (performance.now() - t0) / 1000,
     timings,
   });
+  return warm ? { ...res, warm: { from: warm.from, depth: warm.depth } } : res;
 }
 
 function summarise(

@@ -6,6 +6,7 @@ import type { ModelReport, Settings } from './estimator';
 import { Scheduled } from './schedule';
 import { FeatureSpace } from './space';
 import { ProbeModel } from './tasks';
+import type { WarmStart } from './warm';
 
 /**
  * The model fits of one analysis as tasks (an entropy model per modality and fold, a probe
@@ -55,12 +56,14 @@ export function entropyTasks(
   folds: Fold[],
   scaled: Scaled,
   out: EntropyFits,
+  warm?: WarmStart,
 ): Scheduled[] {
   const { n, y, classes } = dump;
   const tasks: Scheduled[] = [];
   for (const m of used) {
     out.h[m] = new Float64Array(n).fill(NaN);
     out.chosen[m] = { model: [], kernels: [] };
+    const counts = warm?.entropy[dump.modalities[m].name];
     for (const [fi, f] of folds.entries()) {
       tasks.push({
         task: {
@@ -74,6 +77,7 @@ export function entropyTasks(
           maxIter: s.knifeMaxIter,
           ridge: s.knifeRidge,
           seed: s.seed + 31 * m,
+          ...(counts ? { counts } : {}),
           ...(s.classEntropy ? { y, classes } : {}),
         },
         label: `entropy model ${dump.modalities[m].name}`,
@@ -128,6 +132,7 @@ export function probeTasks(
   folds: Fold[],
   scaled: Scaled,
   out: ProbeOutputs,
+  warm?: WarmStart,
 ): Scheduled[] {
   const { n, y, classes } = dump;
   const tasks: Scheduled[] = [];
@@ -162,6 +167,7 @@ export function probeTasks(
           linear: s.linearProbe,
           linearX: lin.data,
           linearD: lin.dim,
+          ...(warm?.linearOnly.includes(name) ? { mlp: false } : {}),
         },
         label: `probe ${name}`,
         phase: 'probes',

@@ -38,6 +38,11 @@ export interface KnifeOptions {
   /** added to each kernel's covariance (whitened units): keeps kernels from collapsing */
   ridge: number;
   seed: number;
+  /**
+   * Warm start: the mixture kernel counts to try instead of the ladder (the run's previous
+   * checkpoint's choices; empty: the class-conditional model alone, when it can be fitted).
+   */
+  counts?: number[];
   signal?: AbortSignal;
 }
 
@@ -247,16 +252,22 @@ export function fitKnife(
       const trainLL = meanLogLik(model, zt);
       return nv ? (n * (trainLL - p / n) + nv * valLL) / (n + nv) : trainLL - p / n;
     };
-    let best: { model: KnifeModel; score: number } | undefined;
-    for (const M of kernelLadder(maxM)) {
+    let best: Scored | undefined;
+    const mixture = (M: number) => {
       const fit = fitCount(zTrain, zt, ztT, zv, n, k, M, opts);
-      const sc = score(fit.model, M * (k + (k * (k + 1)) / 2) + M - 1, fit.val);
-      if (!best || sc > best.score + 2e-3) best = { model: fit.model, score: sc };
-      // Counts up to opts.kernels are always tried (small, cheap fits); beyond it the ladder
-      // goes on only while the estimate improves.
-      else if (M >= opts.kernels) break;
-    }
-    best!.model.family = 'mixture';
+      const model = { ...fit.model, family: 'mixture' as const };
+      return { model, score: score(model, M * (k + (k * (k + 1)) / 2) + M - 1, fit.val) };
+    };
+    const warm = opts.counts && [...new Set(opts.counts.map((M) => Math.max(1, Math.min(Math.round(M), maxM))))];
+    if (warm?.length) for (const M of warm) best = better(best, mixture(M), 0);
+    else if (!warm)
+      for (const M of kernelLadder(maxM)) {
+        const next = mixture(M);
+        if (!best || next.score > best.score + 2e-3) best = next;
+        // Counts up to opts.kernels are always tried (small, cheap fits); beyond it the ladder
+        // goes on only while the estimate improves.
+        else if (M >= opts.kernels) break;
+      }
     if (labels && labels.classes > 1) {
       const classModel = fitClassMixture(
         zTrain,
@@ -266,18 +277,28 @@ export function fitKnife(
         labels.classes,
         opts.ridge,
       );
-      if (classModel) {
-        const sc = score(classModel, classModel.kernels * (k + 1) - 1 + (k * (k + 1)) / 2);
-        if (sc > best!.score) best = { model: classModel, score: sc };
-      }
+      if (classModel)
+        best = better(
+          best,
+          { model: classModel, score: score(classModel, classModel.kernels * (k + 1) - 1 + (k * (k + 1)) / 2) },
+          0,
+        );
     }
-    return best!.model;
+    // A warm start that named only the class model, which could not be fitted here: the ladder.
+    return best ? best.model : fitKnife(z, k, train, val, { ...opts, counts: undefined }, labels);
   } finally {
     zt.dispose();
     ztT.dispose();
     if (zv !== zt) zv.dispose();
   }
 }
+
+interface Scored {
+  model: KnifeModel;
+  score: number;
+}
+
+const better = (a: Scored | undefined, b: Scored, by: number): Scored => (!a || b.score > a.score + by ? b : a);
 
 /** EM for a fixed kernel count, from greedy k-means++ means and unit covariances; the best validation iterate. */
 function fitCount(

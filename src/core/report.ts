@@ -45,6 +45,7 @@ export function resultToJson(res: Result, withSamples: boolean): ResultJson {
       entropy: `z-scored, projected on the top principal axes and whitened (k = ${res.settings.entropyDim} at most); h(x) is the entropy of those whitened coordinates`,
       spaces: res.entropySpace,
     },
+    ...(res.warm ? { warm: res.warm } : {}),
     entropy: res.entropy,
     probes: res.probes,
     pairs: res.pairs.length > 1 ? res.pairs.map((p) => pair(p, false)) : undefined,

@@ -46,6 +46,7 @@ export interface ResultJson
       | 'probes'
       | 'settings'
       | 'timings'
+      | 'warm'
     > {
   units: 'nats';
   adjusted: boolean;
@@ -121,6 +122,7 @@ const SUMMARY_FIELDS: Record<string, Check> = {
   pairs: optional(listOf(shaped(PAIR_FIELDS))),
   settings: isObject,
   timings: isObject,
+  warm: optional(shaped({ from: isString, depth: isNumber })),
   contentHash: isString,
 };
 

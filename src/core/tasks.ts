@@ -20,6 +20,8 @@ export type Task =
       maxIter: number;
       ridge: number;
       seed: number;
+      /** warm start: the mixture kernel counts to try instead of the ladder */
+      counts?: number[];
       /** labels of all rows: adds the class-conditional candidate */
       y?: Int32Array;
       classes?: number;
@@ -39,6 +41,8 @@ export type Task =
       /** the linear candidate's inputs [N x linearD] (default: x) */
       linearX?: Float32Array;
       linearD?: number;
+      /** warm start: false leaves the MLP candidate out (the linear one beat it clearly last time) */
+      mlp?: boolean;
     };
 
 export type ProbeModel = 'linear' | 'mlp';
@@ -78,32 +82,35 @@ export interface TaskHooks {
   onEpoch?: (epoch: number) => void;
 }
 
+function runKnife(task: Extract<Task, { kind: 'knife' }>, hooks: TaskHooks, t0: number): TaskResult {
+  const model = fitKnife(
+    task.z,
+    task.k,
+    task.fit,
+    task.val,
+    {
+      kernels: task.kernels,
+      maxIter: task.maxIter,
+      ridge: task.ridge,
+      seed: task.seed,
+      ...(task.counts ? { counts: task.counts } : {}),
+      signal: hooks.signal,
+    },
+    task.y && task.classes ? { y: task.y, classes: task.classes } : undefined,
+  );
+  const lp = knifeLogDensity(model, gatherRows(task.z, task.k, task.evalRows), task.evalRows.length);
+  return {
+    kind: 'knife',
+    h: lp.map((v) => -v),
+    family: model.family ?? 'mixture',
+    kernels: model.kernels,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
 export function runTask(task: Task, hooks: TaskHooks = {}): TaskResult {
   const t0 = performance.now();
-  if (task.kind === 'knife') {
-    const model = fitKnife(
-      task.z,
-      task.k,
-      task.fit,
-      task.val,
-      {
-        kernels: task.kernels,
-        maxIter: task.maxIter,
-        ridge: task.ridge,
-        seed: task.seed,
-        signal: hooks.signal,
-      },
-      task.y && task.classes ? { y: task.y, classes: task.classes } : undefined,
-    );
-    const lp = knifeLogDensity(model, gatherRows(task.z, task.k, task.evalRows), task.evalRows.length);
-    return {
-      kind: 'knife',
-      h: lp.map((v) => -v),
-      family: model.family ?? 'mixture',
-      kernels: model.kernels,
-      seconds: (performance.now() - t0) / 1000,
-    };
-  }
+  if (task.kind === 'knife') return runKnife(task, hooks, t0);
   const rows = task.evalRows;
   const xEval = gatherRows(task.x, task.d, rows);
   // Model selection on the validation rows: each candidate fits on `fit`, is calibrated and
@@ -120,18 +127,23 @@ export function runTask(task: Task, hooks: TaskHooks = {}): TaskResult {
     valLoss.linear = linear.valLoss;
     fitSeconds.linear = (performance.now() - t1) / 1000;
   }
-  const t2 = performance.now();
-  const probe = trainProbe(task.x, task.d, task.y, task.classes, task.fit, task.val, { ...task.options, ...hooks });
-  fitSeconds.mlp = (performance.now() - t2) / 1000;
-  valLoss.mlp = probe.valLoss;
   const seconds = () => (performance.now() - t0) / 1000;
-  if (linear && linear.valLoss <= probe.valLoss) {
+  const t2 = performance.now();
+  const probe =
+    linear && task.mlp === false
+      ? undefined
+      : trainProbe(task.x, task.d, task.y, task.classes, task.fit, task.val, { ...task.options, ...hooks });
+  if (probe) {
+    fitSeconds.mlp = (performance.now() - t2) / 1000;
+    valLoss.mlp = probe.valLoss;
+  }
+  if (linear && (!probe || linear.valLoss <= probe.valLoss)) {
     return {
       kind: 'probe',
       logits: linearLogProbs(linear, task.linearX ? gatherRows(task.linearX, linear.d, rows) : xEval, rows.length),
       model: 'linear',
       temperature: linear.temperature,
-      epochs: probe.epochs,
+      epochs: probe?.epochs ?? 0,
       valLoss,
       lambda: linear.lambda,
       excess: linear.excess,
@@ -139,6 +151,7 @@ export function runTask(task: Task, hooks: TaskHooks = {}): TaskResult {
       fitSeconds,
     };
   }
+  if (!probe) throw new Error('probe task without a candidate');
   const logits = probeLogits(probe, xEval, rows.length, task.d);
   if (probe.temperature !== 1) for (let i = 0; i < logits.length; i++) logits[i] /= probe.temperature;
   return {

@@ -29,6 +29,7 @@ export function settingsKey(settings: Partial<Settings>, backend: string): strin
     jointProbe: { ...DEFAULT_SETTINGS.jointProbe, ...(settings.jointProbe ?? {}) },
   };
   delete full.workers;
+  delete full.warmStart; // a warm start narrows the model search, the estimates keep their meaning (src/core/warm.ts)
   return canonical({ settings: full, backend, engine: ENGINE_VERSION });
 }
 

@@ -15,6 +15,7 @@ import { CacheError, resultCacheAt } from '../store/cache';
 import { contentHash, entryKey, settingsKey } from '../store/keys';
 import { BeatThread, fdFromEnv, pollingSignal, startBeatThread } from './beat';
 import { AnalyzeRequest, BEAT_FD_ENV, CANCEL_FD_ENV, HostToWorker, JobPhases, WorkerToHost } from './protocol';
+import { WarmStarts } from './warm-starts';
 
 const send = (m: WorkerToHost) => process.send?.(m);
 const controllers = new Map<number, AbortController>();
@@ -61,6 +62,8 @@ function failure(req: AnalyzeRequest, e: unknown): WorkerToHost {
   return { type: 'error', id: req.id, kind: 'internal', message: (e as Error).stack ?? String(e) };
 }
 
+const warmStarts = new WarmStarts();
+
 async function handle(req: AnalyzeRequest): Promise<void> {
   const ctl = new AbortController();
   // A fit blocking the event loop still sees a cancel sent on the side channel at its next epoch.
@@ -79,6 +82,7 @@ async function handle(req: AnalyzeRequest): Promise<void> {
     const hit = req.force ? undefined : cache.get(key);
     clock.lap('cache');
     if (hit) {
+      warmStarts.remember(req.file, sKey, hit.summary);
       send({ type: 'result', id: req.id, key, cached: true, backend: backend.name, summary: hit.summary });
       return;
     }
@@ -100,8 +104,10 @@ async function handle(req: AnalyzeRequest): Promise<void> {
     const res = await analyze(dump, req.settings, backend, {
       signal,
       onProgress: (p) => send({ type: 'progress', id: req.id, phase: p.phase, fraction: p.fraction }),
+      previous: warmStarts.previous(req.file, sKey),
     });
     const summary = resultSummary(resultToJson(res, false), before);
+    warmStarts.remember(req.file, sKey, summary);
     clock.lap('analyze');
     // A cache that cannot be written (disk full, read-only, a link) loses no result: the
     // summary still goes to the host, with the reason it was not stored.

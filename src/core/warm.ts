@@ -1,0 +1,92 @@
+/**
+ * Warm starts: a run's next checkpoint starts from the model choices of the one before it.
+ *
+ * Consecutive checkpoints of a run differ little, and most of a cold analysis is model
+ * selection: the entropy model's kernel-count ladder (1, 2, 5, 10, 20 EM fits per fold) and
+ * the MLP probe candidate fitted beside the linear one. A warm analysis fits only what won
+ * last time: the mixture at the kernel counts the folds chose (none when the class-conditional
+ * model won every fold; it is closed form and always refitted), and no MLP for a probe input
+ * whose linear candidate beat it on every fold by a clear margin. Every fit is still made
+ * afresh on this checkpoint's rows, so the estimates keep their meaning; only the search is
+ * narrowed. After WARM_CHAIN warm analyses in a row the next is cold again, so a choice that
+ * stops being right (features that become multimodal or nonlinear as training goes on) is
+ * revisited within a few checkpoints.
+ */
+
+/** Warm analyses in a row before a cold one. */
+export const WARM_CHAIN = 4;
+
+/** The MLP is left out where it lost on every fold by more than this share of the linear loss (plus 1e-3 nats). */
+const MLP_MARGIN = 0.01;
+
+export interface WarmStart {
+  /** the checkpoint the choices come from */
+  from: string;
+  /** warm analyses in the chain before this one (0: `from` was cold) */
+  depth: number;
+  /** per modality name: the mixture kernel counts its folds chose (empty: the class model won every fold) */
+  entropy: Record<string, number[]>;
+  /** probe inputs (modality names joined by '+') fitted with the linear candidate only */
+  linearOnly: string[];
+}
+
+/** What a result records of the warm start it used. */
+export interface WarmFrom {
+  from: string;
+  depth: number;
+}
+
+type Rec = Record<string, unknown>;
+const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 1 && (v as number) <= 10_000;
+
+/** Kernel counts of one modality's entropy entry, or undefined when the entry is not one of ours. */
+function entropyCounts(e: Rec, folds: number): number[] | undefined {
+  const { model, kernels } = e;
+  if (!Array.isArray(model) || !Array.isArray(kernels) || model.length !== folds || kernels.length !== folds) return;
+  const counts = new Set<number>();
+  for (let f = 0; f < folds; f++) {
+    if (model[f] === 'classes') continue;
+    if (model[f] !== 'mixture' || !isCount(kernels[f])) return;
+    counts.add(kernels[f]);
+  }
+  return [...counts].sort((a, b) => a - b);
+}
+
+/** Whether the linear candidate beat the MLP on every fold by the margin. */
+function linearWonClearly(p: Rec, folds: number): boolean {
+  const { model, valLoss } = p;
+  if (!Array.isArray(model) || !Array.isArray(valLoss) || model.length !== folds || valLoss.length !== folds)
+    return false;
+  return model.every((m, f) => {
+    const v = valLoss[f];
+    if (m !== 'linear' || !isRec(v)) return false;
+    const [lin, mlp] = [v.linear, v.mlp];
+    return Number.isFinite(lin) && Number.isFinite(mlp) && (mlp as number) > (lin as number) * (1 + MLP_MARGIN) + 1e-3;
+  });
+}
+
+/**
+ * The warm start a result's summary offers the next checkpoint of its run, or undefined: when
+ * its chain is long enough that the next analysis should be cold, or when anything in it is
+ * not what a result of ours holds (it may come from a cache file inside an untrusted root; a
+ * bad hint costs a cold analysis, nothing else).
+ */
+export function warmStartFrom(summary: unknown, folds: number): WarmStart | undefined {
+  if (!isRec(summary) || !Number.isSafeInteger(folds) || folds < 1) return;
+  const { file, entropy, probes, holdout, warm } = summary;
+  const depth = isRec(warm) && Number.isSafeInteger(warm.depth) ? (warm.depth as number) + 1 : 0;
+  if (depth < 0 || depth >= WARM_CHAIN || typeof file !== 'string') return;
+  if (!isRec(holdout) || holdout.folds !== folds || !Array.isArray(entropy) || !Array.isArray(probes)) return;
+  const out: WarmStart = { from: file.slice(-300), depth, entropy: {}, linearOnly: [] };
+  for (const e of entropy) {
+    if (!isRec(e) || typeof e.modality !== 'string') return;
+    const counts = entropyCounts(e, folds);
+    if (!counts) return;
+    out.entropy[e.modality] = counts;
+  }
+  for (const p of probes)
+    if (isRec(p) && typeof p.modality === 'string' && p.source === 'probe' && linearWonClearly(p, folds))
+      out.linearOnly.push(p.modality);
+  return out;
+}

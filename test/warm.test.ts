@@ -1,0 +1,156 @@
+import { test, before } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { initBackend, BackendInfo } from '../src/core/backend';
+import { analyze } from '../src/core/estimator';
+import { resultToJson } from '../src/core/report';
+import { syntheticSet } from '../src/core/synthetic/sets';
+import { synthDump } from '../src/core/synthetic/dump';
+import { WARM_CHAIN, warmStartFrom } from '../src/core/warm';
+import * as fs from 'fs';
+import * as path from 'path';
+import { writeDump } from '../src/io/dump';
+import { sampleMixture } from '../src/core/synthetic/mixture';
+import { sampleTensors } from '../src/core/synthetic/dump';
+import { Rng } from '../src/core/rng';
+import { WorkerClient } from '../src/worker/client';
+import { tempDir } from './helpers';
+
+let backend: BackendInfo;
+before(async () => {
+  backend = await initBackend('auto');
+});
+
+/** A summary-shaped object with the fields warmStartFrom reads. */
+function summaryLike(over: Record<string, unknown> = {}) {
+  return {
+    file: 'runs/a/checkpoints/epoch-3.npz',
+    holdout: { mode: 'crossfit', folds: 3 },
+    entropy: [
+      { modality: 'x1', model: ['mixture', 'mixture', 'classes'], kernels: [5, 10, 4] },
+      { modality: 'x2', model: ['classes', 'classes', 'classes'], kernels: [4, 4, 4] },
+    ],
+    probes: [
+      {
+        modality: 'x1',
+        source: 'probe',
+        model: ['linear', 'linear', 'linear'],
+        valLoss: [
+          { linear: 0.3, mlp: 0.35 },
+          { linear: 0.3, mlp: 0.32 },
+          { linear: 0.2, mlp: 0.25 },
+        ],
+      },
+      {
+        modality: 'x2',
+        source: 'probe',
+        model: ['linear', 'linear', 'linear'],
+        valLoss: [
+          { linear: 0.3, mlp: 0.301 },
+          { linear: 0.3, mlp: 0.4 },
+          { linear: 0.3, mlp: 0.4 },
+        ],
+      },
+      {
+        modality: 'x1+x2',
+        source: 'probe',
+        model: ['mlp', 'linear', 'linear'],
+        valLoss: [
+          { linear: 0.3, mlp: 0.2 },
+          { linear: 0.2, mlp: 0.4 },
+          { linear: 0.2, mlp: 0.4 },
+        ],
+      },
+    ],
+    ...over,
+  };
+}
+
+test('a warm start keeps the mixture counts the folds chose and drops the MLP only where it lost clearly everywhere', () => {
+  const w = warmStartFrom(summaryLike(), 3)!;
+  assert.deepEqual(w.entropy, { x1: [5, 10], x2: [] });
+  // x2's MLP came within 1 % on one fold, and the joint MLP won a fold: both keep it.
+  assert.deepEqual(w.linearOnly, ['x1']);
+  assert.equal(w.depth, 0);
+  assert.equal(w.from, 'runs/a/checkpoints/epoch-3.npz');
+});
+
+test('the chain goes cold again after WARM_CHAIN warm analyses', () => {
+  assert.equal(warmStartFrom(summaryLike({ warm: { from: 'x', depth: WARM_CHAIN - 2 } }), 3)!.depth, WARM_CHAIN - 1);
+  assert.equal(warmStartFrom(summaryLike({ warm: { from: 'x', depth: WARM_CHAIN - 1 } }), 3), undefined);
+});
+
+test('a summary that is not one of ours, or of other folds, gives no warm start', () => {
+  const bad: unknown[] = [
+    null,
+    'text',
+    summaryLike({ holdout: { folds: 5 } }),
+    summaryLike({ entropy: [{ modality: 'x1', model: ['mixture', 'mixture', 'mixture'], kernels: [5, 1e9, 2] }] }),
+    summaryLike({ entropy: [{ modality: 'x1', model: ['mixture', 'mixture', 'mixture'], kernels: [5, 2.5, 2] }] }),
+    summaryLike({ entropy: [{ modality: 'x1', model: ['mixture', 'other', 'mixture'], kernels: [5, 2, 2] }] }),
+    summaryLike({ entropy: [{ modality: 'x1', model: ['mixture'], kernels: [5] }] }),
+    summaryLike({ entropy: [{ modality: 7, model: ['classes', 'classes', 'classes'], kernels: [1, 1, 1] }] }),
+    summaryLike({ file: 3 }),
+    summaryLike({ warm: { depth: -5 } }),
+  ];
+  for (const b of bad) assert.equal(warmStartFrom(b, 3), undefined, JSON.stringify(b));
+  // NaN losses do not count as a clear win.
+  const nan = summaryLike();
+  (nan.probes[0].valLoss[1] as { mlp: number }).mlp = NaN;
+  assert.deepEqual(warmStartFrom(nan, 3)!.linearOnly, []);
+});
+
+test('the next checkpoint of a run, warm, fits fewer models and lands where a cold analysis does', async () => {
+  const set = syntheticSet('gaussian', { classes: 4 });
+  const first = synthDump(set, 3_000, 11).dump;
+  const next = synthDump(set, 3_000, 12).dump;
+  const settings = { seed: 0, folds: 3 };
+  const a = await analyze(first, settings, backend);
+  const cold = await analyze(next, settings, backend);
+  const warm = await analyze(next, settings, backend, { previous: resultToJson(a, false) });
+  assert.equal(cold.warm, undefined);
+  assert.deepEqual(warm.warm, { from: first.file, depth: 0 });
+  assert.equal(resultToJson(warm, false).warm?.depth, 0);
+  // The entropy models skip the kernel-count ladder: a fraction of the cold task time.
+  assert.ok(
+    warm.timings.entropyTasks < 0.7 * cold.timings.entropyTasks,
+    `entropy ${warm.timings.entropyTasks} vs ${cold.timings.entropyTasks}`,
+  );
+  const hint = warmStartFrom(resultToJson(a, false), 3)!;
+  for (const p of warm.probes)
+    if (hint.linearOnly.includes(p.modality)) assert.ok(p.valLoss!.every((v) => v.mlp === undefined && v.linear));
+  for (const k of ['R', 'U1', 'U2', 'S'] as const)
+    assert.ok(
+      Math.abs(warm.main.dataset[k] - cold.main.dataset[k]) < 0.01,
+      `${k}: warm ${warm.main.dataset[k]} vs cold ${cold.main.dataset[k]}`,
+    );
+  // Off by setting: the same analysis as a cold one.
+  const off = await analyze(next, { ...settings, warmStart: false }, backend, { previous: resultToJson(a, false) });
+  assert.equal(off.warm, undefined);
+  assert.equal(off.main.dataset.R, cold.main.dataset.R);
+});
+
+test('the worker starts each run checkpoint from the one before it, per run folder and settings', async () => {
+  const dir = tempDir('lsmi-warm-');
+  const dump = (run: string, name: string, seed: number) => {
+    fs.mkdirSync(path.join(dir, run), { recursive: true });
+    const file = path.join(dir, run, name);
+    writeDump(file, sampleTensors(sampleMixture(syntheticSet('gaussian', { classes: 3 }).model, 900, new Rng(seed))));
+    return file;
+  };
+  const [a1, a2, b1] = [
+    dump('a', 'epoch-1.safetensors', 1),
+    dump('a', 'epoch-2.safetensors', 2),
+    dump('b', 'epoch-1.safetensors', 3),
+  ];
+  const w = new WorkerClient({});
+  try {
+    const cache = path.join(dir, 'cache');
+    const run = (file: string, settings = { folds: 2 }) => w.analyze(file, settings, 'wasm', cache).done;
+    assert.equal((await run(a1)).summary.warm, undefined);
+    assert.equal((await run(b1)).summary.warm, undefined, 'another run folder starts cold');
+    assert.deepEqual((await run(a2)).summary.warm, { from: a1, depth: 0 });
+    assert.equal((await run(a2, { folds: 3 })).summary.warm, undefined, 'other settings start cold');
+  } finally {
+    w.dispose();
+  }
+});
