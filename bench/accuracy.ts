@@ -23,6 +23,7 @@ import { Sample, exactPointwise, sampleMixture } from '../src/core/synthetic/mix
 import { SetOptions, syntheticSet } from '../src/core/synthetic/sets';
 import { synthDump } from '../src/core/synthetic/dump';
 import { sd } from '../src/core/intervals';
+import { resultToJson } from '../src/core/report';
 
 const KEYS = ['R', 'U1', 'U2', 'S'] as const;
 
@@ -232,6 +233,11 @@ export interface BenchOptions {
   /** Monte Carlo samples of each truth */
   truthN?: number;
   backend?: BackendInfo;
+  /**
+   * Warm starts: each case is analysed from the result of another sample of the same set
+   * (data seed 2), as a run's next checkpoint starts from the one before it.
+   */
+  warm?: boolean;
 }
 
 const f3 = (v: number, w = 7) => (Number.isFinite(v) ? v.toFixed(3) : 'n/a').padStart(w);
@@ -245,6 +251,10 @@ export async function accuracyBench(o: BenchOptions = {}): Promise<void> {
   console.log(
     `\naccuracy (${o.quick ? 'quick' : 'full'} grid, ${cases.length} cases, data seed 1, estimator seed 0), backend ${backend.name}`,
   );
+  if (o.warm)
+    console.log(
+      'warm: each case starts from the result of data seed 2 of its set (its time is the warm analysis alone)',
+    );
   console.log("error = estimate - exact LSMI on the same samples (adjusted values, nats): the estimator's own error");
   console.log(
     `pop.err: max |estimate - population truth| (LSMI with the true densities on ${truthN.toLocaleString('en-US')} Monte Carlo samples); sampling: max |sample truth - population truth|, the data set's own sampling error`,
@@ -278,7 +288,10 @@ export async function accuracyBench(o: BenchOptions = {}): Promise<void> {
     uses.set(key(c), uses.get(key(c))! - 1);
     if (!uses.get(key(c))) truths.delete(key(c));
     const { dump, sample } = synthDump(set, c.n, 1);
-    const res = await analyze(dump, { seed: 0 }, backend);
+    const previous = o.warm
+      ? resultToJson(await analyze(synthDump(set, c.n, 2).dump, { seed: 0 }, backend), false)
+      : undefined;
+    const res = await analyze(dump, { seed: 0 }, backend, { previous });
     const t = truth.at(...offsets(res));
     const st = sampleTruth(set, sample, ...offsets(res));
     const errs = KEYS.map((k) => res.main.dataset[k] - st[k]);

@@ -9,7 +9,8 @@
  * 4. webview: panel response times at 10 runs x 100 checkpoints and 100k samples.
  * `npm run bench -- --only speed|accuracy|coverage|pipeline|webview` runs one part.
  * `--sizes 1000x16,5000x64` picks the speed bench's sizes (N x D per modality).
- * Options: `--quick` (or LSMI_BENCH_QUICK=1) runs the small accuracy grid; `--match TEXT` only
+ * Options: `--quick` (or LSMI_BENCH_QUICK=1) runs the small accuracy grid; `--warm` analyses each
+ * accuracy case warm, from another sample of its set; `--match TEXT` only
  * the accuracy cases whose "set options" contain TEXT; `--seeds N` (or LSMI_BENCH_SEEDS) data
  * seeds per coverage set.
  */
@@ -29,7 +30,8 @@ async function main(): Promise<void> {
   const seeds = Number(arg('--seeds') ?? process.env.LSMI_BENCH_SEEDS ?? NaN);
   console.log(`LSMI Lens benchmarks, ${new Date().toISOString().slice(0, 10)}`);
   if (!only || only === 'speed') await speedBench(arg('--sizes'));
-  if (!only || only === 'accuracy') await accuracyBench({ quick, match: arg('--match') });
+  if (!only || only === 'accuracy')
+    await accuracyBench({ quick, match: arg('--match'), warm: process.argv.includes('--warm') });
   if (!only || only === 'coverage')
     await coverageBench({ seeds: Number.isInteger(seeds) && seeds > 0 ? seeds : undefined });
   if (!only || only === 'pipeline') await pipelineBench();

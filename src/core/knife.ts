@@ -5,6 +5,7 @@ import { Rng } from './rng';
 import { gatherRows } from './rows';
 import { fitClassMixture } from './class-mixture';
 import { throwIfCancelled } from './progress';
+import { emBlockRows, emStats, untiedLogits } from './em';
 
 /**
  * KNIFE entropy model (Pichler et al. 2022) as LSMI uses it: a mixture of M Gaussian
@@ -61,20 +62,7 @@ function transposedFactor(L: Float64Array, k: number): { lt: Float32Array; logDi
 
 /** Per-kernel log densities [n x M] (including log weights). */
 function kernelLogits(model: KnifeModel, zt: tf.Tensor2D): tf.Tensor2D {
-  return model.tied
-    ? tiedLogits(model, zt)
-    : tf.tidy(() => {
-        const { k, kernels: M } = model;
-        const cols: tf.Tensor1D[] = [];
-        for (let m = 0; m < M; m++) {
-          const { lt, logDiag } = transposedFactor(model.factors[m], k);
-          const mu = tf.tensor1d(Float32Array.from(model.means.subarray(m * k, m * k + k)));
-          const proj = tf.matMul(tf.sub(zt, mu), tf.tensor2d(lt, [k, k]));
-          const quad = tf.sum(tf.square(proj), 1);
-          cols.push(tf.add(tf.mul(quad, -0.5), model.logWeights[m] + logDiag - 0.5 * k * LOG2PI) as tf.Tensor1D);
-        }
-        return tf.stack(cols, 1) as tf.Tensor2D;
-      });
+  return model.tied ? tiedLogits(model, zt) : untiedLogits(model, zt);
 }
 
 /**
@@ -126,7 +114,8 @@ export function knifeLogDensity(model: KnifeModel, z: Float32Array, n: number): 
  * ask for gigabytes; blocks keep it at LOGIT_CELLS floats whatever the class count.
  */
 const LOGIT_CELLS = 1 << 22;
-const blockRows = (model: KnifeModel) => Math.max(1, Math.floor(LOGIT_CELLS / model.kernels));
+const blockRows = (model: KnifeModel) =>
+  model.tied ? Math.max(1, Math.floor(LOGIT_CELLS / model.kernels)) : emBlockRows(model.kernels, model.k);
 
 function meanLogLik(model: KnifeModel, zt: tf.Tensor2D): number {
   const n = zt.shape[0];
@@ -253,13 +242,18 @@ export function fitKnife(
       return nv ? (n * (trainLL - p / n) + nv * valLL) / (n + nv) : trainLL - p / n;
     };
     let best: Scored | undefined;
-    const mixture = (M: number) => {
-      const fit = fitCount(zTrain, zt, ztT, zv, n, k, M, opts);
+    const mixture = (M: number, init?: KnifeModel) => {
+      const fit = fitCount(zTrain, zt, ztT, zv, n, k, M, opts, init);
       const model = { ...fit.model, family: 'mixture' as const };
       return { model, score: score(model, M * (k + (k * (k + 1)) / 2) + M - 1, fit.val) };
     };
     const warm = opts.counts && [...new Set(opts.counts.map((M) => Math.max(1, Math.min(Math.round(M), maxM))))];
-    if (warm?.length) for (const M of warm) best = better(best, mixture(M), 0);
+    // Many rows: the count is chosen on a sample of them (the ladder's cost is bounded in N), then
+    // refitted on all, starting from the sample's solution.
+    const pick =
+      !warm && n > 1.5 * SELECT_ROWS ? fitKnife(z, k, sampleRows(train, SELECT_ROWS, opts.seed), val, opts) : undefined;
+    if (pick) best = mixture(Math.min(pick.kernels, maxM), pick.kernels <= maxM ? pick : undefined);
+    else if (warm?.length) for (const M of warm) best = better(best, mixture(M), 0);
     else if (!warm)
       for (const M of kernelLadder(maxM)) {
         const next = mixture(M);
@@ -293,6 +287,20 @@ export function fitKnife(
   }
 }
 
+/** Above 1.5 times this many training rows, the mixture's kernel count is chosen on this many of them. */
+export const SELECT_ROWS = 4000;
+
+/** `size` of the rows, drawn without replacement (seeded), in ascending order. */
+function sampleRows(rows: Int32Array, size: number, seed: number): Int32Array {
+  const pool = Int32Array.from(rows);
+  const rng = new Rng(seed + 104729);
+  for (let i = 0; i < size; i++) {
+    const j = i + rng.int(pool.length - i);
+    [pool[i], pool[j]] = [pool[j], pool[i]];
+  }
+  return pool.slice(0, size).sort();
+}
+
 interface Scored {
   model: KnifeModel;
   score: number;
@@ -310,6 +318,7 @@ function fitCount(
   k: number,
   M: number,
   opts: KnifeOptions,
+  init?: KnifeModel,
 ): { model: KnifeModel; val: number } {
   const rng = new Rng(opts.seed + 7919 * (M - 1));
   const eye = (s: number) => {
@@ -317,30 +326,22 @@ function fitCount(
     for (let i = 0; i < k; i++) a[i * k + i] = s;
     return a;
   };
-  let model: KnifeModel = {
-    k,
-    kernels: M,
-    means: seedMeans(zTrain, n, k, M, rng),
-    logWeights: new Float64Array(M).fill(-Math.log(M)),
-    factors: Array.from({ length: M }, () => eye(1)),
-  };
+  let model: KnifeModel = init
+    ? { k, kernels: M, means: init.means, logWeights: init.logWeights, factors: init.factors }
+    : {
+        k,
+        kernels: M,
+        means: seedMeans(zTrain, n, k, M, rng),
+        logWeights: new Float64Array(M).fill(-Math.log(M)),
+        factors: Array.from({ length: M }, () => eye(1)),
+      };
   let best = model,
     bestVal = -Infinity,
     stale = 0;
   for (let it = 0; it < opts.maxIter; it++) {
     throwIfCancelled(opts.signal);
     // Tensors leave tf.tidy and are read outside it (see readAndDispose).
-    const t = tf.tidy(() => {
-      const logits = kernelLogits(model, zt);
-      const resp = tf.exp(tf.sub(logits, tf.logSumExp(logits, 1, true))); // [n x M]
-      const s2: tf.Tensor[] = [];
-      for (let m = 0; m < M; m++) {
-        const r = tf.reshape(tf.slice(resp, [0, m], [n, 1]), [1, n]);
-        s2.push(tf.matMul(tf.mul(ztT, r), zt));
-      }
-      return { nk: tf.sum(resp, 0), s1: tf.matMul(ztT, resp) /* [k x M] */, s2 };
-    });
-    const stats = { nk: readAndDispose(t.nk), s1: readAndDispose(t.s1), s2: t.s2.map(readAndDispose) };
+    const stats = emStats(model, zt, ztT);
     const next: KnifeModel = {
       k,
       kernels: M,

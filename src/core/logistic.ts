@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readAndDispose } from './tensors';
 import { gatherRows } from './rows';
-import { Objective as LbfgsObjective, lbfgs } from './lbfgs';
+import { lbfgs } from './lbfgs';
+import { BIAS_PENALTY, Objective, TF_WORK } from './logistic-objective';
 import { MIN_CALIBRATION_ROWS, fitTemperature } from './probe';
 
 /**
@@ -39,11 +40,6 @@ export const DEFAULT_LINEAR: Omit<LinearOptions, 'signal'> = {
   memory: 10,
 };
 
-/** Penalty on the biases: keeps absent classes' logits finite without pulling the others' priors. */
-const BIAS_PENALTY = 1e-6;
-/** Above this many multiply-adds per product the fit runs its matmuls on tfjs (wasm ~16 GFLOP/s vs ~1 in JS). */
-const TF_WORK = 5e5;
-
 export interface LinearModel {
   d: number;
   K: number;
@@ -65,118 +61,6 @@ export interface LinearModel {
    * falls short, to be added back to estimate the population value.
    */
   excess: number;
-}
-
-/** Mean cross-entropy + penalty and its gradient, over the fit rows; one instance per fit. */
-class Objective implements LbfgsObjective {
-  private readonly xt?: tf.Tensor2D;
-  private readonly xtT?: tf.Tensor2D;
-  readonly n: number;
-  readonly yFit: Int32Array;
-  readonly xFit: Float32Array;
-  /** function + gradient evaluations so far */
-  evaluations = 0;
-
-  constructor(
-    x: Float32Array,
-    readonly d: number,
-    y: Int32Array,
-    readonly K: number,
-    rows: Int32Array,
-  ) {
-    this.n = rows.length;
-    this.xFit = gatherRows(x, d, rows);
-    this.yFit = Int32Array.from(rows, (r) => y[r]);
-    if (this.n * d * K > TF_WORK) {
-      this.xt = tf.tensor2d(this.xFit, [this.n, d]);
-      // wasm's transposed matmul is ~10x slower than a plain one: keep x^T.
-      this.xtT = tf.transpose(this.xt);
-    }
-  }
-
-  dispose(): void {
-    this.xt?.dispose();
-    this.xtT?.dispose();
-  }
-
-  /** logits [n x K] of the fit rows for theta = [W (d x K), b (K)] */
-  private logits(theta: Float64Array): Float64Array {
-    const { n, d, K } = this;
-    const z = new Float64Array(n * K);
-    if (this.xt) {
-      z.set(
-        readAndDispose(
-          tf.tidy(() => tf.matMul(this.xt!, tf.tensor2d(Float32Array.from(theta.subarray(0, d * K)), [d, K]))),
-        ),
-      );
-    } else {
-      const x = this.xFit;
-      for (let i = 0; i < n; i++) {
-        const zi = i * K;
-        for (let j = 0; j < d; j++) {
-          const v = x[i * d + j];
-          if (v === 0) continue;
-          const wj = j * K;
-          for (let k = 0; k < K; k++) z[zi + k] += v * theta[wj + k];
-        }
-      }
-    }
-    const b = d * K;
-    for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) z[i * K + k] += theta[b + k];
-    return z;
-  }
-
-  /** f(theta) and its gradient into g */
-  eval(theta: Float64Array, lambda: number, g: Float64Array): number {
-    const { n, d, K } = this;
-    this.evaluations++;
-    const z = this.logits(theta);
-    let f = 0;
-    // z becomes (softmax - onehot) / n: the gradient of the mean cross-entropy wrt the logits.
-    for (let i = 0; i < n; i++) {
-      const o = i * K;
-      let m = -Infinity;
-      for (let k = 0; k < K; k++) if (z[o + k] > m) m = z[o + k];
-      let s = 0;
-      for (let k = 0; k < K; k++) {
-        const e = Math.exp(z[o + k] - m);
-        z[o + k] = e;
-        s += e;
-      }
-      const yi = this.yFit[i];
-      f -= Math.log(z[o + yi] / s);
-      for (let k = 0; k < K; k++) z[o + k] = z[o + k] / s / n;
-      z[o + yi] -= 1 / n;
-    }
-    f /= n;
-    g.fill(0);
-    if (this.xtT) {
-      const gw = readAndDispose(tf.tidy(() => tf.matMul(this.xtT!, tf.tensor2d(Float32Array.from(z), [n, K]))));
-      for (let j = 0; j < d * K; j++) g[j] = gw[j];
-    } else {
-      const x = this.xFit;
-      for (let i = 0; i < n; i++) {
-        const zi = i * K;
-        for (let j = 0; j < d; j++) {
-          const v = x[i * d + j];
-          if (v === 0) continue;
-          const wj = j * K;
-          for (let k = 0; k < K; k++) g[wj + k] += v * z[zi + k];
-        }
-      }
-    }
-    for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) g[d * K + k] += z[i * K + k];
-    let pen = 0;
-    for (let j = 0; j < d * K; j++) {
-      pen += lambda * theta[j] * theta[j];
-      g[j] += lambda * theta[j];
-    }
-    for (let k = 0; k < K; k++) {
-      pen += BIAS_PENALTY * theta[d * K + k] ** 2;
-      g[d * K + k] += BIAS_PENALTY * theta[d * K + k];
-    }
-    return f + pen / 2;
-  }
 }
 
 /** Raw logits x W + b of `n` rows (row-major [n x K]). */

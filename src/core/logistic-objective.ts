@@ -1,0 +1,146 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { readAndDispose } from './tensors';
+import { gatherRows } from './rows';
+import { Objective as LbfgsObjective } from './lbfgs';
+
+/** The linear probe's objective (logistic.ts): mean cross-entropy of a softmax of x W + b, plus L2. */
+
+/** Penalty on the biases: keeps absent classes' logits finite without pulling the others' priors. */
+export const BIAS_PENALTY = 1e-6;
+/** Above this many multiply-adds per product the fit runs its matmuls on tfjs (wasm ~16 GFLOP/s vs ~1 in JS). */
+export const TF_WORK = 5e5;
+
+/** Mean cross-entropy + penalty and its gradient, over the fit rows; one instance per fit. */
+export class Objective implements LbfgsObjective {
+  private readonly xt?: tf.Tensor2D;
+  private readonly xtT?: tf.Tensor2D;
+  /** one-hot labels of the fit rows [n x K], with the tfjs path */
+  private readonly onehot?: tf.Tensor2D;
+  readonly n: number;
+  readonly yFit: Int32Array;
+  readonly xFit: Float32Array;
+  /** function + gradient evaluations so far */
+  evaluations = 0;
+
+  constructor(
+    x: Float32Array,
+    readonly d: number,
+    y: Int32Array,
+    readonly K: number,
+    rows: Int32Array,
+  ) {
+    this.n = rows.length;
+    this.xFit = gatherRows(x, d, rows);
+    this.yFit = Int32Array.from(rows, (r) => y[r]);
+    if (this.n * d * K > TF_WORK) {
+      this.xt = tf.tensor2d(this.xFit, [this.n, d]);
+      // wasm's transposed matmul is ~10x slower than a plain one: keep x^T.
+      this.xtT = tf.transpose(this.xt);
+      const oh = new Float32Array(this.n * K);
+      for (let i = 0; i < this.n; i++) oh[i * K + this.yFit[i]] = 1;
+      this.onehot = tf.tensor2d(oh, [this.n, K]);
+    }
+  }
+
+  dispose(): void {
+    this.xt?.dispose();
+    this.xtT?.dispose();
+    this.onehot?.dispose();
+  }
+
+  /**
+   * The data term on tfjs: the two products, softmax and its gradient run as 6 kernels (the JS
+   * loops' n x K exponentials were most of a fit's time). The loss is summed in float64 from
+   * the label entries, so the line search still sees changes float32 sums would round off.
+   */
+  private dataTermTf(theta: Float64Array, g: Float64Array): number {
+    const { n, d, K } = this;
+    const t = tf.tidy(() => {
+      const w = tf.tensor2d(Float32Array.from(theta.subarray(0, d * K)), [d, K]);
+      const b = tf.tensor1d(Float32Array.from(theta.subarray(d * K)));
+      const p = tf.softmax(tf.add(tf.matMul(this.xt!, w), b));
+      const diff = tf.sub(p, this.onehot!);
+      return { p, gw: tf.matMul(this.xtT!, diff), gb: tf.sum(diff, 0) };
+    });
+    const [p, gw, gb] = [readAndDispose(t.p), readAndDispose(t.gw), readAndDispose(t.gb)];
+    let f = 0;
+    // float32 probabilities: one below ~1e-38 would read as 0; its log is bounded there.
+    for (let i = 0; i < n; i++) f -= Math.log(Math.max(p[i * K + this.yFit[i]], 1e-38));
+    for (let j = 0; j < d * K; j++) g[j] = gw[j] / n;
+    for (let k = 0; k < K; k++) g[d * K + k] = gb[k] / n;
+    return f / n;
+  }
+
+  /** logits [n x K] of the fit rows for theta = [W (d x K), b (K)], in JS (small fits) */
+  private logits(theta: Float64Array): Float64Array {
+    const { n, d, K } = this;
+    const z = new Float64Array(n * K);
+    const x = this.xFit;
+    for (let i = 0; i < n; i++) {
+      const zi = i * K;
+      for (let j = 0; j < d; j++) {
+        const v = x[i * d + j];
+        if (v === 0) continue;
+        const wj = j * K;
+        for (let k = 0; k < K; k++) z[zi + k] += v * theta[wj + k];
+      }
+    }
+    const b = d * K;
+    for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) z[i * K + k] += theta[b + k];
+    return z;
+  }
+
+  /** f(theta) and its gradient into g */
+  eval(theta: Float64Array, lambda: number, g: Float64Array): number {
+    const { d, K } = this;
+    this.evaluations++;
+    const f = this.xt ? this.dataTermTf(theta, g) : this.dataTermJs(theta, g);
+    let pen = 0;
+    for (let j = 0; j < d * K; j++) {
+      pen += lambda * theta[j] * theta[j];
+      g[j] += lambda * theta[j];
+    }
+    for (let k = 0; k < K; k++) {
+      pen += BIAS_PENALTY * theta[d * K + k] ** 2;
+      g[d * K + k] += BIAS_PENALTY * theta[d * K + k];
+    }
+    return f + pen / 2;
+  }
+
+  /** The mean cross-entropy of the fit rows and its gradient into g, in JS (small fits). */
+  private dataTermJs(theta: Float64Array, g: Float64Array): number {
+    const { n, d, K } = this;
+    const z = this.logits(theta);
+    let f = 0;
+    // z becomes (softmax - onehot) / n: the gradient of the mean cross-entropy wrt the logits.
+    for (let i = 0; i < n; i++) {
+      const o = i * K;
+      let m = -Infinity;
+      for (let k = 0; k < K; k++) if (z[o + k] > m) m = z[o + k];
+      let s = 0;
+      for (let k = 0; k < K; k++) {
+        const e = Math.exp(z[o + k] - m);
+        z[o + k] = e;
+        s += e;
+      }
+      const yi = this.yFit[i];
+      f -= Math.log(z[o + yi] / s);
+      for (let k = 0; k < K; k++) z[o + k] = z[o + k] / s / n;
+      z[o + yi] -= 1 / n;
+    }
+    f /= n;
+    g.fill(0);
+    const x = this.xFit;
+    for (let i = 0; i < n; i++) {
+      const zi = i * K;
+      for (let j = 0; j < d; j++) {
+        const v = x[i * d + j];
+        if (v === 0) continue;
+        const wj = j * K;
+        for (let k = 0; k < K; k++) g[wj + k] += v * z[zi + k];
+      }
+    }
+    for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) g[d * K + k] += z[i * K + k];
+    return f;
+  }
+}

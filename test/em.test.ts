@@ -1,0 +1,113 @@
+import { test, before } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../src/core/backend';
+import { EM_CELLS, Untied, emStats, untiedLogits } from '../src/core/em';
+import { Rng } from '../src/core/rng';
+
+before(async () => {
+  await initBackend('auto');
+});
+
+/** A random mixture in k dims: lower-triangular factors with a positive diagonal. */
+function mixture(M: number, k: number, rng: Rng): Untied {
+  return {
+    k,
+    kernels: M,
+    means: Float64Array.from({ length: M * k }, () => rng.normal()),
+    logWeights: Float64Array.from({ length: M }, () => Math.log(1 / M) + 0.3 * rng.normal()),
+    factors: Array.from({ length: M }, () => {
+      const L = new Float64Array(k * k);
+      for (let i = 0; i < k; i++)
+        for (let j = 0; j <= i; j++) L[i * k + j] = i === j ? 0.5 + rng.next() : 0.4 * rng.normal();
+      return L;
+    }),
+  };
+}
+
+/** log w_m + log N(x; mu_m, (L_m^T L_m)^-1) for one row, in float64. */
+function logitOf(m: Untied, kern: number, x: Float64Array): number {
+  const { k } = m;
+  const L = m.factors[kern];
+  let quad = 0,
+    logDiag = 0;
+  for (let i = 0; i < k; i++) {
+    logDiag += Math.log(L[i * k + i]);
+    let v = 0;
+    for (let j = 0; j <= i; j++) v += L[i * k + j] * (x[j] - m.means[kern * k + j]);
+    quad += v * v;
+  }
+  return m.logWeights[kern] + logDiag - 0.5 * k * Math.log(2 * Math.PI) - 0.5 * quad;
+}
+
+test('all kernels in one product: the logits and EM statistics of the kernel-by-kernel formulas', () => {
+  const rng = new Rng(4);
+  const [n, k, M] = [300, 5, 4];
+  const model = mixture(M, k, rng);
+  const z = Float32Array.from({ length: n * k }, () => 1.5 * rng.normal());
+  const zt = tf.tensor2d(z, [n, k]);
+  const ztT = tf.transpose(zt);
+  const logits = untiedLogits(model, zt).arraySync() as number[][];
+  const nk = new Float64Array(M),
+    s1 = new Float64Array(k * M),
+    s2 = Array.from({ length: M }, () => new Float64Array(k * k));
+  for (let i = 0; i < n; i++) {
+    const x = Float64Array.from(z.subarray(i * k, i * k + k));
+    const l = Array.from({ length: M }, (_, m) => logitOf(model, m, x));
+    for (let m = 0; m < M; m++)
+      assert.ok(Math.abs(l[m] - logits[i][m]) < 1e-3 * (1 + Math.abs(l[m])), `row ${i} kernel ${m}`);
+    const top = Math.max(...l);
+    const sum = l.reduce((s, v) => s + Math.exp(v - top), 0);
+    for (let m = 0; m < M; m++) {
+      const r = Math.exp(l[m] - top) / sum;
+      nk[m] += r;
+      for (let a = 0; a < k; a++) {
+        s1[a * M + m] += r * x[a];
+        for (let b = 0; b < k; b++) s2[m][a * k + b] += r * x[a] * x[b];
+      }
+    }
+  }
+  const got = emStats(model, zt, ztT);
+  const close = (a: ArrayLike<number>, b: ArrayLike<number>, what: string) => {
+    for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) < 1e-3 * (1 + Math.abs(b[i])), `${what}[${i}]`);
+  };
+  close(got.nk, nk, 'nk');
+  close(got.s1, s1, 's1');
+  for (let m = 0; m < M; m++) close(got.s2[m], s2[m], `s2[${m}]`);
+  zt.dispose();
+  ztT.dispose();
+});
+
+test('the statistics are the same when the rows are cut into blocks', () => {
+  const rng = new Rng(5);
+  const k = 8;
+  const M = 20;
+  // More rows than one block holds at this M and k.
+  const n = Math.floor(EM_CELLS / (M * k)) * 2 + 17;
+  const model = mixture(M, k, rng);
+  const z = Float32Array.from({ length: n * k }, () => rng.normal());
+  const zt = tf.tensor2d(z, [n, k]);
+  const ztT = tf.transpose(zt);
+  const whole = emStats(model, zt, ztT);
+  let total = 0;
+  for (const v of whole.nk) total += v;
+  assert.ok(Math.abs(total - n) < 1e-3 * n, `responsibilities sum to ${total}, not ${n}`);
+  // Cut elsewhere (slices of 1,000, the middle and 500 rows), the sums must agree.
+  const cuts = [0, 1000, n - 500, n];
+  const summed = { nk: new Float64Array(M), s1: new Float64Array(k * M), s2: new Float64Array(k * k) };
+  for (let c = 0; c < 3; c++) {
+    const part = tf.slice(zt, [cuts[c], 0], [cuts[c + 1] - cuts[c], k]) as tf.Tensor2D;
+    const st = emStats(model, part, tf.transpose(part));
+    st.nk.forEach((v, i) => (summed.nk[i] += v));
+    st.s1.forEach((v, i) => (summed.s1[i] += v));
+    st.s2[3].forEach((v, i) => (summed.s2[i] += v));
+  }
+  const close = (a: ArrayLike<number>, b: ArrayLike<number>, what: string) => {
+    for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) < 1e-3 * (1 + Math.abs(b[i])), `${what}[${i}]`);
+  };
+  close(summed.nk, whole.nk, 'nk');
+  close(summed.s1, whole.s1, 's1');
+  close(summed.s2, whole.s2[3], 's2[3]');
+  zt.dispose();
+  ztT.dispose();
+});
