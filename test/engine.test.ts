@@ -149,7 +149,10 @@ test('progress goes through the phases in order and reaches 1; cancellation stop
   const seen: Progress[] = [];
   await analyze(dump, { seed: 0, folds: 2 }, backend, { onProgress: (p) => seen.push(p) });
   const phases = [...new Set(seen.map((p) => p.phase))];
-  assert.deepEqual(phases, ['prepare', 'entropy', 'probes', 'decompose', 'done']);
+  // The pilot probes are scheduled first, the entropy models and other probes run beside them.
+  assert.equal(phases[0], 'prepare');
+  assert.deepEqual(phases.slice(-2), ['decompose', 'done']);
+  assert.deepEqual(phases.slice(1, -2).sort(), ['entropy', 'probes']);
   for (let i = 1; i < seen.length; i++) assert.ok(seen[i].fraction >= seen[i - 1].fraction - 1e-9);
   assert.equal(seen[seen.length - 1].fraction, 1);
   const ctl = new AbortController();

@@ -117,7 +117,9 @@ test('model selection: linear on Gaussian classes (linear Bayes posterior), the 
     const linear = p.model!.filter((m) => m === 'linear').length;
     assert.ok(linear >= 2, `${p.modality}: ${p.model!.join(' ')}`);
     assert.equal(p.model!.length, 3);
-    assert.ok(p.valLoss!.every((v) => v.linear !== undefined && v.mlp !== undefined));
+    // Fold 0 (the pilot) fits both; where the linear one won it clearly, the others fit it alone.
+    assert.ok(p.valLoss![0].linear !== undefined && p.valLoss![0].mlp !== undefined);
+    assert.ok(p.valLoss!.every((v) => v.linear !== undefined));
   }
   const x = synthDump(syntheticSet('xor'), 2_000, 6).dump;
   const rx = await analyze(x, { seed: 0, folds: 3 }, backend);

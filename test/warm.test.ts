@@ -154,3 +154,28 @@ test('the worker starts each run checkpoint from the one before it, per run fold
     w.dispose();
   }
 });
+
+test('the pilot fold decides the MLP candidate for the other folds', async () => {
+  // Gaussian classes: the Bayes posterior is linear, the linear candidate wins fold 0 clearly.
+  const g = await analyze(
+    synthDump(syntheticSet('gaussian', { classes: 4 }), 3_000, 21).dump,
+    { seed: 0, folds: 4 },
+    backend,
+  );
+  for (const p of g.probes) {
+    const pilot = p.valLoss![0];
+    assert.ok(pilot.mlp !== undefined, `${p.modality}: the pilot fits both candidates`);
+    const skipped = p.valLoss!.slice(1).every((v) => v.mlp === undefined);
+    const fitted = p.valLoss!.slice(1).every((v) => v.mlp !== undefined);
+    assert.ok(skipped || fitted, `${p.modality}: one verdict for all later folds`);
+    assert.equal(skipped, pilot.mlp! > pilot.linear! * 1.01 + 1e-3, `${p.modality}: ${JSON.stringify(p.valLoss)}`);
+  }
+  assert.ok(
+    g.probes.some((p) => p.valLoss!.slice(1).every((v) => v.mlp === undefined)),
+    'some input skipped the MLP',
+  );
+  // XOR: only the MLP can fit the joint probe; every fold keeps it and picks it.
+  const x = await analyze(synthDump(syntheticSet('xor'), 2_000, 22).dump, { seed: 0, folds: 4 }, backend);
+  const joint = x.probes.find((p) => p.modality.includes('+'))!;
+  assert.deepEqual(joint.model, ['mlp', 'mlp', 'mlp', 'mlp']);
+});

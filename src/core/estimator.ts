@@ -183,9 +183,12 @@ export async function analyze(
     candidateSeconds: {},
   };
   const trained = p.jobs.filter((j) => !p.fromLogits(j.mods));
+  const probing = probeTasks(dump, s, p.jobs, trained, p.folds, scaled, outputs, warm);
+  // Pilot probes first: the other folds' probes wait for their verdict on the MLP candidate.
   const tasks = [
+    ...probing.filter((t) => t.pilot),
     ...entropyTasks(dump, s, p.used, p.folds, scaled, entropy, warm),
-    ...probeTasks(dump, s, p.jobs, trained, p.folds, scaled, outputs, warm),
+    ...probing.filter((t) => !t.pilot),
   ];
   const seconds = await runScheduled(tasks, {
     workers: s.workers,

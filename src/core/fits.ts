@@ -5,8 +5,8 @@ import { concatColumns, toShared } from './rows';
 import type { ModelReport, Settings } from './estimator';
 import { Scheduled } from './schedule';
 import { FeatureSpace } from './space';
-import { ProbeModel } from './tasks';
-import type { WarmStart } from './warm';
+import { ProbeModel, Task, TaskResult } from './tasks';
+import { WarmStart, linearClearlyBetter } from './warm';
 
 /**
  * The model fits of one analysis as tasks (an entropy model per modality and fold, a probe
@@ -123,7 +123,85 @@ function emptyFits(folds: number): ProbeFits {
   };
 }
 
-/** Probe tasks for the jobs that are trained (not read from the dump's logits), joint probes first. */
+/** Where one probe job's results go: per-sample arrays and per-fold fit facts. */
+interface ProbeSinks {
+  lp: Float64Array;
+  measured: Float64Array;
+  pr: Int32Array;
+  fits: ProbeFits;
+}
+
+function probeSinks(job: ProbeJob, n: number, folds: number, out: ProbeOutputs): ProbeSinks {
+  const sinks: ProbeSinks = {
+    lp: new Float64Array(n).fill(NaN),
+    measured: new Float64Array(n).fill(NaN),
+    pr: new Int32Array(n).fill(-1),
+    fits: emptyFits(folds),
+  };
+  out.logp.set(job.key, sinks.lp);
+  out.pred.set(job.key, sinks.pr);
+  out.measured.set(job.key, sinks.measured);
+  out.fits.set(job.key, sinks.fits);
+  return sinks;
+}
+
+/** One fold's probe result into the job's sinks. */
+function placeProbe(r: Extract<TaskResult, { kind: 'probe' }>, f: Fold, fi: number, o: PlaceContext): void {
+  const { sinks, y, classes, s } = o;
+  const rows = f.evalRows;
+  // The task's logits are calibrated already (temperature applied).
+  const l = logProbFromLogits(
+    r.logits,
+    Int32Array.from(rows, (row) => y[row]),
+    classes,
+  );
+  rows.forEach((row, i) => {
+    sinks.measured[row] = l[i];
+    sinks.lp[row] = l[i] + (s.probeExcess ? r.excess : 0);
+  });
+  argmaxInto(r.logits, classes, rows, sinks.pr);
+  const { fits } = sinks;
+  fits.model[fi] = r.model;
+  fits.epochs[fi] = r.epochs;
+  fits.temperature[fi] = Number(r.temperature.toFixed(4));
+  fits.valLoss[fi] = Object.fromEntries(Object.entries(r.valLoss).map(([k, v]) => [k, Number(v.toFixed(5))]));
+  fits.lambda[fi] = r.lambda ?? null;
+  // Seconds per candidate (in timings, not in `probes`: those must not vary between runs).
+  for (const [k, v] of Object.entries(r.fitSeconds)) o.candidateSeconds[k] = (o.candidateSeconds[k] ?? 0) + v;
+  fits.excess[fi] = Number((s.probeExcess ? r.excess : 0).toFixed(5));
+}
+
+interface PlaceContext {
+  sinks: ProbeSinks;
+  y: Int32Array;
+  classes: number;
+  s: Settings;
+  candidateSeconds: Record<string, number>;
+}
+
+/**
+ * The pilot fold's verdict on the MLP candidate: where the linear one beat it clearly on fold
+ * 0's validation rows, the other folds fit the linear candidate only. The MLP costs most of a
+ * probe's time and on features where classes are linearly separable it loses every fold.
+ */
+function pilotGate() {
+  let release!: () => void;
+  const gate = {
+    skip: false,
+    ready: new Promise<void>((r) => (release = r)),
+    decide: (_: Record<string, number>) => {},
+  };
+  gate.decide = (valLoss) => {
+    gate.skip = linearClearlyBetter(valLoss);
+    release();
+  };
+  return gate;
+}
+
+/**
+ * Probe tasks for the jobs that are trained (not read from the dump's logits), joint probes
+ * first. Fold 0's tasks are pilots (`pilot`: scheduled first); the other folds wait for theirs.
+ */
 export function probeTasks(
   dump: Dump,
   s: Settings,
@@ -133,68 +211,53 @@ export function probeTasks(
   scaled: Scaled,
   out: ProbeOutputs,
   warm?: WarmStart,
-): Scheduled[] {
+): Array<Scheduled & { pilot?: boolean }> {
   const { n, y, classes } = dump;
-  const tasks: Scheduled[] = [];
+  const tasks: Array<Scheduled & { pilot?: boolean }> = [];
   // Joint probes first: they are the longest tasks, so the pool ends evenly loaded.
   for (const job of [...trained].sort((a, b) => b.mods.length - a.mods.length)) {
     const name = job.mods.map((m) => dump.modalities[m].name).join('+');
     const { x, lin } = probeInputs(job, scaled, n);
-    const lp = new Float64Array(n).fill(NaN),
-      pr = new Int32Array(n).fill(-1),
-      measured = new Float64Array(n).fill(NaN);
-    const fits = emptyFits(folds.length);
-    out.logp.set(job.key, lp);
-    out.pred.set(job.key, pr);
-    out.measured.set(job.key, measured);
-    out.fits.set(job.key, fits);
+    const ctx: PlaceContext = {
+      sinks: probeSinks(job, n, folds.length, out),
+      y,
+      classes,
+      s,
+      candidateSeconds: out.candidateSeconds,
+    };
+    const linearOnly = warm?.linearOnly.includes(name) ?? false;
+    const gate = s.linearProbe && !linearOnly && folds.length > 1 ? pilotGate() : undefined;
     folds.forEach((f, fi) => {
-      tasks.push({
-        task: {
-          kind: 'probe',
-          x: x.data,
-          d: x.dim,
-          y,
-          classes,
-          fit: f.fit,
-          val: f.val,
-          evalRows: f.evalRows,
-          options: {
-            ...s.probe,
-            ...(job.mods.length > 1 ? s.jointProbe : {}),
-            seed: s.seed + 101 * (jobs.indexOf(job) + 1) + fi,
-          },
-          linear: s.linearProbe,
-          linearX: lin.data,
-          linearD: lin.dim,
-          ...(warm?.linearOnly.includes(name) ? { mlp: false } : {}),
+      const task: Extract<Task, { kind: 'probe' }> = {
+        kind: 'probe',
+        x: x.data,
+        d: x.dim,
+        y,
+        classes,
+        fit: f.fit,
+        val: f.val,
+        evalRows: f.evalRows,
+        options: {
+          ...s.probe,
+          ...(job.mods.length > 1 ? s.jointProbe : {}),
+          seed: s.seed + 101 * (jobs.indexOf(job) + 1) + fi,
         },
+        linear: s.linearProbe,
+        linearX: lin.data,
+        linearD: lin.dim,
+        ...(linearOnly ? { mlp: false } : {}),
+      };
+      tasks.push({
+        task,
         label: `probe ${name}`,
         phase: 'probes',
         place: (r) => {
           if (r.kind !== 'probe') return;
-          const rows = f.evalRows;
-          // The task's logits are calibrated already (temperature applied).
-          const l = logProbFromLogits(
-            r.logits,
-            Int32Array.from(rows, (row) => y[row]),
-            classes,
-          );
-          rows.forEach((row, i) => {
-            measured[row] = l[i];
-            lp[row] = l[i] + (s.probeExcess ? r.excess : 0);
-          });
-          argmaxInto(r.logits, classes, rows, pr);
-          fits.model[fi] = r.model;
-          fits.epochs[fi] = r.epochs;
-          fits.temperature[fi] = Number(r.temperature.toFixed(4));
-          fits.valLoss[fi] = Object.fromEntries(Object.entries(r.valLoss).map(([k, v]) => [k, Number(v.toFixed(5))]));
-          fits.lambda[fi] = r.lambda ?? null;
-          // Seconds per candidate (in timings, not in `probes`: those must not vary between runs).
-          for (const [k, v] of Object.entries(r.fitSeconds))
-            out.candidateSeconds[k] = (out.candidateSeconds[k] ?? 0) + v;
-          fits.excess[fi] = Number((s.probeExcess ? r.excess : 0).toFixed(5));
+          placeProbe(r, f, fi, ctx);
+          if (fi === 0) gate?.decide(r.valLoss);
         },
+        ...(gate && fi === 0 ? { pilot: true } : {}),
+        ...(gate && fi > 0 ? { ready: gate.ready.then(() => void (gate.skip && (task.mlp = false))) } : {}),
       });
     });
   }

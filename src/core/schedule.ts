@@ -10,6 +10,8 @@ export interface Scheduled {
   label: string;
   phase: Progress['phase'];
   place: (r: TaskResult) => void;
+  /** run only after this settles (it may still change the task): a pilot fit's decision */
+  ready?: Promise<void>;
 }
 
 export interface ScheduleOptions {
@@ -73,6 +75,7 @@ export async function runScheduled(tasks: Scheduled[], o: ScheduleOptions): Prom
   else {
     for (const [i, tk] of tasks.entries()) {
       throwIfCancelled(o.signal);
+      await tk.ready;
       running.set(i, 0);
       report(i);
       finish(i, runTask(tk.task, { signal: o.signal, onEpoch: epochProgress(i) }));
@@ -95,7 +98,12 @@ async function onThreads(
   o.signal?.addEventListener('abort', onAbort);
   try {
     throwIfCancelled(o.signal);
-    await Promise.all(tasks.map(async (tk, i) => finish(i, await group.run(tk.task, epochProgress(i)))));
+    await Promise.all(
+      tasks.map(async (tk, i) => {
+        await tk.ready;
+        finish(i, await group.run(tk.task, epochProgress(i)));
+      }),
+    );
   } catch (e) {
     group.cancel();
     throw e;

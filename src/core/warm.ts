@@ -16,8 +16,20 @@
 /** Warm analyses in a row before a cold one. */
 export const WARM_CHAIN = 4;
 
-/** The MLP is left out where it lost on every fold by more than this share of the linear loss (plus 1e-3 nats). */
+/** Margin of a clear win of the linear candidate: this share of its loss, plus 1e-3 nats. */
 const MLP_MARGIN = 0.01;
+
+/** Whether a fit's validation losses show the linear candidate clearly better than the MLP. */
+export function linearClearlyBetter(v: { linear?: unknown; mlp?: unknown }): boolean {
+  const [lin, mlp] = [v.linear, v.mlp];
+  return (
+    typeof lin === 'number' &&
+    typeof mlp === 'number' &&
+    Number.isFinite(lin) &&
+    Number.isFinite(mlp) &&
+    mlp > lin * (1 + MLP_MARGIN) + 1e-3
+  );
+}
 
 export interface WarmStart {
   /** the checkpoint the choices come from */
@@ -58,12 +70,7 @@ function linearWonClearly(p: Rec, folds: number): boolean {
   const { model, valLoss } = p;
   if (!Array.isArray(model) || !Array.isArray(valLoss) || model.length !== folds || valLoss.length !== folds)
     return false;
-  return model.every((m, f) => {
-    const v = valLoss[f];
-    if (m !== 'linear' || !isRec(v)) return false;
-    const [lin, mlp] = [v.linear, v.mlp];
-    return Number.isFinite(lin) && Number.isFinite(mlp) && (mlp as number) > (lin as number) * (1 + MLP_MARGIN) + 1e-3;
-  });
+  return model.every((m, f) => m === 'linear' && isRec(valLoss[f]) && linearClearlyBetter(valLoss[f] as Rec));
 }
 
 /**
