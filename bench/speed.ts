@@ -3,8 +3,10 @@
  * disk, analysed by a real worker process (WorkerClient), its result written to the cache.
  * Printed per size (N samples x D dims per modality, K = 10 classes): the cold time (a fresh
  * worker: process start, backend start-up with the wasm compile, read, analysis, cache write),
- * the warm time (the same worker's next checkpoint of the same size), where the time went, and
- * the worker's peak RSS. Sizes: `--sizes 1000x16,5000x64` (default: the five of issue 15).
+ * the next checkpoint's (the same run one epoch later, in the same worker, which starts it
+ * from the first one's model choices), the same checkpoint analysed cold in a warm worker (what
+ * the warm start alone saves), where the time went, and the worker's peak RSS. Sizes:
+ * `--sizes 1000x16,5000x64` (default: the five of issue 15).
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -27,20 +29,27 @@ const DEFAULT_SIZES: Array<[number, number]> = [
 /** Above this many values per modality a size runs cold only (its warm run would add minutes). */
 const WARM_LIMIT = 10_000 * 512;
 
-/** K-class Gaussian clusters seen through a random linear map into D dims, plus noise. */
-function wideTensors(n: number, d: number, K: number, seed: number): Map<string, HostTensor> {
+/**
+ * Checkpoint `t` of a run: K-class Gaussian clusters in 16 latent dims seen through a fixed
+ * random linear map into D dims per modality, plus noise. The classes, maps and centres come
+ * from `seed` (the run); each checkpoint draws new samples and separates the classes a little
+ * more (training goes on), so consecutive checkpoints differ as a run's do.
+ */
+function wideTensors(n: number, d: number, K: number, seed: number, t = 0): Map<string, HostTensor> {
   const rng = new Rng(seed);
   const latent = 16;
-  const y = Int32Array.from({ length: n }, () => rng.int(K));
   const centres = Array.from({ length: K }, () => Float64Array.from({ length: latent }, () => rng.normal()));
-  const modality = (): HostTensor => {
-    const a = Float64Array.from({ length: latent * d }, () => rng.normal() / Math.sqrt(latent));
+  const maps = [0, 1].map(() => Float64Array.from({ length: latent * d }, () => rng.normal() / Math.sqrt(latent)));
+  const draw = new Rng(seed * 7919 + t + 1);
+  const y = Int32Array.from({ length: n }, () => draw.int(K));
+  const separation = 1 + 0.05 * t;
+  const modality = (a: Float64Array): HostTensor => {
     const data = new Float32Array(n * d);
     const z = new Float64Array(latent);
     for (let i = 0; i < n; i++) {
-      for (let j = 0; j < latent; j++) z[j] = centres[y[i]][j] + 1.2 * rng.normal();
+      for (let j = 0; j < latent; j++) z[j] = separation * centres[y[i]][j] + 1.2 * draw.normal();
       for (let c = 0; c < d; c++) {
-        let s = 0.3 * rng.normal();
+        let s = 0.3 * draw.normal();
         for (let j = 0; j < latent; j++) s += z[j] * a[j * d + c];
         data[i * d + c] = s;
       }
@@ -48,8 +57,8 @@ function wideTensors(n: number, d: number, K: number, seed: number): Map<string,
     return { dtype: 'f32', shape: [n, d], data };
   };
   return new Map([
-    ['x1', modality()],
-    ['x2', modality()],
+    ['x1', modality(maps[0])],
+    ['x2', modality(maps[1])],
     ['y', { dtype: 'i32', shape: [n], data: y }],
   ]);
 }
@@ -75,9 +84,14 @@ async function matmulGflops(): Promise<number> {
 }
 
 /** One job on `worker`: wall seconds from the request to the result, and the outcome. */
-async function timedJob(worker: WorkerClient, file: string, cacheDir: string): Promise<[number, JobOutcome]> {
+async function timedJob(
+  worker: WorkerClient,
+  file: string,
+  cacheDir: string,
+  settings: { warmStart?: boolean } = {},
+): Promise<[number, JobOutcome]> {
   const t0 = performance.now();
-  const out = await worker.analyze(file, { seed: 0 }, 'auto', cacheDir).done;
+  const out = await worker.analyze(file, { seed: 0, ...settings }, 'auto', cacheDir, undefined, true).done;
   return [(performance.now() - t0) / 1000, out];
 }
 
@@ -114,9 +128,10 @@ export async function speedBench(sizesArg?: string): Promise<void> {
   console.log(`${os.cpus().length} cores; one-thread matmul ${before.toFixed(1)} GFLOP/s before the runs`);
   try {
     for (const [n, d] of sizes) {
-      const files = [0, 1].map((k) => path.join(dir, `n${n}-d${d}-${k}.safetensors`));
+      const files = [1, 2].map((t) => path.join(dir, `n${n}-d${d}`, `epoch-${t}.safetensors`));
+      fs.mkdirSync(path.dirname(files[0]), { recursive: true });
       const warm = n * d <= WARM_LIMIT;
-      for (const [k, file] of files.entries()) if (k === 0 || warm) writeDump(file, wideTensors(n, d, 10, 7 + k));
+      for (const [k, file] of files.entries()) if (k === 0 || warm) writeDump(file, wideTensors(n, d, 10, 7, k + 1));
       const worker = new WorkerClient({ memoryMb: 8192 });
       try {
         await measure(worker, n, d, files, dir, warm);
@@ -134,15 +149,28 @@ export async function speedBench(sizesArg?: string): Promise<void> {
   console.log(`one-thread matmul after the runs: ${(await matmulGflops()).toFixed(1)} GFLOP/s`);
 }
 
-/** The cold job and, for sizes up to WARM_LIMIT, the warm one; prints their lines. */
+/**
+ * The cold job and, for sizes up to WARM_LIMIT, the run's next checkpoint warm-started, then the
+ * same checkpoint analysed cold by the same (warm) worker; prints their lines.
+ */
 async function measure(worker: WorkerClient, n: number, d: number, files: string[], dir: string, warm: boolean) {
-  const [cold, first] = await timedJob(worker, files[0], path.join(dir, 'cache'));
-  const second = warm ? await timedJob(worker, files[1], path.join(dir, 'cache')) : undefined;
-  const ratio = second ? ` (warm/cold ${(second[0] / cold).toFixed(2)})` : '';
+  const cache = path.join(dir, 'cache');
+  const [cold, first] = await timedJob(worker, files[0], cache);
+  const next = warm ? await timedJob(worker, files[1], cache) : undefined;
+  const plain = warm ? await timedJob(worker, files[1], cache, { warmStart: false }) : undefined;
+  const ratios =
+    next && plain
+      ? ` (next/cold ${(next[0] / cold).toFixed(2)}, warm start alone ${(next[0] / plain[0]).toFixed(2)})`
+      : '';
+  const rss = Math.max(...[first, next?.[1], plain?.[1]].map((o) => o?.phases?.maxRssMb ?? 0));
   console.log(
-    `  N ${n.toLocaleString()} x D ${d}: cold ${cold.toFixed(1)} s, warm ${second ? `${second[0].toFixed(1)} s` : '-'}${ratio}` +
-      `, backend ${first.backend}, peak RSS ${second?.[1].phases?.maxRssMb ?? first.phases?.maxRssMb} MiB`,
+    `  N ${n.toLocaleString()} x D ${d}: cold ${cold.toFixed(1)} s` +
+      (next && plain
+        ? `, next checkpoint ${next[0].toFixed(1)} s, same cold in a warm worker ${plain[0].toFixed(1)} s`
+        : '') +
+      `${ratios}, backend ${first.backend}, peak RSS ${rss} MiB`,
   );
   console.log(`    cold: ${phaseLine(first)}`);
-  if (second) console.log(`    warm: ${phaseLine(second[1])}`);
+  if (next) console.log(`    next: ${phaseLine(next[1])}`);
+  if (plain) console.log(`    cold, warm worker: ${phaseLine(plain[1])}`);
 }

@@ -4,7 +4,8 @@ import { formatSoak, soak } from '../bench/soak';
 
 // The soak script with a short setting: `node out/bench/soak.js` runs the long one.
 test('soak: two watchers on one root, workers SIGKILLed at intervals: one result per checkpoint, no failure, no stale temporary', async () => {
-  const r = await soak({ checkpoints: 8, killEveryMs: 5000, n: 200, timeoutMs: 180_000 });
+  // Kills every 2 s: analyses of 200 rows now take well under a second, so slower kills could miss the run.
+  const r = await soak({ checkpoints: 12, killEveryMs: 2000, n: 200, timeoutMs: 180_000 });
   console.log(formatSoak(r));
   assert.deepEqual(r.errors, []);
   assert.ok(r.kills >= 2, `workers were killed (${r.kills})`);
