@@ -7,7 +7,7 @@
  *    with where the time goes and the peak RSS.
  * 3. pipeline: latency from a dump's rename to its result, and the watcher's idle CPU.
  * 4. webview: panel response times at 10 runs x 100 checkpoints and 100k samples.
- * `npm run bench -- --only speed|accuracy|coverage|pipeline|webview` runs one part.
+ * `npm run bench -- --only speed|accuracy|coverage|pipeline|webview|subspace` runs one part.
  * `--sizes 1000x16,5000x64` picks the speed bench's sizes (N x D per modality).
  * Options: `--quick` (or LSMI_BENCH_QUICK=1) runs the small accuracy grid; `--warm` analyses each
  * accuracy case warm, from another sample of its set; `--match TEXT` only
@@ -15,6 +15,7 @@
  * seeds per coverage set.
  */
 import { accuracyBench, coverageBench } from './accuracy';
+import { subspaceBench } from './subspace';
 import { speedBench } from './speed';
 import { pipelineBench } from './pipeline';
 import { webviewBench } from './webview';
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
     await coverageBench({ seeds: Number.isInteger(seeds) && seeds > 0 ? seeds : undefined });
   if (!only || only === 'pipeline') await pipelineBench();
   if (!only || only === 'webview') await webviewBench();
+  if (!only || only === 'subspace') await subspaceBench();
 }
 
 void main();

@@ -27,6 +27,8 @@ export interface Settings {
   adjust: boolean;
   /** dimension of the whitened PCA space the entropy models are fitted in */
   entropyDim: number;
+  /** above this many z-scored columns the MLP probes see the top this-many principal axes (0: every column) */
+  probeDim: number;
   kernels: number;
   /** use the dump's logits instead of training probes where it has them */
   useLogits: boolean;
@@ -57,6 +59,7 @@ export const DEFAULT_SETTINGS: Settings = {
   allPairs: true,
   adjust: true,
   entropyDim: 32,
+  probeDim: 128,
   kernels: 5,
   useLogits: true,
   valFraction: 0.1,
@@ -123,7 +126,16 @@ export interface Result {
   /** the dump's metadata (epoch, step, names, and whatever else its meta.json holds) */
   meta: DumpMeta;
   holdout: { mode: 'crossfit' | 'split'; folds: number };
-  entropySpace: Array<{ modality: string; dim: number; k: number; explained: number; logDet: number | null }>;
+  entropySpace: Array<{
+    modality: string;
+    dim: number;
+    k: number;
+    explained: number;
+    logDet: number | null;
+    /** the MLP probes' principal axes and the share of variance they keep, when the modality has more columns */
+    probeAxes?: number;
+    probeExplained?: number;
+  }>;
   /** mean h(x) per modality, and per fold the entropy model that won (its kernel count) */
   entropy: Array<{ modality: string; H: number; model?: Array<'mixture' | 'classes'>; kernels?: number[] }>;
   probes: ModelReport[];
@@ -255,6 +267,9 @@ function summarise(
       k: spaces[m].k,
       explained: spaces[m].explained,
       logDet: spaces[m].logDet,
+      ...(spaces[m].probe
+        ? { probeAxes: spaces[m].probe.p, probeExplained: Number(spaces[m].probe.explained.toFixed(4)) }
+        : {}),
     })),
     entropy: p.used.map((m) => ({
       modality: dump.modalities[m].name,

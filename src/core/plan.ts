@@ -4,7 +4,7 @@ import type { ProbeJob, Scaled } from './fits';
 import { Fold, evalMaskOf, makeFolds } from './folds';
 import { throwIfCancelled } from './progress';
 import { toShared } from './rows';
-import { columnStats, fitSpace, project, zscore } from './space';
+import { columnStats, fitSpace, onProbeAxes, project, zscore } from './space';
 
 /** What the analysis runs on: settings resolved, pairs, folds and the probe inputs. */
 export interface Plan {
@@ -64,9 +64,12 @@ export function scale(dump: Dump, p: Plan, signal?: AbortSignal): Scaled {
     throwIfCancelled(signal);
     const stats = columnStats(mod.data, dump.n, mod.dim);
     const z = zscore(mod.data, dump.n, mod.dim, stats);
-    out.spaces[m] = fitSpace(mod.data, dump.n, mod.dim, p.s.entropyDim, p.s.seed + 17 * m, { stats, z });
-    out.zEntropy[m] = toShared(project(mod.data, dump.n, out.spaces[m]));
-    out.zs[m] = { data: toShared(z.data), dim: z.dim };
+    const space = fitSpace(mod.data, dump.n, mod.dim, p.s.entropyDim, p.s.seed + 17 * m, { stats, z }, p.s.probeDim);
+    out.spaces[m] = space;
+    out.zEntropy[m] = toShared(project(mod.data, dump.n, space));
+    out.zs[m] = space.probe
+      ? { data: toShared(onProbeAxes(z.data, dump.n, z.dim, space.probe)), dim: space.probe.p }
+      : { data: toShared(z.data), dim: z.dim };
   }
   return out;
 }

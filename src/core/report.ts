@@ -41,7 +41,11 @@ export function resultToJson(res: Result, withSamples: boolean): ResultJson {
     adjusted: res.settings.adjust,
     holdout: res.holdout,
     scaling: {
-      probes: 'each feature column z-scored over the dump (constant columns dropped)',
+      probes:
+        'each feature column z-scored over the dump (constant columns dropped)' +
+        (res.settings.probeDim > 0
+          ? `; above ${res.settings.probeDim} columns the MLP probes see the z-scores on their top ${res.settings.probeDim} principal axes (variance kept, one common scale)`
+          : ''),
       entropy: `z-scored, projected on the top principal axes and whitened (k = ${res.settings.entropyDim} at most); h(x) is the entropy of those whitened coordinates`,
       spaces: res.entropySpace,
     },

@@ -23,6 +23,22 @@ export interface FeatureSpace {
   explained: number;
   /** log|det W| of raw -> whitened when that map is invertible (k = dim, no constant column), else null */
   logDet: number | null;
+  /** the MLP probes' inputs when the z-scores have more columns than `probeDim` (see probeAxes) */
+  probe?: ProbeAxes;
+}
+
+/**
+ * Above `probeDim` z-scored columns the MLP probes see the z-scores projected on their top
+ * principal axes instead: the first layer's cost (most of a probe's FLOPs at D = 512-4096) no
+ * longer grows with D. Not whitened (the axes keep their relative variance, so noise directions
+ * are not blown up), one scale for all so the coordinates' mean variance is 1 like z-scores.
+ */
+export interface ProbeAxes {
+  /** [z columns x p], scale included */
+  basis: Float32Array;
+  p: number;
+  /** share of the z-scored variance the p axes keep */
+  explained: number;
 }
 
 export function columnStats(x: Float32Array, n: number, d: number): { mean: Float64Array; std: Float64Array } {
@@ -72,6 +88,7 @@ export function fitSpace(
   kMax: number,
   seed: number,
   pre?: { stats: ReturnType<typeof columnStats>; z: { data: Float32Array; dim: number } },
+  probeDim = 0,
 ): FeatureSpace {
   const stats = pre?.stats ?? columnStats(x, n, d);
   const z = pre?.z ?? zscore(x, n, d, stats);
@@ -100,6 +117,7 @@ export function fitSpace(
   const e = topEigen(c, dz, Math.min(kMax, dz), seed, 25, (q, p) =>
     Float64Array.from(readAndDispose(tf.tidy(() => tf.matMul(cT, tf.tensor2d(Float32Array.from(q), [dz, p]))))),
   );
+  const probe = probeDim > 0 && dz > probeDim ? probeAxes(c, cT, dz, probeDim, seed) : undefined;
   cT.dispose();
   const total = dz; // trace of a correlation matrix
   const tol = 1e-9 * Math.max(e.values[0], 1e-300);
@@ -134,7 +152,24 @@ export function fitSpace(
     k,
     explained: explained / total,
     logDet: invertible ? -logStd - 0.5 * logEig : null,
+    ...(probe ? { probe } : {}),
   };
+}
+
+/** The top p axes of the correlation matrix c (cT: it on tfjs), by a few subspace iterations: a good subspace is enough here. */
+function probeAxes(c: Float64Array, cT: tf.Tensor2D, dz: number, p: number, seed: number): ProbeAxes {
+  const e = topEigen(c, dz, p, seed + 1, 6, (q, cols) =>
+    Float64Array.from(readAndDispose(tf.tidy(() => tf.matMul(cT, tf.tensor2d(Float32Array.from(q), [dz, cols]))))),
+  );
+  let kept = 0;
+  for (const v of e.values) kept += Math.max(v, 0);
+  const scale = Math.sqrt(p / Math.max(kept, 1e-12));
+  return { basis: Float32Array.from(e.vectors, (v) => v * scale), p, explained: kept / dz };
+}
+
+/** z-scores [n x dz] on the probe axes: [n x p]. */
+export function onProbeAxes(z: Float32Array, n: number, dz: number, axes: ProbeAxes): Float32Array {
+  return readAndDispose(tf.tidy(() => tf.matMul(tf.tensor2d(z, [n, dz]), tf.tensor2d(axes.basis, [dz, axes.p]))));
 }
 
 /** Whitened coordinates [n x k] of raw features. */
