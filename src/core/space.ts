@@ -158,7 +158,8 @@ export function fitSpace(
 
 /** The top p axes of the correlation matrix c (cT: it on tfjs), by a few subspace iterations: a good subspace is enough here. */
 function probeAxes(c: Float64Array, cT: tf.Tensor2D, dz: number, p: number, seed: number): ProbeAxes {
-  const e = topEigen(c, dz, p, seed + 1, 6, (q, cols) =>
+  // Two power iterations with oversampling find the dominant subspace well enough for a probe's input.
+  const e = topEigen(c, dz, p, seed + 1, 2, (q, cols) =>
     Float64Array.from(readAndDispose(tf.tidy(() => tf.matMul(cT, tf.tensor2d(Float32Array.from(q), [dz, cols]))))),
   );
   let kept = 0;
