@@ -27,7 +27,7 @@ const USAGE = `lsmi: sample-wise multimodal interactions (LSMI, ICML 2025), in n
 usage:
   lsmi analyze <dump> [--json] [--samples] [--seed N] [--folds K] [--backend B]
                       [--pair i,j] [--no-adjust] [--holdout auto|crossfit|split]
-                      [--entropy-dim K] [--no-logits] [--memory-mb MB] [--max-inflate-ratio R]
+                      [--entropy-dim K] [--probe-dim P] [--no-logits] [--memory-mb MB] [--max-inflate-ratio R]
   lsmi synth <set> --n N --seed S --out FILE [--noise S] [--dim D] [--classes K] [--rho R]
   lsmi watch <root>... [--json] [--once] [--backend B] [--folds K] [--seed N]
                       [--node PATH] [--memory-mb MB] [--timeout-s S] [--cache-mb MB]
@@ -91,6 +91,7 @@ async function cmdAnalyze(argv: string[]): Promise<void> {
       'no-adjust': { type: 'boolean' },
       holdout: { type: 'string' },
       'entropy-dim': { type: 'string' },
+      'probe-dim': { type: 'string' },
       'no-logits': { type: 'boolean' },
       progress: { type: 'boolean' },
       'memory-mb': { type: 'string' },
@@ -121,6 +122,8 @@ async function cmdAnalyze(argv: string[]): Promise<void> {
   if (values['no-logits']) settings.useLogits = false;
   const k = int('entropy-dim', values['entropy-dim'], 1);
   if (k !== undefined) settings.entropyDim = k;
+  const pd = int('probe-dim', values['probe-dim'], 0);
+  if (pd !== undefined) settings.probeDim = pd;
   const backendChoice = backendOf(values.backend); // usage errors before any file is read
   const limits = readLimits(
     int('memory-mb', values['memory-mb'], 64),

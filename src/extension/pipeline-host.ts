@@ -73,6 +73,7 @@ export class PipelineHost implements vscode.Disposable {
       adjust: s.adjust,
       useLogits: s.useLogits,
       entropyDim: s.entropyDim,
+      probeDim: s.probeDim,
       kernels: s.kernels,
     };
     this.pipeline = new Pipeline({ roots: r, settings, backend: s.backend, worker: workerOptions(s) });

@@ -26,6 +26,7 @@ export const INT_SETTINGS = {
   seed: { min: 0, max: 4_294_967_295, def: 0 },
   memoryMb: { min: 0, max: 1_048_576, def: 0 },
   entropyDim: { min: 1, max: 128, def: 32 },
+  probeDim: { min: 0, max: 4096, def: 128 },
   kernels: { min: 1, max: 32, def: 5 },
   jobTimeoutMinutes: { min: 1, max: MAX_JOB_TIMEOUT_MINUTES, def: DEFAULT_JOB_TIMEOUT_MS / 60_000 },
   cacheMb: { min: 16, max: 1_048_576, def: DEFAULT_CACHE_MB },
@@ -43,6 +44,8 @@ export interface ExtensionSettings {
   /** 0: Node's default heap */
   memoryMb: number;
   entropyDim: number;
+  /** above this many columns the MLP probes see the top principal axes; 0: every column */
+  probeDim: number;
   kernels: number;
   jobTimeoutMinutes: number;
   /** size cap of each root's result cache (MiB) */
@@ -144,6 +147,7 @@ export function readSettings(
     seed: int('seed'),
     memoryMb: int('memoryMb'),
     entropyDim: int('entropyDim'),
+    probeDim: int('probeDim'),
     kernels: int('kernels'),
     jobTimeoutMinutes: int('jobTimeoutMinutes'),
     cacheMb: int('cacheMb'),
