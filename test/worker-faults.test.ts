@@ -230,3 +230,20 @@ test('analyze: a task failing on a worker thread rejects the run and leaves the 
   assert.equal(again.nTotal, 2000);
   taskPool(2, backend.name).cancel();
 });
+
+test('a warmed pool has its threads, backend loaded, before any task; idle, they keep no process alive', async () => {
+  const pool = new TaskPool(2, 'wasm');
+  try {
+    pool.warm();
+    assert.deepEqual(pool.load, { queued: 0, running: 0, threads: 2 });
+    // Give the threads time to load tfjs and compile wasm; a task then runs without that wait.
+    await new Promise((r) => setTimeout(r, 3000));
+    const t0 = Date.now();
+    const r = await pool.run(probeTask(200, 4, { maxEpochs: 1 }));
+    assert.equal(r.kind, 'probe');
+    assert.equal(pool.load.threads, 2, 'the task ran on a warmed thread');
+    console.log(`# first task on a warmed thread: ${Date.now() - t0} ms`);
+  } finally {
+    pool.cancel();
+  }
+});

@@ -72,6 +72,15 @@ export class TaskPool {
     return this.enqueue(task, onEpoch);
   }
 
+  /**
+   * Start every thread now (each loads tfjs and compiles wasm on start, ~0.5-1 s) so the first
+   * analysis does not wait for them; idle threads never keep the process alive.
+   */
+  warm(): void {
+    while (this.workers.length < this.size) this.spawn();
+    this.pump();
+  }
+
   /** A group for one analysis's tasks: cancel it on failure or abort. */
   group(): TaskGroup {
     return new TaskGroup(this);
@@ -125,7 +134,7 @@ export class TaskPool {
   }
 
   private spawn(): Slot {
-    const slot: Slot = { w: new Worker(this.script) };
+    const slot: Slot = { w: new Worker(this.script, { workerData: { backend: this.backend } }) };
     slot.w.on('message', (m: PoolReply) => {
       const p = slot.busy;
       if (!p || p.id !== m.id) return;

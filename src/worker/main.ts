@@ -5,6 +5,8 @@
 import * as v8 from 'v8';
 import { initBackend } from '../core/backend';
 import { analyze } from '../core/estimator';
+import { taskPool } from '../core/pool';
+import { resolveWorkers } from '../core/schedule';
 import { CancelledError } from '../core/progress';
 import { resultToJson } from '../core/report';
 import { resultSummary } from '../core/summary';
@@ -64,6 +66,20 @@ function failure(req: AnalyzeRequest, e: unknown): WorkerToHost {
 
 const warmStarts = new WarmStarts();
 
+/**
+ * The backend and the estimator's worker threads start with the process, not with its first
+ * job: a host starts its worker when it starts watching, long before the first checkpoint.
+ */
+const prewarmed = (async () => {
+  try {
+    const backend = await initBackend('auto');
+    const threads = resolveWorkers('auto', backend, Infinity);
+    if (threads > 0) taskPool(threads, backend.name).warm();
+  } catch {
+    /* the first job loads what it needs and reports what fails */
+  }
+})();
+
 async function handle(req: AnalyzeRequest): Promise<void> {
   const ctl = new AbortController();
   // A fit blocking the event loop still sees a cancel sent on the side channel at its next epoch.
@@ -72,6 +88,7 @@ async function handle(req: AnalyzeRequest): Promise<void> {
   busy = req.id;
   const clock = phaseClock();
   try {
+    await prewarmed;
     const backend = await initBackend(req.backend);
     clock.lap('backend');
     const cache = resultCacheAt(req.cacheDir, req.cacheMb);
