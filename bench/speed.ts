@@ -32,16 +32,18 @@ const WARM_LIMIT = 10_000 * 512;
 /**
  * Checkpoint `t` of a run: K-class Gaussian clusters in 16 latent dims seen through a fixed
  * random linear map into D dims per modality, plus noise. The classes, maps and centres come
- * from `seed` (the run); each checkpoint draws new samples and separates the classes a little
- * more (training goes on), so consecutive checkpoints differ as a run's do.
+ * from `seed` (the run), and so do the labels (the same evaluation samples at every checkpoint);
+ * each checkpoint draws new features and separates the classes a little more (training goes
+ * on), so consecutive checkpoints differ as a run's do.
  */
 function wideTensors(n: number, d: number, K: number, seed: number, t = 0): Map<string, HostTensor> {
   const rng = new Rng(seed);
   const latent = 16;
   const centres = Array.from({ length: K }, () => Float64Array.from({ length: latent }, () => rng.normal()));
   const maps = [0, 1].map(() => Float64Array.from({ length: latent * d }, () => rng.normal() / Math.sqrt(latent)));
+  // The same evaluation samples (labels) at every checkpoint; their features change.
+  const y = Int32Array.from({ length: n }, () => rng.int(K));
   const draw = new Rng(seed * 7919 + t + 1);
-  const y = Int32Array.from({ length: n }, () => draw.int(K));
   const separation = 1 + 0.05 * t;
   const modality = (a: Float64Array): HostTensor => {
     const data = new Float32Array(n * d);
