@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/core/backend';
 import { EM_CELLS, Untied, emStats, untiedLogits } from '../src/core/em';
 import { Rng } from '../src/core/rng';
+import { fitKnife } from '../src/core/knife';
 
 before(async () => {
   await initBackend('auto');
@@ -110,4 +111,22 @@ test('the statistics are the same when the rows are cut into blocks', () => {
   close(summed.s2, whole.s2[3], 's2[3]');
   zt.dispose();
   ztT.dispose();
+});
+
+test('warm kernel counts: fitted as given (on a sample above 6,000 rows), none when the class model was named alone', () => {
+  const rng = new Rng(9);
+  const [n, k] = [7500, 4];
+  // Three clusters, labelled by cluster.
+  const y = Int32Array.from({ length: n }, () => rng.int(3));
+  const z = Float32Array.from({ length: n * k }, (_, i) => 3 * y[Math.floor(i / k)] * ((i % k) + 1) + rng.normal());
+  const rows = (a: number, b: number) => Int32Array.from({ length: b - a }, (_, i) => a + i);
+  const [train, val] = [rows(0, 6800), rows(6800, n)];
+  const opts = { kernels: 5, maxIter: 30, ridge: 1e-4, seed: 0 };
+  const two = fitKnife(z, k, train, val, { ...opts, counts: [2] });
+  assert.equal(two.kernels, 2);
+  assert.equal(two.family, 'mixture');
+  const classes = fitKnife(z, k, train, val, { ...opts, counts: [] }, { y, classes: 3 });
+  assert.equal(classes.family, 'classes');
+  // Cold, the ladder finds the three clusters.
+  assert.ok(fitKnife(z, k, train, val, opts).kernels >= 3);
 });

@@ -231,7 +231,7 @@ test('analyze: a task failing on a worker thread rejects the run and leaves the 
   taskPool(2, backend.name).cancel();
 });
 
-test('a warmed pool has its threads, backend loaded, before any task; idle, they keep no process alive', async () => {
+test('a warmed pool has its threads before any task and runs the first task on them', async () => {
   const pool = new TaskPool(2, 'wasm');
   try {
     pool.warm();

@@ -63,7 +63,7 @@ export function entropyTasks(
   for (const m of used) {
     out.h[m] = new Float64Array(n).fill(NaN);
     out.chosen[m] = { model: [], kernels: [] };
-    const counts = warm?.entropy[dump.modalities[m].name];
+    const counts = warm?.entropy.get(dump.modalities[m].name);
     for (const [fi, f] of folds.entries()) {
       tasks.push({
         task: {

@@ -261,8 +261,11 @@ export function fitKnife(
     const warm = opts.counts && [...new Set(opts.counts.map((M) => Math.max(1, Math.min(Math.round(M), maxM))))];
     // Many rows: the count is chosen on a sample of them (the ladder's cost is bounded in N), then
     // refitted on all, starting from the sample's solution.
+    // Warm counts are fitted there too; a warm start that named the class model alone fits no mixture.
     const pick =
-      !warm && n > 1.5 * SELECT_ROWS ? fitKnife(z, k, sampleRows(train, SELECT_ROWS, opts.seed), val, opts) : undefined;
+      (!warm || warm.length) && n > 1.5 * SELECT_ROWS
+        ? fitKnife(z, k, sampleRows(train, SELECT_ROWS, opts.seed), val, opts)
+        : undefined;
     if (pick) best = mixture(Math.min(pick.kernels, maxM), pick.kernels <= maxM ? pick : undefined);
     else if (warm?.length) for (const M of warm) best = better(best, mixture(M), 0);
     else if (!warm)

@@ -96,10 +96,11 @@ export interface Batch {
  * the logits are only [b x K].
  */
 export function batchGradient(net: FlatNet, batch: Batch, K: number, decay: number, grad: Float32Array): number {
-  const layers = layerTensors(net, true);
   const acts: tf.Tensor2D[] = [];
   const temps: tf.Tensor[] = [];
+  let layers: LayerTensors[] = [];
   try {
+    layers = layerTensors(net, true);
     const logits = forward(layers, batch.x, acts);
     temps.push(logits);
     const z = logits.dataSync() as Float32Array;

@@ -101,8 +101,11 @@ export function probeLogits(p: Probe, x: Float32Array, n: number, d: number): Fl
     for (let s = 0; s < n; s += chunk) {
       const m = Math.min(chunk, n - s);
       const xb = tf.tensor2d(x.subarray(s * d, (s + m) * d), [m, d]);
-      all.set(readAndDispose(forward(layers, xb)), s * K);
-      xb.dispose();
+      try {
+        all.set(readAndDispose(forward(layers, xb)), s * K);
+      } finally {
+        xb.dispose();
+      }
     }
   } finally {
     disposeLayers(layers);
@@ -153,14 +156,25 @@ class Batches {
     // Small data still gets ~32 Adam steps per epoch: with a fixed batch it would stop after a few dozen steps.
     const batch = Math.max(16, Math.min(batchSize, Math.ceil(order.length / 32)));
     this.count = Math.max(1, Math.round(order.length / batch));
-    if (order.length * d <= KEEP_BATCH_VALUES) for (let b = 0; b < this.count; b++) this.kept.push(this.build(b));
+    if (order.length * d > KEEP_BATCH_VALUES) return;
+    try {
+      for (let b = 0; b < this.count; b++) this.kept.push(this.build(b));
+    } catch (e) {
+      this.dispose(); // the wasm heap outlives this fit (pool threads persist)
+      throw e;
+    }
   }
 
   private build(b: number): Batch {
     const { order, count, d } = this;
     const rows = order.subarray(Math.floor((b * order.length) / count), Math.floor(((b + 1) * order.length) / count));
     const x = tf.tensor2d(gatherRows(this.x, d, rows), [rows.length, d]);
-    return { x, xT: tf.transpose(x), y: Int32Array.from(rows, (r) => this.y[r]) };
+    try {
+      return { x, xT: tf.transpose(x), y: Int32Array.from(rows, (r) => this.y[r]) };
+    } catch (e) {
+      x.dispose();
+      throw e;
+    }
   }
 
   /** Batch b; `done` after its step frees what was built for it. */
@@ -247,21 +261,16 @@ export function trainProbe(
   const rng = new Rng(opts.seed);
   const net = flatNet([d, ...opts.hidden, K], rng);
   const decay = opts.weightDecay * Math.min(1, (opts.decayRows ?? Infinity) / train.length);
-  const batches = new Batches(x, d, y, rng.shuffle(Int32Array.from(train)), opts.batch);
-  const tr: Training = {
-    net,
-    adam: new Adam(net.theta.length, opts.lr),
-    grad: new Float32Array(net.theta.length),
-    batches,
-    K,
-    decay,
-  };
+  const order = rng.shuffle(Int32Array.from(train));
   const xVal = gatherRows(x, d, val);
   const yVal = Int32Array.from(val, (r) => y[r]);
   const valLoss = () =>
     !val.length ? 0 : nll(probeLogits({ weights: snapshot(net) } as Probe, xVal, val.length, d), yVal, K, 1);
   let best: Probe = { weights: snapshot(net), temperature: 1, epochs: 0, valLoss: Infinity };
+  const batches = new Batches(x, d, y, order, opts.batch); // disposes what it made if it fails
   try {
+    const adam = new Adam(net.theta.length, opts.lr);
+    const tr: Training = { net, adam, grad: new Float32Array(net.theta.length), batches, K, decay };
     best = trainEpochs(tr, rng, valLoss, opts, best);
   } finally {
     batches.dispose();

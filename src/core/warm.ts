@@ -37,7 +37,7 @@ export interface WarmStart {
   /** warm analyses in the chain before this one (0: `from` was cold) */
   depth: number;
   /** per modality name: the mixture kernel counts its folds chose (empty: the class model won every fold) */
-  entropy: Record<string, number[]>;
+  entropy: Map<string, number[]>;
   /** probe inputs (modality names joined by '+') fitted with the linear candidate only */
   linearOnly: string[];
 }
@@ -65,12 +65,23 @@ function entropyCounts(e: Rec, folds: number): number[] | undefined {
   return [...counts].sort((a, b) => a - b);
 }
 
-/** Whether the linear candidate beat the MLP on every fold by the margin. */
+/**
+ * Whether the linear candidate won every fold and beat the MLP clearly wherever both were
+ * fitted (the pilot fold at least: later folds fit the linear one alone after a clear pilot).
+ */
 function linearWonClearly(p: Rec, folds: number): boolean {
   const { model, valLoss } = p;
   if (!Array.isArray(model) || !Array.isArray(valLoss) || model.length !== folds || valLoss.length !== folds)
     return false;
-  return model.every((m, f) => m === 'linear' && isRec(valLoss[f]) && linearClearlyBetter(valLoss[f] as Rec));
+  let compared = 0;
+  const ok = model.every((m, f) => {
+    const v = valLoss[f];
+    if (m !== 'linear' || !isRec(v)) return false;
+    if (v.mlp === undefined || v.mlp === null) return Number.isFinite(v.linear);
+    compared++;
+    return linearClearlyBetter(v);
+  });
+  return ok && compared > 0;
 }
 
 /**
@@ -85,12 +96,13 @@ export function warmStartFrom(summary: unknown, folds: number): WarmStart | unde
   const depth = isRec(warm) && Number.isSafeInteger(warm.depth) ? (warm.depth as number) + 1 : 0;
   if (depth < 0 || depth >= WARM_CHAIN || typeof file !== 'string') return;
   if (!isRec(holdout) || holdout.folds !== folds || !Array.isArray(entropy) || !Array.isArray(probes)) return;
-  const out: WarmStart = { from: file.slice(-300), depth, entropy: {}, linearOnly: [] };
+  // A Map: modality names come from the dump's metadata ("__proto__" is a name too).
+  const out: WarmStart = { from: file.slice(-300), depth, entropy: new Map(), linearOnly: [] };
   for (const e of entropy) {
     if (!isRec(e) || typeof e.modality !== 'string') return;
     const counts = entropyCounts(e, folds);
     if (!counts) return;
-    out.entropy[e.modality] = counts;
+    out.entropy.set(e.modality, counts);
   }
   for (const p of probes)
     if (isRec(p) && typeof p.modality === 'string' && p.source === 'probe' && linearWonClearly(p, folds))

@@ -29,7 +29,9 @@ export function settingsKey(settings: Partial<Settings>, backend: string): strin
     jointProbe: { ...DEFAULT_SETTINGS.jointProbe, ...(settings.jointProbe ?? {}) },
   };
   delete full.workers;
-  delete full.warmStart; // a warm start narrows the model search, the estimates keep their meaning (src/core/warm.ts)
+  // A warm start narrows the model search and the estimates keep their meaning (src/core/warm.ts):
+  // it shares the default key. Turned off, results are cold ones, under a key of their own.
+  if (full.warmStart !== false) delete full.warmStart;
   return canonical({ settings: full, backend, engine: ENGINE_VERSION });
 }
 
