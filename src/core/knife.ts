@@ -5,6 +5,7 @@ import { Rng } from './rng';
 import { gatherRows } from './rows';
 import { fitClassMixture } from './class-mixture';
 import { throwIfCancelled } from './progress';
+import { seedMeans } from './seeding';
 import { emBlockRows, emStats, untiedLogits } from './em';
 
 /**
@@ -131,58 +132,6 @@ function meanLogLik(model: KnifeModel, zt: tf.Tensor2D): number {
   return sum / n;
 }
 
-/**
- * Greedy k-means++ seeding of the kernel means: each new mean is the best of a few
- * D^2-sampled candidates (the one that lowers the summed squared distance most). Plain
- * k-means++ puts two seeds in one cluster often enough (1 fit in 3 on five separated
- * clusters in 8 dims) that EM ends in a merged optimum costing ~0.7 nats per sample.
- */
-function seedMeans(z: Float32Array, n: number, k: number, M: number, rng: Rng): Float64Array {
-  const means = new Float64Array(M * k);
-  const d2 = new Float64Array(n).fill(Infinity);
-  const trials = 2 + Math.floor(Math.log(M));
-  const dist = (row: number, out: Float64Array): number => {
-    let total = 0;
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let j = 0; j < k; j++) s += (z[i * k + j] - z[row * k + j]) ** 2;
-      out[i] = Math.min(s, d2[i]);
-      total += out[i];
-    }
-    return total;
-  };
-  const cand = new Float64Array(n),
-    bestD = new Float64Array(n);
-  let pick = rng.int(n);
-  dist(pick, bestD);
-  for (let m = 0; m < M; m++) {
-    for (let j = 0; j < k; j++) means[m * k + j] = z[pick * k + j];
-    d2.set(bestD);
-    if (m === M - 1) break;
-    let total = 0;
-    for (let i = 0; i < n; i++) total += d2[i];
-    let bestPot = Infinity;
-    for (let t = 0; t < trials; t++) {
-      let u = rng.next() * total,
-        c = n - 1;
-      for (let i = 0; i < n; i++) {
-        u -= d2[i];
-        if (u <= 0) {
-          c = i;
-          break;
-        }
-      }
-      const pot = dist(c, cand);
-      if (pot < bestPot) {
-        bestPot = pot;
-        pick = c;
-        bestD.set(cand);
-      }
-    }
-  }
-  return means;
-}
-
 /** Kernel counts tried: the 1-2-5 series up to the cap, and the cap itself. */
 export function kernelLadder(cap: number): number[] {
   const out: number[] = [];
@@ -241,8 +190,7 @@ export function fitKnife(
       const trainLL = meanLogLik(model, zt);
       return nv ? (n * (trainLL - p / n) + nv * valLL) / (n + nv) : trainLL - p / n;
     };
-    let best: Scored | undefined;
-    const mixture = (M: number, init?: KnifeModel) => {
+    const mixture = (M: number, init?: KnifeModel): Scored => {
       // A refit starts from the sample's converged solution: a few iterations take in the other rows.
       const fit = fitCount(
         zTrain,
@@ -258,24 +206,7 @@ export function fitKnife(
       const model = { ...fit.model, family: 'mixture' as const };
       return { model, score: score(model, M * (k + (k * (k + 1)) / 2) + M - 1, fit.val) };
     };
-    const warm = opts.counts && [...new Set(opts.counts.map((M) => Math.max(1, Math.min(Math.round(M), maxM))))];
-    // Many rows: the count is chosen on a sample of them (the ladder's cost is bounded in N), then
-    // refitted on all, starting from the sample's solution.
-    // Warm counts are fitted there too; a warm start that named the class model alone fits no mixture.
-    const pick =
-      (!warm || warm.length) && n > 1.5 * SELECT_ROWS
-        ? fitKnife(z, k, sampleRows(train, SELECT_ROWS, opts.seed), val, opts)
-        : undefined;
-    if (pick) best = mixture(Math.min(pick.kernels, maxM), pick.kernels <= maxM ? pick : undefined);
-    else if (warm?.length) for (const M of warm) best = better(best, mixture(M), 0);
-    else if (!warm)
-      for (const M of kernelLadder(maxM)) {
-        const next = mixture(M);
-        if (!best || next.score > best.score + 2e-3) best = next;
-        // Counts up to opts.kernels are always tried (small, cheap fits); beyond it the ladder
-        // goes on only while the estimate improves.
-        else if (M >= opts.kernels) break;
-      }
+    let best = bestMixture(z, k, train, val, opts, maxM, mixture);
     if (labels && labels.classes > 1) {
       const classModel = fitClassMixture(
         zTrain,
@@ -299,6 +230,41 @@ export function fitKnife(
     ztT.dispose();
     if (zv !== zt) zv.dispose();
   }
+}
+
+/**
+ * The unsupervised mixture's best kernel count, fitted by `mixture`: the ladder, or the warm
+ * start's counts (none when it named the class model alone). Many rows: the count is chosen
+ * on a sample of them (the search's cost is bounded in N), then refitted on all from the
+ * sample's solution; warm counts are fitted on the sample too.
+ */
+function bestMixture(
+  z: Float32Array,
+  k: number,
+  train: Int32Array,
+  val: Int32Array,
+  opts: KnifeOptions,
+  maxM: number,
+  mixture: (M: number, init?: KnifeModel) => Scored,
+): Scored | undefined {
+  const n = train.length;
+  const warm = opts.counts && [...new Set(opts.counts.map((M) => Math.max(1, Math.min(Math.round(M), maxM))))];
+  if (warm && !warm.length) return undefined;
+  if (n > 1.5 * SELECT_ROWS) {
+    const pick = fitKnife(z, k, sampleRows(train, SELECT_ROWS, opts.seed), val, opts);
+    return mixture(Math.min(pick.kernels, maxM), pick.kernels <= maxM ? pick : undefined);
+  }
+  let best: Scored | undefined;
+  if (warm) for (const M of warm) best = better(best, mixture(M), 0);
+  else
+    for (const M of kernelLadder(maxM)) {
+      const next = mixture(M);
+      if (!best || next.score > best.score + 2e-3) best = next;
+      // Counts up to opts.kernels are always tried (small, cheap fits); beyond it the ladder
+      // goes on only while the estimate improves.
+      else if (M >= opts.kernels) break;
+    }
+  return best;
 }
 
 /** Above 1.5 times this many training rows, the mixture's kernel count is chosen on this many of them. */
