@@ -182,7 +182,7 @@ export async function analyze(
   const warm = s.warmStart && hooks.previous ? warmStartFrom(hooks.previous, p.folds.length) : undefined;
   hooks.onProgress?.({ phase: 'prepare', fraction: 0 });
   let t = performance.now();
-  const scaled = scale(dump, p, hooks.signal);
+  const scaled = await scale(dump, p, { workers: s.workers, backend, signal: hooks.signal });
   lap('scaling', t);
 
   t = performance.now();

@@ -2,9 +2,7 @@ import type { Dump } from '../io/dump';
 import type { Settings } from './estimator';
 import type { ProbeJob, Scaled } from './fits';
 import { Fold, evalMaskOf, makeFolds } from './folds';
-import { throwIfCancelled } from './progress';
-import { toShared } from './rows';
-import { columnStats, fitSpace, onProbeAxes, project, zscore } from './space';
+import { ScheduleOptions, Scheduled, runScheduled } from './schedule';
 
 /** What the analysis runs on: settings resolved, pairs, folds and the probe inputs. */
 export interface Plan {
@@ -56,20 +54,39 @@ export function plan(dump: Dump, s: Settings): Plan {
   return { s, pairs, used, useSplit, folds, evalMask: evalMaskOf(folds, dump.n), jobs, fromLogits };
 }
 
-/** Whitened principal coordinates for the entropy models, z-scores for the probes (main thread). */
-export function scale(dump: Dump, p: Plan, signal?: AbortSignal): Scaled {
+/**
+ * Whitened principal coordinates for the entropy models, z-scores (or their probe axes) for the
+ * probes: one task per modality, on the worker threads where the fits run (the correlation and
+ * principal axes of a 2048-column modality take seconds; two modalities take them side by side).
+ */
+export async function scale(
+  dump: Dump,
+  p: Plan,
+  o: Omit<ScheduleOptions, 'maxEpochs' | 'onProgress'>,
+): Promise<Scaled> {
   const out: Scaled = { spaces: [], zEntropy: [], zs: [] };
-  for (const m of p.used) {
+  const tasks: Scheduled[] = p.used.map((m) => {
     const mod = dump.modalities[m];
-    throwIfCancelled(signal);
-    const stats = columnStats(mod.data, dump.n, mod.dim);
-    const z = zscore(mod.data, dump.n, mod.dim, stats);
-    const space = fitSpace(mod.data, dump.n, mod.dim, p.s.entropyDim, p.s.seed + 17 * m, { stats, z }, p.s.probeDim);
-    out.spaces[m] = space;
-    out.zEntropy[m] = toShared(project(mod.data, dump.n, space));
-    out.zs[m] = space.probe
-      ? { data: toShared(onProbeAxes(z.data, dump.n, z.dim, space.probe)), dim: space.probe.p }
-      : { data: toShared(z.data), dim: z.dim };
-  }
+    return {
+      task: {
+        kind: 'space',
+        x: mod.data,
+        n: dump.n,
+        d: mod.dim,
+        entropyDim: p.s.entropyDim,
+        seed: p.s.seed + 17 * m,
+        probeDim: p.s.probeDim,
+      },
+      label: `scaling ${mod.name}`,
+      phase: 'prepare',
+      place: (r) => {
+        if (r.kind !== 'space') return;
+        out.spaces[m] = r.space;
+        out.zEntropy[m] = r.zEntropy; // shared memory already (runTask)
+        out.zs[m] = r.z;
+      },
+    };
+  });
+  await runScheduled(tasks, { ...o, maxEpochs: 1 });
   return out;
 }

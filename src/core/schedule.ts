@@ -61,7 +61,7 @@ export async function runScheduled(tasks: Scheduled[], o: ScheduleOptions): Prom
   };
   const finish = (i: number, r: TaskResult) => {
     tasks[i].place(r);
-    seconds[r.kind === 'knife' ? 'entropy' : 'probes'] += r.seconds;
+    if (r.kind !== 'space') seconds[r.kind === 'knife' ? 'entropy' : 'probes'] += r.seconds;
     running.delete(i);
     done++;
     report(i);

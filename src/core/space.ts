@@ -170,15 +170,66 @@ function probeAxes(c: Float64Array, cT: tf.Tensor2D, dz: number, p: number, seed
 
 /** z-scores [n x dz] on the probe axes: [n x p]. */
 export function onProbeAxes(z: Float32Array, n: number, dz: number, axes: ProbeAxes): Float32Array {
-  return readAndDispose(tf.tidy(() => tf.matMul(tf.tensor2d(z, [n, dz]), tf.tensor2d(axes.basis, [dz, axes.p]))));
+  return byRows(n, dz, axes.p, (a, count) => z.subarray(a * dz, (a + count) * dz), axes.basis);
+}
+
+/** One modality scaled: its feature space, whitened principal coordinates (entropy models) and the probes' inputs. */
+export interface ScaledModality {
+  space: FeatureSpace;
+  zEntropy: Float32Array;
+  z: { data: Float32Array; dim: number };
+}
+
+export function scaleModality(
+  x: Float32Array,
+  n: number,
+  d: number,
+  entropyDim: number,
+  seed: number,
+  probeDim: number,
+): ScaledModality {
+  const stats = columnStats(x, n, d);
+  const z = zscore(x, n, d, stats);
+  const space = fitSpace(x, n, d, entropyDim, seed, { stats, z }, probeDim);
+  return {
+    space,
+    zEntropy: project(x, n, space),
+    z: space.probe ? { data: onProbeAxes(z.data, n, z.dim, space.probe), dim: space.probe.p } : z,
+  };
 }
 
 /** Whitened coordinates [n x k] of raw features. */
 export function project(x: Float32Array, n: number, s: FeatureSpace): Float32Array {
   const { dim: d, k } = s;
-  const centred = new Float32Array(n * d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) centred[i * d + j] = x[i * d + j] - s.mean[j];
-  return readAndDispose(
-    tf.tidy(() => tf.matMul(tf.tensor2d(centred, [n, d]), tf.tensor2d(Float32Array.from(s.whiten), [d, k]))),
+  const w = Float32Array.from(s.whiten);
+  return byRows(
+    n,
+    d,
+    k,
+    (a, rows) => {
+      const centred = new Float32Array(rows * d);
+      for (let i = 0; i < rows; i++) for (let j = 0; j < d; j++) centred[i * d + j] = x[(a + i) * d + j] - s.mean[j];
+      return centred;
+    },
+    w,
   );
+}
+
+/** Rows per product block: the tfjs heap (which never shrinks in a pool thread) holds ~16M values at most. */
+const BLOCK_VALUES = 1 << 24;
+
+/** rows(a, count) [count x d] times w [d x k], block by block: [n x k]. */
+function byRows(n: number, d: number, k: number, rows: (a: number, count: number) => Float32Array, w: Float32Array) {
+  const out = new Float32Array(n * k);
+  const step = Math.max(1, Math.floor(BLOCK_VALUES / Math.max(d, k)));
+  const wt = tf.tensor2d(w, [d, k]);
+  try {
+    for (let a = 0; a < n; a += step) {
+      const count = Math.min(step, n - a);
+      out.set(readAndDispose(tf.tidy(() => tf.matMul(tf.tensor2d(rows(a, count), [count, d]), wt))), a * k);
+    }
+  } finally {
+    wt.dispose();
+  }
+  return out;
 }

@@ -1,7 +1,8 @@
 import { fitKnife, knifeLogDensity } from './knife';
 import { LinearOptions, linearLogProbs, trainLinear } from './logistic';
 import { ProbeOptions, probeLogProb, probeLogits, trainProbe } from './probe';
-import { gatherRows } from './rows';
+import { gatherRows, toShared } from './rows';
+import { ScaledModality, scaleModality } from './space';
 
 /**
  * One model fit on one fold's training rows, evaluated on its held-out rows: the unit of
@@ -9,6 +10,16 @@ import { gatherRows } from './rows';
  * it (big arrays may live in SharedArrayBuffers), so where it runs cannot change its result.
  */
 export type Task =
+  | {
+      /** a modality's scaling (src/core/space.ts scaleModality) */
+      kind: 'space';
+      x: Float32Array;
+      n: number;
+      d: number;
+      entropyDim: number;
+      seed: number;
+      probeDim: number;
+    }
   | {
       kind: 'knife';
       z: Float32Array;
@@ -48,6 +59,7 @@ export type Task =
 export type ProbeModel = 'linear' | 'mlp';
 
 export type TaskResult =
+  | ({ kind: 'space'; seconds: number } & ScaledModality)
   /** h(x) = -log p(x) of each held-out row */
   | { kind: 'knife'; h: Float64Array; family: 'mixture' | 'classes'; kernels: number; seconds: number }
   /**
@@ -111,6 +123,17 @@ function runKnife(task: Extract<Task, { kind: 'knife' }>, hooks: TaskHooks, t0: 
 export function runTask(task: Task, hooks: TaskHooks = {}): TaskResult {
   const t0 = performance.now();
   if (task.kind === 'knife') return runKnife(task, hooks, t0);
+  if (task.kind === 'space') {
+    const out = scaleModality(task.x, task.n, task.d, task.entropyDim, task.seed, task.probeDim);
+    // In shared memory: the result crosses to the main thread and on to the fits without a copy.
+    return {
+      kind: 'space',
+      space: out.space,
+      zEntropy: toShared(out.zEntropy),
+      z: { data: toShared(out.z.data), dim: out.z.dim },
+      seconds: (performance.now() - t0) / 1000,
+    };
+  }
   const rows = task.evalRows;
   const xEval = gatherRows(task.x, task.d, rows);
   // Model selection on the validation rows: each candidate fits on `fit`, is calibrated and
