@@ -8,6 +8,7 @@
  * the warm start alone saves), where the time went, and the worker's peak RSS. Sizes:
  * `--sizes 1000x16,5000x64` (default: the five of issue 15).
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -85,6 +86,26 @@ async function matmulGflops(): Promise<number> {
   return (2 * m * k * n) / s / 1e9;
 }
 
+/**
+ * The same product ([512 x 1024] x [1024 x 64], float32) on numpy's BLAS, all cores: what this
+ * machine's arithmetic reaches without tfjs-wasm's single thread. Undefined (and why) when
+ * Debian's python3-numpy is not there.
+ */
+function numpyGflops(): { gflops?: number; why?: string } {
+  const script = [
+    'import numpy as np, time',
+    'a = np.random.rand(512, 1024).astype(np.float32); b = np.random.rand(1024, 64).astype(np.float32)',
+    'a @ b',
+    't = time.perf_counter()',
+    'for _ in range(200): a @ b',
+    'print(2 * 512 * 1024 * 64 * 200 / (time.perf_counter() - t) / 1e9)',
+  ].join('\n');
+  const r = spawnSync('python3', ['-c', script], { encoding: 'utf8', timeout: 60_000 });
+  const v = Number(r.stdout?.trim());
+  if (r.status === 0 && Number.isFinite(v)) return { gflops: v };
+  return { why: (r.error?.message ?? r.stderr ?? '').split('\n').filter(Boolean).pop() ?? 'no output' };
+}
+
 /** One job on `worker`: wall seconds from the request to the result, and the outcome. */
 async function timedJob(
   worker: WorkerClient,
@@ -128,6 +149,13 @@ export async function speedBench(sizesArg?: string): Promise<void> {
   const before = await matmulGflops();
   console.log(`\nspeed: one checkpoint end to end through a worker process, K = 10, default settings`);
   console.log(`${os.cpus().length} cores; one-thread matmul ${before.toFixed(1)} GFLOP/s before the runs`);
+  const blas = numpyGflops();
+  console.log(
+    blas.gflops
+      ? `numpy/BLAS, same product, all ${os.cpus().length} cores: ${blas.gflops.toFixed(1)} GFLOP/s, ${(blas.gflops / before).toFixed(1)}x one tfjs-wasm thread and ` +
+          `${(blas.gflops / (before * Math.min(os.cpus().length, 4))).toFixed(1)}x the threads an analysis uses: the arithmetic rate a native backend could add (the fits are not all matmuls)`
+      : `numpy/BLAS reference skipped: ${blas.why}`,
+  );
   try {
     for (const [n, d] of sizes) {
       const files = [1, 2].map((t) => path.join(dir, `n${n}-d${d}`, `epoch-${t}.safetensors`));
