@@ -18,7 +18,7 @@ export interface Untied {
   factors: Float64Array[];
 }
 
-const LOG2PI = Math.log(2 * Math.PI);
+export const LOG2PI = Math.log(2 * Math.PI);
 
 /** Floats in one block's largest intermediate (rows x M k): ~16 MB per worker thread whatever N is. */
 export const EM_CELLS = 1 << 22;

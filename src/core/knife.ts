@@ -6,7 +6,7 @@ import { gatherRows } from './rows';
 import { fitClassMixture } from './class-mixture';
 import { throwIfCancelled } from './progress';
 import { seedMeans } from './seeding';
-import { emBlockRows, emStats, untiedLogits } from './em';
+import { LOG2PI, emBlockRows, emStats, untiedLogits } from './em';
 
 /**
  * KNIFE entropy model (Pichler et al. 2022) as LSMI uses it: a mixture of M Gaussian
@@ -47,8 +47,6 @@ export interface KnifeOptions {
   counts?: number[];
   signal?: AbortSignal;
 }
-
-const LOG2PI = Math.log(2 * Math.PI);
 
 /** L^T of a row-major lower-triangular factor, as float32, and log det L. */
 function transposedFactor(L: Float64Array, k: number): { lt: Float32Array; logDiag: number } {

@@ -3,7 +3,17 @@ import { readAndDispose } from './tensors';
 import { Rng } from './rng';
 import { gatherRows } from './rows';
 import { throwIfCancelled } from './progress';
-import { Adam, Batch, FlatNet, batchGradient, disposeLayers, flatNet, forward } from './mlp';
+import {
+  Adam,
+  Batch,
+  FlatNet,
+  LayerTensors,
+  batchGradient,
+  disposeLayers,
+  flatNet,
+  forward,
+  layerTensors,
+} from './mlp';
 
 /**
  * Probe classifier p(y|x): an MLP (D -> hidden... -> K, ReLU) trained by Adam on cross-entropy,
@@ -93,24 +103,40 @@ export function fitTemperature(logits: Float32Array, y: Int32Array, K: number): 
 }
 
 export function probeLogits(p: Probe, x: Float32Array, n: number, d: number): Float32Array {
-  const K = p.weights[p.weights.length - 1].cols;
   const layers = p.weights.map((l) => ({ w: tf.tensor2d(l.w, [l.rows, l.cols]), b: tf.tensor1d(l.b) }));
-  const all = new Float32Array(n * K);
   try {
-    const chunk = 4096;
-    for (let s = 0; s < n; s += chunk) {
-      const m = Math.min(chunk, n - s);
-      const xb = tf.tensor2d(x.subarray(s * d, (s + m) * d), [m, d]);
-      try {
-        all.set(readAndDispose(forward(layers, xb)), s * K);
-      } finally {
-        xb.dispose();
-      }
-    }
+    return logitsOf(layers, x, n, d);
   } finally {
     disposeLayers(layers);
   }
+}
+
+/** Logits [n x K] of the rows x [n x d], 4,096 rows at a time. */
+function logitsOf(layers: LayerTensors[], x: Float32Array, n: number, d: number): Float32Array {
+  const K = layers[layers.length - 1].b.shape[0];
+  const all = new Float32Array(n * K);
+  const chunk = 4096;
+  for (let s = 0; s < n; s += chunk) {
+    const m = Math.min(chunk, n - s);
+    const xb = tf.tensor2d(x.subarray(s * d, (s + m) * d), [m, d]);
+    try {
+      all.set(readAndDispose(forward(layers, xb)), s * K);
+    } finally {
+      xb.dispose();
+    }
+  }
   return all;
+}
+
+/** Validation loss of the live weights (no copy of them: a copy is made only when they improve). */
+function liveValLoss(net: FlatNet, xVal: Float32Array, yVal: Int32Array, d: number, K: number): number {
+  if (!yVal.length) return 0;
+  const layers = layerTensors(net);
+  try {
+    return nll(logitsOf(layers, xVal, yVal.length, d), yVal, K, 1);
+  } finally {
+    disposeLayers(layers);
+  }
 }
 
 /** log p(y_i | x_i) for each row, temperature applied. */
@@ -264,8 +290,7 @@ export function trainProbe(
   const order = rng.shuffle(Int32Array.from(train));
   const xVal = gatherRows(x, d, val);
   const yVal = Int32Array.from(val, (r) => y[r]);
-  const valLoss = () =>
-    !val.length ? 0 : nll(probeLogits({ weights: snapshot(net) } as Probe, xVal, val.length, d), yVal, K, 1);
+  const valLoss = () => liveValLoss(net, xVal, yVal, d, K);
   let best: Probe = { weights: snapshot(net), temperature: 1, epochs: 0, valLoss: Infinity };
   const batches = new Batches(x, d, y, order, opts.batch); // disposes what it made if it fails
   try {
