@@ -198,19 +198,25 @@ test('Compare Checkpoints draws both checkpoints in the compare panel', async ()
   await page.keyboard.press('Enter');
   await page.locator('.tabs-container .tab', { hasText: 'LSMI Compare' }).first().waitFor({ timeout: 30_000 });
   // The compare panel is the newest webview: look for the frame whose body names A and B.
+  // The pick lists checkpoints in run order, so A is epoch 1 whatever order they were found in.
+  const seen: string[] = [];
   await until(
-    'the compare panel drawing A and B',
+    'the compare panel drawing A (epoch 1) and B (epoch 2)',
     async () => {
-      for (let i = 0; i < 4; i++) {
+      seen.length = 0;
+      for (let i = 0; i < 6; i++) {
         const body = webviewFrame(page, i).locator('body');
         if (!(await body.count().catch(() => 0))) continue;
         const text = await body.innerText({ timeout: 2000 }).catch(() => '');
-        if (/A: .*epoch 1/s.test(text) && /B: .*epoch 2/s.test(text)) return true;
+        seen.push(`frame ${i}: ${text.slice(0, 160).replace(/\s+/g, ' ')}`);
+        if (/A: [^\n]*epoch 1(?!\d)/.test(text) && /B: [^\n]*epoch 2(?!\d)/.test(text)) return true;
       }
       return false;
     },
     60_000,
-  );
+  ).catch((e: Error) => {
+    throw new Error(`${e.message}; the webviews showed:\n${seen.join('\n')}`);
+  });
 });
 
 test('a checkpoint written while VS Code runs appears, shows progress, and gets analyzed', async () => {

@@ -37,7 +37,9 @@ async function pickPair(
   checkpoints: Map<string, Checkpoint>,
   labels: RunLabels,
 ): Promise<Checkpoint[] | undefined> {
-  const done = [...checkpoints.values()].filter((c) => c.job.state === 'done');
+  // In run order, earliest first: a multi-pick returns items in list order, so A is the earlier one
+  // whatever order the watcher found the files in.
+  const done = [...checkpoints.values()].filter((c) => c.job.state === 'done').sort(byRunThenTime(labels));
   if (done.length < 2) {
     void vscode.window.showInformationMessage('Compare needs two analyzed checkpoints.');
     return undefined;
@@ -55,7 +57,17 @@ async function pickPair(
   }
   const picked = await vscode.window.showQuickPick(items(), {
     canPickMany: true,
-    title: 'Pick two checkpoints (A, then B)',
+    title: 'Pick two checkpoints: the first in the list is A, the other B',
   });
   return picked && picked.length === 2 ? picked.map((p) => p.c) : undefined;
+}
+
+/** Run name, then step (or epoch), then file name: the order a multi-pick reports its picks in. */
+function byRunThenTime(labels: RunLabels): (a: Checkpoint, b: Checkpoint) => number {
+  const at = (c: Checkpoint) => c.job.step ?? c.job.epoch ?? 0;
+  return (a, b) =>
+    labels.of(a.job).name.localeCompare(labels.of(b.job).name) ||
+    a.job.run.localeCompare(b.job.run) ||
+    at(a) - at(b) ||
+    a.job.file.localeCompare(b.job.file);
 }
