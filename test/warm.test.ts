@@ -198,7 +198,7 @@ test('the worker starts each run checkpoint from the one before it, per run fold
   }
 });
 
-test('the pilot fold decides the MLP candidate for the other folds', async () => {
+test('the pilot fold decides the probe candidates for the other folds', async () => {
   // Gaussian classes: the Bayes posterior is linear, the linear candidate wins fold 0 clearly.
   const g = await analyze(
     synthDump(syntheticSet('gaussian', { classes: 4 }), 3_000, 21).dump,
@@ -217,8 +217,17 @@ test('the pilot fold decides the MLP candidate for the other folds', async () =>
   assert.ok(skipped.length > 0, 'some input skipped the MLP');
   // The next checkpoint of this run leaves the MLP out of those inputs altogether.
   assert.deepEqual(warmStartFrom(resultToJson(g, false), 4)!.linearOnly, skipped);
-  // XOR: only the MLP can fit the joint probe; every fold keeps it and picks it.
+  // XOR: only the MLP can fit the joint probe; the pilot shows it, so the later folds fit the MLP alone.
   const x = await analyze(synthDump(syntheticSet('xor'), 2_000, 22).dump, { seed: 0, folds: 4 }, backend);
   const joint = x.probes.find((p) => p.modality.includes('+'))!;
   assert.deepEqual(joint.model, ['mlp', 'mlp', 'mlp', 'mlp']);
+  const [pilot, ...later] = joint.valLoss!;
+  assert.ok(
+    pilot.linear! > pilot.mlp! * 1.01 + 1e-3,
+    `the pilot fits both; the MLP wins clearly: ${JSON.stringify(pilot)}`,
+  );
+  assert.ok(
+    later.every((v) => v.linear === undefined && v.mlp !== undefined),
+    `later folds: the MLP alone ${JSON.stringify(later)}`,
+  );
 });

@@ -196,12 +196,9 @@ export async function analyze(
   };
   const trained = p.jobs.filter((j) => !p.fromLogits(j.mods));
   const probing = probeTasks(dump, s, p.jobs, trained, p.folds, scaled, outputs, warm);
-  // Pilot probes first: the other folds' probes wait for their verdict on the MLP candidate.
-  const tasks = [
-    ...probing.filter((t) => t.pilot),
-    ...entropyTasks(dump, s, p.used, p.folds, scaled, entropy, warm),
-    ...probing.filter((t) => !t.pilot),
-  ];
+  const fitting = [...probing, ...entropyTasks(dump, s, p.used, p.folds, scaled, entropy, warm)];
+  // Pilots first (probes, then entropy models): the other folds wait for their verdicts.
+  const tasks = [...fitting.filter((t) => t.pilot), ...fitting.filter((t) => !t.pilot)];
   const seconds = await runScheduled(tasks, {
     workers: s.workers,
     backend,

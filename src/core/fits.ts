@@ -6,7 +6,7 @@ import type { ModelReport, Settings } from './estimator';
 import { Scheduled } from './schedule';
 import { FeatureSpace } from './space';
 import { ProbeModel, Task, TaskResult } from './tasks';
-import { WarmStart, linearClearlyBetter } from './warm';
+import { WarmStart, linearClearlyBetter, mlpClearlyBetter, pilotCounts } from './warm';
 
 /**
  * The model fits of one analysis as tasks (an entropy model per modality and fold, a probe
@@ -57,29 +57,32 @@ export function entropyTasks(
   scaled: Scaled,
   out: EntropyFits,
   warm?: WarmStart,
-): Scheduled[] {
+): Array<Scheduled & { pilot?: boolean }> {
   const { n, y, classes } = dump;
-  const tasks: Scheduled[] = [];
+  const tasks: Array<Scheduled & { pilot?: boolean }> = [];
   for (const m of used) {
     out.h[m] = new Float64Array(n).fill(NaN);
     out.chosen[m] = { model: [], kernels: [] };
     const counts = warm?.entropy.get(dump.modalities[m].name);
+    // Cold: fold 0 searches the kernel counts; the other folds fit what it found (pilotCounts).
+    const gate = !counts && folds.length > 1 ? entropyPilot() : undefined;
     for (const [fi, f] of folds.entries()) {
+      const task: Extract<Task, { kind: 'knife' }> = {
+        kind: 'knife',
+        z: scaled.zEntropy[m],
+        k: scaled.spaces[m].k,
+        fit: f.fit,
+        val: f.val,
+        evalRows: f.evalRows,
+        kernels: s.kernels,
+        maxIter: s.knifeMaxIter,
+        ridge: s.knifeRidge,
+        seed: s.seed + 31 * m,
+        ...(counts ? { counts } : {}),
+        ...(s.classEntropy ? { y, classes } : {}),
+      };
       tasks.push({
-        task: {
-          kind: 'knife',
-          z: scaled.zEntropy[m],
-          k: scaled.spaces[m].k,
-          fit: f.fit,
-          val: f.val,
-          evalRows: f.evalRows,
-          kernels: s.kernels,
-          maxIter: s.knifeMaxIter,
-          ridge: s.knifeRidge,
-          seed: s.seed + 31 * m,
-          ...(counts ? { counts } : {}),
-          ...(s.classEntropy ? { y, classes } : {}),
-        },
+        task,
         label: `entropy model ${dump.modalities[m].name}`,
         phase: 'entropy',
         place: (r) => {
@@ -87,12 +90,31 @@ export function entropyTasks(
           f.evalRows.forEach((row, i) => (out.h[m][row] = r.h[i]));
           out.chosen[m].model[fi] = r.family;
           out.chosen[m].kernels[fi] = r.kernels;
+          if (fi === 0) gate?.decide(pilotCounts(r));
         },
+        ...(gate && fi === 0 ? { pilot: true } : {}),
+        ...(gate && fi > 0 ? { ready: gate.ready.then(() => void (gate.value && (task.counts = gate.value))) } : {}),
       });
     }
   }
   return tasks;
 }
+
+/** A verdict fold 0's fit gives the other folds of the same model, which wait for it (`ready`). */
+function pilotVerdict<T>() {
+  let release!: () => void;
+  const gate = {
+    value: undefined as T | undefined,
+    ready: new Promise<void>((r) => (release = r)),
+    decide: (v: T | undefined) => {
+      gate.value = v;
+      release();
+    },
+  };
+  return gate;
+}
+
+const entropyPilot = () => pilotVerdict<number[]>();
 
 /** A probe job's inputs: z-scores for the MLP, whitened principal coordinates for the linear candidate. */
 function probeInputs(job: ProbeJob, scaled: Scaled, n: number) {
@@ -180,22 +202,21 @@ interface PlaceContext {
 }
 
 /**
- * The pilot fold's verdict on the MLP candidate: where the linear one beat it clearly on fold
- * 0's validation rows, the other folds fit the linear candidate only. The MLP costs most of a
- * probe's time and on features where classes are linearly separable it loses every fold.
+ * The pilot fold's verdict on the probe candidates: where one beat the other clearly on fold
+ * 0's validation rows, the other folds fit that one alone. The MLP costs most of a probe's
+ * time and on features where classes are linearly separable it loses every fold; where
+ * they are not, the linear candidate loses every fold.
  */
-function pilotGate() {
-  let release!: () => void;
-  const gate = {
-    skip: false,
-    ready: new Promise<void>((r) => (release = r)),
-    decide: (_: Record<string, number>) => {},
-  };
-  gate.decide = (valLoss) => {
-    gate.skip = linearClearlyBetter(valLoss);
-    release();
-  };
-  return gate;
+const probePilot = () => pilotVerdict<ProbeModel>();
+
+function probeVerdict(valLoss: Record<string, number>): ProbeModel | undefined {
+  return linearClearlyBetter(valLoss) ? 'linear' : mlpClearlyBetter(valLoss) ? 'mlp' : undefined;
+}
+
+/** Leaves out of a later fold's task the candidate its pilot lost clearly with. */
+function applyVerdict(task: Extract<Task, { kind: 'probe' }>, only: ProbeModel | undefined): void {
+  if (only === 'linear') task.mlp = false;
+  if (only === 'mlp') task.linear = null;
 }
 
 /**
@@ -226,7 +247,7 @@ export function probeTasks(
       candidateSeconds: out.candidateSeconds,
     };
     const linearOnly = warm?.linearOnly.includes(name) ?? false;
-    const gate = s.linearProbe && !linearOnly && folds.length > 1 ? pilotGate() : undefined;
+    const gate = s.linearProbe && !linearOnly && folds.length > 1 ? probePilot() : undefined;
     folds.forEach((f, fi) => {
       const task: Extract<Task, { kind: 'probe' }> = {
         kind: 'probe',
@@ -254,10 +275,10 @@ export function probeTasks(
         place: (r) => {
           if (r.kind !== 'probe') return;
           placeProbe(r, f, fi, ctx);
-          if (fi === 0) gate?.decide(r.valLoss);
+          if (fi === 0) gate?.decide(probeVerdict(r.valLoss));
         },
         ...(gate && fi === 0 ? { pilot: true } : {}),
-        ...(gate && fi > 0 ? { ready: gate.ready.then(() => void (gate.skip && (task.mlp = false))) } : {}),
+        ...(gate && fi > 0 ? { ready: gate.ready.then(() => applyVerdict(task, gate.value)) } : {}),
       });
     });
   }

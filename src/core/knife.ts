@@ -32,6 +32,10 @@ export interface KnifeModel {
   family?: 'mixture' | 'classes';
   /** EM iterations run (diagnostic) */
   iterations?: number;
+  /** the best unsupervised mixture's kernel count, whichever candidate won (a pilot fold's hint to the others) */
+  mixtureKernels?: number;
+  /** estimated held-out log-likelihood per sample of the class model less the best mixture's, when both were fitted */
+  classLead?: number;
 }
 
 export interface KnifeOptions {
@@ -204,7 +208,9 @@ export function fitKnife(
       const model = { ...fit.model, family: 'mixture' as const };
       return { model, score: score(model, M * (k + (k * (k + 1)) / 2) + M - 1, fit.val) };
     };
-    let best = bestMixture(z, k, train, val, opts, maxM, mixture);
+    const mixed = bestMixture(z, k, train, val, opts, maxM, mixture);
+    let best = mixed;
+    let classLead: number | undefined;
     if (labels && labels.classes > 1) {
       const classModel = fitClassMixture(
         zTrain,
@@ -214,15 +220,18 @@ export function fitKnife(
         labels.classes,
         opts.ridge,
       );
-      if (classModel)
-        best = better(
-          best,
-          { model: classModel, score: score(classModel, classModel.kernels * (k + 1) - 1 + (k * (k + 1)) / 2) },
-          0,
-        );
+      if (classModel) {
+        const scored = {
+          model: classModel,
+          score: score(classModel, classModel.kernels * (k + 1) - 1 + (k * (k + 1)) / 2),
+        };
+        if (mixed) classLead = scored.score - mixed.score;
+        best = better(best, scored, 0);
+      }
     }
     // A warm start that named only the class model, which could not be fitted here: the ladder.
-    return best ? best.model : fitKnife(z, k, train, val, { ...opts, counts: undefined }, labels);
+    if (!best) return fitKnife(z, k, train, val, { ...opts, counts: undefined }, labels);
+    return { ...best.model, mixtureKernels: mixed?.model.kernels, classLead };
   } finally {
     zt.dispose();
     ztT.dispose();

@@ -61,7 +61,16 @@ export type ProbeModel = 'linear' | 'mlp';
 export type TaskResult =
   | ({ kind: 'space'; seconds: number } & ScaledModality)
   /** h(x) = -log p(x) of each held-out row */
-  | { kind: 'knife'; h: Float64Array; family: 'mixture' | 'classes'; kernels: number; seconds: number }
+  | {
+      kind: 'knife';
+      h: Float64Array;
+      family: 'mixture' | 'classes';
+      kernels: number;
+      /** the best mixture's kernel count and the class model's lead over it (see KnifeModel) */
+      mixtureKernels?: number;
+      classLead?: number;
+      seconds: number;
+    }
   /**
    * Calibrated logits of each held-out row [rows x K] from the candidate with the lower
    * validation cross-entropy: log p(y|x) is their log-softmax (temperature already applied).
@@ -116,6 +125,8 @@ function runKnife(task: Extract<Task, { kind: 'knife' }>, hooks: TaskHooks, t0: 
     h: lp.map((v) => -v),
     family: model.family ?? 'mixture',
     kernels: model.kernels,
+    ...(model.mixtureKernels !== undefined ? { mixtureKernels: model.mixtureKernels } : {}),
+    ...(model.classLead !== undefined ? { classLead: model.classLead } : {}),
     seconds: (performance.now() - t0) / 1000,
   };
 }

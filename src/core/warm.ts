@@ -31,6 +31,25 @@ export function linearClearlyBetter(v: { linear?: unknown; mlp?: unknown }): boo
   );
 }
 
+/** Lead (nats per sample of estimated held-out log-likelihood) of a clear win of the class model. */
+const CLASS_MARGIN = 0.05;
+
+/**
+ * The mixture kernel counts a pilot fold's entropy fit leaves the other folds: none when the
+ * class-conditional model won clearly (it is always refitted), else the pilot's best count
+ * (the class model still competes where labels are given). Undefined: no usable verdict, so
+ * each fold searches the ladder itself.
+ */
+export function pilotCounts(r: { mixtureKernels?: number; classLead?: number }): number[] | undefined {
+  if (r.classLead !== undefined && r.classLead > CLASS_MARGIN) return [];
+  return r.mixtureKernels !== undefined && isCount(r.mixtureKernels) ? [r.mixtureKernels] : undefined;
+}
+
+/** Whether a fit's validation losses show the MLP clearly better than the linear candidate (the same margin). */
+export function mlpClearlyBetter(v: { linear?: unknown; mlp?: unknown }): boolean {
+  return linearClearlyBetter({ linear: v.mlp, mlp: v.linear });
+}
+
 export interface WarmStart {
   /** the checkpoint the choices come from */
   from: string;
