@@ -164,7 +164,7 @@ export async function speedBench(sizesArg?: string): Promise<void> {
       for (const [k, file] of files.entries()) if (k === 0 || warm) writeDump(file, wideTensors(n, d, 10, 7, k + 1));
       const worker = new WorkerClient({ memoryMb: 8192 });
       try {
-        await measure(worker, n, d, files, dir, warm);
+        await measure(worker, n, d, files, dir, warm, blas.gflops);
       } catch (e) {
         // One size failing (memory, a timeout) still leaves the others' figures.
         console.log(`  N ${n.toLocaleString()} x D ${d}: failed: ${(e as Error).message}`);
@@ -183,7 +183,15 @@ export async function speedBench(sizesArg?: string): Promise<void> {
  * The cold job and, for sizes up to WARM_LIMIT, the run's next checkpoint warm-started, then the
  * same checkpoint analysed cold by the same (warm) worker; prints their lines.
  */
-async function measure(worker: WorkerClient, n: number, d: number, files: string[], dir: string, warm: boolean) {
+async function measure(
+  worker: WorkerClient,
+  n: number,
+  d: number,
+  files: string[],
+  dir: string,
+  warm: boolean,
+  blasGflops?: number,
+) {
   const cache = path.join(dir, 'cache');
   const [cold, first] = await timedJob(worker, files[0], cache);
   const next = warm ? await timedJob(worker, files[1], cache) : undefined;
@@ -203,4 +211,19 @@ async function measure(worker: WorkerClient, n: number, d: number, files: string
   console.log(`    cold: ${phaseLine(first)}`);
   if (next) console.log(`    next: ${phaseLine(next[1])}`);
   if (plain) console.log(`    cold, warm worker: ${phaseLine(plain[1])}`);
+  console.log(`    ${lowerBoundLine(plain?.[1] ?? first, blasGflops)}`);
+}
+
+/**
+ * The analysis's matrix-product arithmetic (counted at each product, src/core/flops.ts) at
+ * numpy/BLAS's rate on this machine: a lower bound of its time, and how far above it we are.
+ */
+function lowerBoundLine(o: JobOutcome, blasGflops?: number): string {
+  const gflop = o.summary.gflop;
+  const analyze = o.phases?.analyze;
+  if (typeof gflop !== 'number' || !analyze) return 'lower bound: no flop count in the result';
+  const head = `arithmetic ${gflop.toFixed(1)} GFLOP of matrix products`;
+  if (!blasGflops) return `${head}; no numpy/BLAS rate to set it against`;
+  const bound = gflop / blasGflops;
+  return `${head}: numpy/BLAS lower bound ${bound.toFixed(2)} s; the analysis took ${analyze.toFixed(1)} s, ${(analyze / bound).toFixed(0)}x it`;
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { cholesky, invertLower } from './linalg';
 import type { KnifeModel } from './knife';
-import { readAndDispose } from './tensors';
+import { matMul, readAndDispose } from './tensors';
 
 /**
  * p(x) = sum_y p(y) N(x; mu_y, Sigma): class frequencies and means of the training rows, Sigma
@@ -42,7 +42,7 @@ export function fitClassMixture(
   const scatter = readAndDispose(
     tf.tidy(() => {
       const r = tf.tensor2d(res, [n, k]);
-      return tf.matMul(tf.transpose(r), r);
+      return matMul(tf.transpose(r), r);
     }),
   );
   const cov = new Float64Array(k * k);

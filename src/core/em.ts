@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { readAndDispose } from './tensors';
+import { matMul, readAndDispose } from './tensors';
 
 /**
  * The entropy model's EM arithmetic with all kernels in one product. Per kernel, the E-step
@@ -56,7 +56,7 @@ export function untiedLogits(model: Untied, z: tf.Tensor2D): tf.Tensor2D {
   const { A, c, bias } = sideBySide(model);
   const n = z.shape[0];
   return tf.tidy(() => {
-    const proj = tf.sub(tf.matMul(z, tf.tensor2d(A, [k, M * k])), tf.tensor1d(c)); // [n x Mk]
+    const proj = tf.sub(matMul(z, tf.tensor2d(A, [k, M * k])), tf.tensor1d(c)); // [n x Mk]
     const quad = tf.sum(tf.reshape(tf.square(proj), [n, M, k]), 2); // [n x M]
     return tf.add(tf.mul(quad, -0.5), tf.tensor1d(bias)) as tf.Tensor2D;
   });
@@ -88,7 +88,7 @@ export function emStats(model: Untied, zt: tf.Tensor2D, ztT: tf.Tensor2D): EmSta
       const resp = tf.exp(tf.sub(logits, tf.logSumExp(logits, 1, true))); // [rows x M]
       // Row i of the weighted block holds r_im z_i for every m: one product gives every kernel's moment.
       const weighted = tf.reshape(tf.mul(tf.reshape(resp, [rows, M, 1]), tf.reshape(z, [rows, 1, k])), [rows, M * k]);
-      return { nk: tf.sum(resp, 0), s1: tf.matMul(zT, resp), s2: tf.matMul(zT, weighted) /* [k x Mk] */ };
+      return { nk: tf.sum(resp, 0), s1: matMul(zT, resp), s2: matMul(zT, weighted) /* [k x Mk] */ };
     });
     const [nk, s1, s2] = [readAndDispose(t.nk), readAndDispose(t.s1), readAndDispose(t.s2)];
     for (let m = 0; m < M; m++) out.nk[m] += nk[m];

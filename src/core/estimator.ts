@@ -12,7 +12,7 @@ import { ProbeModel } from './tasks';
 import { Intervals } from './intervals';
 import { WarmFrom, warmStartFrom } from './warm';
 
-export const ENGINE_VERSION = '0.5.0';
+export const ENGINE_VERSION = '0.6.0';
 
 export interface Settings {
   seed: number;
@@ -146,6 +146,8 @@ export interface Result {
   warm?: WarmFrom;
   seconds: number;
   timings: Record<string, number>;
+  /** the matrix products' arithmetic, 10^9 floating-point operations (flops.ts): what a BLAS lower bound divides */
+  gflop: number;
 }
 
 export interface RunHooks {
@@ -182,7 +184,8 @@ export async function analyze(
   const warm = s.warmStart && hooks.previous ? warmStartFrom(hooks.previous, p.folds.length) : undefined;
   hooks.onProgress?.({ phase: 'prepare', fraction: 0 });
   let t = performance.now();
-  const scaled = await scale(dump, p, { workers: s.workers, backend, signal: hooks.signal });
+  const tally = { flops: 0 };
+  const scaled = await scale(dump, p, { workers: s.workers, backend, signal: hooks.signal, tally });
   lap('scaling', t);
 
   t = performance.now();
@@ -205,6 +208,7 @@ export async function analyze(
     maxEpochs: s.probe.maxEpochs,
     signal: hooks.signal,
     onProgress: hooks.onProgress,
+    tally,
   });
   lap('models', t);
   Object.assign(timings, { entropyTasks: seconds.entropy, probeTasks: seconds.probes });
@@ -228,6 +232,7 @@ export async function analyze(
   const res = summarise(dump, p, backend, scaled, entropy, probes, pairResults, {
     seconds: (performance.now() - t0) / 1000,
     timings,
+    gflop: tally.flops / 1e9,
   });
   return warm ? { ...res, warm: { from: warm.from, depth: warm.depth } } : res;
 }
@@ -240,7 +245,7 @@ function summarise(
   entropy: EntropyFits,
   probes: ModelReport[],
   pairResults: PairResult[],
-  time: { seconds: number; timings: Record<string, number> },
+  time: Pick<Result, 'seconds' | 'timings' | 'gflop'>,
 ): Result {
   const { n, y, classes } = dump;
   const classCounts = new Array<number>(classes).fill(0);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { readAndDispose } from './tensors';
+import { matMul, readAndDispose } from './tensors';
 import { cholesky, invertLower } from './linalg';
 import { Rng } from './rng';
 import { gatherRows } from './rows';
@@ -91,9 +91,9 @@ function tiedLogits(model: KnifeModel, zt: tf.Tensor2D): tf.Tensor2D {
     bias[m] = model.logWeights[m] + logDiag - 0.5 * k * LOG2PI - 0.5 * sq;
   }
   return tf.tidy(() => {
-    const proj = tf.matMul(zt, tf.tensor2d(lt, [k, k]));
+    const proj = matMul(zt, tf.tensor2d(lt, [k, k]));
     const self = tf.mul(tf.sum(tf.square(proj), 1, true), -0.5); // [n x 1]
-    const cross = tf.matMul(proj, tf.tensor2d(muT, [k, M])); // [n x M]
+    const cross = matMul(proj, tf.tensor2d(muT, [k, M])); // [n x M]
     return tf.add(tf.add(cross, self), tf.tensor1d(bias)) as tf.Tensor2D;
   });
 }

@@ -1,4 +1,5 @@
 /** Small dense linear algebra on row-major Float64Arrays (matrices up to a few hundred rows). */
+import { countProduct } from './flops';
 import { Rng } from './rng';
 
 /** Eigen-decomposition of a symmetric n x n matrix by cyclic Jacobi; eigenvalues descending. */
@@ -100,6 +101,7 @@ export function topEigen(
 }
 
 export function matMul(a: Float64Array, b: Float64Array, n: number, m: number, p: number): Float64Array {
+  countProduct(n, m, p);
   const out = new Float64Array(n * p);
   for (let i = 0; i < n; i++)
     for (let k = 0; k < m; k++) {
@@ -114,6 +116,7 @@ function orthonormalizeColumns(q: Float64Array, n: number, p: number): void {
   // Gram-Schmidt twice, on a column-major copy: each column contiguous (row-major strides by p
   // made this the slowest part of fitting the feature spaces at D = 512+).
   const cols = new Float64Array(n * p);
+  countProduct(n, p, p); // two passes of a dot and an update per pair of columns
   for (let r = 0; r < n; r++) for (let c = 0; c < p; c++) cols[c * n + r] = q[r * p + c];
   for (let c = 0; c < p; c++) {
     const col = cols.subarray(c * n, c * n + n);

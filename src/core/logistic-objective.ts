@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { readAndDispose } from './tensors';
+import { matMul, readAndDispose } from './tensors';
+import { countProduct } from './flops';
 import { gatherRows } from './rows';
 import { Objective as LbfgsObjective } from './lbfgs';
 
@@ -58,9 +59,9 @@ export class Objective implements LbfgsObjective {
     const t = tf.tidy(() => {
       const w = tf.tensor2d(Float32Array.from(theta.subarray(0, d * K)), [d, K]);
       const b = tf.tensor1d(Float32Array.from(theta.subarray(d * K)));
-      const p = tf.softmax(tf.add(tf.matMul(this.xt!, w), b));
+      const p = tf.softmax(tf.add(matMul(this.xt!, w), b));
       const diff = tf.sub(p, this.onehot!);
-      return { p, gw: tf.matMul(this.xtT!, diff), gb: tf.sum(diff, 0) };
+      return { p, gw: matMul(this.xtT!, diff), gb: tf.sum(diff, 0) };
     });
     const [p, gw, gb] = [readAndDispose(t.p), readAndDispose(t.gw), readAndDispose(t.gb)];
     let f = 0;
@@ -74,6 +75,7 @@ export class Objective implements LbfgsObjective {
   /** logits [n x K] of the fit rows for theta = [W (d x K), b (K)], in JS (small fits) */
   private logits(theta: Float64Array): Float64Array {
     const { n, d, K } = this;
+    countProduct(n, d, K);
     const z = new Float64Array(n * K);
     const x = this.xFit;
     for (let i = 0; i < n; i++) {
@@ -110,6 +112,7 @@ export class Objective implements LbfgsObjective {
   /** The mean cross-entropy of the fit rows and its gradient into g, in JS (small fits). */
   private dataTermJs(theta: Float64Array, g: Float64Array): number {
     const { n, d, K } = this;
+    countProduct(n, d, K); // the gradient's X^T dz (logits count theirs)
     const z = this.logits(theta);
     let f = 0;
     // z becomes (softmax - onehot) / n: the gradient of the mean cross-entropy wrt the logits.

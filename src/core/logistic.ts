@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { readAndDispose } from './tensors';
+import { matMul, readAndDispose } from './tensors';
+import { countProduct } from './flops';
 import { gatherRows } from './rows';
 import { lbfgs } from './lbfgs';
 import { BIAS_PENALTY, Objective, TF_WORK } from './logistic-objective';
@@ -76,13 +77,14 @@ function rawLogits(
     return readAndDispose(
       tf.tidy(() =>
         tf.add(
-          tf.matMul(tf.tensor2d(x, [n, d]), tf.tensor2d(Float32Array.from(w), [d, K])),
+          matMul(tf.tensor2d(x, [n, d]), tf.tensor2d(Float32Array.from(w), [d, K])),
           tf.tensor1d(Float32Array.from(b)),
         ),
       ),
     );
   }
   const z = new Float32Array(n * K);
+  countProduct(n, d, K);
   const acc = new Float64Array(K);
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < K; k++) acc[k] = b[k];

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from './rng';
+import { countProduct } from './flops';
+import { matMul } from './tensors';
 
 /**
  * A ReLU MLP trained by hand-written backpropagation and Adam: the probe classifier's engine.
@@ -75,6 +77,7 @@ export function forward(layers: LayerTensors[], x: tf.Tensor2D, acts?: tf.Tensor
   let h = x;
   layers.forEach((l, i) => {
     const last = i === layers.length - 1;
+    countProduct(h.shape[0], h.shape[1], l.w.shape[1]);
     const next = tf.fused.matMul({ a: h, b: l.w, bias: l.b, activation: last ? 'linear' : 'relu' }) as tf.Tensor2D;
     if (h !== x && !acts) h.dispose();
     h = next;
@@ -112,13 +115,13 @@ export function batchGradient(net: FlatNet, batch: Batch, K: number, decay: numb
       const { w, b } = net.layout[l];
       const aT = l === 0 ? batch.xT : tf.transpose(acts[l - 1]);
       if (l > 0) temps.push(aT);
-      const dW = tf.matMul(aT, dZ);
+      const dW = matMul(aT, dZ);
       const dB = tf.sum(dZ, 0);
       temps.push(dW, dB);
       grad.set(dW.dataSync() as Float32Array, w);
       grad.set(dB.dataSync() as Float32Array, b);
       if (l > 0) {
-        const dA = tf.matMul(dZ, layers[l].wT!);
+        const dA = matMul(dZ, layers[l].wT!);
         const mask = tf.step(acts[l - 1]);
         dZ = tf.mul(dA, mask);
         temps.push(dA, mask, dZ);

@@ -55,6 +55,7 @@ export function resultToJson(res: Result, withSamples: boolean): ResultJson {
     pairs: res.pairs.length > 1 ? res.pairs.map((p) => pair(p, false)) : undefined,
     settings: res.settings,
     timings: res.timings,
+    gflop: Number(res.gflop.toFixed(3)),
   };
 }
 

@@ -21,6 +21,8 @@ export interface ScheduleOptions {
   maxEpochs: number;
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
+  /** adds up the tasks' matrix-product flops (flops.ts) */
+  tally?: { flops: number };
 }
 
 /** Seconds of task time by kind (they add over threads). */
@@ -61,6 +63,7 @@ export async function runScheduled(tasks: Scheduled[], o: ScheduleOptions): Prom
   };
   const finish = (i: number, r: TaskResult) => {
     tasks[i].place(r);
+    if (o.tally) o.tally.flops += r.flops ?? 0;
     if (r.kind !== 'space') seconds[r.kind === 'knife' ? 'entropy' : 'probes'] += r.seconds;
     running.delete(i);
     done++;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { topEigen } from './linalg';
-import { readAndDispose } from './tensors';
+import { matMul, readAndDispose } from './tensors';
 import { gatherRows } from './rows';
 
 /**
@@ -107,7 +107,7 @@ export function fitSpace(
   const corr = readAndDispose(
     tf.tidy(() => {
       const zt = tf.tensor2d(rows, [m, dz]);
-      return tf.div(tf.matMul(tf.transpose(zt), zt), m);
+      return tf.div(matMul(tf.transpose(zt), zt), m);
     }),
   );
   const c = Float64Array.from(corr);
@@ -115,7 +115,7 @@ export function fitSpace(
     for (let j = 0; j < i; j++) c[i * dz + j] = c[j * dz + i] = (c[i * dz + j] + c[j * dz + i]) / 2;
   const cT = tf.tensor2d(Float32Array.from(c), [dz, dz]);
   const e = topEigen(c, dz, Math.min(kMax, dz), seed, 25, (q, p) =>
-    Float64Array.from(readAndDispose(tf.tidy(() => tf.matMul(cT, tf.tensor2d(Float32Array.from(q), [dz, p]))))),
+    Float64Array.from(readAndDispose(tf.tidy(() => matMul(cT, tf.tensor2d(Float32Array.from(q), [dz, p]))))),
   );
   const probe = probeDim > 0 && dz > probeDim ? probeAxes(c, cT, dz, probeDim, seed) : undefined;
   cT.dispose();
@@ -160,7 +160,7 @@ export function fitSpace(
 function probeAxes(c: Float64Array, cT: tf.Tensor2D, dz: number, p: number, seed: number): ProbeAxes {
   // Two power iterations with oversampling find the dominant subspace well enough for a probe's input.
   const e = topEigen(c, dz, p, seed + 1, 2, (q, cols) =>
-    Float64Array.from(readAndDispose(tf.tidy(() => tf.matMul(cT, tf.tensor2d(Float32Array.from(q), [dz, cols]))))),
+    Float64Array.from(readAndDispose(tf.tidy(() => matMul(cT, tf.tensor2d(Float32Array.from(q), [dz, cols]))))),
   );
   let kept = 0;
   for (const v of e.values) kept += Math.max(v, 0);
@@ -226,7 +226,7 @@ function byRows(n: number, d: number, k: number, rows: (a: number, count: number
   try {
     for (let a = 0; a < n; a += step) {
       const count = Math.min(step, n - a);
-      out.set(readAndDispose(tf.tidy(() => tf.matMul(tf.tensor2d(rows(a, count), [count, d]), wt))), a * k);
+      out.set(readAndDispose(tf.tidy(() => matMul(tf.tensor2d(rows(a, count), [count, d]), wt))), a * k);
     }
   } finally {
     wt.dispose();

@@ -46,6 +46,7 @@ export interface ResultJson
       | 'probes'
       | 'settings'
       | 'timings'
+      | 'gflop'
       | 'warm'
     > {
   units: 'nats';

@@ -1,4 +1,5 @@
 import { fitKnife, knifeLogDensity } from './knife';
+import { takeFlops } from './flops';
 import { LinearOptions, linearLogProbs, trainLinear } from './logistic';
 import { ProbeOptions, probeLogProb, probeLogits, trainProbe } from './probe';
 import { gatherRows, toShared } from './rows';
@@ -58,7 +59,8 @@ export type Task =
 
 export type ProbeModel = 'linear' | 'mlp';
 
-export type TaskResult =
+/** Every result also carries the flops of its matrix products (flops.ts), set by runTask. */
+export type TaskResult = { flops?: number } & (
   | ({ kind: 'space'; seconds: number } & ScaledModality)
   /** h(x) = -log p(x) of each held-out row */
   | {
@@ -96,7 +98,8 @@ export type TaskResult =
       seconds: number;
       /** seconds per candidate */
       fitSeconds: Partial<Record<ProbeModel, number>>;
-    };
+    }
+);
 
 export interface TaskHooks {
   signal?: AbortSignal;
@@ -132,6 +135,13 @@ function runKnife(task: Extract<Task, { kind: 'knife' }>, hooks: TaskHooks, t0: 
 }
 
 export function runTask(task: Task, hooks: TaskHooks = {}): TaskResult {
+  takeFlops(); // what ran before this task is not its work
+  const r = runAnyTask(task, hooks);
+  r.flops = takeFlops();
+  return r;
+}
+
+function runAnyTask(task: Task, hooks: TaskHooks): TaskResult {
   const t0 = performance.now();
   if (task.kind === 'knife') return runKnife(task, hooks, t0);
   if (task.kind === 'space') {
