@@ -198,10 +198,10 @@ export async function analyze(
     candidateSeconds: {},
   };
   const trained = p.jobs.filter((j) => !p.fromLogits(j.mods));
-  const probing = probeTasks(dump, s, p.jobs, trained, p.folds, scaled, outputs, warm);
-  const fitting = [...probing, ...entropyTasks(dump, s, p.used, p.folds, scaled, entropy, warm)];
-  // Pilots first (probes, then entropy models): the other folds wait for their verdicts.
-  const tasks = [...fitting.filter((t) => t.pilot), ...fitting.filter((t) => !t.pilot)];
+  const tasks = [
+    ...probeTasks(dump, s, p.jobs, trained, p.folds, scaled, outputs, warm),
+    ...entropyTasks(dump, s, p.used, p.folds, scaled, entropy, warm),
+  ];
   const seconds = await runScheduled(tasks, {
     workers: s.workers,
     backend,

@@ -57,15 +57,15 @@ export function entropyTasks(
   scaled: Scaled,
   out: EntropyFits,
   warm?: WarmStart,
-): Array<Scheduled & { pilot?: boolean }> {
+): Scheduled[] {
   const { n, y, classes } = dump;
-  const tasks: Array<Scheduled & { pilot?: boolean }> = [];
+  const tasks: Scheduled[] = [];
   for (const m of used) {
     out.h[m] = new Float64Array(n).fill(NaN);
     out.chosen[m] = { model: [], kernels: [] };
     const counts = warm?.entropy.get(dump.modalities[m].name);
     // Cold: fold 0 searches the kernel counts; the other folds fit what it found (pilotCounts).
-    const gate = !counts && folds.length > 1 ? entropyPilot() : undefined;
+    const gate = !counts && folds.length > 1 ? pilotVerdict<number[]>() : undefined;
     for (const [fi, f] of folds.entries()) {
       const task: Extract<Task, { kind: 'knife' }> = {
         kind: 'knife',
@@ -113,8 +113,6 @@ function pilotVerdict<T>() {
   };
   return gate;
 }
-
-const entropyPilot = () => pilotVerdict<number[]>();
 
 /** A probe job's inputs: z-scores for the MLP, whitened principal coordinates for the linear candidate. */
 function probeInputs(job: ProbeJob, scaled: Scaled, n: number) {
@@ -207,8 +205,6 @@ interface PlaceContext {
  * time and on features where classes are linearly separable it loses every fold; where
  * they are not, the linear candidate loses every fold.
  */
-const probePilot = () => pilotVerdict<ProbeModel>();
-
 function probeVerdict(valLoss: Record<string, number>): ProbeModel | undefined {
   return linearClearlyBetter(valLoss) ? 'linear' : mlpClearlyBetter(valLoss) ? 'mlp' : undefined;
 }
@@ -232,9 +228,9 @@ export function probeTasks(
   scaled: Scaled,
   out: ProbeOutputs,
   warm?: WarmStart,
-): Array<Scheduled & { pilot?: boolean }> {
+): Scheduled[] {
   const { n, y, classes } = dump;
-  const tasks: Array<Scheduled & { pilot?: boolean }> = [];
+  const tasks: Scheduled[] = [];
   // Joint probes first: they are the longest tasks, so the pool ends evenly loaded.
   for (const job of [...trained].sort((a, b) => b.mods.length - a.mods.length)) {
     const name = job.mods.map((m) => dump.modalities[m].name).join('+');
@@ -247,7 +243,7 @@ export function probeTasks(
       candidateSeconds: out.candidateSeconds,
     };
     const linearOnly = warm?.linearOnly.includes(name) ?? false;
-    const gate = s.linearProbe && !linearOnly && folds.length > 1 ? probePilot() : undefined;
+    const gate = s.linearProbe && !linearOnly && folds.length > 1 ? pilotVerdict<ProbeModel>() : undefined;
     folds.forEach((f, fi) => {
       const task: Extract<Task, { kind: 'probe' }> = {
         kind: 'probe',

@@ -203,7 +203,7 @@ class Batches {
     }
   }
 
-  /** Batch b; `done` after its step frees what was built for it. */
+  /** Runs `step` on batch b; a batch built for the call is freed after it. */
   use<T>(b: number, step: (batch: Batch) => T): T {
     if (this.kept.length) return step(this.kept[b]);
     const batch = this.build(b);

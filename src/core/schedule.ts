@@ -10,6 +10,8 @@ export interface Scheduled {
   label: string;
   phase: Progress['phase'];
   place: (r: TaskResult) => void;
+  /** a pilot fit: other tasks wait (`ready`) for its verdict, so it is started first */
+  pilot?: boolean;
   /** run only after this settles (it may still change the task): a pilot fit's decision */
   ready?: Promise<void>;
 }
@@ -48,7 +50,9 @@ function yieldToEventLoop(): Promise<void> {
  * Runs every task, on worker threads or inline, placing each result as it lands and
  * reporting progress as the share of tasks done (a probe's share grows with its epochs).
  */
-export async function runScheduled(tasks: Scheduled[], o: ScheduleOptions): Promise<TaskSeconds> {
+export async function runScheduled(given: Scheduled[], o: ScheduleOptions): Promise<TaskSeconds> {
+  // Pilots first: run inline in list order, a task waiting for a later pilot would never start.
+  const tasks = [...given.filter((t) => t.pilot), ...given.filter((t) => !t.pilot)];
   const seconds: TaskSeconds = { entropy: 0, probes: 0 };
   const running = new Map<number, number>(); // task index -> fraction done
   let done = 0;

@@ -123,6 +123,7 @@ const SUMMARY_FIELDS: Record<string, Check> = {
   pairs: optional(listOf(shaped(PAIR_FIELDS))),
   settings: isObject,
   timings: isObject,
+  gflop: optional(isNumber),
   warm: optional(shaped({ from: isString, depth: isNumber })),
   contentHash: isString,
 };

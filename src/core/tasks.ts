@@ -32,7 +32,7 @@ export type Task =
       maxIter: number;
       ridge: number;
       seed: number;
-      /** warm start: the mixture kernel counts to try instead of the ladder */
+      /** the mixture kernel counts to try instead of the ladder (a warm start's, or the pilot fold's) */
       counts?: number[];
       /** labels of all rows: adds the class-conditional candidate */
       y?: Int32Array;
@@ -53,7 +53,7 @@ export type Task =
       /** the linear candidate's inputs [N x linearD] (default: x) */
       linearX?: Float32Array;
       linearD?: number;
-      /** warm start: false leaves the MLP candidate out (the linear one beat it clearly last time) */
+      /** false leaves the MLP candidate out (the linear one beat it clearly last time, or on the pilot fold) */
       mlp?: boolean;
     };
 

@@ -16,7 +16,7 @@
 /** Warm analyses in a row before a cold one. */
 export const WARM_CHAIN = 4;
 
-/** Margin of a clear win of the linear candidate: this share of its loss, plus 1e-3 nats. */
+/** Margin of a clear win of one probe candidate over the other: this share of the winner's loss, plus 1e-3 nats. */
 const MLP_MARGIN = 0.01;
 
 /** Whether a fit's validation losses show the linear candidate clearly better than the MLP. */
@@ -31,6 +31,11 @@ export function linearClearlyBetter(v: { linear?: unknown; mlp?: unknown }): boo
   );
 }
 
+/** Whether a fit's validation losses show the MLP clearly better than the linear candidate (the same margin). */
+export function mlpClearlyBetter(v: { linear?: unknown; mlp?: unknown }): boolean {
+  return linearClearlyBetter({ linear: v.mlp, mlp: v.linear });
+}
+
 /** Lead (nats per sample of estimated held-out log-likelihood) of a clear win of the class model. */
 const CLASS_MARGIN = 0.05;
 
@@ -43,11 +48,6 @@ const CLASS_MARGIN = 0.05;
 export function pilotCounts(r: { mixtureKernels?: number; classLead?: number }): number[] | undefined {
   if (r.classLead !== undefined && r.classLead > CLASS_MARGIN) return [];
   return r.mixtureKernels !== undefined && isCount(r.mixtureKernels) ? [r.mixtureKernels] : undefined;
-}
-
-/** Whether a fit's validation losses show the MLP clearly better than the linear candidate (the same margin). */
-export function mlpClearlyBetter(v: { linear?: unknown; mlp?: unknown }): boolean {
-  return linearClearlyBetter({ linear: v.mlp, mlp: v.linear });
 }
 
 export interface WarmStart {

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { loadSampleData } from '../runs/samples';
+import { oldestFirst } from '../runs/trajectory';
 import type { PanelHost } from './panel-host';
 import type { RunLabels } from './run-series';
 import type { Checkpoint } from './runs-tree';
@@ -62,12 +63,10 @@ async function pickPair(
   return picked && picked.length === 2 ? picked.map((p) => p.c) : undefined;
 }
 
-/** Run name, then step (or epoch), then file name: the order a multi-pick reports its picks in. */
+/** Run name, then oldest first within a run: the order a multi-pick reports its picks in. */
 function byRunThenTime(labels: RunLabels): (a: Checkpoint, b: Checkpoint) => number {
-  const at = (c: Checkpoint) => c.job.step ?? c.job.epoch ?? 0;
   return (a, b) =>
     labels.of(a.job).name.localeCompare(labels.of(b.job).name) ||
     a.job.run.localeCompare(b.job.run) ||
-    at(a) - at(b) ||
-    a.job.file.localeCompare(b.job.file);
+    oldestFirst(a.job, b.job);
 }

@@ -16,7 +16,7 @@ export interface SampleTrajectory {
 }
 
 /** Oldest first: by step, else epoch, then file name (as the dashboard orders a run). */
-const order = (a: JobRecord, b: JobRecord) =>
+export const oldestFirst = (a: JobRecord, b: JobRecord): number =>
   (a.step ?? a.epoch ?? 0) - (b.step ?? b.epoch ?? 0) || a.file.localeCompare(b.file);
 
 /** The row of `id` in `ids`, or -1. */
@@ -49,7 +49,7 @@ export function sampleTrajectory(
   // Each checkpoint's per-sample arrays are read whole: the latest MAX_POINTS checkpoints, each entry once.
   const runJobs = jobs
     .filter((j) => j.run === job.run && j.state === 'done' && j.key)
-    .sort(order)
+    .sort(oldestFirst)
     .slice(-MAX_POINTS);
   const read = new Map<string, ReturnType<typeof cache.get>>([[job.key!, own]]);
   const points: SampleTrajectoryPoint[] = [];
