@@ -5,7 +5,7 @@ import { analyze } from '../src/core/estimator';
 import { resultToJson } from '../src/core/report';
 import { syntheticSet } from '../src/core/synthetic/sets';
 import { synthDump } from '../src/core/synthetic/dump';
-import { WARM_CHAIN, warmStartFrom } from '../src/core/warm';
+import { WARM_CHAIN, warmLambdas, warmStartFrom } from '../src/core/warm';
 import * as fs from 'fs';
 import * as path from 'path';
 import { writeDump } from '../src/io/dump';
@@ -94,6 +94,20 @@ test('after a clear pilot the later folds have no MLP loss: that input is still 
   assert.deepEqual(warmStartFrom(s, 3)!.linearOnly, ['x1']);
 });
 
+test('warm L2 strengths: the median of the folds, and the path within a factor of 10 of it', () => {
+  const s = summaryLike();
+  (s.probes[0] as Record<string, unknown>).lambda = [1e-3, 1e-2, 1e-3];
+  (s.probes[1] as Record<string, unknown>).lambda = [null, 'x', -1];
+  const w = warmStartFrom(s, 3)!;
+  assert.equal(w.lambdas.get('x1'), 1e-3);
+  assert.equal(w.lambdas.has('x2'), false, 'no usable strength: the whole path');
+  const path = [1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6];
+  assert.deepEqual(warmLambdas(path, 1e-3), [1e-2, 1e-3, 1e-4]);
+  assert.deepEqual(warmLambdas(path, 1e-1), [1e-1, 1e-2]);
+  assert.deepEqual(warmLambdas(path, undefined), path);
+  assert.deepEqual(warmLambdas(path, 1e3), path, 'nothing near: the whole path');
+});
+
 test('modality names like __proto__ and constructor are names, not object keys', () => {
   const s = summaryLike({
     entropy: [
@@ -161,6 +175,13 @@ test('the next checkpoint of a run, warm, fits fewer models and lands where a co
   }
   for (const p of warm.probes)
     if (hint.linearOnly.includes(p.modality)) assert.ok(p.valLoss!.every((v) => v.mlp === undefined && v.linear));
+  // The linear candidates' L2 strengths come from within a factor of 10 of last time's.
+  for (const p of warm.probes) {
+    const last = hint.lambdas.get(p.modality)!;
+    assert.ok(last > 0, `${p.modality}: a strength to start from`);
+    for (const l of p.lambda!)
+      assert.ok(l === null || (l <= last * 10.0001 && l >= last / 10.0001), `${p.modality}: ${l}`);
+  }
   for (const k of ['R', 'U1', 'U2', 'S'] as const)
     assert.ok(
       Math.abs(warm.main.dataset[k] - cold.main.dataset[k]) < 0.01,

@@ -6,7 +6,7 @@ import type { ModelReport, Settings } from './estimator';
 import { Scheduled } from './schedule';
 import { FeatureSpace } from './space';
 import { ProbeModel, Task, TaskResult } from './tasks';
-import { WarmStart, linearClearlyBetter, mlpClearlyBetter, pilotCounts } from './warm';
+import { WarmStart, linearClearlyBetter, mlpClearlyBetter, pilotCounts, warmLambdas } from './warm';
 
 /**
  * The model fits of one analysis as tasks (an entropy model per modality and fold, a probe
@@ -243,6 +243,10 @@ export function probeTasks(
       candidateSeconds: out.candidateSeconds,
     };
     const linearOnly = warm?.linearOnly.includes(name) ?? false;
+    const linear = s.linearProbe && {
+      ...s.linearProbe,
+      lambdas: warmLambdas(s.linearProbe.lambdas, warm?.lambdas.get(name)),
+    };
     const gate = s.linearProbe && !linearOnly && folds.length > 1 ? pilotVerdict<ProbeModel>() : undefined;
     folds.forEach((f, fi) => {
       const task: Extract<Task, { kind: 'probe' }> = {
@@ -259,7 +263,7 @@ export function probeTasks(
           ...(job.mods.length > 1 ? s.jointProbe : {}),
           seed: s.seed + 101 * (jobs.indexOf(job) + 1) + fi,
         },
-        linear: s.linearProbe,
+        linear,
         linearX: lin.data,
         linearD: lin.dim,
         ...(linearOnly ? { mlp: false } : {}),

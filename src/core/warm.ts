@@ -5,8 +5,9 @@
  * selection: the entropy model's kernel-count ladder (1, 2, 5, 10, 20 EM fits per fold) and
  * the MLP probe candidate fitted beside the linear one. A warm analysis fits only what won
  * last time: the mixture at the kernel counts the folds chose (none when the class-conditional
- * model won every fold; it is closed form and always refitted), and no MLP for a probe input
- * whose linear candidate beat it on every fold by a clear margin. Every fit is still made
+ * model won every fold; it is closed form and always refitted), no MLP for a probe input
+ * whose linear candidate beat it on every fold by a clear margin, and the linear candidate's
+ * L2 path only near the strength chosen last time (warmLambdas). Every fit is still made
  * afresh on this checkpoint's rows, so the estimates keep their meaning; only the search is
  * narrowed. After WARM_CHAIN warm analyses in a row the next is cold again, so a choice that
  * stops being right (features that become multimodal or nonlinear as training goes on) is
@@ -59,6 +60,8 @@ export interface WarmStart {
   entropy: Map<string, number[]>;
   /** probe inputs (modality names joined by '+') fitted with the linear candidate only */
   linearOnly: string[];
+  /** per probe input: the median L2 strength its folds' linear candidates chose */
+  lambdas: Map<string, number>;
 }
 
 /** What a result records of the warm start it used. */
@@ -116,15 +119,37 @@ export function warmStartFrom(summary: unknown, folds: number): WarmStart | unde
   if (depth < 0 || depth >= WARM_CHAIN || typeof file !== 'string') return;
   if (!isRec(holdout) || holdout.folds !== folds || !Array.isArray(entropy) || !Array.isArray(probes)) return;
   // A Map: modality names come from the dump's metadata ("__proto__" is a name too).
-  const out: WarmStart = { from: file.slice(-300), depth, entropy: new Map(), linearOnly: [] };
+  const out: WarmStart = { from: file.slice(-300), depth, entropy: new Map(), linearOnly: [], lambdas: new Map() };
   for (const e of entropy) {
     if (!isRec(e) || typeof e.modality !== 'string') return;
     const counts = entropyCounts(e, folds);
     if (!counts) return;
     out.entropy.set(e.modality, counts);
   }
-  for (const p of probes)
-    if (isRec(p) && typeof p.modality === 'string' && p.source === 'probe' && linearWonClearly(p, folds))
-      out.linearOnly.push(p.modality);
+  for (const p of probes) {
+    if (!isRec(p) || typeof p.modality !== 'string' || p.source !== 'probe') continue;
+    if (linearWonClearly(p, folds)) out.linearOnly.push(p.modality);
+    const lambda = medianLambda(p.lambda);
+    if (lambda !== undefined) out.lambdas.set(p.modality, lambda);
+  }
   return out;
+}
+
+/** The median of a probe entry's per-fold L2 strengths (positive finite numbers only), or undefined. */
+function medianLambda(v: unknown): number | undefined {
+  if (!Array.isArray(v)) return;
+  const ok = v.filter((x): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0).sort((a, b) => a - b);
+  return ok.length ? ok[Math.floor((ok.length - 1) / 2)] : undefined;
+}
+
+/**
+ * The L2 path of a warm linear candidate: the strengths within a factor of 10 of the one the
+ * previous checkpoint chose (strongest first), or the whole path when none is. The path's
+ * weak end costs most (L-BFGS needs more iterations there), and past the best two steps are
+ * fitted only to see the validation loss rise.
+ */
+export function warmLambdas(path: number[], chosen: number | undefined): number[] {
+  if (chosen === undefined) return path;
+  const near = path.filter((l) => l <= chosen * 10.0001 && l >= chosen / 10.0001);
+  return near.length ? near : path;
 }
