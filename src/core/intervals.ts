@@ -182,28 +182,36 @@ function adjustedBox(f: Box, adjust: boolean): Record<(typeof KEYS)[number], [nu
 /** Per-sample parts in the order of the raw means: R, U1, U2, S. */
 type PartArrays = ArrayLike<number>[];
 
-/** Mean of the parts over `m` rows, the j-th row being `pick(j)`. */
-function meanOfRows(parts: PartArrays, m: number, pick: (j: number) => number): Float64Array {
-  const sum = new Float64Array(4);
+/**
+ * Each fold's rows' four parts side by side ([m x 4] in the fold's row order): a bootstrap draw
+ * reads one cache line instead of five scattered ones (the row index and four arrays), which
+ * at 1M rows made the intervals a minute and a half of the analysis.
+ */
+function packFolds(parts: PartArrays, foldRows: Int32Array[]): Float64Array[] {
+  return foldRows.map((rows) => {
+    const out = new Float64Array(rows.length * 4);
+    for (let j = 0; j < rows.length; j++) for (let q = 0; q < 4; q++) out[j * 4 + q] = parts[q][rows[j]];
+    return out;
+  });
+}
+
+/** Adds the parts of `m` packed rows into `sum`, the j-th being `pick(j)`. */
+function addRows(packed: Float64Array, m: number, pick: (j: number) => number, sum: Float64Array): void {
   for (let j = 0; j < m; j++) {
-    const i = pick(j);
-    for (let q = 0; q < 4; q++) sum[q] += parts[q][i];
+    const o = pick(j) * 4;
+    for (let q = 0; q < 4; q++) sum[q] += packed[o + q];
   }
-  return sum.map((v) => v / m);
 }
 
 /** Bootstrap of the raw means, resampling within each fold: B replicates of every functional. */
-function bootstrapReplicates(parts: PartArrays, foldRows: Int32Array[], B: number, rng: Rng): Float64Array[] {
-  const count = foldRows.reduce((a, f) => a + f.length, 0);
+function bootstrapReplicates(folds: Float64Array[], B: number, rng: Rng): Float64Array[] {
+  const count = folds.reduce((a, f) => a + f.length / 4, 0);
   const reps = NAMES.map(() => new Float64Array(B));
   for (let b = 0; b < B; b++) {
     const sum = new Float64Array(4);
-    for (const rows of foldRows) {
-      const m = rows.length;
-      for (let j = 0; j < m; j++) {
-        const i = rows[rng.int(m)];
-        for (let q = 0; q < 4; q++) sum[q] += parts[q][i];
-      }
+    for (const fold of folds) {
+      const m = fold.length / 4;
+      addRows(fold, m, () => rng.int(m), sum);
     }
     const mean = sum.map((v) => v / count);
     NAMES.forEach((name, q) => (reps[q][b] = apply(FUNCTIONALS[name], mean)));
@@ -218,17 +226,22 @@ function bootstrapReplicates(parts: PartArrays, foldRows: Int32Array[], B: numbe
  * and tau^2 / F is added to the bootstrap variance of the overall mean. Returns tau^2 / F
  * per functional.
  */
-function foldExcessVariance(parts: PartArrays, foldRows: Int32Array[], B: number, rng: Rng): number[] {
-  const F = foldRows.length;
+function foldExcessVariance(folds: Float64Array[], B: number, rng: Rng): number[] {
+  const F = folds.length;
   const foldMeans = NAMES.map(() => new Float64Array(F));
   const foldSampling = NAMES.map(() => new Float64Array(F));
   const inner = Math.min(100, B);
-  foldRows.forEach((rows, f) => {
-    const m = rows.length;
-    const v = meanOfRows(parts, m, (j) => rows[j]);
+  const meanOf = (fold: Float64Array, m: number, pick: (j: number) => number) => {
+    const sum = new Float64Array(4);
+    addRows(fold, m, pick, sum);
+    return sum.map((v) => v / m);
+  };
+  folds.forEach((fold, f) => {
+    const m = fold.length / 4;
+    const v = meanOf(fold, m, (j) => j);
     const boots = NAMES.map(() => new Float64Array(inner));
     for (let b = 0; b < inner; b++) {
-      const r = meanOfRows(parts, m, () => rows[rng.int(m)]);
+      const r = meanOf(fold, m, () => rng.int(m));
       NAMES.forEach((name, q) => (boots[q][b] = apply(FUNCTIONALS[name], r)));
     }
     NAMES.forEach((name, q) => {
@@ -291,12 +304,14 @@ export function datasetIntervals(
   const level = opts.level ?? 0.9;
   const B = opts.replicates ?? 400;
   const rng = new Rng((opts.seed ?? 0) ^ 0x5bd1e995);
-  const parts = [raw.r, raw.u1, raw.u2, raw.s];
+  const folds = packFolds([raw.r, raw.u1, raw.u2, raw.s], foldRows);
   // The rng draws: the overall bootstrap first, then the per-fold ones.
-  const reps = bootstrapReplicates(parts, foldRows, B, rng);
-  const all = Int32Array.from(foldRows.flatMap((r) => Array.from(r)));
-  const point = meanOfRows(parts, all.length, (j) => all[j]);
-  const foldExtra = foldExcessVariance(parts, foldRows, B, rng);
+  const reps = bootstrapReplicates(folds, B, rng);
+  const sum = new Float64Array(4);
+  for (const fold of folds) addRows(fold, fold.length / 4, (j) => j, sum);
+  const count = folds.reduce((a, f) => a + f.length / 4, 0);
+  const point = sum.map((v) => v / count);
+  const foldExtra = foldExcessVariance(folds, B, rng);
   const alpha = (1 - level) / 2;
   const z = normalQuantile(1 - alpha);
   const box = {} as Box;
