@@ -19,7 +19,8 @@ export class Objective implements LbfgsObjective {
   private readonly onehot?: tf.Tensor2D;
   readonly n: number;
   readonly yFit: Int32Array;
-  readonly xFit: Float32Array;
+  /** the fit rows in JS memory, for the JS path only (on tfjs they live in the tensors alone) */
+  private readonly xFit?: Float32Array;
   /** function + gradient evaluations so far */
   evaluations = 0;
 
@@ -31,10 +32,11 @@ export class Objective implements LbfgsObjective {
     rows: Int32Array,
   ) {
     this.n = rows.length;
-    this.xFit = gatherRows(x, d, rows);
+    const xFit = gatherRows(x, d, rows);
     this.yFit = Int32Array.from(rows, (r) => y[r]);
-    if (this.n * d * K > TF_WORK) {
-      this.xt = tf.tensor2d(this.xFit, [this.n, d]);
+    if (this.n * d * K <= TF_WORK) this.xFit = xFit;
+    else {
+      this.xt = tf.tensor2d(xFit, [this.n, d]);
       // wasm's transposed matmul is ~10x slower than a plain one: keep x^T.
       this.xtT = tf.transpose(this.xt);
       const oh = new Float32Array(this.n * K);
@@ -77,7 +79,7 @@ export class Objective implements LbfgsObjective {
     const { n, d, K } = this;
     countProduct(n, d, K);
     const z = new Float64Array(n * K);
-    const x = this.xFit;
+    const x = this.xFit!;
     for (let i = 0; i < n; i++) {
       const zi = i * K;
       for (let j = 0; j < d; j++) {
@@ -133,7 +135,7 @@ export class Objective implements LbfgsObjective {
     }
     f /= n;
     g.fill(0);
-    const x = this.xFit;
+    const x = this.xFit!;
     for (let i = 0; i < n; i++) {
       const zi = i * K;
       for (let j = 0; j < d; j++) {
