@@ -98,9 +98,11 @@ test('warm L2 strengths: the median of the folds, and the path within a factor o
   const s = summaryLike();
   (s.probes[0] as Record<string, unknown>).lambda = [1e-3, 1e-2, 1e-3];
   (s.probes[1] as Record<string, unknown>).lambda = [null, 'x', -1];
+  (s.probes[2] as Record<string, unknown>).lambda = [1e-3, 1e-3]; // not one per fold: not ours
   const w = warmStartFrom(s, 3)!;
   assert.equal(w.lambdas.get('x1'), 1e-3);
   assert.equal(w.lambdas.has('x2'), false, 'no usable strength: the whole path');
+  assert.equal(w.lambdas.has('x1+x2'), false, 'one strength per fold or none');
   const path = [1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6];
   assert.deepEqual(warmLambdas(path, 1e-3), [1e-2, 1e-3, 1e-4]);
   assert.deepEqual(warmLambdas(path, 1e-1), [1e-1, 1e-2]);

@@ -129,15 +129,15 @@ export function warmStartFrom(summary: unknown, folds: number): WarmStart | unde
   for (const p of probes) {
     if (!isRec(p) || typeof p.modality !== 'string' || p.source !== 'probe') continue;
     if (linearWonClearly(p, folds)) out.linearOnly.push(p.modality);
-    const lambda = medianLambda(p.lambda);
+    const lambda = medianLambda(p.lambda, folds);
     if (lambda !== undefined) out.lambdas.set(p.modality, lambda);
   }
   return out;
 }
 
 /** The median of a probe entry's per-fold L2 strengths (positive finite numbers only), or undefined. */
-function medianLambda(v: unknown): number | undefined {
-  if (!Array.isArray(v)) return;
+function medianLambda(v: unknown, folds: number): number | undefined {
+  if (!Array.isArray(v) || v.length !== folds) return;
   const ok = v.filter((x): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0).sort((a, b) => a - b);
   return ok.length ? ok[Math.floor((ok.length - 1) / 2)] : undefined;
 }
