@@ -11,6 +11,7 @@ import { runScheduled } from './schedule';
 import { ProbeModel } from './tasks';
 import { Intervals } from './intervals';
 import { WarmFrom, warmStartFrom } from './warm';
+import { ModalityAxes, WarmSolutions, axesOf, rowsKey } from './warm-solutions';
 
 export const ENGINE_VERSION = '0.6.0';
 
@@ -155,6 +156,10 @@ export interface RunHooks {
   signal?: AbortSignal;
   /** the summary of the same run's previous checkpoint (unchecked: warmStartFrom checks it) */
   previous?: unknown;
+  /** what the previous analysis of the run left in memory (used when `previous` gives a warm start) */
+  solutions?: WarmSolutions;
+  /** receives what this analysis leaves the next checkpoint */
+  onSolutions?: (s: WarmSolutions) => void;
 }
 
 export function resolveSettings(settings: Partial<Settings>): Settings {
@@ -185,8 +190,10 @@ export async function analyze(
   hooks.onProgress?.({ phase: 'prepare', fraction: 0 });
   let t = performance.now();
   const tally = { flops: 0 };
-  const scaled = await scale(dump, p, { workers: s.workers, backend, signal: hooks.signal, tally });
+  const prev = warm ? hooks.solutions : undefined;
+  const scaled = await scale(dump, p, { workers: s.workers, backend, signal: hooks.signal, tally }, prev?.axes);
   lap('scaling', t);
+  const axes = scaled.spaces.map((sp) => sp && axesOf(sp));
 
   t = performance.now();
   const entropy: EntropyFits = { h: [], chosen: [] };
@@ -197,9 +204,11 @@ export async function analyze(
     fits: new Map(),
     candidateSeconds: {},
   };
+  const rows = hooks.onSolutions || prev ? rowsKey(dump) : undefined;
+  if (hooks.onSolutions && rows) outputs.solutions = { rows, axes: namedAxes(dump, p.used, axes), mlp: new Map() };
   const trained = p.jobs.filter((j) => !p.fromLogits(j.mods));
   const tasks = [
-    ...probeTasks(dump, s, p.jobs, trained, p.folds, scaled, outputs, warm),
+    ...probeTasks(dump, s, p.jobs, trained, p.folds, scaled, outputs, warm, { warm: { prev, axes }, rows }),
     ...entropyTasks(dump, s, p.used, p.folds, scaled, entropy, warm),
   ];
   const seconds = await runScheduled(tasks, {
@@ -211,6 +220,7 @@ export async function analyze(
     tally,
   });
   lap('models', t);
+  if (outputs.solutions) hooks.onSolutions?.(outputs.solutions);
   Object.assign(timings, { entropyTasks: seconds.entropy, probeTasks: seconds.probes });
   for (const [k, v] of Object.entries(outputs.candidateSeconds)) timings[`${k}ProbeFits`] = v;
 
@@ -235,6 +245,10 @@ export async function analyze(
     gflop: tally.flops / 1e9,
   });
   return warm ? { ...res, warm: { from: warm.from, depth: warm.depth } } : res;
+}
+
+function namedAxes(dump: Dump, used: number[], axes: ModalityAxes[]): Map<string, ModalityAxes> {
+  return new Map(used.map((m) => [dump.modalities[m].name, axes[m]]));
 }
 
 function summarise(

@@ -7,6 +7,8 @@ import { Scheduled } from './schedule';
 import { FeatureSpace } from './space';
 import { ProbeModel, Task, TaskResult } from './tasks';
 import { WarmStart, linearClearlyBetter, mlpClearlyBetter, pilotCounts, warmLambdas } from './warm';
+import { ModalityAxes, WarmSolutions, fitKey, mlpStart } from './warm-solutions';
+import { netSize } from './mlp';
 
 /**
  * The model fits of one analysis as tasks (an entropy model per modality and fold, a probe
@@ -47,6 +49,55 @@ export interface ProbeOutputs {
   fits: Map<string, ProbeFits>;
   /** seconds per probe candidate (linear, mlp), summed over tasks */
   candidateSeconds: Record<string, number>;
+  /** what this analysis leaves the next checkpoint (the MLP weights are placed into it) */
+  solutions?: WarmSolutions;
+}
+
+/** The previous checkpoint's solutions for a warm analysis, with this one's axes per modality. */
+export interface WarmFits {
+  prev?: WarmSolutions;
+  axes: ModalityAxes[];
+}
+
+/** The MLP start of one probe task (undefined: a cold start), from the previous checkpoint's weights. */
+function mlpInit(
+  dump: Dump,
+  job: ProbeJob,
+  name: string,
+  task: Extract<Task, { kind: 'probe' }>,
+  fi: number,
+  f: Fold,
+  o: { warm?: WarmFits; rows?: string },
+): Float32Array | undefined {
+  if (!o.warm?.prev || !o.rows) return;
+  const mods = job.mods.map((m) => dump.modalities[m].name);
+  const size = netSize([task.d, ...task.options.hidden, dump.classes]);
+  return mlpStart(
+    o.warm.prev,
+    o.rows,
+    name,
+    mods,
+    job.mods.map((m) => o.warm!.axes[m]),
+    fi,
+    f,
+    size,
+  );
+}
+
+/** A fold's MLP weights into the solutions the next checkpoint starts from. */
+function keepWeights(
+  out: ProbeOutputs,
+  name: string,
+  task: Extract<Task, { kind: 'probe' }>,
+  theta: Float32Array,
+  dims: number[],
+  fi: number,
+  f: Fold,
+): void {
+  if (!out.solutions) return;
+  const perFold = out.solutions.mlp.get(name) ?? [];
+  out.solutions.mlp.set(name, perFold);
+  perFold[fi] = { fit: fitKey(f), theta, dims, hidden: task.options.hidden[0] };
 }
 
 export function entropyTasks(
@@ -228,6 +279,7 @@ export function probeTasks(
   scaled: Scaled,
   out: ProbeOutputs,
   warm?: WarmStart,
+  solutions?: { warm?: WarmFits; rows?: string },
 ): Scheduled[] {
   const { n, y, classes } = dump;
   const tasks: Scheduled[] = [];
@@ -248,6 +300,7 @@ export function probeTasks(
       lambdas: warmLambdas(s.linearProbe.lambdas, warm?.lambdas.get(name)),
     };
     const gate = s.linearProbe && !linearOnly && folds.length > 1 ? pilotVerdict<ProbeModel>() : undefined;
+    const dims = job.mods.map((m) => scaled.zs[m].dim);
     folds.forEach((f, fi) => {
       const task: Extract<Task, { kind: 'probe' }> = {
         kind: 'probe',
@@ -268,6 +321,8 @@ export function probeTasks(
         linearD: lin.dim,
         ...(linearOnly ? { mlp: false } : {}),
       };
+      const init = mlpInit(dump, job, name, task, fi, f, solutions ?? {});
+      if (init) task.init = init;
       tasks.push({
         task,
         label: `probe ${name}`,
@@ -275,6 +330,7 @@ export function probeTasks(
         place: (r) => {
           if (r.kind !== 'probe') return;
           placeProbe(r, f, fi, ctx);
+          if (r.theta) keepWeights(out, name, task, r.theta, dims, fi, f);
           if (fi === 0) gate?.decide(probeVerdict(r.valLoss));
         },
         ...(gate && fi === 0 ? { pilot: true } : {}),

@@ -49,18 +49,39 @@ export function symmetricEigen(a: Float64Array, n: number): { values: Float64Arr
   return { values, vectors };
 }
 
+/** How topEigen multiplies and where it starts. */
+export interface EigenOptions {
+  seed?: number;
+  /** subspace iterations (fewer suffice from a good `start`) */
+  iters?: number;
+  /**
+   * A q for q [n x p]. Callers with a tensor backend pass faster products for this and
+   * `mulRight` (this file's plain-JS product runs at ~0.2 GFLOP/s, ~50x below tfjs-wasm).
+   */
+  mulA?: (q: Float64Array, p: number) => Float64Array;
+  /** q [n x p] times m [p x c] */
+  mulRight?: (q: Float64Array, m: Float64Array, p: number, c: number) => Float64Array;
+  /** starting columns [n x startCols] (e.g. a previous checkpoint's axes); random ones fill the rest */
+  start?: { vectors: Float64Array; cols: number };
+  /**
+   * Stop before `iters` once an iteration moves none of the top k columns' scales (|A q_i|, which
+   * converge to the eigenvalues) by more than this share of the largest: from a good start
+   * that takes a few iterations.
+   */
+  tol?: number;
+}
+
+function settled(before: Float64Array, after: Float64Array, k: number, tol: number): boolean {
+  for (let i = 0; i < k; i++) if (!(Math.abs(after[i] - before[i]) <= tol * after[0])) return false; // NaN: not settled
+  return true;
+}
+
 /** Top-k eigenpairs of a symmetric n x n matrix by subspace iteration with Rayleigh-Ritz. */
-/**
- * `mulA(q)` multiplies A [n x n] by q [n x p]; callers with a tensor backend pass a faster one
- * (this file's plain-JS product runs at ~0.2 GFLOP/s, ~50x below tfjs-wasm).
- */
 export function topEigen(
   a: Float64Array,
   n: number,
   k: number,
-  seed = 1,
-  iters = 60,
-  mulA: (q: Float64Array, p: number) => Float64Array = (q, p) => matMul(a, q, n, n, p),
+  o: EigenOptions = {},
 ): { values: Float64Array; vectors: Float64Array } {
   if (n <= 64 || k >= n) {
     const e = symmetricEigen(a, n);
@@ -69,15 +90,19 @@ export function topEigen(
     for (let r = 0; r < n; r++) for (let c = 0; c < kk; c++) vec[r * kk + c] = e.vectors[r * n + c];
     return { values: e.values.slice(0, kk), vectors: vec };
   }
+  const mulA = o.mulA ?? ((q: Float64Array, p: number) => matMul(a, q, n, n, p));
+  const mulRight = o.mulRight ?? ((q: Float64Array, m: Float64Array, p: number, c: number) => matMul(q, m, n, p, c));
   const p = Math.min(n, k + 8); // oversampling speeds convergence of the k-th vector
-  const rng = new Rng(seed);
-  let q: Float64Array = new Float64Array(n * p);
-  for (let i = 0; i < q.length; i++) q[i] = rng.normal();
-  orthonormalizeColumns(q, n, p);
-  for (let it = 0; it < iters; it++) {
-    q = mulA(q, p);
-    orthonormalizeColumns(q, n, p);
+  let q = choleskyOrthonormal(startColumns(n, p, o.seed ?? 1, o.start), n, p, mulRight).q;
+  let scales: Float64Array | undefined;
+  for (let it = 0; it < (o.iters ?? 60); it++) {
+    const next = choleskyOrthonormal(mulA(q, p), n, p, mulRight);
+    q = next.q;
+    if (o.tol !== undefined && scales && settled(scales, next.scales, k, o.tol)) break;
+    scales = next.scales;
   }
+  // Once more before Rayleigh-Ritz: one Cholesky step leaves errors that grow with the columns' condition.
+  q = choleskyOrthonormal(q, n, p, mulRight).q;
   // Rayleigh-Ritz: eigen-decompose Q^T A Q.
   const aq = mulA(q, p);
   const small = new Float64Array(p * p);
@@ -90,14 +115,58 @@ export function topEigen(
   for (let i = 0; i < p; i++)
     for (let j = 0; j < i; j++) small[i * p + j] = small[j * p + i] = (small[i * p + j] + small[j * p + i]) / 2;
   const e = symmetricEigen(small, p);
-  const vec = new Float64Array(n * k);
-  for (let r = 0; r < n; r++)
-    for (let c = 0; c < k; c++) {
+  const top = new Float64Array(p * k);
+  for (let j = 0; j < p; j++) for (let c = 0; c < k; c++) top[j * k + c] = e.vectors[j * p + c];
+  return { values: e.values.slice(0, k), vectors: mulRight(q, top, p, k) };
+}
+
+/** [n x p] starting columns: the given ones first (as many as fit), then standard normal draws. */
+function startColumns(n: number, p: number, seed: number, start?: EigenOptions['start']): Float64Array {
+  const rng = new Rng(seed);
+  const q = new Float64Array(n * p);
+  for (let i = 0; i < q.length; i++) q[i] = rng.normal();
+  const cols = start && start.vectors.length === n * start.cols ? Math.min(start.cols, p) : 0;
+  for (let r = 0; r < n; r++) for (let c = 0; c < cols; c++) q[r * p + c] = start!.vectors[r * start!.cols + c];
+  return q;
+}
+
+/**
+ * Orthonormal columns spanning q's by Cholesky QR: Q = q R^-1 with R^T R = q^T q. The Gram
+ * matrix (float64, half of one Gram-Schmidt pass) and a product replace Gram-Schmidt's two
+ * passes in JS, which were most of the feature spaces' time at D = 512+. Where q^T q is not
+ * numerically positive definite (dependent columns), Gram-Schmidt.
+ */
+function choleskyOrthonormal(
+  q: Float64Array,
+  n: number,
+  p: number,
+  mulRight: NonNullable<EigenOptions['mulRight']>,
+): { q: Float64Array; scales: Float64Array } {
+  const cols = new Float64Array(n * p);
+  for (let r = 0; r < n; r++) for (let c = 0; c < p; c++) cols[c * n + r] = q[r * p + c];
+  countProduct(p, n, p / 2);
+  const gram = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) {
+    const ci = cols.subarray(i * n, i * n + n);
+    for (let j = 0; j <= i; j++) {
+      const cj = cols.subarray(j * n, j * n + n);
       let s = 0;
-      for (let j = 0; j < p; j++) s += q[r * p + j] * e.vectors[j * p + c];
-      vec[r * k + c] = s;
+      for (let r = 0; r < n; r++) s += ci[r] * cj[r];
+      gram[i * p + j] = gram[j * p + i] = s;
     }
-  return { values: e.values.slice(0, k), vectors: vec };
+  }
+  const l = cholesky(gram, p);
+  const scales = new Float64Array(p);
+  if (!l) {
+    orthonormalizeColumns(q, n, p);
+    return { q, scales: scales.fill(NaN) };
+  }
+  for (let i = 0; i < p; i++) scales[i] = l[i * p + i];
+  // R^-1 = (L^T)^-1 = (L^-1)^T
+  const li = invertLower(l, p);
+  const rInv = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) for (let j = 0; j <= i; j++) rInv[j * p + i] = li[i * p + j];
+  return { q: mulRight(q, rInv, p, p), scales };
 }
 
 export function matMul(a: Float64Array, b: Float64Array, n: number, m: number, p: number): Float64Array {

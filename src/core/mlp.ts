@@ -21,6 +21,13 @@ export interface FlatNet {
   theta: Float32Array;
 }
 
+/** Number of weights and biases of a net with these layer sizes (inputs first). */
+export function netSize(sizes: number[]): number {
+  let size = 0;
+  for (let i = 1; i < sizes.length; i++) size += sizes[i - 1] * sizes[i] + sizes[i];
+  return size;
+}
+
 /** He-uniform initial weights for the ReLU layers (half that for the output), zero biases. */
 export function flatNet(sizes: number[], rng: Rng): FlatNet {
   const layout: Layout = [];

@@ -3,6 +3,7 @@ import type { Settings } from './estimator';
 import type { ProbeJob, Scaled } from './fits';
 import { Fold, evalMaskOf, makeFolds } from './folds';
 import { ScheduleOptions, Scheduled, runScheduled } from './schedule';
+import type { ModalityAxes } from './warm-solutions';
 
 /** What the analysis runs on: settings resolved, pairs, folds and the probe inputs. */
 export interface Plan {
@@ -63,6 +64,7 @@ export async function scale(
   dump: Dump,
   p: Plan,
   o: Omit<ScheduleOptions, 'maxEpochs' | 'onProgress'>,
+  starts?: Map<string, ModalityAxes>,
 ): Promise<Scaled> {
   const out: Scaled = { spaces: [], zEntropy: [], zs: [] };
   const tasks: Scheduled[] = p.used.map((m) => {
@@ -76,6 +78,7 @@ export async function scale(
         entropyDim: p.s.entropyDim,
         seed: p.s.seed + 17 * m,
         probeDim: p.s.probeDim,
+        ...(starts?.has(mod.name) ? { start: starts.get(mod.name) } : {}),
       },
       label: `scaling ${mod.name}`,
       phase: 'prepare',

@@ -233,9 +233,26 @@ function snapshot(net: FlatNet): Probe['weights'] {
   }));
 }
 
+/** Share of the learning rate a warm-started fit begins with: it starts near a minimum and must not be thrown out of it. */
+const WARM_LR = 1;
+
+/** The weights of a probe as one flat array in mlp.ts's layout (each layer's w, then b). */
+export function flatWeights(p: Probe): Float32Array {
+  const out = new Float32Array(p.weights.reduce((a, l) => a + l.w.length + l.b.length, 0));
+  let at = 0;
+  for (const l of p.weights) {
+    out.set(l.w, at);
+    out.set(l.b, at + l.w.length);
+    at += l.w.length + l.b.length;
+  }
+  return out;
+}
+
 interface Training {
   net: FlatNet;
   adam: Adam;
+  /** the learning rate the fit started with */
+  lr: number;
   grad: Float32Array;
   batches: Batches;
   K: number;
@@ -267,7 +284,7 @@ function trainEpochs(tr: Training, rng: Rng, valLoss: () => number, opts: ProbeO
       stale = 0;
     } else {
       stale++;
-      if (stale === Math.ceil(opts.patience / 2)) tr.adam.lr = opts.lr / 4; // plateau: finer steps
+      if (stale === Math.ceil(opts.patience / 2)) tr.adam.lr = tr.lr / 4; // plateau: finer steps
       if (stale >= opts.patience) break;
     }
   }
@@ -282,20 +299,25 @@ export function trainProbe(
   train: Int32Array,
   val: Int32Array,
   opts: ProbeOptions,
+  init?: Float32Array,
 ): Probe {
   // rng draws in this order: initial weights, the batches' rows, then each epoch's batch order.
   const rng = new Rng(opts.seed);
   const net = flatNet([d, ...opts.hidden, K], rng);
+  // Warm: the previous checkpoint's weights (warm-solutions.ts), kept if no epoch beats them.
+  const warm = init?.length === net.theta.length;
+  if (warm) net.theta.set(init);
   const decay = opts.weightDecay * Math.min(1, (opts.decayRows ?? Infinity) / train.length);
   const order = rng.shuffle(Int32Array.from(train));
   const xVal = gatherRows(x, d, val);
   const yVal = Int32Array.from(val, (r) => y[r]);
   const valLoss = () => liveValLoss(net, xVal, yVal, d, K);
-  let best: Probe = { weights: snapshot(net), temperature: 1, epochs: 0, valLoss: Infinity };
+  let best: Probe = { weights: snapshot(net), temperature: 1, epochs: 0, valLoss: warm ? valLoss() : Infinity };
   const batches = new Batches(x, d, y, order, opts.batch); // disposes what it made if it fails
   try {
-    const adam = new Adam(net.theta.length, opts.lr);
-    const tr: Training = { net, adam, grad: new Float32Array(net.theta.length), batches, K, decay };
+    const lr = warm ? opts.lr * WARM_LR : opts.lr;
+    const adam = new Adam(net.theta.length, lr);
+    const tr: Training = { net, adam, lr, grad: new Float32Array(net.theta.length), batches, K, decay };
     best = trainEpochs(tr, rng, valLoss, opts, best);
   } finally {
     batches.dispose();

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { topEigen } from './linalg';
+import { EigenOptions, topEigen } from './linalg';
 import { matMul, readAndDispose } from './tensors';
 import { gatherRows } from './rows';
+import type { ModalityAxes } from './warm-solutions';
 
 /**
  * How features are scaled before the models see them. The same rule runs at every
@@ -25,6 +26,8 @@ export interface FeatureSpace {
   logDet: number | null;
   /** the MLP probes' inputs when the z-scores have more columns than `probeDim` (see probeAxes) */
   probe?: ProbeAxes;
+  /** the principal axes found [z columns x k'] (k' >= k), which start the next checkpoint's */
+  axes?: Float64Array;
 }
 
 /**
@@ -89,6 +92,7 @@ export function fitSpace(
   seed: number,
   pre?: { stats: ReturnType<typeof columnStats>; z: { data: Float32Array; dim: number } },
   probeDim = 0,
+  start?: ModalityAxes,
 ): FeatureSpace {
   const stats = pre?.stats ?? columnStats(x, n, d);
   const z = pre?.z ?? zscore(x, n, d, stats);
@@ -113,12 +117,7 @@ export function fitSpace(
   const c = Float64Array.from(corr);
   for (let i = 0; i < dz; i++)
     for (let j = 0; j < i; j++) c[i * dz + j] = c[j * dz + i] = (c[i * dz + j] + c[j * dz + i]) / 2;
-  const cT = tf.tensor2d(Float32Array.from(c), [dz, dz]);
-  const e = topEigen(c, dz, Math.min(kMax, dz), seed, 25, (q, p) =>
-    Float64Array.from(readAndDispose(tf.tidy(() => matMul(cT, tf.tensor2d(Float32Array.from(q), [dz, p]))))),
-  );
-  const probe = probeDim > 0 && dz > probeDim ? probeAxes(c, cT, dz, probeDim, seed) : undefined;
-  cT.dispose();
+  const { e, probe } = principalAxes(c, dz, Math.min(kMax, dz), seed, probeDim, start?.dz === dz ? start : undefined);
   const total = dz; // trace of a correlation matrix
   const tol = 1e-9 * Math.max(e.values[0], 1e-300);
   const kept: number[] = [];
@@ -153,15 +152,65 @@ export function fitSpace(
     explained: explained / total,
     logDet: invertible ? -logStd - 0.5 * logEig : null,
     ...(probe ? { probe } : {}),
+    axes: e.vectors,
   };
 }
 
-/** The top p axes of the correlation matrix c (cT: it on tfjs), by a few subspace iterations: a good subspace is enough here. */
-function probeAxes(c: Float64Array, cT: tf.Tensor2D, dz: number, p: number, seed: number): ProbeAxes {
-  // Two power iterations with oversampling find the dominant subspace well enough for a probe's input.
-  const e = topEigen(c, dz, p, seed + 1, 2, (q, cols) =>
-    Float64Array.from(readAndDispose(tf.tidy(() => matMul(cT, tf.tensor2d(Float32Array.from(q), [dz, cols]))))),
-  );
+/**
+ * The entropy space's top k axes (25 subspace iterations, or WARM_EIGEN_ITERS from a previous
+ * checkpoint's axes) and the probes' axes above `probeDim` columns.
+ */
+function principalAxes(c: Float64Array, dz: number, k: number, seed: number, probeDim: number, start?: ModalityAxes) {
+  const cT = tf.tensor2d(Float32Array.from(c), [dz, dz]);
+  try {
+    const products = tfProducts(cT, dz);
+    const warm = start?.entropy ? { start: start.entropy, iters: WARM_EIGEN_ITERS } : {};
+    const e = topEigen(c, dz, k, { seed, iters: 25, ...products, ...warm });
+    const probe = probeDim > 0 && dz > probeDim ? probeAxes(c, products, dz, probeDim, seed, start) : undefined;
+    return { e, probe };
+  } finally {
+    cT.dispose();
+  }
+}
+
+/**
+ * Subspace iterations from the previous checkpoint's axes. Past the signal's axes the
+ * correlation spectrum is a near-flat noise bulk whose axes never settle (cold's 25 iterations
+ * do not settle them either), so a tolerance would run them all; the signal's axes, already
+ * found last time, need only a few.
+ */
+const WARM_EIGEN_ITERS = 5;
+
+/** topEigen's products on tfjs: c (cT, on tfjs) times q, and q [dz x p] times a small matrix. */
+function tfProducts(cT: tf.Tensor2D, dz: number): Pick<EigenOptions, 'mulA' | 'mulRight'> {
+  const product = (a: tf.Tensor2D, b: Float64Array, rows: number, cols: number) =>
+    Float64Array.from(readAndDispose(tf.tidy(() => matMul(a, tf.tensor2d(Float32Array.from(b), [rows, cols])))));
+  return {
+    mulA: (q, p) => product(cT, q, dz, p),
+    mulRight: (q, m, p, c) => {
+      const qt = tf.tensor2d(Float32Array.from(q), [dz, p]);
+      try {
+        return product(qt, m, p, c);
+      } finally {
+        qt.dispose();
+      }
+    },
+  };
+}
+
+/** The top p axes of the correlation matrix c, by a few subspace iterations: a good subspace is enough here. */
+function probeAxes(
+  c: Float64Array,
+  products: Pick<EigenOptions, 'mulA' | 'mulRight'>,
+  dz: number,
+  p: number,
+  seed: number,
+  start?: ModalityAxes,
+): ProbeAxes {
+  // Two power iterations with oversampling find the dominant subspace well enough for a probe's
+  // input; from the last checkpoint's axes they start closer still.
+  const from = start?.probe?.p === p ? { start: { vectors: Float64Array.from(start.probe.basis), cols: p } } : {};
+  const e = topEigen(c, dz, p, { seed: seed + 1, iters: 2, ...products, ...from });
   let kept = 0;
   for (const v of e.values) kept += Math.max(v, 0);
   const scale = Math.sqrt(p / Math.max(kept, 1e-12));
@@ -187,10 +236,11 @@ export function scaleModality(
   entropyDim: number,
   seed: number,
   probeDim: number,
+  start?: ModalityAxes,
 ): ScaledModality {
   const stats = columnStats(x, n, d);
   const z = zscore(x, n, d, stats);
-  const space = fitSpace(x, n, d, entropyDim, seed, { stats, z }, probeDim);
+  const space = fitSpace(x, n, d, entropyDim, seed, { stats, z }, probeDim, start);
   return {
     space,
     zEntropy: project(x, n, space),

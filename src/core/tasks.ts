@@ -1,9 +1,10 @@
 import { fitKnife, knifeLogDensity } from './knife';
 import { takeFlops } from './flops';
 import { LinearOptions, linearLogProbs, trainLinear } from './logistic';
-import { ProbeOptions, probeLogProb, probeLogits, trainProbe } from './probe';
+import { ProbeOptions, flatWeights, probeLogProb, probeLogits, trainProbe } from './probe';
 import { gatherRows, toShared } from './rows';
 import { ScaledModality, scaleModality } from './space';
+import type { ModalityAxes } from './warm-solutions';
 
 /**
  * One model fit on one fold's training rows, evaluated on its held-out rows: the unit of
@@ -20,6 +21,8 @@ export type Task =
       entropyDim: number;
       seed: number;
       probeDim: number;
+      /** the run's previous checkpoint's axes (warm-solutions.ts) */
+      start?: ModalityAxes;
     }
   | {
       kind: 'knife';
@@ -55,6 +58,8 @@ export type Task =
       linearD?: number;
       /** false leaves the MLP candidate out (the linear one beat it clearly last time, or on the pilot fold) */
       mlp?: boolean;
+      /** the MLP's starting weights: the run's previous checkpoint's for this fold (warm-solutions.ts) */
+      init?: Float32Array;
     };
 
 export type ProbeModel = 'linear' | 'mlp';
@@ -98,6 +103,8 @@ export type TaskResult = { flops?: number } & (
       seconds: number;
       /** seconds per candidate */
       fitSeconds: Partial<Record<ProbeModel, number>>;
+      /** the MLP's weights when one was fitted, winner or not (the next checkpoint's start) */
+      theta?: Float32Array;
     }
 );
 
@@ -145,7 +152,7 @@ function runAnyTask(task: Task, hooks: TaskHooks): TaskResult {
   const t0 = performance.now();
   if (task.kind === 'knife') return runKnife(task, hooks, t0);
   if (task.kind === 'space') {
-    const out = scaleModality(task.x, task.n, task.d, task.entropyDim, task.seed, task.probeDim);
+    const out = scaleModality(task.x, task.n, task.d, task.entropyDim, task.seed, task.probeDim, task.start);
     // In shared memory: the result crosses to the main thread and on to the fits without a copy.
     return {
       kind: 'space',
@@ -176,13 +183,15 @@ function runAnyTask(task: Task, hooks: TaskHooks): TaskResult {
   const probe =
     linear && task.mlp === false
       ? undefined
-      : trainProbe(task.x, task.d, task.y, task.classes, task.fit, task.val, { ...task.options, ...hooks });
+      : trainProbe(task.x, task.d, task.y, task.classes, task.fit, task.val, { ...task.options, ...hooks }, task.init);
   if (probe) {
     fitSeconds.mlp = (performance.now() - t2) / 1000;
     valLoss.mlp = probe.valLoss;
   }
+  const theta = probe ? { theta: flatWeights(probe) } : {};
   if (linear && (!probe || linear.valLoss <= probe.valLoss)) {
     return {
+      ...theta,
       kind: 'probe',
       logits: linearLogProbs(linear, task.linearX ? gatherRows(task.linearX, linear.d, rows) : xEval, rows.length),
       model: 'linear',
@@ -199,6 +208,7 @@ function runAnyTask(task: Task, hooks: TaskHooks): TaskResult {
   const logits = probeLogits(probe, xEval, rows.length, task.d);
   if (probe.temperature !== 1) for (let i = 0; i < logits.length; i++) logits[i] /= probe.temperature;
   return {
+    ...theta,
     kind: 'probe',
     logits,
     model: 'mlp',

@@ -18,6 +18,7 @@ import { contentHash, entryKey, settingsKey } from '../store/keys';
 import { BeatThread, fdFromEnv, pollingSignal, startBeatThread } from './beat';
 import { AnalyzeRequest, BEAT_FD_ENV, CANCEL_FD_ENV, HostToWorker, JobPhases, WorkerToHost } from './protocol';
 import { WarmStarts } from './warm-starts';
+import type { WarmSolutions } from '../core/warm-solutions';
 
 const send = (m: WorkerToHost) => process.send?.(m);
 const controllers = new Map<number, AbortController>();
@@ -118,13 +119,16 @@ async function handle(req: AnalyzeRequest): Promise<void> {
       });
       return;
     }
+    let solutions: WarmSolutions | undefined;
     const res = await analyze(dump, req.settings, backend, {
       signal,
       onProgress: (p) => send({ type: 'progress', id: req.id, phase: p.phase, fraction: p.fraction }),
       previous: warmStarts.previous(req.file, sKey),
+      solutions: warmStarts.solutions(req.file, sKey),
+      onSolutions: (s) => (solutions = s),
     });
     const summary = resultSummary(resultToJson(res, false), before);
-    warmStarts.remember(req.file, sKey, summary);
+    warmStarts.remember(req.file, sKey, summary, solutions);
     clock.lap('analyze');
     // A cache that cannot be written (disk full, read-only, a link) loses no result: the
     // summary still goes to the host, with the reason it was not stored.

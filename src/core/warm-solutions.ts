@@ -1,0 +1,143 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Dump } from '../io/dump';
+import type { Fold } from './folds';
+import type { FeatureSpace } from './space';
+import { matMul, readAndDispose } from './tensors';
+
+/**
+ * Warm solutions: what an analysis leaves in the worker's memory for its run's next
+ * checkpoint, beside the model choices of warm.ts. Each modality's principal axes start the
+ * next scaling's subspace iterations, and each fold's MLP weights start that fold's next
+ * training (mapped onto the new probe axes), so a checkpoint close to the last one needs a few
+ * iterations and epochs instead of all of them. They live in memory only, never on disk, so
+ * nothing here is read from a root.
+ *
+ * A start point never changes what an estimate means (every fit is still trained, stopped and
+ * calibrated on this checkpoint's rows) with one exception that this module guards: a model
+ * that saw a row's label must never predict that row held out. So weights are used only when
+ * the rows are the same samples (same count, labels and ids) and the fold trains on the same
+ * rows as the one they came from.
+ */
+export interface WarmSolutions {
+  /** the samples: count, labels and ids (rowsKey) */
+  rows: string;
+  /** per modality name: the axes its scaling found */
+  axes: Map<string, ModalityAxes>;
+  /** per probe input (modality names joined by '+'), per fold: the MLP's weights */
+  mlp: Map<string, Array<FoldWeights | undefined>>;
+}
+
+export interface ModalityAxes {
+  /** z-scored columns the axes live in */
+  dz: number;
+  /** the entropy space's principal axes [dz x cols] */
+  entropy?: { vectors: Float64Array; cols: number };
+  /** the MLP probes' axes [dz x p], scale included (ProbeAxes.basis), when they had some */
+  probe?: { basis: Float32Array; p: number };
+}
+
+export interface FoldWeights {
+  /** fitKey of the rows they were trained on */
+  fit: string;
+  /** flat weights (mlp.ts FlatNet.theta) */
+  theta: Float32Array;
+  /** the input width of each modality of the probe input, in order */
+  dims: number[];
+  /** the first layer's width (its weights are the first [inputs x hidden] values) */
+  hidden: number;
+}
+
+/** FNV-1a over 32-bit words, as hex: a fingerprint, not a security hash (the data is our own). */
+function fnv(parts: ArrayLike<number>[]): string {
+  let h1 = 0x811c9dc5,
+    h2 = 0x01000193;
+  for (const a of parts) {
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i] | 0;
+      h1 = Math.imul(h1 ^ v, 0x01000193) >>> 0;
+      h2 = Math.imul(h2 ^ (v + i), 0x5bd1e995) >>> 0;
+    }
+    h1 = Math.imul(h1 ^ a.length, 0x01000193) >>> 0;
+  }
+  return h1.toString(16) + h2.toString(16);
+}
+
+/** The samples' fingerprint: their count, labels and ids (two halves of each id: they reach 2^53). */
+export function rowsKey(dump: Pick<Dump, 'n' | 'y' | 'ids'>): string {
+  const ids = dump.ids ? Float64Array.from(dump.ids) : new Float64Array(0);
+  return fnv([[dump.n], dump.y, new Int32Array(ids.buffer)]);
+}
+
+/** The rows a fold trains on. */
+export function fitKey(f: Pick<Fold, 'fit'>): string {
+  return fnv([f.fit]);
+}
+
+/** The axes a scaled modality leaves for the next checkpoint. */
+export function axesOf(space: FeatureSpace): ModalityAxes {
+  const dz = space.std.reduce((a, s) => a + (s > 0 ? 1 : 0), 0);
+  return {
+    dz,
+    ...(space.axes ? { entropy: { vectors: space.axes, cols: space.axes.length / dz } } : {}),
+    ...(space.probe ? { probe: { basis: space.probe.basis, p: space.probe.p } } : {}),
+  };
+}
+
+/**
+ * The previous checkpoint's MLP weights for one fold of a probe input, mapped onto this
+ * checkpoint's inputs, or undefined where they cannot start it: other samples or fit rows,
+ * another layout, or a modality whose columns changed. Where a modality's inputs are probe axes,
+ * the first layer's rows for it are mapped by the least-squares change of basis
+ * B_new^+ B_old (the axes turn a little between checkpoints, and their signs are arbitrary).
+ */
+export function mlpStart(
+  prev: WarmSolutions | undefined,
+  rows: string,
+  name: string,
+  mods: string[],
+  now: ModalityAxes[],
+  fi: number,
+  fold: Pick<Fold, 'fit'>,
+  size: number,
+): Float32Array | undefined {
+  const w = prev?.rows === rows ? prev.mlp.get(name)?.[fi] : undefined;
+  if (!w || w.theta.length !== size || w.fit !== fitKey(fold) || w.dims.length !== mods.length) return;
+  const maps: Array<Float32Array | undefined> = [];
+  for (const [i, m] of mods.entries()) {
+    const before = prev!.axes.get(m);
+    const after = now[i];
+    if (!before || before.dz !== after.dz) return;
+    const width = after.probe ? after.probe.p : after.dz;
+    if (w.dims[i] !== width || Boolean(before.probe) !== Boolean(after.probe)) return;
+    if (before.probe && before.probe.p !== width) return;
+    maps.push(
+      before.probe && after.probe ? basisChange(before.probe.basis, after.probe.basis, after.dz, width) : undefined,
+    );
+  }
+  const theta = Float32Array.from(w.theta);
+  const { hidden } = w;
+  let row = 0;
+  for (const [i, map] of maps.entries()) {
+    const width = w.dims[i];
+    if (map)
+      theta.set(mapRows(map, w.theta.subarray(row * hidden, (row + width) * hidden), width, hidden), row * hidden);
+    row += width;
+  }
+  return theta;
+}
+
+/** [p x p] least-squares map from old probe coordinates to new: (B_new^T B_new)^-1 B_new^T B_old. */
+function basisChange(before: Float32Array, after: Float32Array, dz: number, p: number): Float32Array {
+  let sq = 0;
+  for (let r = 0; r < dz; r++) sq += after[r * p] ** 2; // the columns share one scale (space.ts probeAxes)
+  const m = readAndDispose(
+    tf.tidy(() => matMul(tf.transpose(tf.tensor2d(after, [dz, p])), tf.tensor2d(before, [dz, p]))),
+  );
+  for (let i = 0; i < m.length; i++) m[i] /= sq || 1;
+  return m;
+}
+
+/** map [p x p] times rows [p x h]. */
+function mapRows(map: Float32Array, rows: Float32Array, p: number, h: number): Float32Array {
+  return readAndDispose(tf.tidy(() => matMul(tf.tensor2d(map, [p, p]), tf.tensor2d(rows, [p, h]))));
+}
