@@ -234,12 +234,14 @@ test('the pilot fold decides the probe candidates for the other folds', async ()
     const skipped = p.valLoss!.slice(1).every((v) => v.mlp === undefined);
     const fitted = p.valLoss!.slice(1).every((v) => v.mlp !== undefined);
     assert.ok(skipped || fitted, `${p.modality}: one verdict for all later folds`);
-    assert.equal(skipped, pilot.mlp! > pilot.linear! * 1.01 + 1e-3, `${p.modality}: ${JSON.stringify(p.valLoss)}`);
+    // The linear candidate won the pilot (by any margin): the MLP is left out of the later folds.
+    assert.equal(skipped, pilot.linear! <= pilot.mlp!, `${p.modality}: ${JSON.stringify(p.valLoss)}`);
   }
   const skipped = g.probes.filter((p) => p.valLoss!.slice(1).every((v) => v.mlp === undefined)).map((p) => p.modality);
   assert.ok(skipped.length > 0, 'some input skipped the MLP');
-  // The next checkpoint of this run leaves the MLP out of those inputs altogether.
-  assert.deepEqual(warmStartFrom(resultToJson(g, false), 4)!.linearOnly, skipped);
+  // The next checkpoint of this run leaves the MLP out altogether where the pilot's win was clear.
+  const clear = g.probes.filter((p) => p.valLoss![0].mlp! > p.valLoss![0].linear! * 1.01 + 1e-3).map((p) => p.modality);
+  assert.deepEqual(warmStartFrom(resultToJson(g, false), 4)!.linearOnly, clear);
   // XOR: only the MLP can fit the joint probe; the pilot shows it, so the later folds fit the MLP alone.
   const x = await analyze(synthDump(syntheticSet('xor'), 2_000, 22).dump, { seed: 0, folds: 4 }, backend);
   const joint = x.probes.find((p) => p.modality.includes('+'))!;

@@ -251,12 +251,15 @@ interface PlaceContext {
 }
 
 /**
- * The pilot fold's verdict on the probe candidates: where one beat the other clearly on fold
- * 0's validation rows, the other folds fit that one alone. The MLP costs most of a probe's
- * time and on features where classes are linearly separable it loses every fold; where
- * they are not, the linear candidate loses every fold.
+ * The pilot fold's verdict on the probe candidates, from fold 0's validation rows: where the
+ * linear candidate won, the other folds fit it alone; where the MLP won clearly, the MLP alone;
+ * else both. The MLP costs most of a probe's time and its validation loss varies by ~1 %
+ * between fits on near-identical inputs, so it stays only where it beats the linear fit: a
+ * near-tie kept both on every fold and picked one by that noise.
  */
 function probeVerdict(valLoss: Record<string, number>): ProbeModel | undefined {
+  const { linear, mlp } = valLoss;
+  if (Number.isFinite(linear) && Number.isFinite(mlp) && linear <= mlp) return 'linear';
   return linearClearlyBetter(valLoss) ? 'linear' : mlpClearlyBetter(valLoss) ? 'mlp' : undefined;
 }
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from './rng';
 import { countProduct } from './flops';
-import { matMul } from './tensors';
+import { matMul, readInto } from './tensors';
 
 /**
  * A ReLU MLP trained by hand-written backpropagation and Adam: the probe classifier's engine.
@@ -52,15 +52,18 @@ export interface LayerTensors {
   wT?: tf.Tensor2D;
 }
 
-/** Tensors of each layer's weights (caller disposes); with w^T for every layer but the first when `backward`. */
-export function layerTensors(net: FlatNet, backward = false): LayerTensors[] {
+/**
+ * Tensors of each layer's weights (caller disposes); with w^T for every layer but the first when
+ * `backward` (transposed in `scratch` when given: uploading copies them, so it is reused).
+ */
+export function layerTensors(net: FlatNet, backward = false, scratch?: Float32Array): LayerTensors[] {
   return net.layout.map((l, i) => {
     const w = net.theta.subarray(l.w, l.w + l.rows * l.cols);
     const out: LayerTensors = {
       w: tf.tensor2d(w, [l.rows, l.cols]),
       b: tf.tensor1d(net.theta.subarray(l.b, l.b + l.cols)),
     };
-    if (backward && i > 0) out.wT = tf.tensor2d(transpose(w, l.rows, l.cols), [l.cols, l.rows]);
+    if (backward && i > 0) out.wT = tf.tensor2d(transpose(w, l.rows, l.cols, scratch), [l.cols, l.rows]);
     return out;
   });
 }
@@ -73,8 +76,8 @@ export function disposeLayers(layers: LayerTensors[]): void {
   }
 }
 
-function transpose(a: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols);
+function transpose(a: Float32Array, rows: number, cols: number, into?: Float32Array): Float32Array {
+  const out = into && into.length >= rows * cols ? into.subarray(0, rows * cols) : new Float32Array(rows * cols);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = a[i * cols + j];
   return out;
 }
@@ -109,12 +112,15 @@ export function batchGradient(net: FlatNet, batch: Batch, K: number, decay: numb
   const acts: tf.Tensor2D[] = [];
   const temps: tf.Tensor[] = [];
   let layers: LayerTensors[] = [];
+  const n = batch.y.length;
+  const scratch = scratchFor(grad.length, n * K);
   try {
-    layers = layerTensors(net, true);
+    // Only wasm copies a tensor's values on creation (cpu keeps the array): reuse there alone.
+    layers = layerTensors(net, true, tf.getBackend() === 'wasm' ? scratch.wT : undefined);
     const logits = forward(layers, batch.x, acts);
     temps.push(logits);
-    const z = logits.dataSync() as Float32Array;
-    const n = batch.y.length;
+    const z = scratch.z.subarray(0, n * K);
+    readInto(logits, z);
     const { loss, dz } = softmaxGradient(z, batch.y, K);
     let dZ: tf.Tensor2D = tf.tensor2d(dz, [n, K]);
     temps.push(dZ);
@@ -125,8 +131,8 @@ export function batchGradient(net: FlatNet, batch: Batch, K: number, decay: numb
       const dW = matMul(aT, dZ);
       const dB = tf.sum(dZ, 0);
       temps.push(dW, dB);
-      grad.set(dW.dataSync() as Float32Array, w);
-      grad.set(dB.dataSync() as Float32Array, b);
+      readInto(dW, grad, w);
+      readInto(dB, grad, b);
       if (l > 0) {
         const dA = matMul(dZ, layers[l].wT!);
         const mask = tf.step(acts[l - 1]);
@@ -148,6 +154,15 @@ export function batchGradient(net: FlatNet, batch: Batch, K: number, decay: numb
     for (const a of acts) a.dispose();
     disposeLayers(layers);
   }
+}
+
+/** Reused per-step buffers (a thread runs one step at a time): the logits read back and w^T. */
+const scratch = { z: new Float32Array(0), wT: new Float32Array(0) };
+
+function scratchFor(weights: number, logits: number): typeof scratch {
+  if (scratch.z.length < logits) scratch.z = new Float32Array(logits);
+  if (scratch.wT.length < weights) scratch.wT = new Float32Array(weights);
+  return scratch;
 }
 
 /** Mean cross-entropy of logits z [n x K] and its gradient (softmax - onehot) / n. */

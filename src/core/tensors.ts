@@ -16,3 +16,23 @@ export function matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
   countProduct(a.shape[0], a.shape[1] ?? 1, b.shape[1] ?? 1);
   return tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
 }
+
+interface WasmInternals {
+  dataIdMap?: { get(id: object): { memoryOffset?: number } | undefined };
+  wasm?: { HEAPU8: Uint8Array };
+}
+
+/**
+ * Copies a float32 tensor's values into `out` at `offset`. On wasm it reads the backend's heap
+ * in place: dataSync allocates a fresh ArrayBuffer per read, which at a probe step's ten small
+ * reads cost as much as its arithmetic and fed the garbage collector. Elsewhere, dataSync.
+ */
+export function readInto(t: tf.Tensor, out: Float32Array, offset = 0): void {
+  const b = (tf.getBackend() === 'wasm' ? tf.backend() : undefined) as WasmInternals | undefined;
+  const at = t.dtype === 'float32' ? b?.dataIdMap?.get(t.dataId)?.memoryOffset : undefined;
+  if (at === undefined || !b?.wasm) {
+    out.set(t.dataSync() as Float32Array, offset);
+    return;
+  }
+  out.set(new Float32Array(b.wasm.HEAPU8.buffer, at, t.size), offset);
+}
