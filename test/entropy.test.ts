@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { initBackend } from '../src/core/backend';
 import { DEFAULT_SETTINGS } from '../src/core/estimator';
 import { fitKnife, knifeLogDensity, kernelLadder } from '../src/core/knife';
-import { fitSpace, project } from '../src/core/space';
+import { scaleModality } from '../src/core/space';
 import { exactPointwise, MixtureModel, randomOrthogonal, sampleMixture } from '../src/core/synthetic/mixture';
 import { syntheticSet } from '../src/core/synthetic/sets';
 import { Rng } from '../src/core/rng';
@@ -42,9 +42,8 @@ function measure(model: MixtureModel, seed: number, withLabels = false): Outcome
   const s = sampleMixture(model, N_FIT + N_VAL + N_EVAL, new Rng(seed));
   const { n, d1: D } = s;
   const x = Float32Array.from(s.x1);
-  const space = fitSpace(x, n, D, DEFAULT_SETTINGS.entropyDim, seed);
+  const { space, zEntropy: z } = scaleModality(x, n, D, DEFAULT_SETTINGS.entropyDim, seed, 0);
   assert.notEqual(space.logDet, null);
-  const z = project(x, n, space);
   const rows = (a: number, b: number) => Int32Array.from({ length: b - a }, (_, i) => a + i);
   const fit = rows(0, N_FIT),
     val = rows(N_FIT, N_FIT + N_VAL),

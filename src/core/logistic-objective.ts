@@ -61,7 +61,8 @@ export class Objective implements LbfgsObjective {
     const t = tf.tidy(() => {
       const w = tf.tensor2d(Float32Array.from(theta.subarray(0, d * K)), [d, K]);
       const b = tf.tensor1d(Float32Array.from(theta.subarray(d * K)));
-      const p = tf.softmax(tf.add(matMul(this.xt!, w), b));
+      countProduct(n, d, K);
+      const p = tf.softmax(tf.fused.matMul({ a: this.xt!, b: w, bias: b }));
       const diff = tf.sub(p, this.onehot!);
       return { p, gw: matMul(this.xtT!, diff), gb: tf.sum(diff, 0) };
     });

@@ -197,7 +197,11 @@ export class Adam {
     this.v = new Float32Array(size);
   }
 
-  step(theta: Float32Array, grad: Float32Array): void {
+  /**
+   * One step on grad plus the L2 term's 2 decay theta (here rather than in batchGradient: one
+   * pass over the weights instead of two; rounded to float32 as that sum was stored).
+   */
+  step(theta: Float32Array, grad: Float32Array, decay = 0): void {
     this.t++;
     const b1 = 0.9,
       b2 = 0.999;
@@ -205,7 +209,7 @@ export class Adam {
       c2 = 1 - b2 ** this.t;
     const { m, v, lr } = this;
     for (let i = 0; i < theta.length; i++) {
-      const g = grad[i];
+      const g = decay ? Math.fround(grad[i] + 2 * decay * theta[i]) : grad[i];
       m[i] = b1 * m[i] + (1 - b1) * g;
       v[i] = b2 * v[i] + (1 - b2) * g * g;
       theta[i] -= (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + 1e-7);

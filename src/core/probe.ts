@@ -265,8 +265,8 @@ function runEpoch(tr: Training, rng: Rng, signal?: AbortSignal): void {
   for (const [step, bi] of perm.entries()) {
     // Also within long epochs (big dumps on native backends): a cancel lands within ~64 steps.
     if (step > 0 && step % 64 === 0) throwIfCancelled(signal);
-    tr.batches.use(bi, (b) => batchGradient(tr.net, b, tr.K, tr.decay, tr.grad));
-    tr.adam.step(tr.net.theta, tr.grad);
+    tr.batches.use(bi, (b) => batchGradient(tr.net, b, tr.K, 0, tr.grad)); // its loss is not used
+    tr.adam.step(tr.net.theta, tr.grad, tr.decay);
   }
 }
 

@@ -243,26 +243,26 @@ export function scaleModality(
   const space = fitSpace(x, n, d, entropyDim, seed, { stats, z }, probeDim, start);
   return {
     space,
-    zEntropy: project(x, n, space),
+    zEntropy: projectZ(z, n, space),
     z: space.probe ? { data: onProbeAxes(z.data, n, z.dim, space.probe), dim: space.probe.p } : z,
   };
 }
 
-/** Whitened coordinates [n x k] of raw features. */
-export function project(x: Float32Array, n: number, s: FeatureSpace): Float32Array {
-  const { dim: d, k } = s;
-  const w = Float32Array.from(s.whiten);
-  return byRows(
-    n,
-    d,
-    k,
-    (a, rows) => {
-      const centred = new Float32Array(rows * d);
-      for (let i = 0; i < rows; i++) for (let j = 0; j < d; j++) centred[i * d + j] = x[(a + i) * d + j] - s.mean[j];
-      return centred;
-    },
-    w,
-  );
+/**
+ * Whitened coordinates [n x k] from the z-scores (kept columns): the same map as `whiten` on
+ * centred raw features, without a centred copy of the features (90 ms at 10k x 512).
+ */
+function projectZ(z: { data: Float32Array; dim: number }, n: number, s: FeatureSpace): Float32Array {
+  const { k } = s;
+  const dz = z.dim;
+  const w = new Float32Array(dz * k);
+  let cz = 0;
+  for (let j = 0; j < s.dim; j++) {
+    if (s.std[j] === 0) continue;
+    for (let c = 0; c < k; c++) w[cz * k + c] = s.whiten[j * k + c] * s.std[j];
+    cz++;
+  }
+  return byRows(n, dz, k, (a, count) => z.data.subarray(a * dz, (a + count) * dz), w);
 }
 
 /** Rows per product block: the tfjs heap (which never shrinks in a pool thread) holds ~16M values at most. */
