@@ -20,10 +20,13 @@ import { Result, analyze } from '../src/core/estimator';
 import { Intervals } from '../src/core/intervals';
 import { Rng } from '../src/core/rng';
 import { Sample, exactPointwise, sampleMixture } from '../src/core/synthetic/mixture';
-import { SetOptions, syntheticSet } from '../src/core/synthetic/sets';
+import { SetOptions, SyntheticSet, syntheticSet } from '../src/core/synthetic/sets';
 import { synthDump } from '../src/core/synthetic/dump';
 import { sd } from '../src/core/intervals';
 import { resultToJson } from '../src/core/report';
+import { columnStats } from '../src/core/space';
+import type { WarmSolutions } from '../src/core/warm-solutions';
+import type { Dump } from '../src/io/dump';
 
 const KEYS = ['R', 'U1', 'U2', 'S'] as const;
 
@@ -238,6 +241,38 @@ export interface BenchOptions {
    * (data seed 2), as a run's next checkpoint starts from the one before it.
    */
   warm?: boolean;
+  /**
+   * Warm solutions: each case is analysed from the result and solutions (axes, MLP weights) of
+   * the same samples one "epoch" earlier, their features nudged by noise of 5 % of each
+   * column's spread, as a run's next checkpoint starts from the one before it.
+   */
+  solutions?: boolean;
+}
+
+/** The same samples with every feature moved by normal noise of `share` of its column's spread. */
+function nudged(dump: Dump, share: number, seed: number): Dump {
+  const rng = new Rng(seed);
+  return {
+    ...dump,
+    file: `${dump.file}-before`,
+    modalities: dump.modalities.map((m) => {
+      const { std } = columnStats(m.data, dump.n, m.dim);
+      return { ...m, data: m.data.map((v, i) => v + share * std[i % m.dim] * rng.normal()) };
+    }),
+  };
+}
+
+/** The analysis of a case: cold, warm from another sample's choices, or warm from its own samples' solutions. */
+async function analyseCase(o: BenchOptions, backend: BackendInfo, set: SyntheticSet, n: number, dump: Dump) {
+  if (o.solutions) {
+    let solutions: WarmSolutions | undefined;
+    const before = await analyze(nudged(dump, 0.05, 3), { seed: 0 }, backend, { onSolutions: (s) => (solutions = s) });
+    return analyze(dump, { seed: 0 }, backend, { previous: resultToJson(before, false), solutions });
+  }
+  const previous = o.warm
+    ? resultToJson(await analyze(synthDump(set, n, 2).dump, { seed: 0 }, backend), false)
+    : undefined;
+  return analyze(dump, { seed: 0 }, backend, { previous });
 }
 
 const f3 = (v: number, w = 7) => (Number.isFinite(v) ? v.toFixed(3) : 'n/a').padStart(w);
@@ -254,6 +289,10 @@ export async function accuracyBench(o: BenchOptions = {}): Promise<void> {
   if (o.warm)
     console.log(
       'warm: each case starts from the result of data seed 2 of its set (its time is the warm analysis alone)',
+    );
+  if (o.solutions)
+    console.log(
+      'warm solutions: each case starts from the result, axes and MLP weights of its own samples with features nudged by 5 % of their spread',
     );
   console.log("error = estimate - exact LSMI on the same samples (adjusted values, nats): the estimator's own error");
   console.log(
@@ -288,10 +327,7 @@ export async function accuracyBench(o: BenchOptions = {}): Promise<void> {
     uses.set(key(c), uses.get(key(c))! - 1);
     if (!uses.get(key(c))) truths.delete(key(c));
     const { dump, sample } = synthDump(set, c.n, 1);
-    const previous = o.warm
-      ? resultToJson(await analyze(synthDump(set, c.n, 2).dump, { seed: 0 }, backend), false)
-      : undefined;
-    const res = await analyze(dump, { seed: 0 }, backend, { previous });
+    const res = await analyseCase(o, backend, set, c.n, dump);
     const t = truth.at(...offsets(res));
     const st = sampleTruth(set, sample, ...offsets(res));
     const errs = KEYS.map((k) => res.main.dataset[k] - st[k]);

@@ -10,7 +10,8 @@
  * `npm run bench -- --only speed|accuracy|coverage|pipeline|webview|subspace` runs one part.
  * `--sizes 1000x16,5000x64` picks the speed bench's sizes (N x D per modality).
  * Options: `--quick` (or LSMI_BENCH_QUICK=1) runs the small accuracy grid; `--warm` analyses each
- * accuracy case warm, from another sample of its set; `--match TEXT` only
+ * accuracy case warm, from another sample of its set; `--warm-solutions` from its own samples' nudged
+ * features' result and solutions; `--match TEXT` only
  * the accuracy cases whose "set options" contain TEXT; `--seeds N` (or LSMI_BENCH_SEEDS) data
  * seeds per coverage set.
  */
@@ -32,7 +33,12 @@ async function main(): Promise<void> {
   console.log(`LSMI Lens benchmarks, ${new Date().toISOString().slice(0, 10)}`);
   if (!only || only === 'speed') await speedBench(arg('--sizes'));
   if (!only || only === 'accuracy')
-    await accuracyBench({ quick, match: arg('--match'), warm: process.argv.includes('--warm') });
+    await accuracyBench({
+      quick,
+      match: arg('--match'),
+      warm: process.argv.includes('--warm'),
+      solutions: process.argv.includes('--warm-solutions'),
+    });
   if (!only || only === 'coverage')
     await coverageBench({ seeds: Number.isInteger(seeds) && seeds > 0 ? seeds : undefined });
   if (!only || only === 'pipeline') await pipelineBench();

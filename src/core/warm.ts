@@ -7,9 +7,10 @@
  * last time: the mixture at the kernel counts the folds chose (none when the class-conditional
  * model won every fold; it is closed form and always refitted), no MLP for a probe input
  * whose linear candidate beat it on every fold by a clear margin, and the linear candidate's
- * L2 path only near the strength chosen last time (warmLambdas). Every fit is still made
- * afresh on this checkpoint's rows, so the estimates keep their meaning; only the search is
- * narrowed. After WARM_CHAIN warm analyses in a row the next is cold again, so a choice that
+ * L2 path only near the strength chosen last time (warmLambdas). Every fit is still made on
+ * this checkpoint's rows, so the estimates keep their meaning; only the search is narrowed
+ * (and, from warm-solutions.ts, where the fits start). After WARM_CHAIN warm analyses in a
+ * row the next is cold again, so a choice that
  * stops being right (features that become multimodal or nonlinear as training goes on) is
  * revisited within a few checkpoints.
  */
