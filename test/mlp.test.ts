@@ -5,6 +5,7 @@ import { initBackend } from '../src/core/backend';
 import { Adam, batchGradient, flatNet, softmaxGradient } from '../src/core/mlp';
 import { DEFAULT_PROBE, probeLogProb, trainProbe } from '../src/core/probe';
 import { Rng } from '../src/core/rng';
+import { directOps, engineOps } from '../src/core/step-ops';
 
 before(async () => {
   await initBackend('auto');
@@ -43,6 +44,38 @@ test('the hand-written backward pass matches finite differences of the loss', ()
   }
   assert.ok(worst < 2e-3, `largest gradient error ${worst}`);
   x.dispose();
+});
+
+test('direct wasm kernel calls give the gradient the tfjs engine gives, and free what they make', (t) => {
+  if (tf.getBackend() !== 'wasm') {
+    t.skip(`direct ops are for wasm; the backend here is ${tf.getBackend()}`);
+    return;
+  }
+  const direct = directOps();
+  assert.ok(direct, 'every kernel the step needs is registered on wasm');
+  const rng = new Rng(4);
+  const [n, d, K] = [40, 9, 4];
+  const net = flatNet([d, 8, 8, K], rng);
+  const x = tf.tensor2d(
+    Float32Array.from({ length: n * d }, () => rng.normal()),
+    [n, d],
+  );
+  const xT = tf.transpose(x);
+  const y = Int32Array.from({ length: n }, () => rng.int(K));
+  const [a, b] = [new Float32Array(net.theta.length), new Float32Array(net.theta.length)];
+  const before = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+  const la = batchGradient(net, { x, xT, y }, K, 0.01, a, engineOps);
+  const lb = batchGradient(net, { x, xT, y }, K, 0.01, b, direct);
+  assert.equal(la, lb);
+  assert.deepEqual(b, a, 'the same kernels, the same numbers');
+  assert.ok(a.some((v) => v !== 0));
+  assert.equal(
+    (tf.backend() as unknown as { numDataIds(): number }).numDataIds(),
+    before,
+    'nothing left on the backend',
+  );
+  x.dispose();
+  xT.dispose();
 });
 
 test('softmax cross-entropy gradient: rows sum to zero and the loss is -log p(y)', () => {

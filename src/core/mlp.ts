@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from './rng';
 import { countProduct } from './flops';
-import { matMul, readInto } from './tensors';
+import { Mat, StepOps, directOps, engineOps } from './step-ops';
 
 /**
  * A ReLU MLP trained by hand-written backpropagation and Adam: the probe classifier's engine.
@@ -48,31 +48,20 @@ export function flatNet(sizes: number[], rng: Rng): FlatNet {
 export interface LayerTensors {
   w: tf.Tensor2D;
   b: tf.Tensor1D;
-  /** w^T, uploaded from JS for the backward pass (wasm's transposed matmul is slow) */
-  wT?: tf.Tensor2D;
 }
 
-/**
- * Tensors of each layer's weights (caller disposes); with w^T for every layer but the first when
- * `backward` (transposed in `scratch` when given: uploading copies them, so it is reused).
- */
-export function layerTensors(net: FlatNet, backward = false, scratch?: Float32Array): LayerTensors[] {
-  return net.layout.map((l, i) => {
-    const w = net.theta.subarray(l.w, l.w + l.rows * l.cols);
-    const out: LayerTensors = {
-      w: tf.tensor2d(w, [l.rows, l.cols]),
-      b: tf.tensor1d(net.theta.subarray(l.b, l.b + l.cols)),
-    };
-    if (backward && i > 0) out.wT = tf.tensor2d(transpose(w, l.rows, l.cols, scratch), [l.cols, l.rows]);
-    return out;
-  });
+/** Tensors of each layer's weights (caller disposes), for inference (forward). */
+export function layerTensors(net: FlatNet): LayerTensors[] {
+  return net.layout.map((l) => ({
+    w: tf.tensor2d(net.theta.subarray(l.w, l.w + l.rows * l.cols), [l.rows, l.cols]),
+    b: tf.tensor1d(net.theta.subarray(l.b, l.b + l.cols)),
+  }));
 }
 
 export function disposeLayers(layers: LayerTensors[]): void {
   for (const l of layers) {
     l.w.dispose();
     l.b.dispose();
-    l.wT?.dispose();
   }
 }
 
@@ -108,37 +97,45 @@ export interface Batch {
  * into `grad` (plus the L2 term's 2 decay theta). Softmax and its gradient are computed in JS:
  * the logits are only [b x K].
  */
-export function batchGradient(net: FlatNet, batch: Batch, K: number, decay: number, grad: Float32Array): number {
-  const acts: tf.Tensor2D[] = [];
-  const temps: tf.Tensor[] = [];
-  let layers: LayerTensors[] = [];
+export function batchGradient(
+  net: FlatNet,
+  batch: Batch,
+  K: number,
+  decay: number,
+  grad: Float32Array,
+  ops: StepOps = stepOps(),
+): number {
+  const made: Mat[] = []; // everything the step makes, freed at its end
+  const keep = <T extends Mat>(m: T) => (made.push(m), m);
   const n = batch.y.length;
   const scratch = scratchFor(grad.length, n * K);
   try {
-    // Only wasm copies a tensor's values on creation (cpu keeps the array): reuse there alone.
-    layers = layerTensors(net, true, tf.getBackend() === 'wasm' ? scratch.wT : undefined);
-    const logits = forward(layers, batch.x, acts);
-    temps.push(logits);
+    const layers = net.layout.map((l, i) => {
+      const w = net.theta.subarray(l.w, l.w + l.rows * l.cols);
+      return {
+        w: keep(ops.upload(w, [l.rows, l.cols])),
+        b: keep(ops.upload(net.theta.subarray(l.b, l.b + l.cols), [l.cols])),
+        // w^T uploaded from JS for the backward pass (wasm's transposed matmul is slow); the
+        // upload copies it, so one buffer serves every layer.
+        wT: i > 0 ? keep(ops.upload(transpose(w, l.rows, l.cols, scratch.wT), [l.cols, l.rows])) : undefined,
+      };
+    });
+    const acts: Mat[] = [];
+    let h: Mat = batch.x;
+    layers.forEach((l, i) => {
+      h = keep(ops.dense(h, l.w, l.b, i < layers.length - 1));
+      if (i < layers.length - 1) acts.push(h);
+    });
     const z = scratch.z.subarray(0, n * K);
-    readInto(logits, z);
+    ops.read(h, z);
     const { loss, dz } = softmaxGradient(z, batch.y, K);
-    let dZ: tf.Tensor2D = tf.tensor2d(dz, [n, K]);
-    temps.push(dZ);
+    let dZ = keep(ops.upload(dz, [n, K]));
     for (let l = layers.length - 1; l >= 0; l--) {
       const { w, b } = net.layout[l];
-      const aT = l === 0 ? batch.xT : tf.transpose(acts[l - 1]);
-      if (l > 0) temps.push(aT);
-      const dW = matMul(aT, dZ);
-      const dB = tf.sum(dZ, 0);
-      temps.push(dW, dB);
-      readInto(dW, grad, w);
-      readInto(dB, grad, b);
-      if (l > 0) {
-        const dA = matMul(dZ, layers[l].wT!);
-        const mask = tf.step(acts[l - 1]);
-        dZ = tf.mul(dA, mask);
-        temps.push(dA, mask, dZ);
-      }
+      const aT = l === 0 ? batch.xT : keep(ops.transpose(acts[l - 1]));
+      ops.read(keep(ops.matMul(aT, dZ)), grad, w);
+      ops.read(keep(ops.sumRows(dZ)), grad, b);
+      if (l > 0) dZ = keep(ops.reluGrad(keep(ops.matMul(dZ, layers[l].wT!)), acts[l - 1]));
     }
     if (decay) {
       let sq = 0;
@@ -150,10 +147,16 @@ export function batchGradient(net: FlatNet, batch: Batch, K: number, decay: numb
     }
     return loss;
   } finally {
-    for (const t of temps) t.dispose();
-    for (const a of acts) a.dispose();
-    disposeLayers(layers);
+    for (const m of made) ops.dispose(m);
   }
+}
+
+/** The step's ops for the backend in use: its kernels called directly on wasm (step-ops.ts). */
+let chosen: { backend: string; ops: StepOps } | undefined;
+function stepOps(): StepOps {
+  const backend = tf.getBackend();
+  if (chosen?.backend !== backend) chosen = { backend, ops: directOps() ?? engineOps };
+  return chosen.ops;
 }
 
 /** Reused per-step buffers (a thread runs one step at a time): the logits read back and w^T. */

@@ -27,12 +27,13 @@ interface WasmInternals {
  * in place: dataSync allocates a fresh ArrayBuffer per read, which at a probe step's ten small
  * reads cost as much as its arithmetic and fed the garbage collector. Elsewhere, dataSync.
  */
-export function readInto(t: tf.Tensor, out: Float32Array, offset = 0): void {
+export function readInto(t: { dataId: object; dtype: string; shape: number[] }, out: Float32Array, offset = 0): void {
   const b = (tf.getBackend() === 'wasm' ? tf.backend() : undefined) as WasmInternals | undefined;
   const at = t.dtype === 'float32' ? b?.dataIdMap?.get(t.dataId)?.memoryOffset : undefined;
   if (at === undefined || !b?.wasm) {
-    out.set(t.dataSync() as Float32Array, offset);
+    out.set(tf.backend().readSync(t.dataId) as Float32Array, offset);
     return;
   }
-  out.set(new Float32Array(b.wasm.HEAPU8.buffer, at, t.size), offset);
+  const size = t.shape.reduce((a, n) => a * n, 1);
+  out.set(new Float32Array(b.wasm.HEAPU8.buffer, at, size), offset);
 }

@@ -1,0 +1,107 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { countProduct } from './flops';
+import { readInto } from './tensors';
+
+/**
+ * The dozen ops a probe's training step runs (mlp.ts batchGradient), on 2D float32 data.
+ *
+ * Through tfjs's engine every op also pays for scopes, tensor bookkeeping and, for a matMul,
+ * two reshapes to 3D and back: ~4-12 us an op, and a small probe's step runs ~36 of them
+ * around ~0.3 ms of arithmetic. On wasm, `directOps` calls the backend's kernels themselves
+ * (the same kernels, so the same numbers) and frees their outputs itself; elsewhere `engineOps`
+ * goes through tfjs as usual.
+ */
+export interface StepOps {
+  upload(values: Float32Array, shape: [number] | [number, number]): Mat;
+  /** relu(h w + b), or h w + b */
+  dense(h: Mat, w: Mat, b: Mat, relu: boolean): Mat;
+  matMul(a: Mat, b: Mat): Mat;
+  transpose(a: Mat): Mat;
+  /** column sums [cols] */
+  sumRows(a: Mat): Mat;
+  /** dA where act > 0, else 0: the ReLU's backward pass */
+  reluGrad(dA: Mat, act: Mat): Mat;
+  read(a: Mat, out: Float32Array, offset?: number): void;
+  dispose(a: Mat): void;
+}
+
+/** A tensor's data on the backend and its shape (a tf.Tensor is one). */
+export interface Mat {
+  dataId: object;
+  shape: number[];
+  dtype: 'float32' | string;
+}
+
+const product = (a: Mat, b: Mat) => countProduct(a.shape[0], a.shape[1], b.shape[1]);
+
+/** The ops through tfjs's engine (any backend). */
+export const engineOps: StepOps = {
+  upload: (v, shape) => tf.tensor(v.slice(), shape, 'float32'), // a copy: the cpu backend keeps the array it is given
+  dense: (h, w, b, relu) => {
+    product(h, w);
+    return tf.fused.matMul({
+      a: h as tf.Tensor2D,
+      b: w as tf.Tensor2D,
+      bias: b as tf.Tensor,
+      activation: relu ? 'relu' : 'linear',
+    });
+  },
+  matMul: (a, b) => {
+    product(a, b);
+    return tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
+  },
+  transpose: (a) => tf.transpose(a as tf.Tensor2D),
+  sumRows: (a) => tf.sum(a as tf.Tensor2D, 0),
+  reluGrad: (dA, act) => tf.tidy(() => tf.mul(dA as tf.Tensor, tf.step(act as tf.Tensor))),
+  read: (a, out, offset = 0) => readInto(a as tf.Tensor, out, offset),
+  dispose: (a) => (a as tf.Tensor).dispose(),
+};
+
+interface WasmBackend {
+  write(values: Float32Array, shape: number[], dtype: string): object;
+  disposeData(dataId: object): boolean;
+}
+type KernelFunc = (args: { inputs: Record<string, Mat>; backend: unknown; attrs: Record<string, unknown> }) => Mat;
+
+const KERNELS = ['_FusedMatMul', 'BatchMatMul', 'Transpose', 'Sum', 'Step', 'Multiply'] as const;
+
+/** The ops on the wasm backend's kernels directly, or undefined when that is not the backend or a kernel is missing. */
+export function directOps(): StepOps | undefined {
+  if (tf.getBackend() !== 'wasm') return;
+  const be = tf.backend() as unknown as WasmBackend;
+  const k = Object.fromEntries(KERNELS.map((n) => [n, tf.getKernel(n, 'wasm')?.kernelFunc as KernelFunc | undefined]));
+  if (KERNELS.some((n) => !k[n]) || typeof be.write !== 'function') return;
+  const run = (name: (typeof KERNELS)[number], inputs: Record<string, Mat>, attrs: Record<string, unknown> = {}) =>
+    k[name]!({ inputs, backend: be, attrs });
+  // The matmul kernels take batches of matrices: a 1 x rows x cols view of the same data.
+  const as3 = (a: Mat): Mat => ({ dataId: a.dataId, shape: [1, ...a.shape], dtype: 'float32' });
+  const as2 = (a: Mat): Mat => ({ dataId: a.dataId, shape: a.shape.slice(1), dtype: 'float32' });
+  const mm = { transposeA: false, transposeB: false };
+  return {
+    upload: (v, shape) => ({ dataId: be.write(v, shape, 'float32'), shape, dtype: 'float32' }),
+    dense: (h, w, b, relu) => {
+      product(h, w);
+      const attrs = { ...mm, activation: relu ? 'relu' : 'linear', leakyreluAlpha: 0 };
+      return as2(run('_FusedMatMul', { a: as3(h), b: as3(w), bias: b }, attrs));
+    },
+    matMul: (a, b) => {
+      product(a, b);
+      return as2(run('BatchMatMul', { a: as3(a), b: as3(b) }, mm));
+    },
+    transpose: (a) => run('Transpose', { x: a }, { perm: [1, 0] }),
+    sumRows: (a) => run('Sum', { x: a }, { axis: [0], keepDims: false }),
+    reluGrad: (dA, act) => {
+      const mask = run('Step', { x: act }, { alpha: 0 });
+      try {
+        return run('Multiply', { a: dA, b: mask });
+      } finally {
+        be.disposeData(mask.dataId);
+      }
+    },
+    read: (a, out, offset = 0) => readInto(a as tf.Tensor, out, offset),
+    dispose: (a) => {
+      if (a instanceof tf.Tensor) a.dispose();
+      else be.disposeData(a.dataId);
+    },
+  };
+}
