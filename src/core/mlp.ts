@@ -177,10 +177,10 @@ export function softmaxGradient(z: Float32Array, y: Int32Array, K: number): { lo
     let m = -Infinity;
     for (let c = 0; c < K; c++) m = Math.max(m, z[i * K + c]);
     let s = 0;
-    for (let c = 0; c < K; c++) s += Math.exp(z[i * K + c] - m);
-    const logS = Math.log(s);
-    loss -= z[i * K + y[i]] - m - logS;
-    for (let c = 0; c < K; c++) dz[i * K + c] = Math.exp(z[i * K + c] - m - logS) / n;
+    for (let c = 0; c < K; c++) s += dz[i * K + c] = Math.exp(z[i * K + c] - m); // one exp per entry
+    loss -= z[i * K + y[i]] - m - Math.log(s);
+    const scale = 1 / (s * n);
+    for (let c = 0; c < K; c++) dz[i * K + c] *= scale;
     dz[i * K + y[i]] -= 1 / n;
   }
   return { loss: loss / n, dz };

@@ -17,7 +17,7 @@ export interface StepOps {
   dense(h: Mat, w: Mat, b: Mat, relu: boolean): Mat;
   matMul(a: Mat, b: Mat): Mat;
   transpose(a: Mat): Mat;
-  /** column sums [cols] */
+  /** column sums [cols] (a product with a row of ones: the same numbers on both paths) */
   sumRows(a: Mat): Mat;
   /** dA where act > 0, else 0: the ReLU's backward pass */
   reluGrad(dA: Mat, act: Mat): Mat;
@@ -51,7 +51,7 @@ export const engineOps: StepOps = {
     return tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
   },
   transpose: (a) => tf.transpose(a as tf.Tensor2D),
-  sumRows: (a) => tf.sum(a as tf.Tensor2D, 0),
+  sumRows: (a) => tf.tidy(() => tf.reshape(tf.matMul(tf.ones([1, a.shape[0]]), a as tf.Tensor2D), [a.shape[1]])),
   reluGrad: (dA, act) => tf.tidy(() => tf.mul(dA as tf.Tensor, tf.step(act as tf.Tensor))),
   read: (a, out, offset = 0) => readInto(a as tf.Tensor, out, offset),
   dispose: (a) => (a as tf.Tensor).dispose(),
@@ -77,6 +77,18 @@ export function directOps(): StepOps | undefined {
   const as3 = (a: Mat): Mat => ({ dataId: a.dataId, shape: [1, ...a.shape], dtype: 'float32' });
   const as2 = (a: Mat): Mat => ({ dataId: a.dataId, shape: a.shape.slice(1), dtype: 'float32' });
   const mm = { transposeA: false, transposeB: false };
+  // Column sums as a product with a row of ones: wasm's Sum over rows transposes first, which
+  // cost more than the product. One row per batch size, kept: batches have 16-~300 rows.
+  const rows = new Map<number, Mat>();
+  const ones = (n: number): Mat => {
+    let o = rows.get(n);
+    if (!o)
+      rows.set(
+        n,
+        (o = { dataId: be.write(new Float32Array(n).fill(1), [1, n], 'float32'), shape: [1, n], dtype: 'float32' }),
+      );
+    return o;
+  };
   return {
     upload: (v, shape) => ({ dataId: be.write(v, shape, 'float32'), shape, dtype: 'float32' }),
     dense: (h, w, b, relu) => {
@@ -89,7 +101,7 @@ export function directOps(): StepOps | undefined {
       return as2(run('BatchMatMul', { a: as3(a), b: as3(b) }, mm));
     },
     transpose: (a) => run('Transpose', { x: a }, { perm: [1, 0] }),
-    sumRows: (a) => run('Sum', { x: a }, { axis: [0], keepDims: false }),
+    sumRows: (a) => as2(run('BatchMatMul', { a: as3(ones(a.shape[0])), b: as3(a) }, mm)),
     reluGrad: (dA, act) => {
       const mask = run('Step', { x: act }, { alpha: 0 });
       try {
