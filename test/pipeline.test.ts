@@ -142,6 +142,28 @@ test('a writer process emits 20 dumps in a burst (some slowly, in chunks): each 
   assert.ok(Math.max(...firstEpochs) >= 10, `first analysed: ${firstEpochs}`);
 });
 
+test('a late event for the content being analysed does not restart it: one run, its result counted', async () => {
+  const root = tempDir('lsmi-late-');
+  const run = path.join(root, 'run-a');
+  fs.mkdirSync(run);
+  const file = path.join(run, 'epoch-0001.safetensors');
+  dumpTo(file, 1, 3000);
+  const p = new Pipeline({ roots: [root], settings: SETTINGS, backend: 'wasm', stabilityMs: 100 });
+  const c = collect(p);
+  let starts = 0;
+  p.on('started', (job: JobRecord) => {
+    if (job.file !== file) return;
+    // The watcher's last 'change' of a write can land after the job started on those bytes.
+    if (++starts === 1) setTimeout(() => p.enqueue(file), 30);
+  });
+  p.start();
+  await until(p, () => c.results.length >= 1 || c.failed.length > 0);
+  await p.close();
+  assert.equal(c.failed.length, 0, JSON.stringify(c.failed));
+  assert.equal(starts, 1, 'not cancelled and run again');
+  assert.equal(c.computed.get(file), 1, 'computed once, and counted as computed');
+});
+
 test('killing the worker mid-job loses nothing; a corrupt dump is reported while the others complete', async () => {
   const root = tempDir('lsmi-kill-');
   fs.mkdirSync(path.join(root, 'run'));

@@ -169,6 +169,9 @@ export class Pipeline extends EventEmitter {
     const prev = this.jobs.get(file);
     const changed = !prev || prev.size !== st.size || prev.mtimeMs !== st.mtimeMs;
     if (!force && !changed && this.answerFromCache(file, root, prev, settingsId)) return;
+    // A late event for the content being analysed (its size and time were taken as the job
+    // started): cancelling would throw that result away and answer the rerun from the cache.
+    if (!force && !changed && prev?.state === 'running' && this.running?.settingsId === settingsId) return;
     const rec = queuedRecord(file, root, st, prev, changed, force);
     if (this.running?.file === file) {
       // Rewritten while analysed: stop that run; the new content is queued below.
@@ -286,6 +289,12 @@ export class Pipeline extends EventEmitter {
     const job = ready[0];
     job.state = 'running';
     job.updatedAt = Date.now();
+    try {
+      const st = fs.statSync(job.file); // what this run reads: a change event finding the same is no new version
+      Object.assign(job, { size: st.size, mtimeMs: st.mtimeMs });
+    } catch {
+      // gone: the worker reports it removed
+    }
     const root = this.rootOf(job.file) ?? path.dirname(job.file);
     const { settings, id: settingsId } = this.settingsOf(job.file);
     const { id, done } = this.worker.analyze(
