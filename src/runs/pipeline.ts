@@ -169,8 +169,7 @@ export class Pipeline extends EventEmitter {
     const prev = this.jobs.get(file);
     const changed = !prev || prev.size !== st.size || prev.mtimeMs !== st.mtimeMs;
     if (!force && !changed && this.answerFromCache(file, root, prev, settingsId)) return;
-    // A late event for the content being analysed (its size and time were taken as the job
-    // started): cancelling would throw that result away and answer the rerun from the cache.
+    // A late event for the bytes being analysed (size and time taken as the job started): no rerun.
     if (!force && !changed && prev?.state === 'running' && this.running?.settingsId === settingsId) return;
     const rec = queuedRecord(file, root, st, prev, changed, force);
     if (this.running?.file === file) {
