@@ -265,6 +265,8 @@ function nudged(dump: Dump, share: number, seed: number): Dump {
 /** The analysis of a case: cold, warm from another sample's choices, or warm from its own samples' solutions. */
 async function analyseCase(o: BenchOptions, backend: BackendInfo, set: SyntheticSet, n: number, dump: Dump) {
   if (o.solutions) {
+    // Ids name the samples: without them no weights start a fold (warm-solutions.ts rowsKey).
+    dump = { ...dump, ids: Array.from({ length: dump.n }, (_, i) => i) };
     let solutions: WarmSolutions | undefined;
     const before = await analyze(nudged(dump, 0.05, 3), { seed: 0 }, backend, { onSolutions: (s) => (solutions = s) });
     return analyze(dump, { seed: 0 }, backend, { previous: resultToJson(before, false), solutions });

@@ -63,6 +63,8 @@ function wideTensors(n: number, d: number, K: number, seed: number, t = 0): Map<
     ['x1', modality(maps[0])],
     ['x2', modality(maps[1])],
     ['y', { dtype: 'i32', shape: [n], data: y }],
+    // Sample ids, as a training loop writes them: a warm start reuses MLP weights only for the same samples.
+    ['ids', { dtype: 'i32', shape: [n], data: Int32Array.from({ length: n }, (_, i) => 1_000_000 + i) }],
   ]);
 }
 

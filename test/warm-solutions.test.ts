@@ -18,13 +18,13 @@ before(async () => {
 });
 
 /** A symmetric positive definite n x n matrix with a decaying spectrum. */
-function spd(n: number, rng: Rng): Float64Array {
+function spd(n: number, rng: Rng, decay = 8): Float64Array {
   const g = Float64Array.from({ length: n * n }, () => rng.normal());
   const a = new Float64Array(n * n);
   for (let i = 0; i < n; i++)
     for (let j = 0; j < n; j++) {
       let s = 0;
-      for (let r = 0; r < n; r++) s += g[r * n + i] * g[r * n + j] * Math.exp(-r / 8);
+      for (let r = 0; r < n; r++) s += g[r * n + i] * g[r * n + j] * Math.exp(-r / decay);
       a[i * n + j] = s;
     }
   return a;
@@ -49,6 +49,24 @@ test('topEigen (Cholesky QR steps) finds the exact top eigenpairs, cold or from 
   for (let r = 0; r < n; r++) for (let c = 0; c < k; c++) start[r * k + c] = exact.vectors[r * n + c];
   check(topEigen(a, n, k, { iters: 2, start: { vectors: start, cols: k } }), 'warm');
   check(topEigen(a, n, k, { iters: 60, start: { vectors: start.subarray(1), cols: k } }), 'bad start');
+  // Products rounded to float32 (as on tfjs), on a spectrum spanning ~40 decades: Cholesky QR's
+  // steps (and the orthonormality check before Rayleigh-Ritz) still give the top eigenvalues.
+  const f32 = (v: Float64Array) => Float64Array.from(Float32Array.from(v));
+  const mul = (x: Float64Array, y: Float64Array, r: number, m: number, c: number) => {
+    const out = new Float64Array(r * c);
+    for (let i = 0; i < r; i++)
+      for (let j = 0; j < m; j++) for (let l = 0; l < c; l++) out[i * c + l] += x[i * m + j] * y[j * c + l];
+    return f32(out);
+  };
+  const steep = spd(n, new Rng(6), 1);
+  const exactSteep = symmetricEigen(steep, n);
+  const e = topEigen(steep, n, k, {
+    iters: 60,
+    mulA: (q, p) => mul(f32(steep), f32(q), n, n, p),
+    mulRight: (q, m, p, c) => mul(f32(q), f32(m), n, p, c),
+  });
+  for (let c = 0; c < k; c++)
+    assert.ok(Math.abs(e.values[c] / exactSteep.values[c] - 1) < 1e-4, `float32 products: value ${c}`);
 });
 
 /** An orthogonal p x p matrix (Gram-Schmidt of normal draws). */
@@ -85,7 +103,7 @@ test('MLP weights start the next checkpoint only for the same samples and fit ro
   const size = netSize([p, h, K]);
   const theta = Float32Array.from({ length: size }, () => rng.normal());
   const fold = { fit: Int32Array.from([0, 2, 3, 5]) };
-  const dump = { n: 6, y: Int32Array.from([0, 1, 2, 0, 1, 2]) };
+  const dump = { n: 6, y: Int32Array.from([0, 1, 2, 0, 1, 2]), ids: [11, 12, 13, 14, 15, 16] };
   const prev: WarmSolutions = {
     rows: rowsKey(dump),
     axes: new Map([['x1', { dz, probe: { basis: basisOld, p } }]]),
@@ -113,10 +131,14 @@ test('MLP weights start the next checkpoint only for the same samples and fit ro
   }
   assert.deepEqual(start.subarray(p * h), theta.subarray(p * h), 'the other layers as they were');
   // Never where a row may have changed folds or samples: a model that saw a label must not predict it held out.
-  const shuffled = { n: 6, y: Int32Array.from([1, 0, 2, 0, 1, 2]) };
+  const shuffled = { ...dump, y: Int32Array.from([1, 0, 2, 0, 1, 2]) };
   assert.equal(mlpStart(prev, rowsKey(shuffled), 'x1', ['x1'], now, 0, fold, size), undefined, 'other labels');
-  const ids = { ...dump, ids: [1, 2, 3, 4, 5, 6] };
+  const ids = { ...dump, ids: [11, 12, 13, 14, 16, 15] };
   assert.equal(mlpStart(prev, rowsKey(ids), 'x1', ['x1'], now, 0, fold, size), undefined, 'other ids');
+  // Without ids the same labels in the same order are not the same samples (a class-sorted
+  // subset drawn again has them too): no key, no start.
+  assert.equal(rowsKey({ n: 6, y: dump.y }), undefined);
+  assert.equal(mlpStart(prev, undefined, 'x1', ['x1'], now, 0, fold, size), undefined, 'no ids');
   const otherFit = { fit: Int32Array.from([0, 2, 3, 4]) };
   assert.equal(mlpStart(prev, prev.rows, 'x1', ['x1'], now, 0, otherFit, size), undefined, 'other fit rows');
   assert.equal(mlpStart(prev, prev.rows, 'x1', ['x1'], now, 1, fold, size), undefined, 'no weights for that fold');
@@ -138,7 +160,8 @@ function nudged(d: Dump, seed: number): Dump {
 const epochsOf = (r: Result) => r.probes.flatMap((p) => p.epochs ?? []).reduce((a, b) => a + b, 0);
 
 test('a warm analysis starts its MLPs from the last checkpoint weights: fewer epochs, the same estimates', async () => {
-  const first = synthDump(syntheticSet('xor'), 2_000, 31).dump;
+  const plain = synthDump(syntheticSet('xor'), 2_000, 31).dump;
+  const first: Dump = { ...plain, ids: Array.from({ length: plain.n }, (_, i) => 7_000 + i) };
   const next = nudged(first, 32);
   const settings = { seed: 0, folds: 3 };
   let solutions: WarmSolutions | undefined;
@@ -166,6 +189,7 @@ test('a warm analysis starts its MLPs from the last checkpoint weights: fewer ep
   const permuted: Dump = {
     ...next,
     y: Int32Array.from(order, (i) => next.y[i]),
+    ids: Array.from(order, (i) => next.ids![i]),
     modalities: next.modalities.map((m) => {
       const data = new Float32Array(m.data.length);
       order.forEach((src, dst) => data.set(m.data.subarray(src * m.dim, (src + 1) * m.dim), dst * m.dim));
@@ -178,6 +202,19 @@ test('a warm analysis starts its MLPs from the last checkpoint weights: fewer ep
     pWarm.probes.map((p) => p.valLoss),
     pChoices.probes.map((p) => p.valLoss),
     'the same fits as without the previous weights',
+  );
+  // Without ids, the same: the rows cannot be told to be the same samples.
+  const noIds: Dump = { ...next, ids: undefined };
+  let bare: WarmSolutions | undefined;
+  const b = await analyze({ ...first, ids: undefined }, settings, backend, { onSolutions: (s) => (bare = s) });
+  assert.equal(bare?.rows, undefined);
+  assert.equal(bare?.mlp.size, 0, 'no weights kept without ids');
+  assert.ok(bare && bare.axes.size === 2, 'the axes are kept: they never see a label');
+  const nChoices = await analyze(noIds, settings, backend, { previous: resultToJson(b, false) });
+  const nWarm = await analyze(noIds, settings, backend, { previous: resultToJson(b, false), solutions: bare });
+  assert.deepEqual(
+    nWarm.probes.map((p) => p.epochs),
+    nChoices.probes.map((p) => p.epochs),
   );
 });
 

@@ -205,7 +205,7 @@ export async function analyze(
     candidateSeconds: {},
   };
   const rows = hooks.onSolutions || prev ? rowsKey(dump) : undefined;
-  if (hooks.onSolutions && rows) outputs.solutions = { rows, axes: namedAxes(dump, p.used, axes), mlp: new Map() };
+  if (hooks.onSolutions) outputs.solutions = { rows, axes: namedAxes(dump, p.used, axes), mlp: new Map() };
   const trained = p.jobs.filter((j) => !p.fromLogits(j.mods));
   const tasks = [
     ...probeTasks(dump, s, p.jobs, trained, p.folds, scaled, outputs, warm, { warm: { prev, axes }, rows }),

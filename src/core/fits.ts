@@ -84,7 +84,7 @@ function mlpInit(
   );
 }
 
-/** A fold's MLP weights into the solutions the next checkpoint starts from. */
+/** A fold's MLP weights into the solutions the next checkpoint starts from (finite ones, with ids to match rows by). */
 function keepWeights(
   out: ProbeOutputs,
   name: string,
@@ -94,10 +94,10 @@ function keepWeights(
   fi: number,
   f: Fold,
 ): void {
-  if (!out.solutions) return;
+  if (!out.solutions?.rows || !theta.every(Number.isFinite)) return;
   const perFold = out.solutions.mlp.get(name) ?? [];
   out.solutions.mlp.set(name, perFold);
-  perFold[fi] = { fit: fitKey(f), theta, dims, hidden: task.options.hidden[0] };
+  perFold[fi] = { fit: fitKey(f), theta, dims, hidden: task.options.hidden[0] ?? task.classes };
 }
 
 export function entropyTasks(
@@ -326,6 +326,7 @@ export function probeTasks(
       };
       const init = mlpInit(dump, job, name, task, fi, f, solutions ?? {});
       if (init) task.init = init;
+      if (out.solutions?.rows) task.keepWeights = true;
       tasks.push({
         task,
         label: `probe ${name}`,

@@ -101,8 +101,11 @@ export function topEigen(
     if (o.tol !== undefined && scales && settled(scales, next.scales, k, o.tol)) break;
     scales = next.scales;
   }
-  // Once more before Rayleigh-Ritz: one Cholesky step leaves errors that grow with the columns' condition.
+  // Once more before Rayleigh-Ritz: one Cholesky step leaves errors that grow with the columns'
+  // condition, and the products may run in float32; where that is still not orthonormal to
+  // 1e-5, Gram-Schmidt in float64 (Rayleigh-Ritz assumes it).
   q = choleskyOrthonormal(q, n, p, mulRight).q;
+  if (!orthonormal(q, n, p, 1e-5)) orthonormalizeColumns(q, n, p);
   // Rayleigh-Ritz: eigen-decompose Q^T A Q.
   const aq = mulA(q, p);
   const small = new Float64Array(p * p);
@@ -118,6 +121,32 @@ export function topEigen(
   const top = new Float64Array(p * k);
   for (let j = 0; j < p; j++) for (let c = 0; c < k; c++) top[j * k + c] = e.vectors[j * p + c];
   return { values: e.values.slice(0, k), vectors: mulRight(q, top, p, k) };
+}
+
+/** Whether q^T q is the identity to `tol` (entry by entry). */
+function orthonormal(q: Float64Array, n: number, p: number, tol: number): boolean {
+  const g = gram(q, n, p);
+  for (let i = 0; i < p; i++)
+    for (let j = 0; j <= i; j++) if (!(Math.abs(g[i * p + j] - (i === j ? 1 : 0)) <= tol)) return false;
+  return true;
+}
+
+/** q^T q [p x p] for q [n x p], in float64 (symmetric: each pair once). */
+function gram(q: Float64Array, n: number, p: number): Float64Array {
+  const cols = new Float64Array(n * p);
+  for (let r = 0; r < n; r++) for (let c = 0; c < p; c++) cols[c * n + r] = q[r * p + c];
+  countProduct(p, n, p / 2);
+  const g = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) {
+    const ci = cols.subarray(i * n, i * n + n);
+    for (let j = 0; j <= i; j++) {
+      const cj = cols.subarray(j * n, j * n + n);
+      let s = 0;
+      for (let r = 0; r < n; r++) s += ci[r] * cj[r];
+      g[i * p + j] = g[j * p + i] = s;
+    }
+  }
+  return g;
 }
 
 /** [n x p] starting columns: the given ones first (as many as fit), then standard normal draws. */
@@ -142,20 +171,7 @@ function choleskyOrthonormal(
   p: number,
   mulRight: NonNullable<EigenOptions['mulRight']>,
 ): { q: Float64Array; scales: Float64Array } {
-  const cols = new Float64Array(n * p);
-  for (let r = 0; r < n; r++) for (let c = 0; c < p; c++) cols[c * n + r] = q[r * p + c];
-  countProduct(p, n, p / 2);
-  const gram = new Float64Array(p * p);
-  for (let i = 0; i < p; i++) {
-    const ci = cols.subarray(i * n, i * n + n);
-    for (let j = 0; j <= i; j++) {
-      const cj = cols.subarray(j * n, j * n + n);
-      let s = 0;
-      for (let r = 0; r < n; r++) s += ci[r] * cj[r];
-      gram[i * p + j] = gram[j * p + i] = s;
-    }
-  }
-  const l = cholesky(gram, p);
+  const l = cholesky(gram(q, n, p), p);
   const scales = new Float64Array(p);
   if (!l) {
     orthonormalizeColumns(q, n, p);

@@ -305,14 +305,20 @@ export function trainProbe(
   const rng = new Rng(opts.seed);
   const net = flatNet([d, ...opts.hidden, K], rng);
   // Warm: the previous checkpoint's weights (warm-solutions.ts), kept if no epoch beats them.
-  const warm = init?.length === net.theta.length;
-  if (warm) net.theta.set(init);
+  const fresh = init?.length === net.theta.length && val.length > 0 ? net.theta.slice() : undefined;
+  if (fresh) net.theta.set(init!);
   const decay = opts.weightDecay * Math.min(1, (opts.decayRows ?? Infinity) / train.length);
   const order = rng.shuffle(Int32Array.from(train));
   const xVal = gatherRows(x, d, val);
   const yVal = Int32Array.from(val, (r) => y[r]);
   const valLoss = () => liveValLoss(net, xVal, yVal, d, K);
-  let best: Probe = { weights: snapshot(net), temperature: 1, epochs: 0, valLoss: warm ? valLoss() : Infinity };
+  let start = fresh ? valLoss() : Infinity;
+  if (fresh && !Number.isFinite(start)) {
+    net.theta.set(fresh); // a start that predicts nothing finite: cold after all
+    start = Infinity;
+  }
+  const warm = Number.isFinite(start);
+  let best: Probe = { weights: snapshot(net), temperature: 1, epochs: 0, valLoss: start };
   const batches = new Batches(x, d, y, order, opts.batch); // disposes what it made if it fails
   try {
     const lr = warm ? opts.lr * WARM_LR : opts.lr;

@@ -63,7 +63,7 @@ interface WasmBackend {
 }
 type KernelFunc = (args: { inputs: Record<string, Mat>; backend: unknown; attrs: Record<string, unknown> }) => Mat;
 
-const KERNELS = ['_FusedMatMul', 'BatchMatMul', 'Transpose', 'Sum', 'Step', 'Multiply'] as const;
+const KERNELS = ['_FusedMatMul', 'BatchMatMul', 'Transpose', 'Step', 'Multiply'] as const;
 
 /** The ops on the wasm backend's kernels directly, or undefined when that is not the backend or a kernel is missing. */
 export function directOps(): StepOps | undefined {

@@ -60,6 +60,8 @@ export type Task =
       mlp?: boolean;
       /** the MLP's starting weights: the run's previous checkpoint's for this fold (warm-solutions.ts) */
       init?: Float32Array;
+      /** return the MLP's weights (for the next checkpoint's start) */
+      keepWeights?: boolean;
     };
 
 export type ProbeModel = 'linear' | 'mlp';
@@ -188,7 +190,7 @@ function runAnyTask(task: Task, hooks: TaskHooks): TaskResult {
     fitSeconds.mlp = (performance.now() - t2) / 1000;
     valLoss.mlp = probe.valLoss;
   }
-  const theta = probe ? { theta: flatWeights(probe) } : {};
+  const theta = probe && task.keepWeights ? { theta: flatWeights(probe) } : {};
   if (linear && (!probe || linear.valLoss <= probe.valLoss)) {
     return {
       ...theta,

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { createHash } from 'crypto';
 import type { Dump } from '../io/dump';
 import type { Fold } from './folds';
 import type { FeatureSpace } from './space';
@@ -19,8 +20,8 @@ import { matMul, readAndDispose } from './tensors';
  * rows as the one they came from.
  */
 export interface WarmSolutions {
-  /** the samples: count, labels and ids (rowsKey) */
-  rows: string;
+  /** the samples: count, labels and ids (rowsKey); undefined without ids (no weights start then) */
+  rows?: string;
   /** per modality name: the axes its scaling found */
   axes: Map<string, ModalityAxes>;
   /** per probe input (modality names joined by '+'), per fold: the MLP's weights */
@@ -47,30 +48,29 @@ export interface FoldWeights {
   hidden: number;
 }
 
-/** FNV-1a over 32-bit words, as hex: a fingerprint, not a security hash (the data is our own). */
-function fnv(parts: ArrayLike<number>[]): string {
-  let h1 = 0x811c9dc5,
-    h2 = 0x01000193;
+/** sha256 of typed arrays' bytes (each prefixed by its length): a fingerprint of our own arrays. */
+function digest(parts: ArrayBufferView[]): string {
+  const h = createHash('sha256');
   for (const a of parts) {
-    for (let i = 0; i < a.length; i++) {
-      const v = a[i] | 0;
-      h1 = Math.imul(h1 ^ v, 0x01000193) >>> 0;
-      h2 = Math.imul(h2 ^ (v + i), 0x5bd1e995) >>> 0;
-    }
-    h1 = Math.imul(h1 ^ a.length, 0x01000193) >>> 0;
+    h.update(String(a.byteLength));
+    h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
   }
-  return h1.toString(16) + h2.toString(16);
+  return h.digest('hex');
 }
 
-/** The samples' fingerprint: their count, labels and ids (two halves of each id: they reach 2^53). */
-export function rowsKey(dump: Pick<Dump, 'n' | 'y' | 'ids'>): string {
-  const ids = dump.ids ? Float64Array.from(dump.ids) : new Float64Array(0);
-  return fnv([[dump.n], dump.y, new Int32Array(ids.buffer)]);
+/**
+ * The samples' fingerprint (count, labels, ids), or undefined without ids: the same labels in
+ * the same order do not make the same samples (a loader that redraws a class-sorted subset
+ * with fixed counts per class repeats the label sequence), so weights start nothing then.
+ */
+export function rowsKey(dump: Pick<Dump, 'n' | 'y' | 'ids'>): string | undefined {
+  if (!dump.ids) return;
+  return digest([Float64Array.of(dump.n), dump.y, Float64Array.from(dump.ids)]);
 }
 
 /** The rows a fold trains on. */
 export function fitKey(f: Pick<Fold, 'fit'>): string {
-  return fnv([f.fit]);
+  return digest([f.fit]);
 }
 
 /** The axes a scaled modality leaves for the next checkpoint. */
@@ -92,7 +92,7 @@ export function axesOf(space: FeatureSpace): ModalityAxes {
  */
 export function mlpStart(
   prev: WarmSolutions | undefined,
-  rows: string,
+  rows: string | undefined,
   name: string,
   mods: string[],
   now: ModalityAxes[],
@@ -100,7 +100,7 @@ export function mlpStart(
   fold: Pick<Fold, 'fit'>,
   size: number,
 ): Float32Array | undefined {
-  const w = prev?.rows === rows ? prev.mlp.get(name)?.[fi] : undefined;
+  const w = rows !== undefined && prev?.rows === rows ? prev.mlp.get(name)?.[fi] : undefined;
   if (!w || w.theta.length !== size || w.fit !== fitKey(fold) || w.dims.length !== mods.length) return;
   const maps: Array<Float32Array | undefined> = [];
   for (const [i, m] of mods.entries()) {
@@ -110,9 +110,7 @@ export function mlpStart(
     const width = after.probe ? after.probe.p : after.dz;
     if (w.dims[i] !== width || Boolean(before.probe) !== Boolean(after.probe)) return;
     if (before.probe && before.probe.p !== width) return;
-    maps.push(
-      before.probe && after.probe ? basisChange(before.probe.basis, after.probe.basis, after.dz, width) : undefined,
-    );
+    maps.push(before.probe && after.probe ? basisChange(before.probe, after.probe, after.dz) : undefined);
   }
   const theta = Float32Array.from(w.theta);
   const { hidden } = w;
@@ -126,8 +124,19 @@ export function mlpStart(
   return theta;
 }
 
+/** Each pair of axes' map, made once (an analysis's folds and probe inputs share it). */
+const made = new WeakMap<object, { old: object; map: Float32Array }>();
+
 /** [p x p] least-squares map from old probe coordinates to new: (B_new^T B_new)^-1 B_new^T B_old. */
-function basisChange(before: Float32Array, after: Float32Array, dz: number, p: number): Float32Array {
+function basisChange(old: ModalityAxes['probe'] & object, now: ModalityAxes['probe'] & object, dz: number): Float32Array {
+  const memo = made.get(now);
+  if (memo?.old === old) return memo.map;
+  const map = leastSquaresMap(old.basis, now.basis, dz, now.p);
+  made.set(now, { old, map });
+  return map;
+}
+
+function leastSquaresMap(before: Float32Array, after: Float32Array, dz: number, p: number): Float32Array {
   let sq = 0;
   for (let r = 0; r < dz; r++) sq += after[r * p] ** 2; // the columns share one scale (space.ts probeAxes)
   const m = readAndDispose(

@@ -14,7 +14,7 @@ import { compareNewestFirst, parseCheckpointName } from './naming';
 import { verdict } from './retry-policy';
 import type { Listener, PipelineEvent, PipelineEvents } from './pipeline-events';
 import { RunConfigs, runSettings } from './run-config';
-import { JobRecord, queuedRecord, saveJobs, savedJobs } from './status';
+import { JobRecord, queuedRecord, saveJobs, savedJobs, statKey } from './status';
 import { DumpWatcher } from './watcher';
 
 export type { JobRecord, JobState } from './status';
@@ -60,7 +60,8 @@ export class Pipeline extends EventEmitter {
   readonly jobs = new Map<string, JobRecord>();
   private watcher?: DumpWatcher;
   private worker: WorkerClient;
-  private running?: { file: string; id: number; settingsId: string };
+  /** the job in the worker; `seen`: its file's size, times and inode as it started */
+  private running?: { file: string; id: number; settingsId: string; seen?: string };
   private timers = new Map<string, NodeJS.Timeout>();
   private ready = false;
   private closed = false;
@@ -169,8 +170,9 @@ export class Pipeline extends EventEmitter {
     const prev = this.jobs.get(file);
     const changed = !prev || prev.size !== st.size || prev.mtimeMs !== st.mtimeMs;
     if (!force && !changed && this.answerFromCache(file, root, prev, settingsId)) return;
-    // A late event for the bytes being analysed (size and time taken as the job started): no rerun.
-    if (!force && !changed && prev?.state === 'running' && this.running?.settingsId === settingsId) return;
+    // A late event for the very file being analysed (same size, mtime, ctime, inode): no rerun.
+    const r = this.running;
+    if (!force && r?.file === file && r.settingsId === settingsId && r.seen === statKey(st)) return;
     const rec = queuedRecord(file, root, st, prev, changed, force);
     if (this.running?.file === file) {
       // Rewritten while analysed: stop that run; the new content is queued below.
@@ -288,12 +290,6 @@ export class Pipeline extends EventEmitter {
     const job = ready[0];
     job.state = 'running';
     job.updatedAt = Date.now();
-    try {
-      const st = fs.statSync(job.file); // what this run reads: a change event finding the same is no new version
-      Object.assign(job, { size: st.size, mtimeMs: st.mtimeMs });
-    } catch {
-      // gone: the worker reports it removed
-    }
     const root = this.rootOf(job.file) ?? path.dirname(job.file);
     const { settings, id: settingsId } = this.settingsOf(job.file);
     const { id, done } = this.worker.analyze(
@@ -304,7 +300,7 @@ export class Pipeline extends EventEmitter {
       (phase: Phase, fraction: number) => this.emit('progress', job, phase, fraction),
       job.force,
     );
-    this.running = { file: job.file, id, settingsId };
+    this.running = { file: job.file, id, settingsId, seen: statKey(job.file) };
     this.emit('started', job);
     done
       .then(

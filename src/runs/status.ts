@@ -154,3 +154,13 @@ export function queuedRecord(
     updatedAt: Date.now(),
   };
 }
+
+/** What identifies a version of a file: ctime and inode change with any write or swap, even one that keeps size and mtime. */
+export function statKey(f: string | fs.Stats): string | undefined {
+  try {
+    const st = typeof f === 'string' ? fs.statSync(f) : f;
+    return `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
+  } catch {
+    return undefined; // gone: the worker reports it
+  }
+}
