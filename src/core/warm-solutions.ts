@@ -128,7 +128,11 @@ export function mlpStart(
 const made = new WeakMap<object, { old: object; map: Float32Array }>();
 
 /** [p x p] least-squares map from old probe coordinates to new: (B_new^T B_new)^-1 B_new^T B_old. */
-function basisChange(old: ModalityAxes['probe'] & object, now: ModalityAxes['probe'] & object, dz: number): Float32Array {
+function basisChange(
+  old: ModalityAxes['probe'] & object,
+  now: ModalityAxes['probe'] & object,
+  dz: number,
+): Float32Array {
   const memo = made.get(now);
   if (memo?.old === old) return memo.map;
   const map = leastSquaresMap(old.basis, now.basis, dz, now.p);
