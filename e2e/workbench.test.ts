@@ -271,8 +271,14 @@ test('Choose Value Source for Run writes run.json and the run is analyzed again 
   // New settings (useLogits off for this run), new results: its done checkpoints are analyzed again.
   await until('progress in the status bar', async () => /\d+%/.test(await statusItem().innerText()), 120_000);
   await until('the status bar idle', async () => /idle/.test(await statusItem().innerText()), 240_000);
-  const rows = await treeRows().allTextContents();
-  assert.ok(rows.filter((t) => /epoch [123]/i.test(t) && /S \d/.test(t)).length >= 3, rows.join(' | '));
+  // The tree redraws after the status bar: wait for its rows rather than read them once (a run
+  // once read "epoch 1 running" here while the pipeline was already idle).
+  let rows: string[] = [];
+  const analyzed = async () => {
+    rows = await treeRows().allTextContents();
+    return rows.filter((t) => /epoch [123]/i.test(t) && /S \d/.test(t)).length >= 3;
+  };
+  await until('epochs 1-3 analyzed again', analyzed, 30_000).catch(() => assert.fail(rows.join(' | ')));
 });
 
 test('open panels come back after the window reloads', async () => {
