@@ -63,17 +63,6 @@ export interface EigenOptions {
   mulRight?: (q: Float64Array, m: Float64Array, p: number, c: number) => Float64Array;
   /** starting columns [n x startCols] (e.g. a previous checkpoint's axes); random ones fill the rest */
   start?: { vectors: Float64Array; cols: number };
-  /**
-   * Stop before `iters` once an iteration moves none of the top k columns' scales (|A q_i|, which
-   * converge to the eigenvalues) by more than this share of the largest: from a good start
-   * that takes a few iterations.
-   */
-  tol?: number;
-}
-
-function settled(before: Float64Array, after: Float64Array, k: number, tol: number): boolean {
-  for (let i = 0; i < k; i++) if (!(Math.abs(after[i] - before[i]) <= tol * after[0])) return false; // NaN: not settled
-  return true;
 }
 
 /** Top-k eigenpairs of a symmetric n x n matrix by subspace iteration with Rayleigh-Ritz. */
@@ -93,18 +82,12 @@ export function topEigen(
   const mulA = o.mulA ?? ((q: Float64Array, p: number) => matMul(a, q, n, n, p));
   const mulRight = o.mulRight ?? ((q: Float64Array, m: Float64Array, p: number, c: number) => matMul(q, m, n, p, c));
   const p = Math.min(n, k + 8); // oversampling speeds convergence of the k-th vector
-  let q = choleskyOrthonormal(startColumns(n, p, o.seed ?? 1, o.start), n, p, mulRight).q;
-  let scales: Float64Array | undefined;
-  for (let it = 0; it < (o.iters ?? 60); it++) {
-    const next = choleskyOrthonormal(mulA(q, p), n, p, mulRight);
-    q = next.q;
-    if (o.tol !== undefined && scales && settled(scales, next.scales, k, o.tol)) break;
-    scales = next.scales;
-  }
+  let q = choleskyOrthonormal(startColumns(n, p, o.seed ?? 1, o.start), n, p, mulRight);
+  for (let it = 0; it < (o.iters ?? 60); it++) q = choleskyOrthonormal(mulA(q, p), n, p, mulRight);
   // Once more before Rayleigh-Ritz: one Cholesky step leaves errors that grow with the columns'
   // condition, and the products may run in float32; where that is still not orthonormal to
   // 1e-5, Gram-Schmidt in float64 (Rayleigh-Ritz assumes it).
-  q = choleskyOrthonormal(q, n, p, mulRight).q;
+  q = choleskyOrthonormal(q, n, p, mulRight);
   if (!orthonormal(q, n, p, 1e-5)) orthonormalizeColumns(q, n, p);
   // Rayleigh-Ritz: eigen-decompose Q^T A Q.
   const aq = mulA(q, p);
@@ -170,19 +153,17 @@ function choleskyOrthonormal(
   n: number,
   p: number,
   mulRight: NonNullable<EigenOptions['mulRight']>,
-): { q: Float64Array; scales: Float64Array } {
+): Float64Array {
   const l = cholesky(gram(q, n, p), p);
-  const scales = new Float64Array(p);
   if (!l) {
     orthonormalizeColumns(q, n, p);
-    return { q, scales: scales.fill(NaN) };
+    return q;
   }
-  for (let i = 0; i < p; i++) scales[i] = l[i * p + i];
   // R^-1 = (L^T)^-1 = (L^-1)^T
   const li = invertLower(l, p);
   const rInv = new Float64Array(p * p);
   for (let i = 0; i < p; i++) for (let j = 0; j <= i; j++) rInv[j * p + i] = li[i * p + j];
-  return { q: mulRight(q, rInv, p, p), scales };
+  return mulRight(q, rInv, p, p);
 }
 
 export function matMul(a: Float64Array, b: Float64Array, n: number, m: number, p: number): Float64Array {
