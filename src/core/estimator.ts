@@ -208,7 +208,7 @@ export async function analyze(
   if (hooks.onSolutions) outputs.solutions = { rows, axes: namedAxes(dump, p.used, axes), mlp: new Map() };
   const trained = p.jobs.filter((j) => !p.fromLogits(j.mods));
   const tasks = [
-    ...probeTasks(dump, s, p.jobs, trained, p.folds, scaled, outputs, warm, { warm: { prev, axes }, rows }),
+    ...probeTasks(dump, s, p.jobs, trained, p.folds, scaled, outputs, warm, { prev, axes, rows }),
     ...entropyTasks(dump, s, p.used, p.folds, scaled, entropy, warm),
   ];
   const seconds = await runScheduled(tasks, {

@@ -53,10 +53,11 @@ export interface ProbeOutputs {
   solutions?: WarmSolutions;
 }
 
-/** The previous checkpoint's solutions for a warm analysis, with this one's axes per modality. */
+/** The previous checkpoint's solutions for a warm analysis, with this one's axes per modality and samples' key. */
 export interface WarmFits {
   prev?: WarmSolutions;
   axes: ModalityAxes[];
+  rows?: string;
 }
 
 /** The MLP start of one probe task (undefined: a cold start), from the previous checkpoint's weights. */
@@ -67,21 +68,13 @@ function mlpInit(
   task: Extract<Task, { kind: 'probe' }>,
   fi: number,
   f: Fold,
-  o: { warm?: WarmFits; rows?: string },
+  o: WarmFits,
 ): Float32Array | undefined {
-  if (!o.warm?.prev || !o.rows) return;
+  if (!o.prev) return;
   const mods = job.mods.map((m) => dump.modalities[m].name);
   const size = netSize([task.d, ...task.options.hidden, dump.classes]);
-  return mlpStart(
-    o.warm.prev,
-    o.rows,
-    name,
-    mods,
-    job.mods.map((m) => o.warm!.axes[m]),
-    fi,
-    f,
-    size,
-  );
+  const axes = job.mods.map((m) => o.axes[m]);
+  return mlpStart(o.prev, o.rows, name, mods, axes, fi, f, size);
 }
 
 /** A fold's MLP weights into the solutions the next checkpoint starts from (finite ones, with ids to match rows by). */
@@ -282,7 +275,7 @@ export function probeTasks(
   scaled: Scaled,
   out: ProbeOutputs,
   warm?: WarmStart,
-  solutions?: { warm?: WarmFits; rows?: string },
+  solutions?: WarmFits,
 ): Scheduled[] {
   const { n, y, classes } = dump;
   const tasks: Scheduled[] = [];
@@ -324,7 +317,7 @@ export function probeTasks(
         linearD: lin.dim,
         ...(linearOnly ? { mlp: false } : {}),
       };
-      const init = mlpInit(dump, job, name, task, fi, f, solutions ?? {});
+      const init = solutions && mlpInit(dump, job, name, task, fi, f, solutions);
       if (init) task.init = init;
       if (out.solutions?.rows) task.keepWeights = true;
       tasks.push({

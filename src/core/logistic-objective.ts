@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { matMul, readAndDispose } from './tensors';
+import { denseProduct, matMul, readAndDispose } from './tensors';
 import { countProduct } from './flops';
 import { gatherRows } from './rows';
 import { Objective as LbfgsObjective } from './lbfgs';
@@ -61,8 +61,7 @@ export class Objective implements LbfgsObjective {
     const t = tf.tidy(() => {
       const w = tf.tensor2d(Float32Array.from(theta.subarray(0, d * K)), [d, K]);
       const b = tf.tensor1d(Float32Array.from(theta.subarray(d * K)));
-      countProduct(n, d, K);
-      const p = tf.softmax(tf.fused.matMul({ a: this.xt!, b: w, bias: b }));
+      const p = tf.softmax(denseProduct(this.xt!, w, b));
       const diff = tf.sub(p, this.onehot!);
       return { p, gw: matMul(this.xtT!, diff), gb: tf.sum(diff, 0) };
     });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from './rng';
-import { countProduct } from './flops';
+import { denseProduct } from './tensors';
 import { Mat, StepOps, directOps, engineOps } from './step-ops';
 
 /**
@@ -76,8 +76,7 @@ export function forward(layers: LayerTensors[], x: tf.Tensor2D, acts?: tf.Tensor
   let h = x;
   layers.forEach((l, i) => {
     const last = i === layers.length - 1;
-    countProduct(h.shape[0], h.shape[1], l.w.shape[1]);
-    const next = tf.fused.matMul({ a: h, b: l.w, bias: l.b, activation: last ? 'linear' : 'relu' }) as tf.Tensor2D;
+    const next = denseProduct(h, l.w, l.b, !last);
     if (h !== x && !acts) h.dispose();
     h = next;
     if (acts && !last) acts.push(h);

@@ -233,9 +233,6 @@ function snapshot(net: FlatNet): Probe['weights'] {
   }));
 }
 
-/** Share of the learning rate a warm-started fit begins with: it starts near a minimum and must not be thrown out of it. */
-const WARM_LR = 1;
-
 /** The weights of a probe as one flat array in mlp.ts's layout (each layer's w, then b). */
 export function flatWeights(p: Probe): Float32Array {
   const out = new Float32Array(p.weights.reduce((a, l) => a + l.w.length + l.b.length, 0));
@@ -251,8 +248,6 @@ export function flatWeights(p: Probe): Float32Array {
 interface Training {
   net: FlatNet;
   adam: Adam;
-  /** the learning rate the fit started with */
-  lr: number;
   grad: Float32Array;
   batches: Batches;
   K: number;
@@ -284,7 +279,7 @@ function trainEpochs(tr: Training, rng: Rng, valLoss: () => number, opts: ProbeO
       stale = 0;
     } else {
       stale++;
-      if (stale === Math.ceil(opts.patience / 2)) tr.adam.lr = tr.lr / 4; // plateau: finer steps
+      if (stale === Math.ceil(opts.patience / 2)) tr.adam.lr = opts.lr / 4; // plateau: finer steps
       if (stale >= opts.patience) break;
     }
   }
@@ -317,13 +312,11 @@ export function trainProbe(
     net.theta.set(fresh); // a start that predicts nothing finite: cold after all
     start = Infinity;
   }
-  const warm = Number.isFinite(start);
   let best: Probe = { weights: snapshot(net), temperature: 1, epochs: 0, valLoss: start };
   const batches = new Batches(x, d, y, order, opts.batch); // disposes what it made if it fails
   try {
-    const lr = warm ? opts.lr * WARM_LR : opts.lr;
-    const adam = new Adam(net.theta.length, lr);
-    const tr: Training = { net, adam, lr, grad: new Float32Array(net.theta.length), batches, K, decay };
+    const adam = new Adam(net.theta.length, opts.lr);
+    const tr: Training = { net, adam, grad: new Float32Array(net.theta.length), batches, K, decay };
     best = trainEpochs(tr, rng, valLoss, opts, best);
   } finally {
     batches.dispose();

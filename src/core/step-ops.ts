@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { countProduct } from './flops';
-import { readInto } from './tensors';
+import { denseProduct, matMul, readInto } from './tensors';
 
 /**
  * The dozen ops a probe's training step runs (mlp.ts batchGradient), on 2D float32 data.
@@ -37,23 +37,12 @@ const product = (a: Mat, b: Mat) => countProduct(a.shape[0], a.shape[1], b.shape
 /** The ops through tfjs's engine (any backend). */
 export const engineOps: StepOps = {
   upload: (v, shape) => tf.tensor(v.slice(), shape, 'float32'), // a copy: the cpu backend keeps the array it is given
-  dense: (h, w, b, relu) => {
-    product(h, w);
-    return tf.fused.matMul({
-      a: h as tf.Tensor2D,
-      b: w as tf.Tensor2D,
-      bias: b as tf.Tensor,
-      activation: relu ? 'relu' : 'linear',
-    });
-  },
-  matMul: (a, b) => {
-    product(a, b);
-    return tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
-  },
+  dense: (h, w, b, relu) => denseProduct(h as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor, relu),
+  matMul: (a, b) => matMul(a as tf.Tensor, b as tf.Tensor),
   transpose: (a) => tf.transpose(a as tf.Tensor2D),
   sumRows: (a) => tf.tidy(() => tf.reshape(tf.matMul(tf.ones([1, a.shape[0]]), a as tf.Tensor2D), [a.shape[1]])),
   reluGrad: (dA, act) => tf.tidy(() => tf.mul(dA as tf.Tensor, tf.step(act as tf.Tensor))),
-  read: (a, out, offset = 0) => readInto(a as tf.Tensor, out, offset),
+  read: (a, out, offset = 0) => readInto(a, out, offset),
   dispose: (a) => (a as tf.Tensor).dispose(),
 };
 
@@ -110,7 +99,7 @@ export function directOps(): StepOps | undefined {
         be.disposeData(mask.dataId);
       }
     },
-    read: (a, out, offset = 0) => readInto(a as tf.Tensor, out, offset),
+    read: (a, out, offset = 0) => readInto(a, out, offset),
     dispose: (a) => {
       if (a instanceof tf.Tensor) a.dispose();
       else be.disposeData(a.dataId);

@@ -17,6 +17,12 @@ export function matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
   return tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
 }
 
+/** relu(a b + bias) (or a b + bias) as one fused tfjs kernel, its arithmetic counted. */
+export function denseProduct(a: tf.Tensor2D, b: tf.Tensor2D, bias: tf.Tensor, relu = false): tf.Tensor2D {
+  countProduct(a.shape[0], a.shape[1], b.shape[1]);
+  return tf.fused.matMul({ a, b, bias, activation: relu ? 'relu' : 'linear' }) as tf.Tensor2D;
+}
+
 interface WasmInternals {
   dataIdMap?: { get(id: object): { memoryOffset?: number } | undefined };
   wasm?: { HEAPU8: Uint8Array };

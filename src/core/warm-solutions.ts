@@ -68,10 +68,13 @@ export function rowsKey(dump: Pick<Dump, 'n' | 'y' | 'ids'>): string | undefined
   return digest([Float64Array.of(dump.n), dump.y, Float64Array.from(dump.ids)]);
 }
 
-/** The rows a fold trains on. */
+/** The rows a fold trains on (hashed once per fold: every probe input asks). */
 export function fitKey(f: Pick<Fold, 'fit'>): string {
-  return digest([f.fit]);
+  let key = fitKeys.get(f.fit);
+  if (key === undefined) fitKeys.set(f.fit, (key = digest([f.fit])));
+  return key;
 }
+const fitKeys = new WeakMap<Int32Array, string>();
 
 /** The axes a scaled modality leaves for the next checkpoint. */
 export function axesOf(space: FeatureSpace): ModalityAxes {
@@ -109,7 +112,6 @@ export function mlpStart(
     if (!before || before.dz !== after.dz) return;
     const width = after.probe ? after.probe.p : after.dz;
     if (w.dims[i] !== width || Boolean(before.probe) !== Boolean(after.probe)) return;
-    if (before.probe && before.probe.p !== width) return;
     maps.push(before.probe && after.probe ? basisChange(before.probe, after.probe, after.dz) : undefined);
   }
   const theta = Float32Array.from(w.theta);

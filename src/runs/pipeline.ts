@@ -292,6 +292,7 @@ export class Pipeline extends EventEmitter {
     job.updatedAt = Date.now();
     const root = this.rootOf(job.file) ?? path.dirname(job.file);
     const { settings, id: settingsId } = this.settingsOf(job.file);
+    const seen = statKey(job.file); // the version this run reads
     const { id, done } = this.worker.analyze(
       job.file,
       settings,
@@ -300,7 +301,7 @@ export class Pipeline extends EventEmitter {
       (phase: Phase, fraction: number) => this.emit('progress', job, phase, fraction),
       job.force,
     );
-    this.running = { file: job.file, id, settingsId, seen: statKey(job.file) };
+    this.running = { file: job.file, id, settingsId, seen };
     this.emit('started', job);
     done
       .then(
