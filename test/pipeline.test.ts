@@ -142,14 +142,19 @@ test('a writer process emits 20 dumps in a burst (some slowly, in chunks): each 
   assert.ok(Math.max(...firstEpochs) >= 10, `first analysed: ${firstEpochs}`);
 });
 
-test('a late event for the content being analysed does not restart it: one run, its result counted', async () => {
-  const root = tempDir('lsmi-late-');
+/** A root with one run holding one 3,000-row dump, and a pipeline (not started) watching it. */
+function oneDumpRun(prefix: string) {
+  const root = tempDir(prefix);
   const run = path.join(root, 'run-a');
   fs.mkdirSync(run);
   const file = path.join(run, 'epoch-0001.safetensors');
   dumpTo(file, 1, 3000);
   const p = new Pipeline({ roots: [root], settings: SETTINGS, backend: 'wasm', stabilityMs: 100 });
-  const c = collect(p);
+  return { file, p, c: collect(p) };
+}
+
+test('a late event for the content being analysed does not restart it: one run, its result counted', async () => {
+  const { file, p, c } = oneDumpRun('lsmi-late-');
   let starts = 0;
   p.on('started', (job: JobRecord) => {
     if (job.file !== file) return;
@@ -165,15 +170,8 @@ test('a late event for the content being analysed does not restart it: one run, 
 });
 
 test('a rewrite that keeps size and mtime while the job runs still restarts it (ctime and inode tell)', async () => {
-  const root = tempDir('lsmi-same-size-');
-  const run = path.join(root, 'run-a');
-  fs.mkdirSync(run);
-  const file = path.join(run, 'epoch-0001.safetensors');
-  dumpTo(file, 1, 3000);
-  const size = fs.statSync(file).size;
-  const { mtime } = fs.statSync(file);
-  const p = new Pipeline({ roots: [root], settings: SETTINGS, backend: 'wasm', stabilityMs: 100 });
-  const c = collect(p);
+  const { file, p, c } = oneDumpRun('lsmi-same-size-');
+  const { size, mtime } = fs.statSync(file);
   let starts = 0;
   p.on('started', (job: JobRecord) => {
     if (job.file !== file || ++starts !== 1) return;
