@@ -3,6 +3,8 @@ import * as assert from 'node:assert/strict';
 import { initBackend, BackendInfo } from '../src/core/backend';
 import { analyze } from '../src/core/estimator';
 import { linearLogProbs, trainLinear } from '../src/core/logistic';
+import { Objective, TF_WORK } from '../src/core/logistic-objective';
+import { directOps, engineOps } from '../src/core/step-ops';
 import { Rng } from '../src/core/rng';
 import { syntheticSet } from '../src/core/synthetic/sets';
 import { synthDump } from '../src/core/synthetic/dump';
@@ -129,4 +131,45 @@ test('model selection: linear on Gaussian classes (linear Bayes posterior), the 
   // Switching the linear candidate off leaves the MLP everywhere.
   const off = await analyze(x, { seed: 0, folds: 3, linearProbe: null }, backend);
   for (const p of off.probes) assert.deepEqual(p.model, ['mlp', 'mlp', 'mlp']);
+});
+
+test('linear objective: the wasm kernels called directly give the engine path its numbers, and free what they make', async (t) => {
+  const tf = await import('@tensorflow/tfjs-core');
+  if (tf.getBackend() !== 'wasm') {
+    t.skip(`direct ops are for wasm; the backend here is ${tf.getBackend()}`);
+    return;
+  }
+  const [n, d, K] = [3000, 20, 10]; // n d K above TF_WORK: the tfjs path
+  assert.ok(n * d * K > TF_WORK);
+  const { x, y } = softmaxData(n, d, K, 5);
+  const rows = range(0, n);
+  const direct = directOps();
+  assert.ok(direct, 'softmax and sub are registered on wasm');
+  const [a, b] = [new Objective(x, d, y, K, rows, engineOps), new Objective(x, d, y, K, rows, direct)];
+  const theta = Float64Array.from({ length: (d + 1) * K }, (_, i) => 0.05 * Math.sin(i));
+  const [ga, gb] = [new Float64Array(theta.length), new Float64Array(theta.length)];
+  const fa = a.eval(theta, 1e-3, ga);
+  b.eval(theta, 1e-3, gb); // its row of ones for n rows is kept
+  const before = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+  const fb = b.eval(theta, 1e-3, gb);
+  assert.equal(fb, fa);
+  assert.deepEqual(gb, ga, 'the same kernels, the same numbers');
+  assert.equal(
+    (tf.backend() as unknown as { numDataIds(): number }).numDataIds(),
+    before,
+    'nothing left on the backend',
+  );
+  // The gradient is the loss's: a central difference along it.
+  const norm = Math.hypot(...ga);
+  const step = Float64Array.from(ga, (v) => (1e-3 * v) / norm);
+  const at = (s: number) =>
+    b.eval(
+      Float64Array.from(theta, (v, i) => v + s * step[i]),
+      1e-3,
+      new Float64Array(theta.length),
+    );
+  const slope = (at(1) - at(-1)) / 2e-3;
+  assert.ok(Math.abs(slope - norm) < 1e-3 * norm + 1e-5, `directional derivative ${slope} vs |g| ${norm}`);
+  a.dispose();
+  b.dispose();
 });

@@ -184,11 +184,14 @@ test('the next checkpoint of a run, warm, fits fewer models and lands where a co
     for (const l of p.lambda!)
       assert.ok(l === null || (l <= last * 10.0001 && l >= last / 10.0001), `${p.modality}: ${l}`);
   }
-  for (const k of ['R', 'U1', 'U2', 'S'] as const)
-    assert.ok(
-      Math.abs(warm.main.dataset[k] - cold.main.dataset[k]) < 0.01,
-      `${k}: warm ${warm.main.dataset[k]} vs cold ${cold.main.dataset[k]}`,
-    );
+  // Where it lands: inside the cold analysis's 90 % interval (at N = 3,000 about +-0.03 for R),
+  // and close. Warm hints may pick the other probe candidate on a near-tie, a change of ~0.01.
+  for (const k of ['R', 'U1', 'U2', 'S'] as const) {
+    const [lo, hi] = cold.main.intervals[k];
+    const w = warm.main.dataset[k];
+    assert.ok(w >= lo - 1e-9 && w <= hi + 1e-9, `${k}: warm ${w} outside the cold interval [${lo}, ${hi}]`);
+    assert.ok(Math.abs(w - cold.main.dataset[k]) < 0.02, `${k}: warm ${w} vs cold ${cold.main.dataset[k]}`);
+  }
   // Off by setting: the same analysis as a cold one.
   const off = await analyze(next, { ...settings, warmStart: false }, backend, { previous: resultToJson(a, false) });
   assert.equal(off.warm, undefined);

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { denseProduct, matMul, readAndDispose } from './tensors';
 import { countProduct } from './flops';
 import { gatherRows } from './rows';
 import { Objective as LbfgsObjective } from './lbfgs';
+import { Mat, StepOps, stepOps } from './step-ops';
 
 /** The linear probe's objective (logistic.ts): mean cross-entropy of a softmax of x W + b, plus L2. */
 
@@ -23,6 +23,8 @@ export class Objective implements LbfgsObjective {
   private readonly xFit?: Float32Array;
   /** function + gradient evaluations so far */
   evaluations = 0;
+  /** the tfjs path's weights, probabilities and gradient in JS, made once per fit */
+  private buffers?: Record<'w' | 'b' | 'p' | 'gw' | 'gb', Float32Array>;
 
   constructor(
     x: Float32Array,
@@ -30,6 +32,8 @@ export class Objective implements LbfgsObjective {
     y: Int32Array,
     readonly K: number,
     rows: Int32Array,
+    /** the tfjs path's kernels (tests compare the engine's with the direct ones) */
+    private readonly ops: StepOps = stepOps(),
   ) {
     this.n = rows.length;
     const xFit = gatherRows(x, d, rows);
@@ -53,19 +57,37 @@ export class Objective implements LbfgsObjective {
 
   /**
    * The data term on tfjs: the two products, softmax and its gradient run as 6 kernels (the JS
-   * loops' n x K exponentials were most of a fit's time). The loss is summed in float64 from
-   * the label entries, so the line search still sees changes float32 sums would round off.
+   * loops' n x K exponentials were most of a fit's time), called directly on wasm (step-ops.ts:
+   * through the engine each call cost more than its arithmetic at a 5k-row fit) and read into
+   * buffers kept for the fit. The loss is summed in float64 from the label entries, so the
+   * line search still sees changes float32 sums would round off.
    */
   private dataTermTf(theta: Float64Array, g: Float64Array): number {
     const { n, d, K } = this;
-    const t = tf.tidy(() => {
-      const w = tf.tensor2d(Float32Array.from(theta.subarray(0, d * K)), [d, K]);
-      const b = tf.tensor1d(Float32Array.from(theta.subarray(d * K)));
-      const p = tf.softmax(denseProduct(this.xt!, w, b));
-      const diff = tf.sub(p, this.onehot!);
-      return { p, gw: matMul(this.xtT!, diff), gb: tf.sum(diff, 0) };
+    const { ops } = this;
+    const buf = (this.buffers ??= {
+      w: new Float32Array(d * K),
+      b: new Float32Array(K),
+      p: new Float32Array(n * K),
+      gw: new Float32Array(d * K),
+      gb: new Float32Array(K),
     });
-    const [p, gw, gb] = [readAndDispose(t.p), readAndDispose(t.gw), readAndDispose(t.gb)];
+    buf.w.set(theta.subarray(0, d * K));
+    buf.b.set(theta.subarray(d * K));
+    const made: Mat[] = [];
+    const keep = <T extends Mat>(m: T) => (made.push(m), m);
+    try {
+      const w = keep(ops.upload(buf.w, [d, K]));
+      const b = keep(ops.upload(buf.b, [K]));
+      const p = keep(ops.softmax(keep(ops.dense(this.xt!, w, b, false))));
+      const diff = keep(ops.sub(p, this.onehot!));
+      ops.read(keep(ops.matMul(this.xtT!, diff)), buf.gw);
+      ops.read(keep(ops.sumRows(diff)), buf.gb);
+      ops.read(p, buf.p);
+    } finally {
+      for (const m of made) ops.dispose(m);
+    }
+    const { p, gw, gb } = buf;
     let f = 0;
     // float32 probabilities: one below ~1e-38 would read as 0; its log is bounded there.
     for (let i = 0; i < n; i++) f -= Math.log(Math.max(p[i * K + this.yFit[i]], 1e-38));

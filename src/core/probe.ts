@@ -43,7 +43,7 @@ export const DEFAULT_PROBE: Omit<ProbeOptions, 'seed'> = {
   lr: 6e-3,
   weightDecay: 3e-3,
   decayRows: 1500,
-  patience: 3,
+  patience: 2,
 };
 
 /**

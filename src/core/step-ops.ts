@@ -3,7 +3,8 @@ import { countProduct } from './flops';
 import { denseProduct, matMul, readInto } from './tensors';
 
 /**
- * The dozen ops a probe's training step runs (mlp.ts batchGradient), on 2D float32 data.
+ * The dozen ops a probe's training step (mlp.ts batchGradient) and the linear probe's
+ * objective (logistic-objective.ts) run, on 2D float32 data.
  *
  * Through tfjs's engine every op also pays for scopes, tensor bookkeeping and, for a matMul,
  * two reshapes to 3D and back: ~4-12 us an op, and a small probe's step runs ~36 of them
@@ -21,6 +22,9 @@ export interface StepOps {
   sumRows(a: Mat): Mat;
   /** dA where act > 0, else 0: the ReLU's backward pass */
   reluGrad(dA: Mat, act: Mat): Mat;
+  /** softmax of each row */
+  softmax(a: Mat): Mat;
+  sub(a: Mat, b: Mat): Mat;
   read(a: Mat, out: Float32Array, offset?: number): void;
   dispose(a: Mat): void;
 }
@@ -42,6 +46,8 @@ export const engineOps: StepOps = {
   transpose: (a) => tf.transpose(a as tf.Tensor2D),
   sumRows: (a) => tf.tidy(() => tf.reshape(tf.matMul(tf.ones([1, a.shape[0]]), a as tf.Tensor2D), [a.shape[1]])),
   reluGrad: (dA, act) => tf.tidy(() => tf.mul(dA as tf.Tensor, tf.step(act as tf.Tensor))),
+  softmax: (a) => tf.softmax(a as tf.Tensor),
+  sub: (a, b) => tf.sub(a as tf.Tensor, b as tf.Tensor),
   read: (a, out, offset = 0) => readInto(a, out, offset),
   dispose: (a) => (a as tf.Tensor).dispose(),
 };
@@ -52,7 +58,7 @@ interface WasmBackend {
 }
 type KernelFunc = (args: { inputs: Record<string, Mat>; backend: unknown; attrs: Record<string, unknown> }) => Mat;
 
-const KERNELS = ['_FusedMatMul', 'BatchMatMul', 'Transpose', 'Step', 'Multiply'] as const;
+const KERNELS = ['_FusedMatMul', 'BatchMatMul', 'Transpose', 'Step', 'Multiply', 'Softmax', 'Sub'] as const;
 
 /** The ops on the wasm backend's kernels directly, or undefined when that is not the backend or a kernel is missing. */
 export function directOps(): StepOps | undefined {
@@ -99,10 +105,20 @@ export function directOps(): StepOps | undefined {
         be.disposeData(mask.dataId);
       }
     },
+    softmax: (a) => run('Softmax', { logits: a }, { dim: a.shape.length - 1 }),
+    sub: (a, b) => run('Sub', { a, b }),
     read: (a, out, offset = 0) => readInto(a, out, offset),
     dispose: (a) => {
       if (a instanceof tf.Tensor) a.dispose();
       else be.disposeData(a.dataId);
     },
   };
+}
+
+/** The ops for the backend in use: its kernels called directly on wasm, else through the engine. */
+let chosen: { backend: string; ops: StepOps } | undefined;
+export function stepOps(): StepOps {
+  const backend = tf.getBackend();
+  if (chosen?.backend !== backend) chosen = { backend, ops: directOps() ?? engineOps };
+  return chosen.ops;
 }
