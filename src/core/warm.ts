@@ -150,7 +150,7 @@ function medianLambda(v: unknown, folds: number): number | undefined {
 /**
  * The L2 path of a warm linear candidate: the strengths within a factor of 10 of the one the
  * previous checkpoint chose (strongest first), or the whole path when none is. The path's
- * weak end costs most (L-BFGS needs more iterations there), and past the best two steps are
+ * weak end costs most (L-BFGS needs more iterations there), and past the best one step is
  * fitted only to see the validation loss rise.
  */
 export function warmLambdas(path: number[], chosen: number | undefined): number[] {
