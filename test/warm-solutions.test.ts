@@ -6,8 +6,9 @@ import { resultToJson } from '../src/core/report';
 import { syntheticSet } from '../src/core/synthetic/sets';
 import { synthDump } from '../src/core/synthetic/dump';
 import { symmetricEigen, topEigen } from '../src/core/linalg';
-import { WarmSolutions, fitKey, mlpStart, rowsKey } from '../src/core/warm-solutions';
+import { WarmSolutions, fitKey, mlpStart, rowsKey, warmEpochBudget } from '../src/core/warm-solutions';
 import { netSize } from '../src/core/mlp';
+import { DEFAULT_PROBE } from '../src/core/probe';
 import { WarmStarts } from '../src/worker/warm-starts';
 import { Rng } from '../src/core/rng';
 import type { Dump } from '../src/io/dump';
@@ -107,11 +108,13 @@ test('MLP weights start the next checkpoint only for the same samples and fit ro
   const prev: WarmSolutions = {
     rows: rowsKey(dump),
     axes: new Map([['x1', { dz, probe: { basis: basisOld, p } }]]),
-    mlp: new Map([['x1', [{ fit: fitKey(fold), theta, dims: [p], hidden: h }]]]),
+    mlp: new Map([['x1', [{ fit: fitKey(fold), theta, dims: [p], hidden: h, epochs: 7 }]]]),
   };
   const now = [{ dz, probe: { basis: basisNew, p } }];
-  const start = mlpStart(prev, rowsKey(dump), 'x1', ['x1'], now, 0, fold, size)!;
-  assert.ok(start, 'a start for the same samples and rows');
+  const started = mlpStart(prev, rowsKey(dump), 'x1', ['x1'], now, 0, fold, size)!;
+  assert.ok(started, 'a start for the same samples and rows');
+  assert.equal(started.epochs, 7, "the source fit's epochs come along");
+  const start = started.theta;
   // The first layer sees z B: z B_new W_new must equal z B_old W_old for any z-scores.
   const z = Float64Array.from({ length: dz }, () => rng.normal());
   for (let j = 0; j < h; j++) {
@@ -215,6 +218,42 @@ test('a warm analysis starts its MLPs from the last checkpoint weights: fewer ep
   assert.deepEqual(
     nWarm.probes.map((p) => p.epochs),
     nChoices.probes.map((p) => p.epochs),
+  );
+});
+
+test("a fit started from last checkpoint's weights trains at most its cold source's epochs plus patience", async () => {
+  assert.equal(warmEpochBudget(6, 2), 8);
+  assert.equal(warmEpochBudget(0, 2), 4, 'at least twice the patience');
+  // The same samples with other features: the weights are a poor start, and the fits run on.
+  const plain = synthDump(syntheticSet('xor'), 2_000, 31).dump;
+  const first: Dump = { ...plain, ids: Array.from({ length: plain.n }, (_, i) => 7_000 + i) };
+  const next: Dump = {
+    ...first,
+    file: `${first.file}-other`,
+    modalities: synthDump(syntheticSet('xor'), 2_000, 77).dump.modalities,
+  };
+  const settings = { seed: 0, folds: 3 };
+  let solutions: WarmSolutions | undefined;
+  const a = await analyze(first, settings, backend, { onSolutions: (s) => (solutions = s) });
+  for (const p of a.probes)
+    solutions!.mlp
+      .get(p.modality)
+      ?.forEach((w, fi) => assert.equal(w?.epochs, p.epochs![fi], `${p.modality} fold ${fi}`));
+  const previous = resultToJson(a, false);
+  const withSource = async (epochs: number) => {
+    for (const folds of solutions!.mlp.values()) for (const w of folds) if (w) w.epochs = epochs;
+    return (await analyze(next, settings, backend, { previous, solutions })).probes.flatMap((p) => p.epochs!);
+  };
+  const budget = warmEpochBudget(0, DEFAULT_PROBE.patience);
+  const long = await withSource(60);
+  assert.ok(
+    long.some((e) => e > budget),
+    `without a binding budget some fit runs past ${budget}: ${long}`,
+  );
+  const capped = await withSource(0);
+  assert.ok(
+    capped.every((e) => e <= budget),
+    `every fit within ${budget} epochs: ${capped}`,
   );
 });
 

@@ -7,7 +7,7 @@ import { Scheduled } from './schedule';
 import { FeatureSpace } from './space';
 import { ProbeModel, Task, TaskResult } from './tasks';
 import { WarmStart, linearClearlyBetter, mlpClearlyBetter, pilotCounts, warmLambdas } from './warm';
-import { ModalityAxes, WarmSolutions, fitKey, mlpStart } from './warm-solutions';
+import { ModalityAxes, WarmSolutions, fitKey, mlpStart, warmEpochBudget } from './warm-solutions';
 import { netSize } from './mlp';
 
 /**
@@ -69,7 +69,7 @@ function mlpInit(
   fi: number,
   f: Fold,
   o: WarmFits,
-): Float32Array | undefined {
+): ReturnType<typeof mlpStart> {
   if (!o.prev) return;
   const mods = job.mods.map((m) => dump.modalities[m].name);
   const size = netSize([task.d, ...task.options.hidden, dump.classes]);
@@ -86,11 +86,12 @@ function keepWeights(
   dims: number[],
   fi: number,
   f: Fold,
+  epochs: number,
 ): void {
   if (!out.solutions?.rows || !theta.every(Number.isFinite)) return;
   const perFold = out.solutions.mlp.get(name) ?? [];
   out.solutions.mlp.set(name, perFold);
-  perFold[fi] = { fit: fitKey(f), theta, dims, hidden: task.options.hidden[0] ?? task.classes };
+  perFold[fi] = { fit: fitKey(f), theta, dims, hidden: task.options.hidden[0] ?? task.classes, epochs };
 }
 
 export function entropyTasks(
@@ -318,7 +319,11 @@ export function probeTasks(
         ...(linearOnly ? { mlp: false } : {}),
       };
       const init = solutions && mlpInit(dump, job, name, task, fi, f, solutions);
-      if (init) task.init = init;
+      if (init) {
+        task.init = init.theta;
+        const budget = warmEpochBudget(init.epochs, task.options.patience);
+        task.options = { ...task.options, maxEpochs: Math.min(task.options.maxEpochs, budget) };
+      }
       if (out.solutions?.rows) task.keepWeights = true;
       tasks.push({
         task,
@@ -327,7 +332,8 @@ export function probeTasks(
         place: (r) => {
           if (r.kind !== 'probe') return;
           placeProbe(r, f, fi, ctx);
-          if (r.theta) keepWeights(out, name, task, r.theta, dims, fi, f);
+          // A warm fit passes on its source's epoch count: the budget stays the cold fit's.
+          if (r.theta) keepWeights(out, name, task, r.theta, dims, fi, f, init ? init.epochs : r.epochs);
           if (fi === 0) gate?.decide(probeVerdict(r.valLoss));
         },
         ...(gate && fi === 0 ? { pilot: true } : {}),

@@ -46,6 +46,22 @@ export interface FoldWeights {
   dims: number[];
   /** the first layer's width (its weights are the first [inputs x hidden] values) */
   hidden: number;
+  /**
+   * Epochs to the best of the cold fit these weights descend from (a warm fit carries its
+   * source's count): the budget of a fit started from them (warmEpochBudget).
+   */
+  epochs: number;
+}
+
+/**
+ * Most epochs a fit started from FoldWeights trains: its cold source's epochs to the best,
+ * then `patience` more. A start from the last checkpoint should need fewer than a fit from
+ * scratch; one still gaining slowly past that has crawled out of a worse basin (5k x 64: a
+ * joint MLP that lost to the linear candidate last time, as a start, ran 31 epochs to a
+ * validation loss above the cold fit's 4), and the best epoch so far is kept.
+ */
+export function warmEpochBudget(source: number, patience: number): number {
+  return Math.max(source, patience) + patience;
 }
 
 /** sha256 of typed arrays' bytes (each prefixed by its length): a fingerprint of our own arrays. */
@@ -102,7 +118,7 @@ export function mlpStart(
   fi: number,
   fold: Pick<Fold, 'fit'>,
   size: number,
-): Float32Array | undefined {
+): { theta: Float32Array; epochs: number } | undefined {
   const w = rows !== undefined && prev?.rows === rows ? prev.mlp.get(name)?.[fi] : undefined;
   if (!w || w.theta.length !== size || w.fit !== fitKey(fold) || w.dims.length !== mods.length) return;
   const maps: Array<Float32Array | undefined> = [];
@@ -123,7 +139,7 @@ export function mlpStart(
       theta.set(mapRows(map, w.theta.subarray(row * hidden, (row + width) * hidden), width, hidden), row * hidden);
     row += width;
   }
-  return theta;
+  return { theta, epochs: w.epochs };
 }
 
 /** Each pair of axes' map, made once (an analysis's folds and probe inputs share it). */
