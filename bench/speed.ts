@@ -167,6 +167,7 @@ export async function speedBench(sizesArg?: string): Promise<void> {
       const worker = new WorkerClient({ memoryMb: 8192 });
       try {
         await measure(worker, n, d, files, dir, warm, blas.gflops);
+        if (warm) await startedWorker(files[0], dir);
       } catch (e) {
         // One size failing (memory, a timeout) still leaves the others' figures.
         console.log(`  N ${n.toLocaleString()} x D ${d}: failed: ${(e as Error).message}`);
@@ -214,6 +215,27 @@ async function measure(
   if (next) console.log(`    next: ${phaseLine(next[1])}`);
   if (plain) console.log(`    cold, warm worker: ${phaseLine(plain[1])}`);
   console.log(`    ${lowerBoundLine(plain?.[1] ?? first, blasGflops)}`);
+}
+
+/** Seconds a started worker is given before its first job: threads up and its warm-up done. */
+const START_UP_S = 8;
+
+/**
+ * The first checkpoint as a watcher's worker sees it: the worker started a while before (its
+ * threads loaded and warmed up on a small synthetic analysis), its first job cold.
+ */
+async function startedWorker(file: string, dir: string): Promise<void> {
+  const worker = new WorkerClient({ memoryMb: 8192 });
+  try {
+    worker.start();
+    await new Promise((r) => setTimeout(r, START_UP_S * 1000));
+    const [s, out] = await timedJob(worker, file, path.join(dir, 'cache-started'));
+    console.log(
+      `    first checkpoint in a worker started ${START_UP_S} s before: ${s.toFixed(1)} s | ${phaseLine(out)}`,
+    );
+  } finally {
+    worker.dispose();
+  }
 }
 
 /**

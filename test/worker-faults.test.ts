@@ -15,6 +15,7 @@ import { analyze } from '../src/core/estimator';
 import { initBackend } from '../src/core/backend';
 import { readDump } from '../src/io/dump';
 import { JobError, WorkerClient } from '../src/worker/client';
+import { warmUp } from '../src/worker/warm-up';
 import { REPO, tempDir } from './helpers';
 
 const clients: WorkerClient[] = [];
@@ -245,5 +246,40 @@ test('a warmed pool has its threads before any task and runs the first task on t
     console.log(`# first task on a warmed thread: ${Date.now() - t0} ms`);
   } finally {
     pool.cancel();
+  }
+});
+
+test('background tasks (the worker warm-up) wait for every other task queued, even ones queued later', async () => {
+  const pool = new TaskPool(1, 'wasm');
+  try {
+    const order: string[] = [];
+    const bg = pool.group({ background: true });
+    const fg = pool.group();
+    const done = (name: string) => (r: unknown) => (order.push(name), r);
+    const runs = [
+      bg.run(probeTask(200, 5, { maxEpochs: 1 })).then(done('background 1')), // starts at once: the thread is free
+      bg.run(probeTask(200, 6, { maxEpochs: 1 })).then(done('background 2')),
+      fg.run(probeTask(200, 7, { maxEpochs: 1 })).then(done('job 1')),
+      fg.run(probeTask(200, 8, { maxEpochs: 1 })).then(done('job 2')),
+    ];
+    await Promise.all(runs);
+    assert.deepEqual(order, ['background 1', 'job 1', 'job 2', 'background 2']);
+  } finally {
+    pool.cancel();
+  }
+});
+
+test('the worker warm-up: a small analysis on background threads, done in seconds, nothing written', async () => {
+  const backend = await initBackend('auto');
+  const dir = tempDir('warm-up-');
+  const cwd = process.cwd();
+  process.chdir(dir);
+  try {
+    const seconds = await warmUp(backend);
+    assert.ok(seconds !== undefined && seconds < 60, `warm-up took ${seconds} s`);
+    assert.deepEqual(fs.readdirSync(dir), [], 'no file written');
+    console.log(`# warm-up analysis: ${seconds!.toFixed(2)} s`);
+  } finally {
+    process.chdir(cwd);
   }
 });

@@ -160,6 +160,8 @@ export interface RunHooks {
   solutions?: WarmSolutions;
   /** receives what this analysis leaves the next checkpoint */
   onSolutions?: (s: WarmSolutions) => void;
+  /** its fits wait for every other analysis's (the worker's start-up warm-up) */
+  background?: boolean;
 }
 
 export function resolveSettings(settings: Partial<Settings>): Settings {
@@ -191,7 +193,12 @@ export async function analyze(
   let t = performance.now();
   const tally = { flops: 0 };
   const prev = warm ? hooks.solutions : undefined;
-  const scaled = await scale(dump, p, { workers: s.workers, backend, signal: hooks.signal, tally }, prev?.axes);
+  const scaled = await scale(
+    dump,
+    p,
+    { workers: s.workers, backend, signal: hooks.signal, tally, background: hooks.background },
+    prev?.axes,
+  );
   lap('scaling', t);
   const axes = scaled.spaces.map((sp) => sp && axesOf(sp));
 
@@ -218,6 +225,7 @@ export async function analyze(
     signal: hooks.signal,
     onProgress: hooks.onProgress,
     tally,
+    background: hooks.background,
   });
   lap('models', t);
   if (outputs.solutions) hooks.onSolutions?.(outputs.solutions);

@@ -37,7 +37,11 @@ interface Slot {
 export class TaskGroup {
   private cancelled?: Error;
 
-  constructor(private readonly pool: TaskPool) {}
+  /** `background`: its tasks start only when no other group's task is queued (a warm-up). */
+  constructor(
+    private readonly pool: TaskPool,
+    readonly background = false,
+  ) {}
 
   run(task: Task, onEpoch?: (epoch: number) => void): Promise<TaskResult> {
     if (this.cancelled) return Promise.reject(this.cancelled);
@@ -53,7 +57,7 @@ export class TaskGroup {
 }
 
 /**
- * A few worker threads that run tasks, first come first served. Workers are kept between
+ * A few worker threads that run tasks, first come first served (background groups' last). Workers are kept between
  * analyses (loading tfjs and wasm costs ~0.5 s) and unref'd while idle so they never keep
  * the process alive. The worker script sits beside this module, compiled or bundled.
  */
@@ -82,8 +86,8 @@ export class TaskPool {
   }
 
   /** A group for one analysis's tasks: cancel it on failure or abort. */
-  group(): TaskGroup {
-    return new TaskGroup(this);
+  group(o: { background?: boolean } = {}): TaskGroup {
+    return new TaskGroup(this, o.background);
   }
 
   /** Tasks queued and running (for tests and diagnostics). */
@@ -167,7 +171,9 @@ export class TaskPool {
     while (this.queue.length) {
       const slot = this.workers.find((s) => !s.busy) ?? (this.workers.length < this.size ? this.spawn() : undefined);
       if (!slot) break;
-      const p = this.queue.shift()!;
+      // First come first served, except that background groups' tasks wait for everyone else's.
+      const first = this.queue.findIndex((q) => !q.group?.background);
+      const [p] = this.queue.splice(first >= 0 ? first : 0, 1);
       slot.busy = p;
       slot.w.ref();
       slot.w.postMessage({ id: p.id, backend: this.backend, task: p.task } satisfies PoolRequest);

@@ -25,6 +25,8 @@ export interface ScheduleOptions {
   onProgress?: (p: Progress) => void;
   /** adds up the tasks' matrix-product flops (flops.ts) */
   tally?: { flops: number };
+  /** on threads, start these tasks only when no other analysis's task is waiting (a warm-up) */
+  background?: boolean;
 }
 
 /** Seconds of task time by kind (they add over threads). */
@@ -100,7 +102,7 @@ async function onThreads(
   epochProgress: (i: number) => (epoch: number) => void,
 ): Promise<void> {
   // This analysis's tasks as one group: an abort or the first failure stops the rest of them.
-  const group = taskPool(workers, o.backend.name).group();
+  const group = taskPool(workers, o.backend.name).group({ background: o.background });
   const onAbort = () => group.cancel();
   o.signal?.addEventListener('abort', onAbort);
   try {

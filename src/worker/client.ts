@@ -231,6 +231,14 @@ export class WorkerClient extends EventEmitter {
     else job.reject(new JobError(m.kind, m.message, m.file));
   }
 
+  /**
+   * Starts the worker process now rather than with the first job: it loads its backend and
+   * threads and warms them up (warm-up.ts) while nothing waits for it.
+   */
+  start(): void {
+    if (!this.disposed) this.ensure();
+  }
+
   analyze(
     file: string,
     settings: AnalyzeRequest['settings'],

@@ -18,6 +18,7 @@ import { contentHash, entryKey, settingsKey } from '../store/keys';
 import { BeatThread, fdFromEnv, pollingSignal, startBeatThread } from './beat';
 import { AnalyzeRequest, BEAT_FD_ENV, CANCEL_FD_ENV, HostToWorker, JobPhases, WorkerToHost } from './protocol';
 import { WarmStarts } from './warm-starts';
+import { warmUp } from './warm-up';
 import type { WarmSolutions } from '../core/warm-solutions';
 
 const send = (m: WorkerToHost) => process.send?.(m);
@@ -69,13 +70,19 @@ const warmStarts = new WarmStarts();
 
 /**
  * The backend and the estimator's worker threads start with the process, not with its first
- * job: a host starts its worker when it starts watching, long before the first checkpoint.
+ * job: a host's worker starts with the first dump it sees (the cached checkpoints of a run it
+ * opens answer from the worker too), mostly long before the next checkpoint is written. Then
+ * a small synthetic analysis warms the threads' code up (warm-up.ts); jobs do not wait for
+ * it, their fits go first.
  */
 const prewarmed = (async () => {
   try {
     const backend = await initBackend('auto');
     const threads = resolveWorkers('auto', backend, Infinity);
-    if (threads > 0) taskPool(threads, backend.name).warm();
+    if (threads > 0) {
+      taskPool(threads, backend.name).warm();
+      void warmUp(backend); // on threads only: inline, it would hold up the first job
+    }
   } catch {
     /* the first job loads what it needs and reports what fails */
   }
