@@ -269,17 +269,57 @@ test('background tasks (the worker warm-up) wait for every other task queued, ev
   }
 });
 
-test('the worker warm-up: a small analysis on background threads, done in seconds, nothing written', async () => {
+test('the worker warm-up beside a job: the job runs whole, on threads sized its own way; the warm-up steps aside', async () => {
   const backend = await initBackend('auto');
+  const alone = await warmUp(backend);
+  assert.ok(alone !== undefined && alone < 60, `warm-up took ${alone} s`);
+  console.log(`# warm-up analysis: ${alone!.toFixed(2)} s`);
+  // A job asking for another thread count than the warm-up used to rebuild the shared pool and
+  // cancel whichever analysis was on it; now the pool grows and each group keeps its limit.
   const dir = tempDir('warm-up-');
-  const cwd = process.cwd();
-  process.chdir(dir);
+  const dump = readDump(dumpTo(path.join(dir, 'job.npz'), 3, 1500));
+  const settle = () => new Promise((res) => setTimeout(res, 400)); // the warm-up is in its fits by then
+  // Side by side, the warm-up going on.
+  const beside = warmUp(backend);
+  await settle();
+  const r = await analyze(dump, { folds: 2, workers: 1 }, backend);
+  assert.equal(r.nTotal, 1500);
+  assert.ok(Number.isFinite(r.main.dataset.R));
+  assert.ok((await beside) !== undefined, 'the warm-up finished too');
+  // Stopped as the worker stops it when a job arrives: the job runs, the warm-up resolves.
+  const stop = new AbortController();
+  const stopped = warmUp(backend, stop.signal);
+  await settle();
+  stop.abort();
+  const again = await analyze(dump, { folds: 2, workers: 2 }, backend);
+  assert.equal(again.main.dataset.R, r.main.dataset.R, 'the thread count does not change the numbers');
+  const seconds = await stopped; // undefined when stopped mid-way; a hot warm-up may finish first
+  assert.ok(seconds === undefined || seconds < 60, 'resolves, never throws');
+});
+
+test('a pool grows instead of being rebuilt, a group keeps to its thread limit, a dropped group lets its thread finish', async () => {
+  const pool = new TaskPool(1, 'wasm');
   try {
-    const seconds = await warmUp(backend);
-    assert.ok(seconds !== undefined && seconds < 60, `warm-up took ${seconds} s`);
-    assert.deepEqual(fs.readdirSync(dir), [], 'no file written');
-    console.log(`# warm-up analysis: ${seconds!.toFixed(2)} s`);
+    pool.grow(2);
+    assert.equal(pool.size, 2);
+    const limited = pool.group({ limit: 1 });
+    let most = 0;
+    const watch = setInterval(() => (most = Math.max(most, pool.load.running)), 5);
+    await Promise.all([1, 2, 3].map((i) => limited.run(probeTask(300, 10 + i, { maxEpochs: 2 }))));
+    clearInterval(watch);
+    assert.equal(most, 1, 'one task of the limited group at a time on a 2-thread pool');
+    // Dropped while its task runs: the promise rejects at once, the thread is kept and freed.
+    const bg = pool.group({ background: true });
+    const running = bg.run(probeTask(2000, 20, { maxEpochs: 30, patience: 30 }));
+    await new Promise((r) => setTimeout(r, 300));
+    const threads = pool.load.threads;
+    bg.drop();
+    await assert.rejects(running, CancelledError);
+    assert.equal(pool.load.threads, threads, 'no thread stopped');
+    const next = await pool.group().run(probeTask(200, 21, { maxEpochs: 1 }));
+    assert.equal(next.kind, 'probe');
+    assert.equal(pool.load.threads, threads, 'the next task ran on the threads there were');
   } finally {
-    process.chdir(cwd);
+    pool.cancel();
   }
 });

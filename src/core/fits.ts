@@ -332,8 +332,10 @@ export function probeTasks(
         place: (r) => {
           if (r.kind !== 'probe') return;
           placeProbe(r, f, fi, ctx);
-          // A warm fit passes on its source's epoch count: the budget stays the cold fit's.
-          if (r.theta) keepWeights(out, name, task, r.theta, dims, fi, f, init ? init.epochs : r.epochs);
+          // A warm fit passes on its source's epoch count (the budget stays the cold fit's),
+          // or its own where it needed more: one still gaining at its budget raises the next.
+          const epochs = init ? Math.max(init.epochs, r.epochs) : r.epochs;
+          if (r.theta) keepWeights(out, name, task, r.theta, dims, fi, f, epochs);
           if (fi === 0) gate?.decide(probeVerdict(r.valLoss));
         },
         ...(gate && fi === 0 ? { pilot: true } : {}),

@@ -32,15 +32,18 @@ interface Slot {
  * The tasks of one analysis in a pool. cancel() rejects its queued tasks and terminates the
  * threads running its tasks (others' tasks go on, on fresh threads), so a failed or cancelled
  * analysis leaves nothing behind: no thread keeps working for it and no reply of it reaches a
- * later analysis.
+ * later analysis. drop() rejects them too but lets running tasks finish on their threads
+ * (their replies are ignored): for a warm-up, whose threads a real job is about to need.
  */
 export class TaskGroup {
   private cancelled?: Error;
 
-  /** `background`: its tasks start only when no other group's task is queued (a warm-up). */
   constructor(
     private readonly pool: TaskPool,
+    /** its tasks start only when no other group's task is queued (a warm-up) */
     readonly background = false,
+    /** most of its tasks running at once (the analysis's thread count; the pool may have more) */
+    readonly limit = Infinity,
   ) {}
 
   run(task: Task, onEpoch?: (epoch: number) => void): Promise<TaskResult> {
@@ -52,7 +55,14 @@ export class TaskGroup {
   cancel(reason: Error = new CancelledError()): void {
     if (this.cancelled) return;
     this.cancelled = reason;
-    this.pool.cancelGroup(this, reason);
+    this.pool.cancelGroup(this, reason, true);
+  }
+
+  /** As cancel(), but running tasks finish on their threads instead of the threads being stopped. */
+  drop(reason: Error = new CancelledError()): void {
+    if (this.cancelled) return;
+    this.cancelled = reason;
+    this.pool.cancelGroup(this, reason, false);
   }
 }
 
@@ -67,7 +77,7 @@ export class TaskPool {
   private nextId = 1;
 
   constructor(
-    readonly size: number,
+    public size: number,
     readonly backend: string,
     private readonly script = path.join(__dirname, 'fold-worker.js'),
   ) {}
@@ -86,8 +96,14 @@ export class TaskPool {
   }
 
   /** A group for one analysis's tasks: cancel it on failure or abort. */
-  group(o: { background?: boolean } = {}): TaskGroup {
-    return new TaskGroup(this, o.background);
+  group(o: { background?: boolean; limit?: number } = {}): TaskGroup {
+    return new TaskGroup(this, o.background, o.limit);
+  }
+
+  /** More threads (spawned as tasks need them); a pool never shrinks, so no task is cut off. */
+  grow(size: number): void {
+    this.size = Math.max(this.size, size);
+    this.pump();
   }
 
   /** Tasks queued and running (for tests and diagnostics). */
@@ -107,17 +123,21 @@ export class TaskPool {
     });
   }
 
-  /** @internal use TaskGroup.cancel */
-  cancelGroup(group: TaskGroup, err: Error): void {
+  /** @internal use TaskGroup.cancel or drop */
+  cancelGroup(group: TaskGroup, err: Error, terminate: boolean): void {
     const dropped = this.queue.filter((p) => p.group === group);
     this.queue = this.queue.filter((p) => p.group !== group);
     for (const p of dropped) p.reject(err);
     for (const slot of this.workers.filter((s) => s.busy?.group === group)) {
       const p = slot.busy!;
+      p.reject(err);
+      if (!terminate) {
+        p.onEpoch = undefined; // the thread stays busy until its reply, which nothing awaits now
+        continue;
+      }
       slot.busy = undefined;
       this.workers = this.workers.filter((s) => s !== slot);
       void slot.w.terminate();
-      p.reject(err);
     }
     this.pump();
   }
@@ -171,24 +191,41 @@ export class TaskPool {
     while (this.queue.length) {
       const slot = this.workers.find((s) => !s.busy) ?? (this.workers.length < this.size ? this.spawn() : undefined);
       if (!slot) break;
-      // First come first served, except that background groups' tasks wait for everyone else's.
-      const first = this.queue.findIndex((q) => !q.group?.background);
-      const [p] = this.queue.splice(first >= 0 ? first : 0, 1);
+      const next = this.nextTask();
+      if (next < 0) break;
+      const [p] = this.queue.splice(next, 1);
       slot.busy = p;
       slot.w.ref();
       slot.w.postMessage({ id: p.id, backend: this.backend, task: p.task } satisfies PoolRequest);
     }
     for (const s of this.workers) if (!s.busy) s.w.unref();
   }
+
+  /**
+   * The queued task to start next: first come first served, except that background groups'
+   * tasks wait for everyone else's and a group at its limit waits for one of its own; -1: none.
+   */
+  private nextTask(): number {
+    const running = new Map<TaskGroup | undefined, number>();
+    for (const s of this.workers) if (s.busy) running.set(s.busy.group, (running.get(s.busy.group) ?? 0) + 1);
+    const free = (q: Pending) => !q.group || (running.get(q.group) ?? 0) < q.group.limit;
+    const first = this.queue.findIndex((q) => free(q) && !q.group?.background);
+    return first >= 0 ? first : this.queue.findIndex(free);
+  }
 }
 
 let shared: TaskPool | undefined;
 
-/** The process-wide pool for a backend and size (recreated when either changes). */
+/**
+ * The process-wide pool for a backend, with at least `size` threads: grown, never recreated
+ * for a size (two analyses may run side by side, the worker's warm-up and a job, and the
+ * threads keep what they compiled); recreated only for another backend.
+ */
 export function taskPool(size: number, backend: string): TaskPool {
-  if (!shared || shared.size !== size || shared.backend !== backend) {
+  if (!shared || shared.backend !== backend) {
     shared?.cancel();
     shared = new TaskPool(size, backend);
   }
+  shared.grow(size);
   return shared;
 }

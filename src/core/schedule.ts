@@ -101,12 +101,14 @@ async function onThreads(
   finish: (i: number, r: TaskResult) => void,
   epochProgress: (i: number) => (epoch: number) => void,
 ): Promise<void> {
-  // This analysis's tasks as one group: an abort or the first failure stops the rest of them.
-  const group = taskPool(workers, o.backend.name).group({ background: o.background });
-  const onAbort = () => group.cancel();
+  // Before the pool is asked for: a warm-up stopped by a job must not touch the job's pool.
+  throwIfCancelled(o.signal);
+  // This analysis's tasks as one group: an abort or the first failure stops the rest of them
+  // (a background group's running tasks finish on their threads, which a job needs next).
+  const group = taskPool(workers, o.backend.name).group({ background: o.background, limit: workers });
+  const onAbort = () => (o.background ? group.drop() : group.cancel());
   o.signal?.addEventListener('abort', onAbort);
   try {
-    throwIfCancelled(o.signal);
     await Promise.all(
       tasks.map(async (tk, i) => {
         await tk.ready;
@@ -114,7 +116,7 @@ async function onThreads(
       }),
     );
   } catch (e) {
-    group.cancel();
+    onAbort();
     throw e;
   } finally {
     o.signal?.removeEventListener('abort', onAbort);

@@ -58,6 +58,9 @@ interface WasmBackend {
 }
 type KernelFunc = (args: { inputs: Record<string, Mat>; backend: unknown; attrs: Record<string, unknown> }) => Mat;
 
+/** Rows of ones kept per thread up to this length (minibatches); longer ones are made per call. */
+const KEEP_ONES = 4096;
+
 const KERNELS = ['_FusedMatMul', 'BatchMatMul', 'Transpose', 'Step', 'Multiply', 'Softmax', 'Sub'] as const;
 
 /** The ops on the wasm backend's kernels directly, or undefined when that is not the backend or a kernel is missing. */
@@ -73,15 +76,18 @@ export function directOps(): StepOps | undefined {
   const as2 = (a: Mat): Mat => ({ dataId: a.dataId, shape: a.shape.slice(1), dtype: 'float32' });
   const mm = { transposeA: false, transposeB: false };
   // Column sums as a product with a row of ones: wasm's Sum over rows transposes first, which
-  // cost more than the product. One row per batch size, kept: batches have 16-~300 rows.
+  // cost more than the product. One row per batch size, kept (batches have 16-~300 rows); the
+  // linear objective's sums over a fold's fit rows make theirs per call, or every fold size a
+  // long-lived worker met would stay on its threads' heaps.
   const rows = new Map<number, Mat>();
+  const row = (n: number): Mat => ({
+    dataId: be.write(new Float32Array(n).fill(1), [1, n], 'float32'),
+    shape: [1, n],
+    dtype: 'float32',
+  });
   const ones = (n: number): Mat => {
     let o = rows.get(n);
-    if (!o)
-      rows.set(
-        n,
-        (o = { dataId: be.write(new Float32Array(n).fill(1), [1, n], 'float32'), shape: [1, n], dtype: 'float32' }),
-      );
+    if (!o) rows.set(n, (o = row(n)));
     return o;
   };
   return {
@@ -96,7 +102,16 @@ export function directOps(): StepOps | undefined {
       return as2(run('BatchMatMul', { a: as3(a), b: as3(b) }, mm));
     },
     transpose: (a) => run('Transpose', { x: a }, { perm: [1, 0] }),
-    sumRows: (a) => as2(run('BatchMatMul', { a: as3(ones(a.shape[0])), b: as3(a) }, mm)),
+    sumRows: (a) => {
+      const n = a.shape[0];
+      if (n <= KEEP_ONES) return as2(run('BatchMatMul', { a: as3(ones(n)), b: as3(a) }, mm));
+      const o = row(n);
+      try {
+        return as2(run('BatchMatMul', { a: as3(o), b: as3(a) }, mm));
+      } finally {
+        be.disposeData(o.dataId);
+      }
+    },
     reluGrad: (dA, act) => {
       const mask = run('Step', { x: act }, { alpha: 0 });
       try {

@@ -75,13 +75,15 @@ const warmStarts = new WarmStarts();
  * a small synthetic analysis warms the threads' code up (warm-up.ts); jobs do not wait for
  * it, their fits go first.
  */
+const warmUpStop = new AbortController();
 const prewarmed = (async () => {
   try {
     const backend = await initBackend('auto');
     const threads = resolveWorkers('auto', backend, Infinity);
     if (threads > 0) {
       taskPool(threads, backend.name).warm();
-      void warmUp(backend); // on threads only: inline, it would hold up the first job
+      // On threads only (inline it would hold up the first job); the first job stops it.
+      if (!warmUpStop.signal.aborted) void warmUp(backend, warmUpStop.signal);
     }
   } catch {
     /* the first job loads what it needs and reports what fails */
@@ -89,6 +91,7 @@ const prewarmed = (async () => {
 })();
 
 async function handle(req: AnalyzeRequest): Promise<void> {
+  warmUpStop.abort(); // a job is here: the warm-up's queued fits go, its running ones finish
   const ctl = new AbortController();
   // A fit blocking the event loop still sees a cancel sent on the side channel at its next epoch.
   const signal = beats ? pollingSignal(ctl, () => beats.cancelRequested(req.id)) : ctl.signal;

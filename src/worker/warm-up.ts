@@ -6,16 +6,18 @@ import { synthDump } from '../core/synthetic/dump';
 /**
  * A small synthetic analysis (600 samples, 8 dimensions, 3 classes) on the worker's threads
  * right after they start. V8 compiles our fitting loops only once they have run a while, so a
- * worker's first real checkpoint used to run them slower than every later one (5k x 64:
- * 2.8 s against 2.3 s after this warm-up). Its fits queue behind any real job's (a background
- * group in the pool), it reads and writes no file, and whatever it throws is dropped: a
- * warm-up that fails costs the first checkpoint that speed, nothing else.
+ * worker's first real checkpoint used to run them slower than every later one (5k x 64, first
+ * checkpoint in a worker started 8 s before: 2.0-2.2 s with this warm-up, 2.4-2.5 s without).
+ * Its fits queue behind any real job's (a background group in the pool), the first job stops
+ * it (`signal`: queued fits dropped, running ones finish on their threads), it reads and
+ * writes no file, and whatever it throws is dropped: a warm-up that fails or is stopped costs
+ * the first checkpoint that speed, nothing else.
  */
-export async function warmUp(backend: BackendInfo): Promise<number | undefined> {
+export async function warmUp(backend: BackendInfo, signal?: AbortSignal): Promise<number | undefined> {
   const t0 = performance.now();
   try {
     const { dump } = synthDump(syntheticSet('gaussian', { classes: 3, dim: 8 }), 600, 1);
-    await analyze(dump, { seed: 0 }, backend, { background: true });
+    await analyze(dump, { seed: 0 }, backend, { background: true, signal });
     return (performance.now() - t0) / 1000;
   } catch {
     return undefined;
