@@ -302,6 +302,7 @@ test('a pool grows instead of being rebuilt, a group keeps to its thread limit, 
   try {
     pool.grow(2);
     assert.equal(pool.size, 2);
+    pool.warm(); // both threads up: threads are otherwise spawned only for a task that may start
     const limited = pool.group({ limit: 1 });
     let most = 0;
     const watch = setInterval(() => (most = Math.max(most, pool.load.running)), 5);

@@ -6,7 +6,7 @@ import type { ModelReport, Settings } from './estimator';
 import { Scheduled } from './schedule';
 import { FeatureSpace } from './space';
 import { ProbeModel, Task, TaskResult } from './tasks';
-import { WarmStart, linearClearlyBetter, mlpClearlyBetter, pilotCounts, warmLambdas } from './warm';
+import { WarmStart, mlpClearlyBetter, pilotCounts, warmLambdas } from './warm';
 import { ModalityAxes, WarmSolutions, fitKey, mlpStart, warmEpochBudget } from './warm-solutions';
 import { netSize } from './mlp';
 
@@ -254,7 +254,7 @@ interface PlaceContext {
 function probeVerdict(valLoss: Record<string, number>): ProbeModel | undefined {
   const { linear, mlp } = valLoss;
   if (Number.isFinite(linear) && Number.isFinite(mlp) && linear <= mlp) return 'linear';
-  return linearClearlyBetter(valLoss) ? 'linear' : mlpClearlyBetter(valLoss) ? 'mlp' : undefined;
+  return mlpClearlyBetter(valLoss) ? 'mlp' : undefined;
 }
 
 /** Leaves out of a later fold's task the candidate its pilot lost clearly with. */

@@ -158,8 +158,7 @@ function l2Path(obj: Objective, theta: Float64Array, o: LinearOptions, xVal: Flo
       const gain = best ? best.valLoss - vl : Infinity;
       best = { theta: theta.slice(), lambda, valLoss: vl };
       if (gain < 1e-4) break;
-    } else break; // the validation loss along the path is near-unimodal: one step past the best, stop
-    // (two steps chose the same strength on all 48 cases of the accuracy grid, at 17 % more evaluations)
+    } else break; // near-unimodal along the path: one step past the best, stop (two chose the same on all 48 grid cases)
   }
   return { best: best!, path, iterations };
 }

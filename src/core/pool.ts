@@ -67,9 +67,10 @@ export class TaskGroup {
 }
 
 /**
- * A few worker threads that run tasks, first come first served (background groups' last). Workers are kept between
- * analyses (loading tfjs and wasm costs ~0.5 s) and unref'd while idle so they never keep
- * the process alive. The worker script sits beside this module, compiled or bundled.
+ * A few worker threads that run tasks, first come first served (background groups' last).
+ * Workers are kept between analyses (loading tfjs and wasm costs ~0.5 s) and unref'd while
+ * idle so they never keep the process alive. The worker script sits beside this module,
+ * compiled or bundled.
  */
 export class TaskPool {
   private workers: Slot[] = [];
@@ -77,7 +78,7 @@ export class TaskPool {
   private nextId = 1;
 
   constructor(
-    public size: number,
+    private threads: number,
     readonly backend: string,
     private readonly script = path.join(__dirname, 'fold-worker.js'),
   ) {}
@@ -100,9 +101,14 @@ export class TaskPool {
     return new TaskGroup(this, o.background, o.limit);
   }
 
+  /** Most threads it runs. */
+  get size(): number {
+    return this.threads;
+  }
+
   /** More threads (spawned as tasks need them); a pool never shrinks, so no task is cut off. */
   grow(size: number): void {
-    this.size = Math.max(this.size, size);
+    this.threads = Math.max(this.threads, size);
     this.pump();
   }
 
@@ -189,10 +195,11 @@ export class TaskPool {
 
   private pump(): void {
     while (this.queue.length) {
-      const slot = this.workers.find((s) => !s.busy) ?? (this.workers.length < this.size ? this.spawn() : undefined);
-      if (!slot) break;
+      // The task first: a thread is spawned only for a task that may start now.
       const next = this.nextTask();
       if (next < 0) break;
+      const slot = this.workers.find((s) => !s.busy) ?? (this.workers.length < this.size ? this.spawn() : undefined);
+      if (!slot) break;
       const [p] = this.queue.splice(next, 1);
       slot.busy = p;
       slot.w.ref();
