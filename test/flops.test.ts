@@ -7,6 +7,7 @@ import { matMul as jsMatMul } from '../src/core/linalg';
 import { matMul } from '../src/core/tensors';
 import { runTask, Task } from '../src/core/tasks';
 import { Rng } from '../src/core/rng';
+import { sideBySide } from '../src/core/rows';
 
 before(async () => {
   await initBackend('auto');
@@ -31,8 +32,7 @@ test('a task reports its own arithmetic: the same for the same task, none of wha
   const rows = (a: number, b: number) => Int32Array.from({ length: b - a }, (_, i) => a + i);
   const task: Task = {
     kind: 'probe',
-    x,
-    d,
+    x: sideBySide({ data: x, dim: d }),
     y,
     classes: K,
     fit: rows(0, 400),

@@ -8,6 +8,7 @@ import { directOps, engineOps } from '../src/core/step-ops';
 import { Rng } from '../src/core/rng';
 import { syntheticSet } from '../src/core/synthetic/sets';
 import { synthDump } from '../src/core/synthetic/dump';
+import { sideBySide } from '../src/core/rows';
 
 let backend: BackendInfo;
 before(async () => {
@@ -57,8 +58,8 @@ test("linear probe: recovers a known softmax model's held-out cross-entropy", ()
   const fit = range(0, 6_000),
     val = range(6_000, 7_000),
     evalRows = range(7_000, 12_000);
-  const m = trainLinear(x, d, y, K, fit, val);
-  const lp = linearLogProbs(m, x.subarray(7_000 * d), evalRows.length);
+  const m = trainLinear(sideBySide({ data: x, dim: d }), y, K, fit, val);
+  const lp = linearLogProbs(m, sideBySide({ data: x, dim: d }), evalRows);
   const ce = heldOutCe(lp, y, evalRows, K);
   let truth = 0;
   for (const r of evalRows) truth -= logp[r];
@@ -85,9 +86,9 @@ test('linear probe: classes rare or absent in the training rows get finite log-p
   const fit = range(0, 2_000),
     val = range(2_000, 2_500),
     evalRows = range(2_500, 3_000);
-  const m = trainLinear(x, d, y2, K, fit, val);
+  const m = trainLinear(sideBySide({ data: x, dim: d }), y2, K, fit, val);
   for (const v of [...m.w, ...m.b]) assert.ok(Number.isFinite(v));
-  const lp = linearLogProbs(m, x.subarray(2_500 * d), evalRows.length);
+  const lp = linearLogProbs(m, sideBySide({ data: x, dim: d }), evalRows);
   for (const v of lp) assert.ok(Number.isFinite(v) && v <= 0, `log p ${v}`);
   // The floor bounds the cost of a label the model never saw.
   for (let i = 0; i < evalRows.length; i++) assert.ok(lp[i * K + 5] >= Math.log(m.floor / K) - 1e-4);
@@ -103,8 +104,11 @@ test('linear probe: K = 1000 classes on few rows runs and stays finite', () => {
   const y = Int32Array.from({ length: n }, (_, i) => (i < 1_000 ? (i * 7) % K : rng.int(K)));
   for (let i = 0; i < n; i++) x[i * d + (y[i] % d)] += 1.5;
   const t0 = performance.now();
-  const m = trainLinear(x, d, y, K, range(0, 900), range(900, 1_000), { lambdas: [1e-1, 1e-2], maxIter: 60 });
-  const lp = linearLogProbs(m, x.subarray(1_000 * d), 100);
+  const m = trainLinear(sideBySide({ data: x, dim: d }), y, K, range(0, 900), range(900, 1_000), {
+    lambdas: [1e-1, 1e-2],
+    maxIter: 60,
+  });
+  const lp = linearLogProbs(m, sideBySide({ data: x, dim: d }), range(1_000, 1_100));
   for (const v of lp) assert.ok(Number.isFinite(v));
   assert.ok(Number.isFinite(m.valLoss) && Number.isFinite(m.excess));
   console.log(
@@ -145,7 +149,8 @@ test('linear objective: the wasm kernels called directly give the engine path it
   const rows = range(0, n);
   const direct = directOps();
   assert.ok(direct, 'softmax and sub are registered on wasm');
-  const [a, b] = [new Objective(x, d, y, K, rows, engineOps), new Objective(x, d, y, K, rows, direct)];
+  const xs = sideBySide({ data: x, dim: d });
+  const [a, b] = [new Objective(xs, y, K, rows, engineOps), new Objective(xs, y, K, rows, direct)];
   const theta = Float64Array.from({ length: (d + 1) * K }, (_, i) => 0.05 * Math.sin(i));
   const [ga, gb] = [new Float64Array(theta.length), new Float64Array(theta.length)];
   const fa = a.eval(theta, 1e-3, ga);

@@ -3,9 +3,10 @@ import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/core/backend';
 import { Adam, batchGradient, flatNet, softmaxGradient } from '../src/core/mlp';
-import { DEFAULT_PROBE, probeLogProb, trainProbe } from '../src/core/probe';
+import { DEFAULT_PROBE, logProbFromLogits, probeLogitsAt, trainProbe } from '../src/core/probe';
 import { Rng } from '../src/core/rng';
 import { directOps, engineOps } from '../src/core/step-ops';
+import { sideBySide } from '../src/core/rows';
 
 before(async () => {
   await initBackend('auto');
@@ -106,8 +107,9 @@ test('the MLP probe learns XOR, which no linear model can', () => {
     y[i] = a ^ b;
   }
   const rows = (a: number, b: number) => Int32Array.from({ length: b - a }, (_, i) => a + i);
-  const p = trainProbe(x, 2, y, 2, rows(0, 800), rows(800, 1000), { ...DEFAULT_PROBE, seed: 1 });
-  const lp = probeLogProb(p, x.subarray(2000), 200, 2, y.subarray(1000));
+  const xs = sideBySide({ data: x, dim: 2 });
+  const p = trainProbe(xs, y, 2, rows(0, 800), rows(800, 1000), { ...DEFAULT_PROBE, seed: 1 });
+  const lp = logProbFromLogits(probeLogitsAt(p, xs, rows(1000, 1200)), y.subarray(1000), 2, p.temperature);
   const ce = -lp.reduce((s, v) => s + v, 0) / lp.length;
   // log 2 = 0.693 is what a linear model gets; the noise leaves the classes separable.
   assert.ok(ce < 0.1, `held-out cross-entropy ${ce}`);

@@ -17,6 +17,7 @@ import { readDump } from '../src/io/dump';
 import { JobError, WorkerClient } from '../src/worker/client';
 import { warmUp } from '../src/worker/warm-up';
 import { REPO, tempDir } from './helpers';
+import { sideBySide } from '../src/core/rows';
 
 const clients: WorkerClient[] = [];
 after(() => {
@@ -160,8 +161,7 @@ function probeTask(n: number, seed: number, options: Partial<typeof DEFAULT_PROB
   const rows = Int32Array.from({ length: n }, (_, i) => i);
   return {
     kind: 'probe',
-    x,
-    d,
+    x: sideBySide({ data: x, dim: d }),
     y,
     classes: 2,
     fit: rows.slice(0, n * 0.6),

@@ -1,7 +1,7 @@
 import { Dump } from '../io/dump';
 import { Fold } from './folds';
 import { logProbFromLogits } from './probe';
-import { concatColumns, toShared } from './rows';
+import { Features, sideBySide } from './rows';
 import type { ModelReport, Settings } from './estimator';
 import { Scheduled } from './schedule';
 import { FeatureSpace } from './space';
@@ -72,7 +72,7 @@ function mlpInit(
 ): ReturnType<typeof mlpStart> {
   if (!o.prev) return;
   const mods = job.mods.map((m) => dump.modalities[m].name);
-  const size = netSize([task.d, ...task.options.hidden, dump.classes]);
+  const size = netSize([task.x.dim, ...task.options.hidden, dump.classes]);
   const axes = job.mods.map((m) => o.axes[m]);
   return mlpStart(o.prev, o.rows, name, mods, axes, fi, f, size);
 }
@@ -160,20 +160,15 @@ function pilotVerdict<T>() {
 }
 
 /** A probe job's inputs: z-scores for the MLP, whitened principal coordinates for the linear candidate. */
-function probeInputs(job: ProbeJob, scaled: Scaled, n: number) {
+function probeInputs(job: ProbeJob, scaled: Scaled): { x: Features; lin: Features } {
   const { zs, zEntropy, spaces } = scaled;
-  const [a, b] = job.mods;
-  if (job.mods.length === 1) return { x: zs[a], lin: { data: zEntropy[a], dim: spaces[a].k } };
   // The linear candidate sees the whitened principal coordinates of each modality (the entropy
   // models' space): an invertible map of the z-scores when a modality has at most
   // `entropyDim` columns, so the same linear model family with a better-conditioned fit;
   // above that, a linear model on the top axes, which keeps its cost small at D = 512+.
   return {
-    x: { data: toShared(concatColumns(zs[a].data, zs[a].dim, zs[b].data, zs[b].dim, n)), dim: zs[a].dim + zs[b].dim },
-    lin: {
-      data: toShared(concatColumns(zEntropy[a], spaces[a].k, zEntropy[b], spaces[b].k, n)),
-      dim: spaces[a].k + spaces[b].k,
-    },
+    x: sideBySide(...job.mods.map((m) => zs[m])),
+    lin: sideBySide(...job.mods.map((m) => ({ data: zEntropy[m], dim: spaces[m].k }))),
   };
 }
 
@@ -283,7 +278,7 @@ export function probeTasks(
   // Joint probes first: they are the longest tasks, so the pool ends evenly loaded.
   for (const job of [...trained].sort((a, b) => b.mods.length - a.mods.length)) {
     const name = job.mods.map((m) => dump.modalities[m].name).join('+');
-    const { x, lin } = probeInputs(job, scaled, n);
+    const { x, lin } = probeInputs(job, scaled);
     const ctx: PlaceContext = {
       sinks: probeSinks(job, n, folds.length, out),
       y,
@@ -301,8 +296,7 @@ export function probeTasks(
     folds.forEach((f, fi) => {
       const task: Extract<Task, { kind: 'probe' }> = {
         kind: 'probe',
-        x: x.data,
-        d: x.dim,
+        x,
         y,
         classes,
         fit: f.fit,
@@ -314,8 +308,7 @@ export function probeTasks(
           seed: s.seed + 101 * (jobs.indexOf(job) + 1) + fi,
         },
         linear,
-        linearX: lin.data,
-        linearD: lin.dim,
+        linearX: lin,
         ...(linearOnly ? { mlp: false } : {}),
       };
       const init = solutions && mlpInit(dump, job, name, task, fi, f, solutions);

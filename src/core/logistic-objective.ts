@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { countProduct } from './flops';
-import { gatherRows } from './rows';
+import { Features, gather } from './rows';
 import { Objective as LbfgsObjective } from './lbfgs';
 import { Mat, StepOps, stepOps } from './step-ops';
 
@@ -26,9 +26,10 @@ export class Objective implements LbfgsObjective {
   /** the tfjs path's weights, probabilities and gradient in JS, made once per fit */
   private buffers?: Record<'w' | 'b' | 'p' | 'gw' | 'gb', Float32Array>;
 
+  readonly d: number;
+
   constructor(
-    x: Float32Array,
-    readonly d: number,
+    x: Features,
     y: Int32Array,
     readonly K: number,
     rows: Int32Array,
@@ -36,7 +37,8 @@ export class Objective implements LbfgsObjective {
     private readonly ops: StepOps = stepOps(),
   ) {
     this.n = rows.length;
-    const xFit = gatherRows(x, d, rows);
+    const d = (this.d = x.dim);
+    const xFit = gather(x, rows);
     this.yFit = Int32Array.from(rows, (r) => y[r]);
     if (this.n * d * K <= TF_WORK) this.xFit = xFit;
     else {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { matMul, readAndDispose } from './tensors';
 import { countProduct } from './flops';
-import { gatherRows } from './rows';
+import { Features, forBlocks, gather } from './rows';
 import { lbfgs } from './lbfgs';
 import { BIAS_PENALTY, Objective, TF_WORK } from './logistic-objective';
 import { MIN_CALIBRATION_ROWS, fitTemperature } from './probe';
@@ -164,7 +164,7 @@ function l2Path(obj: Objective, theta: Float64Array, o: LinearOptions, xVal: Flo
 }
 
 /** Temperature fitted on the validation rows (when there are enough of them), then the excess loss. */
-function calibrate(model: LinearModel, x: Float32Array, fit: Int32Array, xVal: Float32Array, yVal: Int32Array): void {
+function calibrate(model: LinearModel, x: Features, fit: Int32Array, xVal: Float32Array, yVal: Int32Array): void {
   const { d, K } = model;
   const calibrated = yVal.length >= MIN_CALIBRATION_ROWS;
   if (calibrated) {
@@ -182,8 +182,7 @@ function calibrate(model: LinearModel, x: Float32Array, fit: Int32Array, xVal: F
 }
 
 export function trainLinear(
-  x: Float32Array,
-  d: number,
+  x: Features,
   y: Int32Array,
   K: number,
   fit: Int32Array,
@@ -191,8 +190,9 @@ export function trainLinear(
   opts: Partial<LinearOptions> = {},
 ): LinearModel {
   const o: LinearOptions = { ...DEFAULT_LINEAR, ...opts };
-  const obj = new Objective(x, d, y, K, fit);
-  const xVal = gatherRows(x, d, val);
+  const d = x.dim;
+  const obj = new Objective(x, y, K, fit);
+  const xVal = gather(x, val);
   const yVal = Int32Array.from(val, (r) => y[r]);
   let fitted: PathFit;
   try {
@@ -232,33 +232,35 @@ export function trainLinear(
  * second moments (their diagonal: ~1 for z-scored or whitened inputs), that is
  * df = (sum_j c_j a_k / (c_j a_k + lambda) over inputs j incl. the bias, classes k) (K - 1) / K.
  */
-function excessLoss(m: LinearModel, x: Float32Array, fit: Int32Array, calibrated: boolean): number {
+function excessLoss(m: LinearModel, x: Features, fit: Int32Array, calibrated: boolean): number {
   const { d, K } = m;
   const n = fit.length;
   if (!n) return 0;
   let spread = 0; // mean over rows of Var_{k ~ p}(z_k): theta^T H theta, the fit's curvature along itself
-  const xf = gatherRows(x, d, fit);
-  const z = rawLogits(m.w, m.b, d, K, xf, n);
   const a = new Float64Array(K),
     c = new Float64Array(d + 1);
   c[d] = 1;
-  for (let i = 0; i < n; i++) {
-    const o = i * K;
-    let mx = -Infinity;
-    for (let k = 0; k < K; k++) mx = Math.max(mx, z[o + k]);
-    let s = 0;
-    for (let k = 0; k < K; k++) s += Math.exp(z[o + k] - mx);
-    let m1 = 0,
-      m2 = 0;
-    for (let k = 0; k < K; k++) {
-      const p = Math.exp(z[o + k] - mx) / s;
-      a[k] += (p * (1 - p)) / n;
-      m1 += p * z[o + k];
-      m2 += p * z[o + k] * z[o + k];
+  forBlocks(fit, d, (block) => {
+    const xf = gather(x, block);
+    const z = rawLogits(m.w, m.b, d, K, xf, block.length);
+    for (let i = 0; i < block.length; i++) {
+      const o = i * K;
+      let mx = -Infinity;
+      for (let k = 0; k < K; k++) mx = Math.max(mx, z[o + k]);
+      let s = 0;
+      for (let k = 0; k < K; k++) s += Math.exp(z[o + k] - mx);
+      let m1 = 0,
+        m2 = 0;
+      for (let k = 0; k < K; k++) {
+        const p = Math.exp(z[o + k] - mx) / s;
+        a[k] += (p * (1 - p)) / n;
+        m1 += p * z[o + k];
+        m2 += p * z[o + k] * z[o + k];
+      }
+      spread += (m2 - m1 * m1) / n;
+      for (let j = 0; j < d; j++) c[j] += xf[i * d + j] ** 2 / n;
     }
-    spread += (m2 - m1 * m1) / n;
-    for (let j = 0; j < d; j++) c[j] += xf[i * d + j] ** 2 / n;
-  }
+  });
   // Classes absent from the fit rows have a_k ~ 0 and drop out by themselves.
   let df = 0;
   for (let k = 0; k < K; k++)
@@ -277,7 +279,12 @@ function excessLoss(m: LinearModel, x: Float32Array, fit: Int32Array, calibrated
   return excess * (signal / (signal + 2 * excess));
 }
 
-/** Calibrated log-probabilities [n x K] (temperature and floor applied) of `n` rows of x. */
-export function linearLogProbs(m: LinearModel, x: Float32Array, n: number): Float32Array {
-  return flooredLogProbs(rawLogits(m.w, m.b, m.d, m.K, x, n), m.K, m.temperature, m.floor);
+/** Calibrated log-probabilities [rows x K] (temperature and floor applied) of the given rows of x, a block at a time. */
+export function linearLogProbs(m: LinearModel, x: Features, rows: Int32Array): Float32Array {
+  const out = new Float32Array(rows.length * m.K);
+  forBlocks(rows, m.d, (block, at) => {
+    const z = rawLogits(m.w, m.b, m.d, m.K, gather(x, block), block.length);
+    out.set(flooredLogProbs(z, m.K, m.temperature, m.floor), at * m.K);
+  });
+  return out;
 }

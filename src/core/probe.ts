@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readAndDispose } from './tensors';
 import { Rng } from './rng';
-import { gatherRows } from './rows';
+import { Features, forBlocks, gather } from './rows';
 import { throwIfCancelled } from './progress';
 import {
   Adam,
@@ -111,6 +111,19 @@ export function probeLogits(p: Probe, x: Float32Array, n: number, d: number): Fl
   }
 }
 
+/** Logits [rows x K] of the given rows of x, gathered a block at a time (never all of them at once). */
+export function probeLogitsAt(p: Probe, x: Features, rows: Int32Array): Float32Array {
+  const layers = p.weights.map((l) => ({ w: tf.tensor2d(l.w, [l.rows, l.cols]), b: tf.tensor1d(l.b) }));
+  try {
+    const K = layers[layers.length - 1].b.shape[0];
+    const out = new Float32Array(rows.length * K);
+    forBlocks(rows, x.dim, (block, at) => out.set(logitsOf(layers, gather(x, block), block.length, x.dim), at * K));
+    return out;
+  } finally {
+    disposeLayers(layers);
+  }
+}
+
 /** Logits [n x K] of the rows x [n x d], 4,096 rows at a time. */
 function logitsOf(layers: LayerTensors[], x: Float32Array, n: number, d: number): Float32Array {
   const K = layers[layers.length - 1].b.shape[0];
@@ -137,12 +150,6 @@ function liveValLoss(net: FlatNet, xVal: Float32Array, yVal: Int32Array, d: numb
   } finally {
     disposeLayers(layers);
   }
-}
-
-/** log p(y_i | x_i) for each row, temperature applied. */
-export function probeLogProb(p: Probe, x: Float32Array, n: number, d: number, y: Int32Array): Float64Array {
-  const K = p.weights[p.weights.length - 1].cols;
-  return logProbFromLogits(probeLogits(p, x, n, d), y, K, p.temperature);
 }
 
 export function logProbFromLogits(logits: Float32Array, y: Int32Array, K: number, t = 1): Float64Array {
@@ -173,8 +180,7 @@ class Batches {
   private readonly kept: Batch[] = [];
 
   constructor(
-    private readonly x: Float32Array,
-    private readonly d: number,
+    private readonly x: Features,
     private readonly y: Int32Array,
     private readonly order: Int32Array,
     batchSize: number,
@@ -182,7 +188,7 @@ class Batches {
     // Small data still gets ~32 Adam steps per epoch: with a fixed batch it would stop after a few dozen steps.
     const batch = Math.max(16, Math.min(batchSize, Math.ceil(order.length / 32)));
     this.count = Math.max(1, Math.round(order.length / batch));
-    if (order.length * d > KEEP_BATCH_VALUES) return;
+    if (order.length * x.dim > KEEP_BATCH_VALUES) return;
     try {
       for (let b = 0; b < this.count; b++) this.kept.push(this.build(b));
     } catch (e) {
@@ -192,9 +198,9 @@ class Batches {
   }
 
   private build(b: number): Batch {
-    const { order, count, d } = this;
+    const { order, count } = this;
     const rows = order.subarray(Math.floor((b * order.length) / count), Math.floor(((b + 1) * order.length) / count));
-    const x = tf.tensor2d(gatherRows(this.x, d, rows), [rows.length, d]);
+    const x = tf.tensor2d(gather(this.x, rows), [rows.length, this.x.dim]);
     try {
       return { x, xT: tf.transpose(x), y: Int32Array.from(rows, (r) => this.y[r]) };
     } catch (e) {
@@ -287,8 +293,7 @@ function trainEpochs(tr: Training, rng: Rng, valLoss: () => number, opts: ProbeO
 }
 
 export function trainProbe(
-  x: Float32Array,
-  d: number,
+  x: Features,
   y: Int32Array,
   K: number,
   train: Int32Array,
@@ -298,13 +303,14 @@ export function trainProbe(
 ): Probe {
   // rng draws in this order: initial weights, the batches' rows, then each epoch's batch order.
   const rng = new Rng(opts.seed);
+  const d = x.dim;
   const net = flatNet([d, ...opts.hidden, K], rng);
   // Warm: the previous checkpoint's weights (warm-solutions.ts), kept if no epoch beats them.
   const fresh = init?.length === net.theta.length && val.length > 0 ? net.theta.slice() : undefined;
   if (fresh) net.theta.set(init!);
   const decay = opts.weightDecay * Math.min(1, (opts.decayRows ?? Infinity) / train.length);
   const order = rng.shuffle(Int32Array.from(train));
-  const xVal = gatherRows(x, d, val);
+  const xVal = gather(x, val);
   const yVal = Int32Array.from(val, (r) => y[r]);
   const valLoss = () => liveValLoss(net, xVal, yVal, d, K);
   let start = fresh ? valLoss() : Infinity;
@@ -313,7 +319,7 @@ export function trainProbe(
     start = Infinity;
   }
   let best: Probe = { weights: snapshot(net), temperature: 1, epochs: 0, valLoss: start };
-  const batches = new Batches(x, d, y, order, opts.batch); // disposes what it made if it fails
+  const batches = new Batches(x, y, order, opts.batch); // disposes what it made if it fails
   try {
     const adam = new Adam(net.theta.length, opts.lr);
     const tr: Training = { net, adam, grad: new Float32Array(net.theta.length), batches, K, decay };

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { EigenOptions, topEigen } from './linalg';
 import { matMul, readAndDispose } from './tensors';
-import { gatherRows } from './rows';
+import { gatherRows, sharedFloat32 } from './rows';
 import type { ModalityAxes } from './warm-solutions';
 
 /**
@@ -72,7 +72,7 @@ export function zscore(
 ): { data: Float32Array; dim: number } {
   const keep: number[] = [];
   for (let j = 0; j < d; j++) if (stats.std[j] > 0) keep.push(j);
-  const out = new Float32Array(n * keep.length);
+  const out = sharedFloat32(n * keep.length); // shared: it goes on to the fits on other threads without a copy
   for (let i = 0; i < n; i++)
     for (let c = 0; c < keep.length; c++) {
       const j = keep[c];
@@ -270,7 +270,7 @@ const BLOCK_VALUES = 1 << 24;
 
 /** rows(a, count) [count x d] times w [d x k], block by block: [n x k]. */
 function byRows(n: number, d: number, k: number, rows: (a: number, count: number) => Float32Array, w: Float32Array) {
-  const out = new Float32Array(n * k);
+  const out = sharedFloat32(n * k);
   const step = Math.max(1, Math.floor(BLOCK_VALUES / Math.max(d, k)));
   const wt = tf.tensor2d(w, [d, k]);
   try {

@@ -1,8 +1,8 @@
 import { fitKnife, knifeLogDensity } from './knife';
 import { takeFlops } from './flops';
 import { LinearOptions, linearLogProbs, trainLinear } from './logistic';
-import { ProbeOptions, flatWeights, probeLogProb, probeLogits, trainProbe } from './probe';
-import { gatherRows, toShared } from './rows';
+import { ProbeOptions, flatWeights, logProbFromLogits, probeLogitsAt, trainProbe } from './probe';
+import { Features, gatherRows, toShared } from './rows';
 import { ScaledModality, scaleModality } from './space';
 import type { ModalityAxes } from './warm-solutions';
 
@@ -43,8 +43,7 @@ export type Task =
     }
   | {
       kind: 'probe';
-      x: Float32Array;
-      d: number;
+      x: Features;
       y: Int32Array;
       classes: number;
       fit: Int32Array;
@@ -53,9 +52,8 @@ export type Task =
       options: Omit<ProbeOptions, 'signal' | 'onEpoch'>;
       /** the linear candidate's options; null or absent fits the MLP only */
       linear?: Omit<LinearOptions, 'signal'> | null;
-      /** the linear candidate's inputs [N x linearD] (default: x) */
-      linearX?: Float32Array;
-      linearD?: number;
+      /** the linear candidate's inputs (default: x) */
+      linearX?: Features;
       /** false leaves the MLP candidate out (the linear one beat it clearly last time, or on the pilot fold) */
       mlp?: boolean;
       /** the MLP's starting weights: the run's previous checkpoint's for this fold (warm-solutions.ts) */
@@ -165,7 +163,6 @@ function runAnyTask(task: Task, hooks: TaskHooks): TaskResult {
     };
   }
   const rows = task.evalRows;
-  const xEval = gatherRows(task.x, task.d, rows);
   // Model selection on the validation rows: each candidate fits on `fit`, is calibrated and
   // scored on `val`, and only the winner predicts the held-out `evalRows`.
   const valLoss: Partial<Record<ProbeModel, number>> = {};
@@ -173,7 +170,7 @@ function runAnyTask(task: Task, hooks: TaskHooks): TaskResult {
   let linear: ReturnType<typeof trainLinear> | undefined;
   if (task.linear && task.val.length > 0) {
     const t1 = performance.now();
-    linear = trainLinear(task.linearX ?? task.x, task.linearD ?? task.d, task.y, task.classes, task.fit, task.val, {
+    linear = trainLinear(task.linearX ?? task.x, task.y, task.classes, task.fit, task.val, {
       ...task.linear,
       signal: hooks.signal,
     });
@@ -185,7 +182,7 @@ function runAnyTask(task: Task, hooks: TaskHooks): TaskResult {
   const probe =
     linear && task.mlp === false
       ? undefined
-      : trainProbe(task.x, task.d, task.y, task.classes, task.fit, task.val, { ...task.options, ...hooks }, task.init);
+      : trainProbe(task.x, task.y, task.classes, task.fit, task.val, { ...task.options, ...hooks }, task.init);
   if (probe) {
     fitSeconds.mlp = (performance.now() - t2) / 1000;
     valLoss.mlp = probe.valLoss;
@@ -195,7 +192,7 @@ function runAnyTask(task: Task, hooks: TaskHooks): TaskResult {
     return {
       ...theta,
       kind: 'probe',
-      logits: linearLogProbs(linear, task.linearX ? gatherRows(task.linearX, linear.d, rows) : xEval, rows.length),
+      logits: linearLogProbs(linear, task.linearX ?? task.x, rows),
       model: 'linear',
       temperature: linear.temperature,
       epochs: probe?.epochs ?? 0,
@@ -207,7 +204,7 @@ function runAnyTask(task: Task, hooks: TaskHooks): TaskResult {
     };
   }
   if (!probe) throw new Error('probe task without a candidate');
-  const logits = probeLogits(probe, xEval, rows.length, task.d);
+  const logits = probeLogitsAt(probe, task.x, rows);
   if (probe.temperature !== 1) for (let i = 0; i < logits.length; i++) logits[i] /= probe.temperature;
   return {
     ...theta,
@@ -232,13 +229,8 @@ function runAnyTask(task: Task, hooks: TaskHooks): TaskResult {
  */
 function mlpExcess(task: Extract<Task, { kind: 'probe' }>, probe: ReturnType<typeof trainProbe>): number {
   if (!task.val.length || !Number.isFinite(probe.valLoss)) return 0;
-  const lp = probeLogProb(
-    probe,
-    gatherRows(task.x, task.d, task.fit),
-    task.fit.length,
-    task.d,
-    Int32Array.from(task.fit, (r) => task.y[r]),
-  );
+  const yFit = Int32Array.from(task.fit, (r) => task.y[r]);
+  const lp = logProbFromLogits(probeLogitsAt(probe, task.x, task.fit), yFit, task.classes, probe.temperature);
   let train = 0;
   for (let i = 0; i < lp.length; i++) train -= lp[i];
   train /= lp.length;
