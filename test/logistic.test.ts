@@ -2,13 +2,14 @@ import { test, before } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { initBackend, BackendInfo } from '../src/core/backend';
 import { analyze } from '../src/core/estimator';
-import { linearLogProbs, trainLinear } from '../src/core/logistic';
+import { DEFAULT_LINEAR, linearLogProbs, trainLinear } from '../src/core/logistic';
 import { Objective, TF_WORK } from '../src/core/logistic-objective';
 import { directOps, engineOps } from '../src/core/step-ops';
 import { Rng } from '../src/core/rng';
 import { syntheticSet } from '../src/core/synthetic/sets';
 import { synthDump } from '../src/core/synthetic/dump';
 import { sideBySide } from '../src/core/rows';
+import { lbfgs } from '../src/core/lbfgs';
 
 let backend: BackendInfo;
 before(async () => {
@@ -177,4 +178,37 @@ test('linear objective: the wasm kernels called directly give the engine path it
   assert.ok(Math.abs(slope - norm) < 1e-3 * norm + 1e-5, `directional derivative ${slope} vs |g| ${norm}`);
   a.dispose();
   b.dispose();
+});
+
+test("linear objective: rows in blocks, some kept and some uploaded per evaluation, give one block's numbers", async () => {
+  const tf = await import('@tensorflow/tfjs-core');
+  const [n, d, K] = [3000, 20, 10];
+  const { x, y } = softmaxData(n, d, K, 6);
+  const xs = sideBySide({ data: x, dim: d });
+  const rows = range(0, n);
+  const ids = () => (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+  const whole = new Objective(xs, y, K, rows);
+  // 10,000 values a block: 6 blocks of 500 rows; two kept, four gathered at each evaluation.
+  const blocked = new Objective(xs, y, K, rows, undefined, { block: 10_000, resident: 20_000 });
+  const theta = Float64Array.from({ length: (d + 1) * K }, (_, i) => 0.05 * Math.cos(i));
+  const [g1, g2] = [new Float64Array(theta.length), new Float64Array(theta.length)];
+  const f1 = whole.eval(theta, 1e-3, g1);
+  blocked.eval(theta, 1e-3, g2);
+  const kept = ids();
+  const f2 = blocked.eval(theta, 1e-3, g2);
+  assert.equal(ids(), kept, 'the streamed blocks are freed after each evaluation');
+  assert.ok(Math.abs(f1 - f2) < 1e-6 * f1, `f ${f1} vs ${f2}`);
+  const scale = Math.max(...g1.map(Math.abs));
+  for (let i = 0; i < g1.length; i++)
+    assert.ok(Math.abs(g1[i] - g2[i]) < 1e-5 * scale, `gradient ${i}: ${g1[i]} vs ${g2[i]}`);
+  // L-BFGS on the blocked objective lands where it does on the whole one.
+  const [t1, t2] = [new Float64Array(theta.length), new Float64Array(theta.length)];
+  lbfgs(whole, t1, 1e-3, DEFAULT_LINEAR);
+  lbfgs(blocked, t2, 1e-3, DEFAULT_LINEAR);
+  const far = Math.max(...t1.map((v, i) => Math.abs(v - t2[i])));
+  assert.ok(far < 1e-3 * Math.max(...t1.map(Math.abs)), `solutions differ by ${far}`);
+  whole.dispose();
+  blocked.dispose();
+  // x, x^T and labels of the whole one's block and the two kept ones (the rows of ones for sums stay cached).
+  assert.equal(ids(), kept - 9, 'dispose frees the kept blocks');
 });
