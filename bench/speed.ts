@@ -3,8 +3,8 @@
  * disk, analysed by a real worker process (WorkerClient), its result written to the cache.
  * Printed per size (N samples x D dims per modality, K = 10 classes): the cold time (a fresh
  * worker: process start, backend start-up with the wasm compile, read, analysis, cache write),
- * the next checkpoint's (the same run one epoch later, in the same worker, which starts it
- * from the first one's model choices and solutions), the same checkpoint analysed cold in a
+ * the next checkpoints' (the same run's next three epochs, in the same worker, each started
+ * from the one before's model choices and solutions), the second checkpoint analysed cold in a
  * warm worker (what the warm start alone saves; median of three), the first checkpoint in a
  * worker started a few seconds before (as a watcher's is), where the time went, and the
  * worker's peak RSS. Sizes:
@@ -31,6 +31,12 @@ const DEFAULT_SIZES: Array<[number, number]> = [
 
 /** Above this many values per modality a size runs cold only (its warm run would add minutes). */
 const WARM_LIMIT = 10_000 * 512;
+/**
+ * Checkpoints of the run timed at warm sizes: the first cold, each next one warm from the one
+ * before. Whether a checkpoint's best probe changes (linear to MLP) decides most of its time,
+ * so one next checkpoint is a draw; three show the spread.
+ */
+const RUN_CHECKPOINTS = 4;
 
 /**
  * Checkpoint `t` of a run: K-class Gaussian clusters in 16 latent dims seen through a fixed
@@ -162,10 +168,12 @@ export async function speedBench(sizesArg?: string): Promise<void> {
   );
   try {
     for (const [n, d] of sizes) {
-      const files = [1, 2].map((t) => path.join(dir, `n${n}-d${d}`, `epoch-${t}.safetensors`));
-      fs.mkdirSync(path.dirname(files[0]), { recursive: true });
       const warm = n * d <= WARM_LIMIT;
-      for (const [k, file] of files.entries()) if (k === 0 || warm) writeDump(file, wideTensors(n, d, 10, 7, k + 1));
+      const files = Array.from({ length: warm ? RUN_CHECKPOINTS : 1 }, (_, t) =>
+        path.join(dir, `n${n}-d${d}`, `epoch-${t + 1}.safetensors`),
+      );
+      fs.mkdirSync(path.dirname(files[0]), { recursive: true });
+      for (const [k, file] of files.entries()) writeDump(file, wideTensors(n, d, 10, 7, k + 1));
       const worker = new WorkerClient({ memoryMb: 8192 });
       try {
         await measure(worker, n, d, files, dir, warm, blas.gflops);
@@ -199,16 +207,21 @@ async function measure(
 ) {
   const cache = path.join(dir, 'cache');
   const [cold, first] = await timedJob(worker, files[0], cache);
-  const next = warm ? await timedJob(worker, files[1], cache) : undefined;
+  const nexts: Array<[number, JobOutcome]> = [];
+  if (warm) for (const file of files.slice(1)) nexts.push(await timedJob(worker, file, cache));
+  const next = nexts[0] as [number, JobOutcome] | undefined;
   // This shared machine's speed moves by 20-40 % from minute to minute: the like-for-like cold
   // figure is the median of three runs, with the spread printed.
   const plains = warm ? await repeated(() => timedJob(worker, files[1], cache, { warmStart: false }), 3) : undefined;
   const plain = plains?.median;
+  const each = nexts.map(([s]) => s / cold);
+  const median = [...each].sort((a, b) => a - b)[Math.floor(each.length / 2)];
   const ratios =
     next && plain
-      ? ` (next/cold ${(next[0] / cold).toFixed(2)}, warm start alone ${(next[0] / plain[0]).toFixed(2)})`
+      ? ` (next/cold ${each[0].toFixed(2)}; checkpoints 2-${files.length}: ${each.map((r) => r.toFixed(2)).join(', ')},` +
+        ` median ${median.toFixed(2)}; warm start alone ${(next[0] / plain[0]).toFixed(2)})`
       : '';
-  const rss = Math.max(...[first, next?.[1], plain?.[1]].map((o) => o?.phases?.maxRssMb ?? 0));
+  const rss = Math.max(...[first, ...nexts.map((x) => x[1]), plain?.[1]].map((o) => o?.phases?.maxRssMb ?? 0));
   console.log(
     `  N ${n.toLocaleString()} x D ${d}: cold ${cold.toFixed(1)} s` +
       (next && plain
