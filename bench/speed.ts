@@ -193,8 +193,9 @@ export async function speedBench(sizesArg?: string): Promise<void> {
 }
 
 /**
- * The cold job and, for sizes up to WARM_LIMIT, the run's next checkpoint warm-started, then the
- * same checkpoint analysed cold by the same (warm) worker; prints their lines.
+ * The cold job and, for sizes up to WARM_LIMIT, the run's next checkpoints, each warm-started
+ * from the one before, then the second checkpoint analysed cold by the same (warm) worker;
+ * prints their lines (*next* is the second checkpoint; each next/cold divides by the one cold run).
  */
 async function measure(
   worker: WorkerClient,
@@ -218,7 +219,7 @@ async function measure(
   const median = [...each].sort((a, b) => a - b)[Math.floor(each.length / 2)];
   const ratios =
     next && plain
-      ? ` (next/cold ${each[0].toFixed(2)}; checkpoints 2-${files.length}: ${each.map((r) => r.toFixed(2)).join(', ')},` +
+      ? ` (next/cold, checkpoints 2-${files.length}: ${each.map((r) => r.toFixed(2)).join(', ')},` +
         ` median ${median.toFixed(2)}; warm start alone ${(next[0] / plain[0]).toFixed(2)})`
       : '';
   const rss = Math.max(...[first, ...nexts.map((x) => x[1]), plain?.[1]].map((o) => o?.phases?.maxRssMb ?? 0));

@@ -41,7 +41,7 @@ test('above probeDim columns the probes get the top principal axes, at a mean va
   const zs = fitSpace(x, n, d, 8, 0).mean; // column means, to z-score by hand
   const std = space.std;
   const z = Float32Array.from(x, (v, i) => (v - zs[i % d]) / std[i % d]);
-  const c = onProbeAxes(z, n, d, space.probe);
+  const c = onProbeAxes((a, count) => z.subarray(a * d, (a + count) * d), n, d, space.probe);
   const variances = Array.from({ length: P }, (_, j) => {
     let s = 0;
     for (let i = 0; i < n; i++) s += c[i * P + j] ** 2;

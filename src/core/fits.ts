@@ -1,7 +1,7 @@
 import { Dump } from '../io/dump';
 import { Fold } from './folds';
 import { logProbFromLogits } from './probe';
-import { Features, sideBySide } from './rows';
+import { Columns, Features, sideBySide } from './rows';
 import type { ModelReport, Settings } from './estimator';
 import { Scheduled } from './schedule';
 import { FeatureSpace } from './space';
@@ -25,7 +25,7 @@ export interface ProbeJob {
 export interface Scaled {
   spaces: FeatureSpace[];
   zEntropy: Float32Array[];
-  zs: Array<{ data: Float32Array; dim: number }>;
+  zs: Columns[];
 }
 
 export type EntropyFamily = 'mixture' | 'classes';

@@ -134,14 +134,16 @@ export class Objective implements LbfgsObjective {
     buf.w.set(theta.subarray(0, d * K));
     buf.b.set(theta.subarray(d * K));
     buf.g.fill(0);
-    const w = ops.upload(buf.w, [d, K]);
-    const b = ops.upload(buf.b, [K]);
+    const made: Mat[] = [];
     let f = 0;
     try {
+      const w = ops.upload(buf.w, [d, K]);
+      made.push(w);
+      const b = ops.upload(buf.b, [K]);
+      made.push(b);
       for (const block of blocks) f += this.blockTerm(block, w, b, buf);
     } finally {
-      ops.dispose(w);
-      ops.dispose(b);
+      for (const m of made) ops.dispose(m);
     }
     for (let j = 0; j < (d + 1) * K; j++) g[j] = buf.g[j] / n;
     return f / n;

@@ -64,7 +64,10 @@ export interface LinearModel {
   excess: number;
 }
 
-/** Raw logits x W + b of `n` rows (row-major [n x K]). */
+/**
+ * Raw logits x W + b of `n` rows (row-major [n x K]), on tfjs or in JS by the size of the whole
+ * pass (`rows`: a pass in blocks gives each row the same arithmetic whatever block it is in).
+ */
 function rawLogits(
   w: ArrayLike<number>,
   b: ArrayLike<number>,
@@ -72,8 +75,9 @@ function rawLogits(
   K: number,
   x: Float32Array,
   n: number,
+  rows = n,
 ): Float32Array {
-  if (n * d * K > TF_WORK) {
+  if (rows * d * K > TF_WORK) {
     return readAndDispose(
       tf.tidy(() =>
         tf.add(
@@ -242,7 +246,7 @@ function excessLoss(m: LinearModel, x: Features, fit: Int32Array, calibrated: bo
   c[d] = 1;
   forBlocks(fit, d, (block) => {
     const xf = gather(x, block);
-    const z = rawLogits(m.w, m.b, d, K, xf, block.length);
+    const z = rawLogits(m.w, m.b, d, K, xf, block.length, n);
     for (let i = 0; i < block.length; i++) {
       const o = i * K;
       let mx = -Infinity;
@@ -283,7 +287,7 @@ function excessLoss(m: LinearModel, x: Features, fit: Int32Array, calibrated: bo
 export function linearLogProbs(m: LinearModel, x: Features, rows: Int32Array): Float32Array {
   const out = new Float32Array(rows.length * m.K);
   forBlocks(rows, m.d, (block, at) => {
-    const z = rawLogits(m.w, m.b, m.d, m.K, gather(x, block), block.length);
+    const z = rawLogits(m.w, m.b, m.d, m.K, gather(x, block), block.length, rows.length);
     out.set(flooredLogProbs(z, m.K, m.temperature, m.floor), at * m.K);
   });
   return out;

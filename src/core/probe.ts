@@ -102,26 +102,38 @@ export function fitTemperature(logits: Float32Array, y: Int32Array, K: number): 
   return nll(logits, y, K, t) <= nll(logits, y, K, 1) ? t : 1;
 }
 
-export function probeLogits(p: Probe, x: Float32Array, n: number, d: number): Float32Array {
-  const layers = p.weights.map((l) => ({ w: tf.tensor2d(l.w, [l.rows, l.cols]), b: tf.tensor1d(l.b) }));
+/** Runs `use` on tensors of the probe's layers, freed after it (also those made before a failure). */
+function withLayers<T>(p: Probe, use: (layers: LayerTensors[]) => T): T {
+  const layers: LayerTensors[] = [];
   try {
-    return logitsOf(layers, x, n, d);
+    for (const l of p.weights) {
+      const w = tf.tensor2d(l.w, [l.rows, l.cols]);
+      try {
+        layers.push({ w, b: tf.tensor1d(l.b) });
+      } catch (e) {
+        w.dispose();
+        throw e;
+      }
+    }
+    return use(layers);
   } finally {
     disposeLayers(layers);
   }
 }
 
+/** Logits [n x K] of the rows x [n x d] (already gathered). */
+export function probeLogits(p: Probe, x: Float32Array, n: number, d: number): Float32Array {
+  return withLayers(p, (layers) => logitsOf(layers, x, n, d));
+}
+
 /** Logits [rows x K] of the given rows of x, gathered a block at a time (never all of them at once). */
 export function probeLogitsAt(p: Probe, x: Features, rows: Int32Array): Float32Array {
-  const layers = p.weights.map((l) => ({ w: tf.tensor2d(l.w, [l.rows, l.cols]), b: tf.tensor1d(l.b) }));
-  try {
+  return withLayers(p, (layers) => {
     const K = layers[layers.length - 1].b.shape[0];
     const out = new Float32Array(rows.length * K);
     forBlocks(rows, x.dim, (block, at) => out.set(logitsOf(layers, gather(x, block), block.length, x.dim), at * K));
     return out;
-  } finally {
-    disposeLayers(layers);
-  }
+  });
 }
 
 /** Logits [n x K] of the rows x [n x d], 4,096 rows at a time. */

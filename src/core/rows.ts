@@ -5,10 +5,24 @@ export function gatherRows(x: Float32Array, d: number, rows: ArrayLike<number>):
   return out;
 }
 
-/** A row-major [n x dim] matrix. */
+/**
+ * z-scores read from the raw features: column `cols[c]` of a row of `stride` raw values,
+ * minus mean[c], over std[c] (computed in float64 and stored as float32, as a z-scored copy
+ * would hold them). The probes read a modality's features this way instead of a z-scored copy
+ * of them (as large as the dump: 256 MB a modality at 1M x 64).
+ */
+export interface Standardize {
+  stride: number;
+  cols: Int32Array;
+  mean: Float64Array;
+  std: Float64Array;
+}
+
+/** A row-major [n x dim] matrix, or with `standardize` its z-scores from raw rows. */
 export interface Columns {
   data: Float32Array;
   dim: number;
+  standardize?: Standardize;
 }
 
 /**
@@ -27,18 +41,42 @@ export function sideBySide(...parts: Columns[]): Features {
 
 /** The given rows of x as a new [rows x dim] matrix. */
 export function gather(x: Features, rows: ArrayLike<number>): Float32Array {
-  if (x.parts.length === 1) return gatherRows(x.parts[0].data, x.dim, rows);
+  const [only] = x.parts;
+  if (x.parts.length === 1 && !only.standardize) return gatherRows(only.data, x.dim, rows);
   const out = new Float32Array(rows.length * x.dim);
   let at = 0;
-  for (const { data, dim } of x.parts) {
-    for (let i = 0; i < rows.length; i++) out.set(data.subarray(rows[i] * dim, rows[i] * dim + dim), i * x.dim + at);
-    at += dim;
+  for (const p of x.parts) {
+    gatherInto(p, rows, out, x.dim, at);
+    at += p.dim;
   }
   return out;
 }
 
+/** Rows of one part into columns at..at + p.dim of out (rows of `width`). */
+function gatherInto(p: Columns, rows: ArrayLike<number>, out: Float32Array, width: number, at: number): void {
+  const z = p.standardize;
+  if (!z) {
+    for (let i = 0; i < rows.length; i++)
+      out.set(p.data.subarray(rows[i] * p.dim, rows[i] * p.dim + p.dim), i * width + at);
+    return;
+  }
+  for (let i = 0; i < rows.length; i++) {
+    const from = rows[i] * z.stride,
+      to = i * width + at;
+    for (let c = 0; c < p.dim; c++) out[to + c] = (p.data[from + z.cols[c]] - z.mean[c]) / z.std[c];
+  }
+}
+
+/** Rows a..a + count of x, as gather would give them. */
+export function rowRange(x: Features, a: number, count: number): Float32Array {
+  return gather(
+    x,
+    Int32Array.from({ length: count }, (_, i) => a + i),
+  );
+}
+
 /** Values a pass over many rows gathers at once (4 MiB): what it holds is bounded, not N x D. */
-export const BLOCK_VALUES = 1 << 20;
+const BLOCK_VALUES = 1 << 20;
 
 /** Visits `rows` in consecutive blocks of at most `values / dim` rows (at least one), with each block's offset. */
 export function forBlocks(

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { EigenOptions, topEigen } from './linalg';
 import { matMul, readAndDispose } from './tensors';
-import { gatherRows, sharedFloat32 } from './rows';
+import { Columns, gather, rowRange, sharedFloat32, sideBySide } from './rows';
 import type { ModalityAxes } from './warm-solutions';
 
 /**
@@ -63,22 +63,24 @@ export function columnStats(x: Float32Array, n: number, d: number): { mean: Floa
   return { mean, std };
 }
 
-/** z-scored copy with constant columns removed: [n x d'] */
-export function zscore(
-  x: Float32Array,
-  n: number,
-  d: number,
-  stats = columnStats(x, n, d),
-): { data: Float32Array; dim: number } {
+/**
+ * The z-scores of x [n x d] with constant columns removed ([n x d'] as read), without a copy:
+ * the raw rows and the map (rows.ts Standardize).
+ */
+export function standardized(x: Float32Array, d: number, stats: ReturnType<typeof columnStats>): Columns {
   const keep: number[] = [];
   for (let j = 0; j < d; j++) if (stats.std[j] > 0) keep.push(j);
-  const out = sharedFloat32(n * keep.length); // shared: it goes on to the fits on other threads without a copy
-  for (let i = 0; i < n; i++)
-    for (let c = 0; c < keep.length; c++) {
-      const j = keep[c];
-      out[i * keep.length + c] = (x[i * d + j] - stats.mean[j]) / stats.std[j];
-    }
-  return { data: out, dim: keep.length };
+  const cols = Int32Array.from(keep);
+  return {
+    data: x,
+    dim: cols.length,
+    standardize: {
+      stride: d,
+      cols,
+      mean: Float64Array.from(cols, (j) => stats.mean[j]),
+      std: Float64Array.from(cols, (j) => stats.std[j]),
+    },
+  };
 }
 
 /** Rows used for the correlation matrix: the map only has to be fixed and invertible, and its log|det| is exact whatever rows chose it. */
@@ -90,23 +92,18 @@ export function fitSpace(
   d: number,
   kMax: number,
   seed: number,
-  pre?: { stats: ReturnType<typeof columnStats>; z: { data: Float32Array; dim: number } },
+  stats = columnStats(x, n, d),
   probeDim = 0,
   start?: ModalityAxes,
 ): FeatureSpace {
-  const stats = pre?.stats ?? columnStats(x, n, d);
-  const z = pre?.z ?? zscore(x, n, d, stats);
+  const z = standardized(x, d, stats);
   const dz = z.dim;
   if (dz === 0) throw new Error('every feature column is constant');
   const m = Math.min(n, MAX_COVARIANCE_ROWS);
-  const rows =
-    m === n
-      ? z.data
-      : gatherRows(
-          z.data,
-          dz,
-          Int32Array.from({ length: m }, (_, i) => Math.floor((i * n) / m)),
-        );
+  const rows = gather(
+    sideBySide(z),
+    Int32Array.from({ length: m }, (_, i) => Math.floor((i * n) / m)),
+  );
   // Correlation matrix Z^T Z / m; the explicit transpose keeps wasm on its fast matmul path.
   const corr = readAndDispose(
     tf.tidy(() => {
@@ -217,16 +214,20 @@ function probeAxes(
   return { basis: Float32Array.from(e.vectors, (v) => v * scale), p, explained: kept / dz };
 }
 
-/** z-scores [n x dz] on the probe axes: [n x p]. */
-export function onProbeAxes(z: Float32Array, n: number, dz: number, axes: ProbeAxes): Float32Array {
-  return byRows(n, dz, axes.p, (a, count) => z.subarray(a * dz, (a + count) * dz), axes.basis);
+/** z-scores [n x dz] (rows a..a + count of them from `rows`) on the probe axes: [n x p]. */
+export function onProbeAxes(rows: RowsOf, n: number, dz: number, axes: ProbeAxes): Float32Array {
+  return byRows(n, dz, axes.p, rows, axes.basis);
 }
+
+/** Rows a..a + count of a matrix, [count x its columns]. */
+type RowsOf = (a: number, count: number) => Float32Array;
 
 /** One modality scaled: its feature space, whitened principal coordinates (entropy models) and the probes' inputs. */
 export interface ScaledModality {
   space: FeatureSpace;
   zEntropy: Float32Array;
-  z: { data: Float32Array; dim: number };
+  /** the probes' inputs: the z-scores read from the features themselves, or their probe-axes coordinates */
+  z: Columns;
 }
 
 export function scaleModality(
@@ -239,12 +240,13 @@ export function scaleModality(
   start?: ModalityAxes,
 ): ScaledModality {
   const stats = columnStats(x, n, d);
-  const z = zscore(x, n, d, stats);
-  const space = fitSpace(x, n, d, entropyDim, seed, { stats, z }, probeDim, start);
+  const space = fitSpace(x, n, d, entropyDim, seed, stats, probeDim, start);
+  const z = standardized(x, d, stats);
+  const rows: RowsOf = (a, count) => rowRange(sideBySide(z), a, count);
   return {
     space,
-    zEntropy: projectZ(z, n, space),
-    z: space.probe ? { data: onProbeAxes(z.data, n, z.dim, space.probe), dim: space.probe.p } : z,
+    zEntropy: projectZ(rows, n, z.dim, space),
+    z: space.probe ? { data: onProbeAxes(rows, n, z.dim, space.probe), dim: space.probe.p } : z,
   };
 }
 
@@ -252,9 +254,8 @@ export function scaleModality(
  * Whitened coordinates [n x k] from the z-scores (kept columns): the same map as `whiten` on
  * centred raw features, without a centred copy of the features (90 ms at 10k x 512).
  */
-function projectZ(z: { data: Float32Array; dim: number }, n: number, s: FeatureSpace): Float32Array {
+function projectZ(rows: RowsOf, n: number, dz: number, s: FeatureSpace): Float32Array {
   const { k } = s;
-  const dz = z.dim;
   const w = new Float32Array(dz * k);
   let cz = 0;
   for (let j = 0; j < s.dim; j++) {
@@ -262,16 +263,16 @@ function projectZ(z: { data: Float32Array; dim: number }, n: number, s: FeatureS
     for (let c = 0; c < k; c++) w[cz * k + c] = s.whiten[j * k + c] * s.std[j];
     cz++;
   }
-  return byRows(n, dz, k, (a, count) => z.data.subarray(a * dz, (a + count) * dz), w);
+  return byRows(n, dz, k, rows, w);
 }
 
 /** Rows per product block: the tfjs heap (which never shrinks in a pool thread) holds ~16M values at most. */
-const BLOCK_VALUES = 1 << 24;
+const PRODUCT_VALUES = 1 << 24;
 
 /** rows(a, count) [count x d] times w [d x k], block by block: [n x k]. */
-function byRows(n: number, d: number, k: number, rows: (a: number, count: number) => Float32Array, w: Float32Array) {
+function byRows(n: number, d: number, k: number, rows: RowsOf, w: Float32Array) {
   const out = sharedFloat32(n * k);
-  const step = Math.max(1, Math.floor(BLOCK_VALUES / Math.max(d, k)));
+  const step = Math.max(1, Math.floor(PRODUCT_VALUES / Math.max(d, k)));
   const wt = tf.tensor2d(w, [d, k]);
   try {
     for (let a = 0; a < n; a += step) {

@@ -157,8 +157,8 @@ function runAnyTask(task: Task, hooks: TaskHooks): TaskResult {
     return {
       kind: 'space',
       space: out.space,
-      zEntropy: toShared(out.zEntropy),
-      z: { data: toShared(out.z.data), dim: out.z.dim },
+      zEntropy: out.zEntropy, // made in shared memory (space.ts)
+      z: { ...out.z, data: toShared(out.z.data) }, // the dump's own features when they are already shared
       seconds: (performance.now() - t0) / 1000,
     };
   }
