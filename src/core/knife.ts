@@ -181,7 +181,6 @@ export function fitKnife(
   // At least ~2(k+1) rows per kernel, or the covariances are mostly ridge.
   const maxM = Math.max(1, Math.min(kernelCap(opts.kernels), Math.floor(n / (2 * (k + 1)))));
   const zt = tf.tensor2d(zTrain, [n, k]);
-  const ztT = tf.transpose(zt) as tf.Tensor2D; // [k x n], kept so M-step products avoid transposed matmuls
   const zv = val.length ? tf.tensor2d(gatherRows(z, k, val), [val.length, k]) : zt;
   try {
     const nv = zv === zt ? 0 : val.length;
@@ -197,7 +196,6 @@ export function fitKnife(
       const fit = fitCount(
         zTrain,
         zt,
-        ztT,
         zv,
         n,
         k,
@@ -234,7 +232,6 @@ export function fitKnife(
     return { ...best.model, mixtureKernels: mixed?.model.kernels, classLead };
   } finally {
     zt.dispose();
-    ztT.dispose();
     if (zv !== zt) zv.dispose();
   }
 }
@@ -301,7 +298,6 @@ const better = (a: Scored | undefined, b: Scored, by: number): Scored => (!a || 
 function fitCount(
   zTrain: Float32Array,
   zt: tf.Tensor2D,
-  ztT: tf.Tensor2D,
   zv: tf.Tensor2D,
   n: number,
   k: number,
@@ -330,7 +326,7 @@ function fitCount(
   for (let it = 0; it < opts.maxIter; it++) {
     throwIfCancelled(opts.signal);
     // Tensors leave tf.tidy and are read outside it (see readAndDispose).
-    const stats = emStats(model, zt, ztT);
+    const stats = emStats(model, zt);
     const next: KnifeModel = {
       k,
       kernels: M,
