@@ -405,3 +405,22 @@ test('dump: unreadable, vanished and corrupt files get clear errors', () => {
   fs.writeFileSync(path.join(metaDir, 'meta.json'), '{ not json');
   expectError(() => readTensorFile(metaDir), /not valid JSON/, path.join(metaDir, 'meta.json'));
 });
+
+test('features are read into shared memory: float32 ones as read, others converted once', () => {
+  const dir = tempDir();
+  for (const [format, dtype] of [
+    ['safetensors', 'f32'],
+    ['npz', 'f32'],
+    ['safetensors', 'f64'],
+  ] as const) {
+    const t = smallTensors();
+    const x1 = t.get('x1')!;
+    t.set('x1', fromNumbers(dtype, x1.shape, Array.from(x1.data as Float32Array)));
+    const file = path.join(dir, `shared-${dtype}.${format}`);
+    writeDump(file, t);
+    const dump = readDump(file);
+    for (const m of dump.modalities)
+      assert.ok(m.data.buffer instanceof SharedArrayBuffer, `${format} ${dtype} ${m.name}`);
+    assert.deepEqual(Array.from(dump.modalities[0].data), Array.from(x1.data as Float32Array));
+  }
+});

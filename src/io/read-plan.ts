@@ -23,6 +23,12 @@ function decodeCost(name: string, count: number, schema: Set<string>): number {
   return count * 4; // x1..xM and logits: float32
 }
 
+/**
+ * Float32 tensors read from disk land in shared memory: features then go to the engine's
+ * threads as read, with no float32 copy (dump.ts), so a dump costs its size once, not twice.
+ */
+const READ_SHARED = true;
+
 /** One tensor a reader will load, with what it costs; `load` runs only once the whole plan fits the budget. */
 interface Planned {
   name: string;
@@ -64,7 +70,7 @@ export function runPlan(file: string, plan: Plan, limits: ReadLimits): Map<strin
 
 /** The data of an .npy whose header is `h`, read straight into its typed array. */
 function loadNpyData(r: FileReader, h: NpyHeader, at: number): { t: HostTensor; bytes: Uint8Array } {
-  const data = allocate(h.dtype, h.numel);
+  const data = allocate(h.dtype, h.numel, READ_SHARED);
   const bytes = bytesOf(data);
   r.readInto(bytes, at + h.dataStart);
   if (!h.littleEndian) swapBytesInPlace(bytes, DTYPE_BYTES[h.dtype]);
@@ -105,7 +111,7 @@ export function planSafetensors(r: FileReader, file: string, select: Select): Pl
       raw: e.end - e.begin,
       transient: 0,
       load: () => {
-        const data = allocate(e.dtype, e.numel);
+        const data = allocate(e.dtype, e.numel, READ_SHARED);
         r.readInto(bytesOf(data), dataStart + e.begin);
         return { dtype: e.dtype, shape: e.shape, data };
       },

@@ -119,12 +119,13 @@ export function toFloat64(t: HostTensor): Float64Array {
   return out;
 }
 
-export function allocate(dtype: DType, n: number): TypedData {
+/** A zeroed array of `n` elements of `dtype`; a float32 one in shared memory when `shared`. */
+export function allocate(dtype: DType, n: number, shared = false): TypedData {
   switch (dtype) {
     case 'f64':
       return new Float64Array(n);
     case 'f32':
-      return new Float32Array(n);
+      return shared ? new Float32Array(new SharedArrayBuffer(n * 4)) : new Float32Array(n);
     case 'f16':
     case 'bf16':
     case 'u16':
