@@ -43,25 +43,35 @@ export function sideBySide(...parts: Columns[]): Features {
 export function gather(x: Features, rows: ArrayLike<number>): Float32Array {
   const [only] = x.parts;
   if (x.parts.length === 1 && !only.standardize) return gatherRows(only.data, x.dim, rows);
-  const out = new Float32Array(rows.length * x.dim);
+  return gatherBy(x, rows.length, (i) => rows[i]);
+}
+
+function gatherBy(x: Features, count: number, row: (i: number) => number): Float32Array {
+  const out = new Float32Array(count * x.dim);
   let at = 0;
   for (const p of x.parts) {
-    gatherInto(p, rows, out, x.dim, at);
+    gatherInto(p, count, row, out, x.dim, at);
     at += p.dim;
   }
   return out;
 }
 
-/** Rows of one part into columns at..at + p.dim of out (rows of `width`). */
-function gatherInto(p: Columns, rows: ArrayLike<number>, out: Float32Array, width: number, at: number): void {
+/** Rows of one part into columns at..at + p.dim of out (rows of `width`); row(i) is the i-th row's index. */
+function gatherInto(
+  p: Columns,
+  count: number,
+  row: (i: number) => number,
+  out: Float32Array,
+  width: number,
+  at: number,
+) {
   const z = p.standardize;
   if (!z) {
-    for (let i = 0; i < rows.length; i++)
-      out.set(p.data.subarray(rows[i] * p.dim, rows[i] * p.dim + p.dim), i * width + at);
+    for (let i = 0; i < count; i++) out.set(p.data.subarray(row(i) * p.dim, row(i) * p.dim + p.dim), i * width + at);
     return;
   }
-  for (let i = 0; i < rows.length; i++) {
-    const from = rows[i] * z.stride,
+  for (let i = 0; i < count; i++) {
+    const from = row(i) * z.stride,
       to = i * width + at;
     for (let c = 0; c < p.dim; c++) out[to + c] = (p.data[from + z.cols[c]] - z.mean[c]) / z.std[c];
   }
@@ -69,10 +79,7 @@ function gatherInto(p: Columns, rows: ArrayLike<number>, out: Float32Array, widt
 
 /** Rows a..a + count of x, as gather would give them. */
 export function rowRange(x: Features, a: number, count: number): Float32Array {
-  return gather(
-    x,
-    Int32Array.from({ length: count }, (_, i) => a + i),
-  );
+  return gatherBy(x, count, (i) => a + i);
 }
 
 /** Values a pass over many rows gathers at once (4 MiB): what it holds is bounded, not N x D. */

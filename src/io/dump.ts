@@ -273,7 +273,7 @@ export function toDump(
   const items: CostItem[] = [...xs, ...ls].map(([name, x]) => ({
     what: `tensor '${name}' [${x.shape}] as float32`,
     raw: 0,
-    decode: x.data.length * 4,
+    decode: x.data instanceof Float32Array && x.data.buffer instanceof SharedArrayBuffer ? 0 : x.data.length * 4, // kept as read
     transient: 0,
   }));
   checkBudget(file, items, n * 13 + classes * 4, L);

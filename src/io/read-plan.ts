@@ -39,6 +39,8 @@ interface Planned {
   raw: number;
   /** Bytes held only while loading. */
   transient: number;
+  /** float32 read straight into shared memory: the dump keeps it as read (no decoded copy) */
+  asRead?: boolean;
   load(): HostTensor;
 }
 
@@ -59,7 +61,7 @@ export function runPlan(file: string, plan: Plan, limits: ReadLimits): Map<strin
   const items: CostItem[] = plan.planned.map((p) => ({
     what: `tensor '${p.name}' [${p.shape}] ${p.dtype}`,
     raw: p.raw,
-    decode: decodeCost(p.name, p.numel, schema),
+    decode: p.asRead && p.dtype === 'f32' ? 0 : decodeCost(p.name, p.numel, schema),
     transient: p.transient,
   }));
   checkBudget(file, items, plan.overhead, limits);
@@ -110,6 +112,7 @@ export function planSafetensors(r: FileReader, file: string, select: Select): Pl
       numel: e.numel,
       raw: e.end - e.begin,
       transient: 0,
+      asRead: true,
       load: () => {
         const data = allocate(e.dtype, e.numel, READ_SHARED);
         r.readInto(bytesOf(data), dataStart + e.begin);
@@ -154,6 +157,7 @@ export function planNpz(r: FileReader, file: string, limits: ReadLimits, select:
         numel: h.numel,
         raw: h.dataBytes,
         transient: h.fortran ? h.dataBytes : 0,
+        asRead: !h.fortran,
         load: () => {
           const { t, bytes } = loadNpyData(r, h, at);
           // CRC-32 over header, data (as stored: swapped back if it was big-endian) and any trailing bytes.
@@ -227,6 +231,7 @@ export function planNpyDir(dir: string, select: Select): Plan {
         numel: h.numel,
         raw: h.dataBytes,
         transient: h.fortran ? h.dataBytes : 0,
+        asRead: !h.fortran,
         load: () =>
           withFile(f, (r) => {
             const again = readNpyHeaderAt(r, 0, r.size, f).h;

@@ -225,7 +225,7 @@ export function decodeElements(
 /** Little-endian bytes of a tensor's data. */
 export function encodeLittleEndian(t: HostTensor): Uint8Array {
   // A copy (also of features read into shared memory: the bytes must be the writer's own).
-  return Uint8Array.from(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+  return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength).slice();
 }
 
 /** Fortran-ordered data (first index fastest) -> C order. */
