@@ -5,6 +5,7 @@ import { initBackend } from '../src/core/backend';
 import { EM_CELLS, Untied, emStats, untiedLogits } from '../src/core/em';
 import { Rng } from '../src/core/rng';
 import { fitKnife } from '../src/core/knife';
+import { withinScatter } from '../src/core/class-mixture';
 
 before(async () => {
   await initBackend('auto');
@@ -125,4 +126,24 @@ test('warm kernel counts: fitted as given (on a sample above 6,000 rows), none w
   assert.equal(classes.family, 'classes');
   // Cold, the ladder finds the three clusters.
   assert.ok(fitKnife(z, k, train, val, opts).kernels >= 3);
+});
+
+test("the class model's within-class scatter is the same when its rows are cut into blocks", () => {
+  const rng = new Rng(6);
+  const [n, k, classes] = [1_000, 6, 4];
+  const y = Int32Array.from({ length: n }, () => rng.int(classes));
+  const z = Float32Array.from({ length: n * k }, (_, i) => rng.normal() + y[Math.floor(i / k)]);
+  const means = Float64Array.from({ length: classes * k }, (_, i) => Math.floor(i / k));
+  const present = [0, 1, 2, 3];
+  const whole = withinScatter(z, y, n, k, means, present, classes);
+  const blocked = withinScatter(z, y, n, k, means, present, classes, 97 * k); // 11 blocks, the last short
+  // By hand, in float64.
+  const direct = new Float64Array(k * k);
+  for (let i = 0; i < n; i++)
+    for (let a = 0; a < k; a++)
+      for (let b = 0; b < k; b++) direct[a * k + b] += (z[i * k + a] - y[i]) * (z[i * k + b] - y[i]);
+  for (let i = 0; i < k * k; i++) {
+    assert.ok(Math.abs(blocked[i] - whole[i]) < 1e-4 * n, `[${i}] ${blocked[i]} vs ${whole[i]}`);
+    assert.ok(Math.abs(blocked[i] - direct[i]) < 1e-4 * n, `[${i}] ${blocked[i]} vs ${direct[i]} by hand`);
+  }
 });

@@ -31,20 +31,7 @@ export function fitClassMixture(
     logWeights[m] = Math.log(count[c] / n);
     for (let j = 0; j < k; j++) means[m * k + j] = sum[c * k + j] / count[c];
   });
-  // Within-class scatter from the residuals (float32 Z^T Z - sum n_y mu mu^T would cancel).
-  const slot = new Int32Array(classes).fill(-1);
-  present.forEach((c, m) => (slot[c] = m));
-  const res = new Float32Array(n * k);
-  for (let i = 0; i < n; i++) {
-    const m = slot[y[i]];
-    for (let j = 0; j < k; j++) res[i * k + j] = zTrain[i * k + j] - means[m * k + j];
-  }
-  const scatter = readAndDispose(
-    tf.tidy(() => {
-      const r = tf.tensor2d(res, [n, k]);
-      return matMul(tf.transpose(r), r);
-    }),
-  );
+  const scatter = withinScatter(zTrain, y, n, k, means, present, classes);
   const cov = new Float64Array(k * k);
   for (let i = 0; i < k; i++)
     for (let j = 0; j <= i; j++) cov[i * k + j] = cov[j * k + i] = (scatter[i * k + j] + scatter[j * k + i]) / (2 * n);
@@ -57,4 +44,43 @@ export function fitClassMixture(
     );
   if (!c) return undefined;
   return { k, kernels: M, means, logWeights, factors: [invertLower(c, k)], tied: true, family: 'classes' };
+}
+
+/** Rows of residuals per scatter product: a block's residuals, not all rows', are on the heap at once. */
+const SCATTER_BLOCK_VALUES = 1 << 22;
+
+/**
+ * Within-class scatter R^T R [k x k] of the residuals from the class means (float32 Z^T Z -
+ * sum n_y mu mu^T would cancel), a block of rows at a time, summed in float64.
+ */
+export function withinScatter(
+  zTrain: Float32Array,
+  y: Int32Array,
+  n: number,
+  k: number,
+  means: Float64Array,
+  present: number[],
+  classes: number,
+  blockValues = SCATTER_BLOCK_VALUES,
+): Float64Array {
+  const slot = new Int32Array(classes).fill(-1);
+  present.forEach((c, m) => (slot[c] = m));
+  const step = Math.max(1, Math.floor(blockValues / k));
+  const out = new Float64Array(k * k);
+  for (let a = 0; a < n; a += step) {
+    const rows = Math.min(step, n - a);
+    const res = new Float32Array(rows * k);
+    for (let i = 0; i < rows; i++) {
+      const m = slot[y[a + i]];
+      for (let j = 0; j < k; j++) res[i * k + j] = zTrain[(a + i) * k + j] - means[m * k + j];
+    }
+    const part = readAndDispose(
+      tf.tidy(() => {
+        const r = tf.tensor2d(res, [rows, k]);
+        return matMul(tf.transpose(r), r);
+      }),
+    );
+    for (let i = 0; i < k * k; i++) out[i] += part[i];
+  }
+  return out;
 }
