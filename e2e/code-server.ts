@@ -172,12 +172,18 @@ export async function until(what: string, cond: () => boolean | Promise<boolean>
 }
 
 /** Runs a command by its title from the command palette. */
+/**
+ * A row of the quick pick on screen: the workbench keeps earlier pick lists in the DOM, hidden,
+ * and a bare `.first()` could wait on one of those (a run timed out on a stale, hidden row).
+ */
+export const QUICK_PICK_ROW = '.quick-input-widget .quick-input-list .monaco-list-row:visible';
+
 export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ timeout: 20_000 });
   await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 20_000 });
+  await page.locator(QUICK_PICK_ROW, { hasText: title }).first().waitFor({ timeout: 20_000 });
   await page.keyboard.press('Enter');
 }
 

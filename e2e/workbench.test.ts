@@ -7,6 +7,7 @@ import * as path from 'path';
 import type { FrameLocator, Page } from 'playwright-core';
 import {
   REPO,
+  QUICK_PICK_ROW,
   Workbench,
   codeServerBinary,
   hostLogs,
@@ -66,7 +67,7 @@ const treeRows = () => wb.page.locator('.monaco-list[aria-label="Runs"] .monaco-
 const statusItem = () => wb.page.locator('.statusbar-item', { hasText: 'LSMI' }).first();
 /** Picks the quick-pick row that contains `text`. */
 async function pick(page: Page, text: string): Promise<void> {
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+  const row = page.locator(QUICK_PICK_ROW, { hasText: text }).first();
   await row.waitFor({ timeout: 20_000 });
   await row.click();
 }
@@ -191,7 +192,7 @@ test('Enter on a sample opens its source beside the explorer, at its line', asyn
 test('Compare Checkpoints draws both checkpoints in the compare panel', async () => {
   const { page } = wb;
   await runCommand(page, 'LSMI: Compare Checkpoints');
-  const rows = page.locator('.quick-input-list .monaco-list-row');
+  const rows = page.locator(QUICK_PICK_ROW);
   await until('two checkpoints to pick', async () => (await rows.count()) >= 2, 20_000);
   // A multi-select pick: each row's checkbox (a custom toggle in VS Code 1.100) ticks it.
   for (const k of [0, 1]) await rows.nth(k).locator('.monaco-checkbox, input[type="checkbox"]').first().click();
