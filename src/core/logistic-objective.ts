@@ -122,11 +122,10 @@ export class Objective implements LbfgsObjective {
   private dataTermTf(theta: Float64Array, g: Float64Array): number {
     const { n, d, K, ops } = this;
     const blocks = this.blocks!;
-    const most = Math.max(...blocks.map((b) => b.rows.length));
     const buf = (this.buffers ??= {
       w: new Float32Array(d * K),
       b: new Float32Array(K),
-      p: new Float32Array(most * K),
+      p: new Float32Array(blocks[0].rows.length * K), // the first block is the largest (forBlocks)
       gw: new Float32Array(d * K),
       gb: new Float32Array(K),
       g: new Float64Array((d + 1) * K),

@@ -7,7 +7,7 @@ import { CostItem, MAX_CLASSES, MIN_SAMPLES, ReadLimits, checkBudget, formatByte
 import { encodeNpy } from './npy';
 import { encodeSafetensors, TensorFile } from './safetensors';
 import { HostTensor, elementAsNumber } from './tensor';
-import { checkFeatureShape, features } from './features';
+import { checkFeatureShape, features, keptAsRead } from './features';
 import { readIds } from './ids';
 import { openRegularFile, readAll } from './regular-file';
 import { Select, planNpyDir, planNpz, planSafetensors, runPlan } from './read-plan';
@@ -273,7 +273,7 @@ export function toDump(
   const items: CostItem[] = [...xs, ...ls].map(([name, x]) => ({
     what: `tensor '${name}' [${x.shape}] as float32`,
     raw: 0,
-    decode: x.data instanceof Float32Array && x.data.buffer instanceof SharedArrayBuffer ? 0 : x.data.length * 4, // kept as read
+    decode: keptAsRead(x) ? 0 : x.data.length * 4,
     transient: 0,
   }));
   checkBudget(file, items, n * 13 + classes * 4, L);

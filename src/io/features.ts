@@ -13,13 +13,20 @@ export function checkFeatureShape(file: string, name: string, t: HostTensor, n: 
   if (t.shape[1] === 0) throw new DumpError(file, `'${name}' has zero feature columns`);
 }
 
+/**
+ * Float32 read into shared memory already (read-plan.ts): features keep it as read, checked
+ * where it is, not copied (and the read budget charges no decoded copy for it).
+ */
+export function keptAsRead(t: HostTensor): boolean {
+  return t.data instanceof Float32Array && t.data.buffer instanceof SharedArrayBuffer;
+}
+
 /** Features as float32, straight from their dtype (no float64 copy); non-finite values are refused. */
 export function features(file: string, name: string, t: HostTensor): Float32Array {
   const d = t.data;
   const n = d.length;
   const cols = t.shape[1];
-  // Read into shared memory already (read-plan.ts): checked where it is, not copied.
-  if (d instanceof Float32Array && d.buffer instanceof SharedArrayBuffer) return finite(file, name, d, cols);
+  if (keptAsRead(t)) return finite(file, name, d as Float32Array, cols);
   // In shared memory: the engine's threads read the features without a copy each (at 1M x 64
   // those copies were 256 MB a modality per thread).
   const out = new Float32Array(new SharedArrayBuffer(n * 4));

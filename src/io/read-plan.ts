@@ -14,20 +14,19 @@ import { checkZipMember, crc32, peekZipMember, readZipDirectory, readZipMember, 
  * costs; the plan runs only once its total fits the memory budget. One planner per format
  * (safetensors, npz, a folder of .npy files).
  */
-/** Bytes `toDump` allocates for a tensor on top of its raw data (float32 features, int32 labels...). */
-function decodeCost(name: string, count: number, schema: Set<string>): number {
+/**
+ * Bytes `toDump` allocates for a tensor on top of its raw data (float32 features, int32
+ * labels...). Float32 features and logits read into shared memory are kept as read (`asRead`):
+ * no copy.
+ */
+function decodeCost(p: Planned, schema: Set<string>): number {
+  const { name, numel: count } = p;
   if (!schema.has(name)) return 0;
   if (name === 'y') return count * 4;
   if (name === 'split') return count;
   if (name === 'ids') return count * 8;
-  return count * 4; // x1..xM and logits: float32
+  return p.asRead && p.dtype === 'f32' ? 0 : count * 4; // x1..xM and logits: float32
 }
-
-/**
- * Float32 tensors read from disk land in shared memory: features then go to the engine's
- * threads as read, with no float32 copy (dump.ts), so a dump costs its size once, not twice.
- */
-const READ_SHARED = true;
 
 /** One tensor a reader will load, with what it costs; `load` runs only once the whole plan fits the budget. */
 interface Planned {
@@ -39,7 +38,7 @@ interface Planned {
   raw: number;
   /** Bytes held only while loading. */
   transient: number;
-  /** float32 read straight into shared memory: the dump keeps it as read (no decoded copy) */
+  /** read straight into its typed array (float32 in shared memory): a float32 feature is kept as read */
   asRead?: boolean;
   load(): HostTensor;
 }
@@ -61,7 +60,7 @@ export function runPlan(file: string, plan: Plan, limits: ReadLimits): Map<strin
   const items: CostItem[] = plan.planned.map((p) => ({
     what: `tensor '${p.name}' [${p.shape}] ${p.dtype}`,
     raw: p.raw,
-    decode: p.asRead && p.dtype === 'f32' ? 0 : decodeCost(p.name, p.numel, schema),
+    decode: decodeCost(p, schema),
     transient: p.transient,
   }));
   checkBudget(file, items, plan.overhead, limits);
@@ -70,9 +69,12 @@ export function runPlan(file: string, plan: Plan, limits: ReadLimits): Map<strin
   return tensors;
 }
 
-/** The data of an .npy whose header is `h`, read straight into its typed array. */
+/**
+ * The data of an .npy whose header is `h`, read straight into its typed array (float32 in
+ * shared memory: features go on to the engine's threads as read, with no copy).
+ */
 function loadNpyData(r: FileReader, h: NpyHeader, at: number): { t: HostTensor; bytes: Uint8Array } {
-  const data = allocate(h.dtype, h.numel, READ_SHARED);
+  const data = allocate(h.dtype, h.numel, true);
   const bytes = bytesOf(data);
   r.readInto(bytes, at + h.dataStart);
   if (!h.littleEndian) swapBytesInPlace(bytes, DTYPE_BYTES[h.dtype]);
@@ -114,7 +116,7 @@ export function planSafetensors(r: FileReader, file: string, select: Select): Pl
       transient: 0,
       asRead: true,
       load: () => {
-        const data = allocate(e.dtype, e.numel, READ_SHARED);
+        const data = allocate(e.dtype, e.numel, true); // float32 in shared memory, as loadNpyData
         r.readInto(bytesOf(data), dataStart + e.begin);
         return { dtype: e.dtype, shape: e.shape, data };
       },
