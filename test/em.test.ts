@@ -2,7 +2,7 @@ import { test, before } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/core/backend';
-import { EM_CELLS, Untied, emStats, untiedLogits } from '../src/core/em';
+import { EM_CELLS, Untied, disposeMoments, emStats, rowMoments, untiedLogits } from '../src/core/em';
 import { Rng } from '../src/core/rng';
 import { fitKnife } from '../src/core/knife';
 import { withinScatter } from '../src/core/class-mixture';
@@ -68,14 +68,37 @@ test('all kernels in one product: the logits and EM statistics of the kernel-by-
       }
     }
   }
-  const got = emStats(model, zt);
   const close = (a: ArrayLike<number>, b: ArrayLike<number>, what: string) => {
     for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) < 1e-3 * (1 + Math.abs(b[i])), `${what}[${i}]`);
   };
-  close(got.nk, nk, 'nk');
-  close(got.s1, s1, 's1');
-  for (let m = 0; m < M; m++) close(got.s2[m], s2[m], `s2[${m}]`);
+  // Both ways to the moments: the rows' kept pairwise products, and the rows alone.
+  const moments = rowMoments(z, n, k, M)!;
+  assert.equal(moments.blocks.length, 1);
+  for (const got of [emStats(model, zt), emStats(model, zt, moments)]) {
+    close(got.nk, nk, 'nk');
+    close(got.s1, s1, 's1');
+    for (let m = 0; m < M; m++) close(got.s2[m], s2[m], `s2[${m}]`);
+  }
+  disposeMoments(moments);
   zt.dispose();
+});
+
+test('pairwise products: kept up to their budget, in blocks within EM_CELLS', () => {
+  const [n, k] = [100, 4];
+  const z = Float32Array.from({ length: n * k }, (_, i) => i % 7);
+  assert.equal(rowMoments(z, n, k, 5, n * 10 - 1), undefined, 'over the budget: none kept');
+  const m = rowMoments(z, n, k, 5, n * 10)!;
+  assert.equal(
+    m.blocks.reduce((s, b) => s + b.shape[0], 0),
+    n,
+  );
+  const q = m.blocks[0].arraySync()[3]; // row 3: z_a z_b for a <= b
+  const x = Array.from(z.subarray(3 * k, 4 * k));
+  assert.deepEqual(
+    q,
+    [0, 1, 2, 3].flatMap((a) => [0, 1, 2, 3].filter((b) => b >= a).map((b) => x[a] * x[b])),
+  );
+  disposeMoments(m);
 });
 
 test('the statistics are the same when the rows are cut into blocks', () => {
@@ -107,6 +130,14 @@ test('the statistics are the same when the rows are cut into blocks', () => {
   close(summed.nk, whole.nk, 'nk');
   close(summed.s1, whole.s1, 's1');
   close(summed.s2, whole.s2[3], 's2[3]');
+  // With the rows' pairwise products, cut into their own blocks.
+  const moments = rowMoments(z, n, k, M)!;
+  assert.ok(moments.blocks.length > 1, `${moments.blocks.length} block(s)`);
+  const fromMoments = emStats(model, zt, moments);
+  close(fromMoments.nk, whole.nk, 'nk (moments)');
+  close(fromMoments.s1, whole.s1, 's1 (moments)');
+  for (let m = 0; m < M; m++) close(fromMoments.s2[m], whole.s2[m], `s2[${m}] (moments)`);
+  disposeMoments(moments);
   zt.dispose();
 });
 

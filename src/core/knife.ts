@@ -6,7 +6,7 @@ import { gatherRows } from './rows';
 import { fitClassMixture } from './class-mixture';
 import { throwIfCancelled } from './progress';
 import { seedMeans } from './seeding';
-import { LOG2PI, emBlockRows, emStats, untiedLogits } from './em';
+import { LOG2PI, RowMoments, disposeMoments, emBlockRows, emStats, rowMoments, untiedLogits } from './em';
 
 /**
  * KNIFE entropy model (Pichler et al. 2022) as LSMI uses it: a mixture of M Gaussian
@@ -182,7 +182,10 @@ export function fitKnife(
   const maxM = Math.max(1, Math.min(kernelCap(opts.kernels), Math.floor(n / (2 * (k + 1)))));
   const zt = tf.tensor2d(zTrain, [n, k]);
   const zv = val.length ? tf.tensor2d(gatherRows(z, k, val), [val.length, k]) : zt;
+  let moments: RowMoments | undefined;
   try {
+    moments = rowMoments(zTrain, n, k, maxM);
+    const rows: FitRows = { zTrain, zt, zv, n, k, moments };
     const nv = zv === zt ? 0 : val.length;
     // Held-out log-likelihood per sample, estimated twice and pooled by row count: on the
     // validation rows, and on the training rows less the AIC optimism p/n (p free
@@ -193,16 +196,7 @@ export function fitKnife(
     };
     const mixture = (M: number, init?: KnifeModel): Scored => {
       // A refit starts from the sample's converged solution: a few iterations take in the other rows.
-      const fit = fitCount(
-        zTrain,
-        zt,
-        zv,
-        n,
-        k,
-        M,
-        init ? { ...opts, maxIter: Math.min(opts.maxIter, REFIT_ITER) } : opts,
-        init,
-      );
+      const fit = fitCount(rows, M, init ? { ...opts, maxIter: Math.min(opts.maxIter, REFIT_ITER) } : opts, init);
       const model = { ...fit.model, family: 'mixture' as const };
       return { model, score: score(model, M * (k + (k * (k + 1)) / 2) + M - 1, fit.val) };
     };
@@ -231,6 +225,7 @@ export function fitKnife(
     if (!best) return fitKnife(z, k, train, val, { ...opts, counts: undefined }, labels);
     return { ...best.model, mixtureKernels: mixed?.model.kernels, classLead };
   } finally {
+    disposeMoments(moments);
     zt.dispose();
     if (zv !== zt) zv.dispose();
   }
@@ -294,17 +289,19 @@ interface Scored {
 
 const better = (a: Scored | undefined, b: Scored, by: number): Scored => (!a || b.score > a.score + by ? b : a);
 
+/** A fit's training rows (in JS memory and as a tensor, with their pairwise products when kept) and validation rows. */
+interface FitRows {
+  zTrain: Float32Array;
+  zt: tf.Tensor2D;
+  zv: tf.Tensor2D;
+  n: number;
+  k: number;
+  moments?: RowMoments;
+}
+
 /** EM for a fixed kernel count, from greedy k-means++ means and unit covariances; the best validation iterate. */
-function fitCount(
-  zTrain: Float32Array,
-  zt: tf.Tensor2D,
-  zv: tf.Tensor2D,
-  n: number,
-  k: number,
-  M: number,
-  opts: KnifeOptions,
-  init?: KnifeModel,
-): { model: KnifeModel; val: number } {
+function fitCount(rows: FitRows, M: number, opts: KnifeOptions, init?: KnifeModel): { model: KnifeModel; val: number } {
+  const { zTrain, zt, zv, n, k } = rows;
   const rng = new Rng(opts.seed + 7919 * (M - 1));
   const eye = (s: number) => {
     const a = new Float64Array(k * k);
@@ -326,7 +323,7 @@ function fitCount(
   for (let it = 0; it < opts.maxIter; it++) {
     throwIfCancelled(opts.signal);
     // Tensors leave tf.tidy and are read outside it (see readAndDispose).
-    const stats = emStats(model, zt);
+    const stats = emStats(model, zt, rows.moments);
     const next: KnifeModel = {
       k,
       kernels: M,
