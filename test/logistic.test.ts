@@ -95,6 +95,33 @@ test('linear probe: classes rare or absent in the training rows get finite log-p
   for (let i = 0; i < evalRows.length; i++) assert.ok(lp[i * K + 5] >= Math.log(m.floor / K) - 1e-4);
 });
 
+test("linear probe: started from another fold's solution, the same strength and fit in fewer evaluations", () => {
+  const d = 12,
+    K = 6;
+  const { x, y } = softmaxData(6_000, d, K, 11, 3);
+  const X = sideBySide({ data: x, dim: d });
+  // Two folds sharing three quarters of their training rows, as cross-fitting's do.
+  const pilot = trainLinear(X, y, K, range(0, 4_000), range(4_000, 4_500));
+  const [fit, val] = [range(1_000, 5_000), range(5_000, 5_500)];
+  const cold = trainLinear(X, y, K, fit, val);
+  const warm = trainLinear(X, y, K, fit, val, { start: { lambda: pilot.lambda, theta: pilot.theta } });
+  assert.equal(
+    warm.lambda,
+    cold.lambda,
+    `strengths ${cold.path.map((p) => p.lambda)} vs ${warm.path.map((p) => p.lambda)}`,
+  );
+  // The same optimum, reached within the L-BFGS tolerance (max gradient entry 1e-4) from two starts.
+  assert.ok(Math.abs(warm.valLoss - cold.valLoss) < 1e-3, `validation loss ${warm.valLoss} vs ${cold.valLoss}`);
+  for (let i = 0; i < cold.w.length; i++) assert.ok(Math.abs(warm.w[i] - cold.w[i]) < 0.02, `w[${i}]`);
+  assert.ok(warm.evaluations < cold.evaluations, `${warm.evaluations} evaluations vs ${cold.evaluations}`);
+  // A start that does not fit (another width) is ignored: the full path.
+  const odd = trainLinear(X, y, K, fit, val, { start: { lambda: 1e-3, theta: new Float64Array(5) } });
+  assert.deepEqual(
+    odd.path.map((p) => p.lambda),
+    cold.path.map((p) => p.lambda),
+  );
+});
+
 test('linear probe: K = 1000 classes on few rows runs and stays finite', () => {
   const d = 8,
     K = 1000,

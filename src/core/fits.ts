@@ -7,6 +7,7 @@ import { Scheduled } from './schedule';
 import { FeatureSpace } from './space';
 import { ProbeModel, Task, TaskResult } from './tasks';
 import { WarmStart, mlpClearlyBetter, pilotCounts, warmLambdas } from './warm';
+import type { LinearStart } from './logistic';
 import { ModalityAxes, WarmSolutions, fitKey, mlpStart, warmEpochBudget } from './warm-solutions';
 import { netSize } from './mlp';
 
@@ -252,10 +253,21 @@ function probeVerdict(valLoss: Record<string, number>): ProbeModel | undefined {
   return mlpClearlyBetter(valLoss) ? 'mlp' : undefined;
 }
 
-/** Leaves out of a later fold's task the candidate its pilot lost clearly with. */
-function applyVerdict(task: Extract<Task, { kind: 'probe' }>, only: ProbeModel | undefined): void {
-  if (only === 'linear') task.mlp = false;
-  if (only === 'mlp') task.linear = null;
+/** What a probe's pilot fold leaves the other folds: the candidate to fit alone (if any) and its linear solution. */
+interface ProbePilot {
+  only?: ProbeModel;
+  linear?: LinearStart;
+}
+
+/**
+ * Leaves out of a later fold's task the candidate its pilot lost clearly with, and starts its
+ * linear candidate from the pilot's solution (its strength and weights: the inputs are the
+ * same columns in every fold, and the fit is convex, so only the iterations change).
+ */
+function applyVerdict(task: Extract<Task, { kind: 'probe' }>, pilot: ProbePilot | undefined): void {
+  if (pilot?.only === 'linear') task.mlp = false;
+  if (pilot?.only === 'mlp') task.linear = null;
+  if (task.linear && pilot?.linear) task.linear = { ...task.linear, start: pilot.linear };
 }
 
 /**
@@ -291,7 +303,7 @@ export function probeTasks(
       ...s.linearProbe,
       lambdas: warmLambdas(s.linearProbe.lambdas, warm?.lambdas.get(name)),
     };
-    const gate = s.linearProbe && !linearOnly && folds.length > 1 ? pilotVerdict<ProbeModel>() : undefined;
+    const gate = s.linearProbe && folds.length > 1 ? pilotVerdict<ProbePilot>() : undefined;
     const dims = job.mods.map((m) => scaled.zs[m].dim);
     folds.forEach((f, fi) => {
       const task: Extract<Task, { kind: 'probe' }> = {
@@ -318,6 +330,7 @@ export function probeTasks(
         task.options = { ...task.options, maxEpochs: Math.min(task.options.maxEpochs, budget) };
       }
       if (out.solutions?.rows) task.keepWeights = true;
+      if (gate && fi === 0) task.keepLinear = true;
       tasks.push({
         task,
         label: `probe ${name}`,
@@ -329,7 +342,8 @@ export function probeTasks(
           // or its own where it needed more: one still gaining at its budget raises the next.
           const epochs = init ? Math.max(init.epochs, r.epochs) : r.epochs;
           if (r.theta) keepWeights(out, name, task, r.theta, dims, fi, f, epochs);
-          if (fi === 0) gate?.decide(probeVerdict(r.valLoss));
+          if (fi === 0)
+            gate?.decide({ only: linearOnly ? 'linear' : probeVerdict(r.valLoss), linear: r.linearSolution });
         },
         ...(gate && fi === 0 ? { pilot: true } : {}),
         ...(gate && fi > 0 ? { ready: gate.ready.then(() => applyVerdict(task, gate.value)) } : {}),

@@ -30,7 +30,17 @@ export interface LinearOptions {
   floor: number;
   /** L-BFGS memory */
   memory: number;
+  /**
+   * Another fold's solution to start from (its chosen strength and weights, [d x K] then [K]):
+   * the path is searched around that strength instead of walked from the strongest end.
+   */
+  start?: LinearStart;
   signal?: AbortSignal;
+}
+
+export interface LinearStart {
+  lambda: number;
+  theta: Float64Array;
 }
 
 export const DEFAULT_LINEAR: Omit<LinearOptions, 'signal'> = {
@@ -52,6 +62,8 @@ export interface LinearModel {
   floor: number;
   /** validation cross-entropy after calibration (Infinity without validation rows) */
   valLoss: number;
+  /** the chosen solution as the objective holds it (weights then biases, float64): a start for another fold's fit */
+  theta: Float64Array;
   /** validation cross-entropy at each strength tried */
   path: Array<{ lambda: number; valLoss: number; iterations: number }>;
   iterations: number;
@@ -142,29 +154,95 @@ interface PathFit {
   iterations: number;
 }
 
-/** Fits along the L2 path from theta (warm-started, in place); keeps the best on the validation rows. */
-function l2Path(obj: Objective, theta: Float64Array, o: LinearOptions, xVal: Float32Array, yVal: Int32Array): PathFit {
-  const { d, K } = obj;
-  const lambdas = yVal.length ? o.lambdas : [o.lambdas[Math.floor(o.lambdas.length / 2)]];
-  let best: PathFit['best'] | undefined;
-  const path: LinearModel['path'] = [];
-  let iterations = 0;
-  for (const lambda of lambdas) {
-    const iters = lbfgs(obj, theta, lambda, o);
-    iterations += iters;
+/** A fold's L2 path: the strengths fitted, their validation losses, and the best solution. */
+class PathSearch {
+  best?: PathFit['best'];
+  readonly path: LinearModel['path'] = [];
+  iterations = 0;
+
+  constructor(
+    private readonly obj: Objective,
+    private readonly o: LinearOptions,
+    private readonly xVal: Float32Array,
+    private readonly yVal: Int32Array,
+  ) {}
+
+  /** Fits `lambda` from theta (in place); whether the walk goes on (this strength improved the best by 1e-4 nats or more). */
+  step(theta: Float64Array, lambda: number): boolean {
+    const { d, K } = this.obj;
+    const iters = lbfgs(this.obj, theta, lambda, this.o);
+    this.iterations += iters;
     const [w, b] = [theta.subarray(0, d * K), theta.subarray(d * K)];
-    const vl = yVal.length
-      ? meanNll(flooredLogProbs(rawLogits(w, b, d, K, xVal, yVal.length), K, 1, o.floor), yVal, K)
+    const vl = this.yVal.length
+      ? meanNll(flooredLogProbs(rawLogits(w, b, d, K, this.xVal, this.yVal.length), K, 1, this.o.floor), this.yVal, K)
       : Infinity;
-    path.push({ lambda, valLoss: vl, iterations: iters });
-    if (!best || vl < best.valLoss) {
-      // A weaker penalty that gains under 1e-4 nats is not worth its longer fits: stop there.
-      const gain = best ? best.valLoss - vl : Infinity;
-      best = { theta: theta.slice(), lambda, valLoss: vl };
-      if (gain < 1e-4) break;
-    } else break; // near-unimodal along the path: one step past the best, stop (two chose the same on all 48 grid cases)
+    this.path.push({ lambda, valLoss: vl, iterations: iters });
+    // Near-unimodal along the path: one step past the best, stop (two chose the same on all 48 grid cases).
+    if (this.best && !(vl < this.best.valLoss)) return false;
+    // A strength that gains under 1e-4 nats is not worth the next, longer fit: stop there.
+    const gain = this.best ? this.best.valLoss - vl : Infinity;
+    this.best = { theta: theta.slice(), lambda, valLoss: vl };
+    return gain >= 1e-4;
   }
-  return { best: best!, path, iterations };
+
+  result(): PathFit {
+    return { best: this.best!, path: this.path, iterations: this.iterations };
+  }
+}
+
+/** Fits along the L2 path from theta (warm-started, in place), strong to weak; keeps the best on the validation rows. */
+function l2Path(obj: Objective, theta: Float64Array, o: LinearOptions, xVal: Float32Array, yVal: Int32Array): PathFit {
+  const search = new PathSearch(obj, o, xVal, yVal);
+  const lambdas = yVal.length ? o.lambdas : [o.lambdas[Math.floor(o.lambdas.length / 2)]];
+  for (const lambda of lambdas) if (!search.step(theta, lambda)) break;
+  return search.result();
+}
+
+/**
+ * The path searched around another fold's solution: its strength first (from its weights, a
+ * few iterations from this fold's optimum), then weaker strengths while they improve, else
+ * stronger ones. Where the validation loss is unimodal along the path (the full walk's own
+ * assumption) this lands on the strength the walk from the strong end would; it skips the
+ * strong end's fits and starts the chosen one near its optimum. The objective is strictly
+ * convex, so where a fit starts changes its solution only within the L-BFGS tolerance.
+ */
+function l2PathFrom(
+  obj: Objective,
+  start: LinearStart,
+  o: LinearOptions,
+  xVal: Float32Array,
+  yVal: Int32Array,
+): PathFit {
+  const search = new PathSearch(obj, o, xVal, yVal);
+  const at = nearestIndex(o.lambdas, start.lambda);
+  const theta = start.theta.slice();
+  search.step(theta, o.lambdas[at]);
+  for (let i = at + 1; i < o.lambdas.length && search.step(theta, o.lambdas[i]); i++);
+  if (search.best!.lambda === o.lambdas[at]) {
+    // No weaker strength was better: look the other way, from this fold's solution at the start strength.
+    const back = search.best!.theta.slice();
+    for (let j = at - 1; j >= 0 && search.step(back, o.lambdas[j]); j--);
+  }
+  return search.result();
+}
+
+/** Index of the strength nearest `lambda` on a log scale. */
+function nearestIndex(lambdas: number[], lambda: number): number {
+  let best = 0;
+  for (let i = 1; i < lambdas.length; i++)
+    if (Math.abs(Math.log(lambdas[i] / lambda)) < Math.abs(Math.log(lambdas[best] / lambda))) best = i;
+  return best;
+}
+
+/** Whether a start fits this objective: its size, finite values, a positive strength. */
+function usableStart(s: LinearStart | undefined, d: number, K: number): s is LinearStart {
+  return (
+    s !== undefined &&
+    s.lambda > 0 &&
+    Number.isFinite(s.lambda) &&
+    s.theta.length === (d + 1) * K &&
+    s.theta.every(Number.isFinite)
+  );
 }
 
 /** Temperature fitted on the validation rows (when there are enough of them), then the excess loss. */
@@ -200,7 +278,10 @@ export function trainLinear(
   const yVal = Int32Array.from(val, (r) => y[r]);
   let fitted: PathFit;
   try {
-    fitted = l2Path(obj, priorStart(obj.yFit, d, K), o, xVal, yVal);
+    fitted =
+      yVal.length && usableStart(o.start, d, K)
+        ? l2PathFrom(obj, o.start, o, xVal, yVal)
+        : l2Path(obj, priorStart(obj.yFit, d, K), o, xVal, yVal);
   } finally {
     obj.dispose();
   }
@@ -210,6 +291,7 @@ export function trainLinear(
     K,
     w: Float32Array.from(best.theta.subarray(0, d * K)),
     b: Float32Array.from(best.theta.subarray(d * K)),
+    theta: best.theta,
     lambda: best.lambda,
     temperature: 1,
     floor: o.floor,

@@ -1,6 +1,6 @@
 import { fitKnife, knifeLogDensity } from './knife';
 import { takeFlops } from './flops';
-import { LinearOptions, linearLogProbs, trainLinear } from './logistic';
+import { LinearOptions, LinearStart, linearLogProbs, trainLinear } from './logistic';
 import { ProbeOptions, flatWeights, logProbFromLogits, probeLogitsAt, trainProbe } from './probe';
 import { Features, gatherRows, toShared } from './rows';
 import { ScaledModality, scaleModality } from './space';
@@ -60,6 +60,8 @@ export type Task =
       init?: Float32Array;
       /** return the MLP's weights (for the next checkpoint's start) */
       keepWeights?: boolean;
+      /** return the linear candidate's solution (a pilot fold's, for the other folds' start) */
+      keepLinear?: boolean;
     };
 
 export type ProbeModel = 'linear' | 'mlp';
@@ -105,6 +107,8 @@ export type TaskResult = { flops?: number } & (
       fitSeconds: Partial<Record<ProbeModel, number>>;
       /** the MLP's weights when one was fitted, winner or not (the next checkpoint's start) */
       theta?: Float32Array;
+      /** the linear candidate's solution, when asked for (keepLinear) */
+      linearSolution?: LinearStart;
     }
 );
 
@@ -187,10 +191,13 @@ function runAnyTask(task: Task, hooks: TaskHooks): TaskResult {
     fitSeconds.mlp = (performance.now() - t2) / 1000;
     valLoss.mlp = probe.valLoss;
   }
-  const theta = probe && task.keepWeights ? { theta: flatWeights(probe) } : {};
+  const kept = {
+    ...(probe && task.keepWeights ? { theta: flatWeights(probe) } : {}),
+    ...(linear && task.keepLinear ? { linearSolution: { lambda: linear.lambda, theta: linear.theta } } : {}),
+  };
   if (linear && (!probe || linear.valLoss <= probe.valLoss)) {
     return {
-      ...theta,
+      ...kept,
       kind: 'probe',
       logits: linearLogProbs(linear, task.linearX ?? task.x, rows),
       model: 'linear',
@@ -207,7 +214,7 @@ function runAnyTask(task: Task, hooks: TaskHooks): TaskResult {
   const logits = probeLogitsAt(probe, task.x, rows);
   if (probe.temperature !== 1) for (let i = 0; i < logits.length; i++) logits[i] /= probe.temperature;
   return {
-    ...theta,
+    ...kept,
     kind: 'probe',
     logits,
     model: 'mlp',
