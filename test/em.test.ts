@@ -130,10 +130,16 @@ test('the statistics are the same when the rows are cut into blocks', () => {
   close(summed.nk, whole.nk, 'nk');
   close(summed.s1, whole.s1, 's1');
   close(summed.s2, whole.s2[3], 's2[3]');
-  // With the rows' pairwise products, cut into their own blocks.
-  const moments = rowMoments(z, n, k, M)!;
-  assert.ok(moments.blocks.length > 1, `${moments.blocks.length} block(s)`);
+  // With the rows' pairwise products, cut into their own blocks (made for up to 2M kernels: other cuts than the rows').
+  const moments = rowMoments(z, n, k, 2 * M)!;
+  assert.ok(moments.blocks.length > 2, `${moments.blocks.length} block(s)`);
   const fromMoments = emStats(model, zt, moments);
+  const first = tf.slice(zt, [0, 0], [1000, k]) as tf.Tensor2D;
+  assert.throws(() => emStats(model, first, moments), /other rows/);
+  first.dispose();
+  // More kernels than the products' blocks were cut for: the rows' own path, the same numbers.
+  const wide = mixture(3 * M, k, rng);
+  close(emStats(wide, zt, moments).nk, emStats(wide, zt).nk, 'nk (3M kernels)');
   close(fromMoments.nk, whole.nk, 'nk (moments)');
   close(fromMoments.s1, whole.s1, 's1 (moments)');
   for (let m = 0; m < M; m++) close(fromMoments.s2[m], whole.s2[m], `s2[${m}] (moments)`);

@@ -114,6 +114,10 @@ test("linear probe: started from another fold's solution, the same strength and 
   assert.ok(Math.abs(warm.valLoss - cold.valLoss) < 1e-3, `validation loss ${warm.valLoss} vs ${cold.valLoss}`);
   for (let i = 0; i < cold.w.length; i++) assert.ok(Math.abs(warm.w[i] - cold.w[i]) < 0.02, `w[${i}]`);
   assert.ok(warm.evaluations < cold.evaluations, `${warm.evaluations} evaluations vs ${cold.evaluations}`);
+  // Started at the strong end, the search walks weaker to the same strength.
+  const strongest = DEFAULT_LINEAR.lambdas[0];
+  const strong = trainLinear(X, y, K, fit, val, { start: { lambda: strongest, theta: pilot.theta } });
+  assert.equal(strong.lambda, cold.lambda, `from ${strongest}: ${strong.path.map((p) => p.lambda)}`);
   // A start that does not fit (another width) is ignored: the full path.
   const odd = trainLinear(X, y, K, fit, val, { start: { lambda: 1e-3, theta: new Float64Array(5) } });
   assert.deepEqual(

@@ -74,8 +74,8 @@ export interface EmStats {
  * they do not change between EM iterations, and with them every kernel's second moment is one
  * product resp^T Q ([M x rows] x [rows x k(k+1)/2]), half the arithmetic of z^T (resp (x) z)
  * and without its [rows x Mk] broadcast: 2.5x faster an iteration at M = 5, 10x at M = 20
- * (k = 32, 3,600 rows). Kept only up to MOMENT_VALUES a fit (16k rows at k = 32); a larger fit
- * (a refit on all rows of a big dump) takes the path without them.
+ * (k = 32, 3,600 rows; 2x a whole EM iteration at 5). Kept only up to MOMENT_VALUES a fit (16k
+ * rows at k = 32); a larger fit (a refit on all rows of a big dump) takes the path without them.
  */
 export interface RowMoments {
   /** rows per block (the E-step's logits and a block of products both stay within EM_CELLS) */
@@ -120,7 +120,7 @@ export function rowMoments(
   return { step, blocks };
 }
 
-export function disposeMoments(m: RowMoments | undefined): void {
+export function disposeMoments(m: RowMoments | null | undefined): void {
   for (const b of m?.blocks ?? []) b.dispose();
 }
 
@@ -138,12 +138,15 @@ export function emStats(model: Untied, zt: tf.Tensor2D, moments?: RowMoments): E
     s1: new Float64Array(k * M),
     s2: Array.from({ length: M }, () => new Float64Array(k * k)),
   };
-  const step = moments ? moments.step : emBlockRows(M, k);
+  // The products' blocks bound the logits' only for the kernel counts they were made for.
+  const q = moments && M * k * moments.step <= EM_CELLS ? moments : undefined;
+  const step = q ? q.step : emBlockRows(M, k);
   for (let a = 0, b = 0; a < n; a += step, b++) {
     const rows = Math.min(step, n - a);
+    if (q && q.blocks[b]?.shape[0] !== rows) throw new Error(`EM: pairwise products of other rows (block ${b})`);
     const z = rows === n ? zt : (tf.slice(zt, [a, 0], [rows, k]) as tf.Tensor2D);
     try {
-      if (moments) addFromMoments(out, model, z, moments.blocks[b]);
+      if (q) addFromMoments(out, model, z, q.blocks[b]);
       else addFromRows(out, model, z);
     } finally {
       if (z !== zt) z.dispose();

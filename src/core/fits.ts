@@ -303,6 +303,7 @@ export function probeTasks(
       ...s.linearProbe,
       lambdas: warmLambdas(s.linearProbe.lambdas, warm?.lambdas.get(name)),
     };
+    // Linear-only jobs wait for their pilot too: its solution starts the other folds' fits.
     const gate = s.linearProbe && folds.length > 1 ? pilotVerdict<ProbePilot>() : undefined;
     const dims = job.mods.map((m) => scaled.zs[m].dim);
     folds.forEach((f, fi) => {

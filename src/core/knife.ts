@@ -182,10 +182,8 @@ export function fitKnife(
   const maxM = Math.max(1, Math.min(kernelCap(opts.kernels), Math.floor(n / (2 * (k + 1)))));
   const zt = tf.tensor2d(zTrain, [n, k]);
   const zv = val.length ? tf.tensor2d(gatherRows(z, k, val), [val.length, k]) : zt;
-  let moments: RowMoments | undefined;
+  const rows: FitRows = { zTrain, zt, zv, n, k, maxM };
   try {
-    moments = rowMoments(zTrain, n, k, maxM);
-    const rows: FitRows = { zTrain, zt, zv, n, k, moments };
     const nv = zv === zt ? 0 : val.length;
     // Held-out log-likelihood per sample, estimated twice and pooled by row count: on the
     // validation rows, and on the training rows less the AIC optimism p/n (p free
@@ -225,7 +223,7 @@ export function fitKnife(
     if (!best) return fitKnife(z, k, train, val, { ...opts, counts: undefined }, labels);
     return { ...best.model, mixtureKernels: mixed?.model.kernels, classLead };
   } finally {
-    disposeMoments(moments);
+    disposeMoments(rows.moments);
     zt.dispose();
     if (zv !== zt) zv.dispose();
   }
@@ -296,7 +294,18 @@ interface FitRows {
   zv: tf.Tensor2D;
   n: number;
   k: number;
-  moments?: RowMoments;
+  /** the largest kernel count fitted on these rows */
+  maxM: number;
+  /**
+   * Their pairwise products (em.ts), made at the first EM fit: above 6,000 rows the count is
+   * chosen on a sample first (which makes its own), and this fit's serve only the refit.
+   */
+  moments?: RowMoments | null;
+}
+
+function momentsOf(rows: FitRows): RowMoments | undefined {
+  if (rows.moments === undefined) rows.moments = rowMoments(rows.zTrain, rows.n, rows.k, rows.maxM) ?? null;
+  return rows.moments ?? undefined;
 }
 
 /** EM for a fixed kernel count, from greedy k-means++ means and unit covariances; the best validation iterate. */
@@ -323,7 +332,7 @@ function fitCount(rows: FitRows, M: number, opts: KnifeOptions, init?: KnifeMode
   for (let it = 0; it < opts.maxIter; it++) {
     throwIfCancelled(opts.signal);
     // Tensors leave tf.tidy and are read outside it (see readAndDispose).
-    const stats = emStats(model, zt, rows.moments);
+    const stats = emStats(model, zt, momentsOf(rows));
     const next: KnifeModel = {
       k,
       kernels: M,

@@ -167,8 +167,12 @@ class PathSearch {
     private readonly yVal: Int32Array,
   ) {}
 
-  /** Fits `lambda` from theta (in place); whether the walk goes on (this strength improved the best by 1e-4 nats or more). */
-  step(theta: Float64Array, lambda: number): boolean {
+  /**
+   * Fits `lambda` from theta (in place); whether the walk goes on: this strength improved the
+   * best by `minGain` nats or more. Toward weaker strengths 1e-4: a smaller gain is not worth
+   * the next, longer fit; toward stronger ones (cheap fits) any gain.
+   */
+  step(theta: Float64Array, lambda: number, minGain = 1e-4): boolean {
     const { d, K } = this.obj;
     const iters = lbfgs(this.obj, theta, lambda, this.o);
     this.iterations += iters;
@@ -179,10 +183,9 @@ class PathSearch {
     this.path.push({ lambda, valLoss: vl, iterations: iters });
     // Near-unimodal along the path: one step past the best, stop (two chose the same on all 48 grid cases).
     if (this.best && !(vl < this.best.valLoss)) return false;
-    // A strength that gains under 1e-4 nats is not worth the next, longer fit: stop there.
     const gain = this.best ? this.best.valLoss - vl : Infinity;
     this.best = { theta: theta.slice(), lambda, valLoss: vl };
-    return gain >= 1e-4;
+    return gain >= minGain;
   }
 
   result(): PathFit {
@@ -202,9 +205,11 @@ function l2Path(obj: Objective, theta: Float64Array, o: LinearOptions, xVal: Flo
  * The path searched around another fold's solution: its strength first (from its weights, a
  * few iterations from this fold's optimum), then weaker strengths while they improve, else
  * stronger ones. Where the validation loss is unimodal along the path (the full walk's own
- * assumption) this lands on the strength the walk from the strong end would; it skips the
- * strong end's fits and starts the chosen one near its optimum. The objective is strictly
- * convex, so where a fit starts changes its solution only within the L-BFGS tolerance.
+ * assumption) this lands on the strength the walk from the strong end would, except on
+ * near-ties (strengths within 1e-4 nats of validation loss, where the walk stops at the first
+ * small gain); it skips the strong end's fits and starts the chosen one near its optimum. The
+ * objective is strictly convex, so at a given strength the start changes the solution only
+ * within the L-BFGS tolerance.
  */
 function l2PathFrom(
   obj: Objective,
@@ -221,7 +226,7 @@ function l2PathFrom(
   if (search.best!.lambda === o.lambdas[at]) {
     // No weaker strength was better: look the other way, from this fold's solution at the start strength.
     const back = search.best!.theta.slice();
-    for (let j = at - 1; j >= 0 && search.step(back, o.lambdas[j]); j--);
+    for (let j = at - 1; j >= 0 && search.step(back, o.lambdas[j], 0); j--);
   }
   return search.result();
 }
