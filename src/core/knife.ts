@@ -299,10 +299,12 @@ interface FitRows {
   /**
    * Their pairwise products (em.ts), made at the first EM fit: above 6,000 rows the count is
    * chosen on a sample first (which makes its own), and this fit's serve only the refit.
+   * Null: too many rows to keep them.
    */
   moments?: RowMoments | null;
 }
 
+/** The rows' pairwise products, made on first use; undefined where they are not kept. */
 function momentsOf(rows: FitRows): RowMoments | undefined {
   if (rows.moments === undefined) rows.moments = rowMoments(rows.zTrain, rows.n, rows.k, rows.maxM) ?? null;
   return rows.moments ?? undefined;
