@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { datasetIntervals, normalQuantile } from '../src/core/intervals';
+import { POISSON_ROWS, datasetIntervals, normalQuantile } from '../src/core/intervals';
 import { Parts } from '../src/core/decompose';
 import { Rng } from '../src/core/rng';
 import { CLI, tempDir } from './helpers';
@@ -52,6 +52,25 @@ test('intervals: contain the estimate, shrink as 1/sqrt(N), are reproducible, wi
   const ic = datasetIntervals(c.parts, c.rows, meanOf(c.parts), { adjust: false, seed: 3 });
   assert.ok(ic.R[1] - ic.R[0] > 1.5 * (ia.R[1] - ia.R[0]), 'models that disagree fold to fold widen R');
   assert.ok(Math.abs((ic.S[1] - ic.S[0]) / (ia.S[1] - ia.S[0]) - 1) < 0.3, 'and leave S alone');
+});
+
+test('intervals: folds past POISSON_ROWS (weights, not draws) give the width of the normal approximation, like folds below it', () => {
+  // Four folds just past the threshold, and the same rows cut into sixteen folds below it. R's
+  // mean is 10 sd: weights whose random total were not divided out would widen R ~10x.
+  const n = 4 * (POISSON_ROWS + 1000);
+  const big = synthParts(n, 4, 5);
+  big.parts.r = big.parts.r.map((v) => v + 4.7);
+  const small = { parts: big.parts, rows: synthParts(n, 16, 5).rows };
+  assert.ok(big.rows[0].length > POISSON_ROWS && small.rows[0].length <= POISSON_ROWS);
+  const want = (2 * 1.645 * 0.5) / Math.sqrt(n); // R has sd 0.5
+  const est = meanOf(big.parts).R;
+  for (const { rows } of [big, small]) {
+    const iv = datasetIntervals(big.parts, rows, meanOf(big.parts), { adjust: false, seed: 3, replicates: 200 });
+    assert.ok(iv.R[0] <= est && est <= iv.R[1]);
+    // As in the test above: at least the normal approximation, at most what a chance fold scatter adds.
+    const got = (iv.R[1] - iv.R[0]) / want;
+    assert.ok(got > 0.85 && got < 1.6, `${rows.length} folds: R width ${iv.R[1] - iv.R[0]} vs ${want}`);
+  }
 });
 
 test('intervals: coverage of the mean over 200 data seeds is near the nominal 90%', () => {

@@ -203,16 +203,52 @@ function addRows(packed: Float64Array, m: number, pick: (j: number) => number, s
   }
 }
 
+/**
+ * Above this many rows a fold (2 MiB packed) its bootstrap draws weights instead of rows: m
+ * random reads miss the cache (34 ms a replicate at 200k rows, 1M rows' intervals took a
+ * minute and a half), a pass with a Poisson(1) count per row reads in order (7 ms). The two
+ * schemes agree to O(1/m) (the Poisson bootstrap's total count varies by sqrt(m), divided
+ * out); at fewer rows the draws are as fast and the intervals stay as they were.
+ */
+export const POISSON_ROWS = 1 << 16;
+
+/** P(Poisson(1) <= c) for c = 0, 1, ...: a count is the first c whose value exceeds a uniform draw. */
+const POISSON_CDF = (() => {
+  const out: number[] = [];
+  let p = Math.exp(-1),
+    c = p;
+  for (let k = 1; c < 1 - 1e-16 && k < 30; k++) {
+    out.push(c);
+    p /= k;
+    c += p;
+  }
+  out.push(1);
+  return out;
+})();
+
+/** One bootstrap resample of a fold's m packed rows, its parts' sums (scaled to m rows) added into `sum`. */
+function addResample(packed: Float64Array, m: number, rng: Rng, sum: Float64Array): void {
+  if (m <= POISSON_ROWS) return addRows(packed, m, () => rng.int(m), sum);
+  const part = new Float64Array(4);
+  let total = 0;
+  for (let j = 0; j < m; j++) {
+    const u = rng.next();
+    let c = 0;
+    while (u >= POISSON_CDF[c]) c++;
+    if (!c) continue;
+    total += c;
+    for (let q = 0; q < 4; q++) part[q] += c * packed[j * 4 + q];
+  }
+  for (let q = 0; q < 4; q++) sum[q] += total ? (part[q] * m) / total : 0;
+}
+
 /** Bootstrap of the raw means, resampling within each fold: B replicates of every functional. */
 function bootstrapReplicates(folds: Float64Array[], B: number, rng: Rng): Float64Array[] {
   const count = folds.reduce((a, f) => a + f.length / 4, 0);
   const reps = NAMES.map(() => new Float64Array(B));
   for (let b = 0; b < B; b++) {
     const sum = new Float64Array(4);
-    for (const fold of folds) {
-      const m = fold.length / 4;
-      addRows(fold, m, () => rng.int(m), sum);
-    }
+    for (const fold of folds) addResample(fold, fold.length / 4, rng, sum);
     const mean = sum.map((v) => v / count);
     NAMES.forEach((name, q) => (reps[q][b] = apply(FUNCTIONALS[name], mean)));
   }
@@ -231,17 +267,18 @@ function foldExcessVariance(folds: Float64Array[], B: number, rng: Rng): number[
   const foldMeans = NAMES.map(() => new Float64Array(F));
   const foldSampling = NAMES.map(() => new Float64Array(F));
   const inner = Math.min(100, B);
-  const meanOf = (fold: Float64Array, m: number, pick: (j: number) => number) => {
+  const meanOf = (fold: Float64Array, m: number, resample: boolean) => {
     const sum = new Float64Array(4);
-    addRows(fold, m, pick, sum);
+    if (resample) addResample(fold, m, rng, sum);
+    else addRows(fold, m, (j) => j, sum);
     return sum.map((v) => v / m);
   };
   folds.forEach((fold, f) => {
     const m = fold.length / 4;
-    const v = meanOf(fold, m, (j) => j);
+    const v = meanOf(fold, m, false);
     const boots = NAMES.map(() => new Float64Array(inner));
     for (let b = 0; b < inner; b++) {
-      const r = meanOf(fold, m, () => rng.int(m));
+      const r = meanOf(fold, m, true);
       NAMES.forEach((name, q) => (boots[q][b] = apply(FUNCTIONALS[name], r)));
     }
     NAMES.forEach((name, q) => {
