@@ -73,8 +73,8 @@ export interface EmStats {
  * The rows' pairwise products z_a z_b (a <= b), [rows x k(k+1)/2] in blocks, kept for a fit:
  * they do not change between EM iterations, and with them every kernel's second moment is one
  * product resp^T Q ([M x rows] x [rows x k(k+1)/2]), half the arithmetic of z^T (resp (x) z)
- * and without its [rows x Mk] broadcast: 2.5x faster an iteration at M = 5, 10x at M = 20
- * (k = 32, 3,600 rows; 2x a whole EM iteration at 5). Kept only up to MOMENT_VALUES a fit (16k
+ * and without its [rows x Mk] broadcast: the moments 2.5x faster at M = 5, 10x at M = 20
+ * (k = 32, 3,600 rows; a whole EM iteration 2x at 5). Kept only up to MOMENT_VALUES a fit (16k
  * rows at k = 32); a larger fit (a refit on all rows of a big dump) takes the path without them.
  */
 export interface RowMoments {

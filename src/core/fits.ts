@@ -262,7 +262,8 @@ interface ProbePilot {
 /**
  * Leaves out of a later fold's task the candidate its pilot lost clearly with, and starts its
  * linear candidate from the pilot's solution (its strength and weights: the inputs are the
- * same columns in every fold, and the fit is convex, so only the iterations change).
+ * same columns in every fold; the fit is convex, so a solution moves only within the L-BFGS
+ * tolerance, and the strength chosen only on near-ties, logistic.ts l2PathFrom).
  */
 function applyVerdict(task: Extract<Task, { kind: 'probe' }>, pilot: ProbePilot | undefined): void {
   if (pilot?.only === 'linear') task.mlp = false;
@@ -343,8 +344,7 @@ export function probeTasks(
           // or its own where it needed more: one still gaining at its budget raises the next.
           const epochs = init ? Math.max(init.epochs, r.epochs) : r.epochs;
           if (r.theta) keepWeights(out, name, task, r.theta, dims, fi, f, epochs);
-          if (fi === 0)
-            gate?.decide({ only: linearOnly ? 'linear' : probeVerdict(r.valLoss), linear: r.linearSolution });
+          if (fi === 0) gate?.decide({ only: probeVerdict(r.valLoss), linear: r.linearSolution });
         },
         ...(gate && fi === 0 ? { pilot: true } : {}),
         ...(gate && fi > 0 ? { ready: gate.ready.then(() => applyVerdict(task, gate.value)) } : {}),
