@@ -2,9 +2,20 @@ import { test, before } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/core/backend';
-import { EM_CELLS, Untied, disposeMoments, emStats, rowMoments, untiedLogits } from '../src/core/em';
+import {
+  EM_CELLS,
+  Untied,
+  disposeMoments,
+  emStats,
+  residentRows,
+  rowBlocks,
+  rowMoments,
+  untiedLogits,
+} from '../src/core/em';
 import { Rng } from '../src/core/rng';
 import { fitKnife } from '../src/core/knife';
+import { knifeLogDensity } from '../src/core/knife-density';
+import { gatherRows } from '../src/core/rows';
 import { withinScatter } from '../src/core/class-mixture';
 
 before(async () => {
@@ -74,7 +85,7 @@ test('all kernels in one product: the logits and EM statistics of the kernel-by-
   // Both ways to the moments: the rows' kept pairwise products, and the rows alone.
   const moments = rowMoments(z, n, k, M)!;
   assert.equal(moments.blocks.length, 1);
-  for (const got of [emStats(model, zt), emStats(model, zt, moments)]) {
+  for (const got of [emStats(model, residentRows(zt)), emStats(model, residentRows(zt), moments)]) {
     close(got.nk, nk, 'nk');
     close(got.s1, s1, 's1');
     for (let m = 0; m < M; m++) close(got.s2[m], s2[m], `s2[${m}]`);
@@ -110,7 +121,7 @@ test('the statistics are the same when the rows are cut into blocks', () => {
   const model = mixture(M, k, rng);
   const z = Float32Array.from({ length: n * k }, () => rng.normal());
   const zt = tf.tensor2d(z, [n, k]);
-  const whole = emStats(model, zt);
+  const whole = emStats(model, residentRows(zt));
   let total = 0;
   for (const v of whole.nk) total += v;
   assert.ok(Math.abs(total - n) < 1e-3 * n, `responsibilities sum to ${total}, not ${n}`);
@@ -119,7 +130,7 @@ test('the statistics are the same when the rows are cut into blocks', () => {
   const summed = { nk: new Float64Array(M), s1: new Float64Array(k * M), s2: new Float64Array(k * k) };
   for (let c = 0; c < 3; c++) {
     const part = tf.slice(zt, [cuts[c], 0], [cuts[c + 1] - cuts[c], k]) as tf.Tensor2D;
-    const st = emStats(model, part);
+    const st = emStats(model, residentRows(part));
     st.nk.forEach((v, i) => (summed.nk[i] += v));
     st.s1.forEach((v, i) => (summed.s1[i] += v));
     st.s2[3].forEach((v, i) => (summed.s2[i] += v));
@@ -133,13 +144,13 @@ test('the statistics are the same when the rows are cut into blocks', () => {
   // With the rows' pairwise products, cut into their own blocks (made for up to 2M kernels: other cuts than the rows').
   const moments = rowMoments(z, n, k, 2 * M)!;
   assert.ok(moments.blocks.length > 2, `${moments.blocks.length} block(s)`);
-  const fromMoments = emStats(model, zt, moments);
+  const fromMoments = emStats(model, residentRows(zt), moments);
   const first = tf.slice(zt, [0, 0], [1000, k]) as tf.Tensor2D;
-  assert.throws(() => emStats(model, first, moments), /other rows/);
+  assert.throws(() => emStats(model, residentRows(first), moments), /other rows/);
   first.dispose();
   // More kernels than the products' blocks were cut for: the rows' own path, the same numbers.
   const wide = mixture(3 * M, k, rng);
-  close(emStats(wide, zt, moments).nk, emStats(wide, zt).nk, 'nk (3M kernels)');
+  close(emStats(wide, residentRows(zt), moments).nk, emStats(wide, residentRows(zt)).nk, 'nk (3M kernels)');
   close(fromMoments.nk, whole.nk, 'nk (moments)');
   close(fromMoments.s1, whole.s1, 's1 (moments)');
   for (let m = 0; m < M; m++) close(fromMoments.s2[m], whole.s2[m], `s2[${m}] (moments)`);
@@ -172,8 +183,9 @@ test("the class model's within-class scatter is the same when its rows are cut i
   const z = Float32Array.from({ length: n * k }, (_, i) => rng.normal() + y[Math.floor(i / k)]);
   const means = Float64Array.from({ length: classes * k }, (_, i) => Math.floor(i / k));
   const present = [0, 1, 2, 3];
-  const whole = withinScatter(z, y, n, k, means, present, classes);
-  const blocked = withinScatter(z, y, n, k, means, present, classes, 97 * k); // 11 blocks, the last short
+  const all = Int32Array.from({ length: n }, (_, i) => i);
+  const whole = withinScatter(z, all, y, k, means, present, classes);
+  const blocked = withinScatter(z, all, y, k, means, present, classes, 97 * k); // 11 blocks, the last short
   // By hand, in float64.
   const direct = new Float64Array(k * k);
   for (let i = 0; i < n; i++)
@@ -182,5 +194,51 @@ test("the class model's within-class scatter is the same when its rows are cut i
   for (let i = 0; i < k * k; i++) {
     assert.ok(Math.abs(blocked[i] - whole[i]) < 1e-4 * n, `[${i}] ${blocked[i]} vs ${whole[i]}`);
     assert.ok(Math.abs(blocked[i] - direct[i]) < 1e-4 * n, `[${i}] ${blocked[i]} vs ${direct[i]} by hand`);
+  }
+});
+
+test("a fit's rows gathered a block at a time give what resident rows give, bit for bit", () => {
+  const rng = new Rng(12);
+  const [k, M] = [6, 8];
+  const total = Math.floor(EM_CELLS / (M * k)) * 2 + 300; // three E-step blocks
+  const z = Float32Array.from({ length: total * k }, () => rng.normal());
+  // A fold's rows: every row but each seventh, in order.
+  const rows = Int32Array.from({ length: total }, (_, i) => i).filter((i) => i % 7 !== 3);
+  const model = mixture(M, k, rng);
+  const resident = rowBlocks(z, k, rows);
+  const gathered = rowBlocks(z, k, rows, 0);
+  try {
+    const [a, b] = [emStats(model, resident), emStats(model, gathered)];
+    assert.deepEqual(b.nk, a.nk);
+    assert.deepEqual(b.s1, a.s1);
+    assert.deepEqual(b.s2, a.s2);
+  } finally {
+    resident.dispose();
+    gathered.dispose();
+  }
+  const dense = knifeLogDensity(model, gatherRows(z, k, rows), rows.length);
+  assert.deepEqual(knifeLogDensity(model, z, rows.length, rows), dense, 'log densities of rows read in place');
+});
+
+test('entropy fits on rows gathered per block: the same models as on resident rows (ladder, sample and refit, class model)', () => {
+  const rng = new Rng(13);
+  const [n, k] = [7500, 4];
+  const y = Int32Array.from({ length: n }, () => rng.int(3));
+  const z = Float32Array.from({ length: n * k }, (_, i) => 2 * y[Math.floor(i / k)] * ((i % k) + 1) + rng.normal());
+  const ids = (a: number, b: number) => Int32Array.from({ length: b - a }, (_, i) => a + i);
+  const opts = { kernels: 5, maxIter: 30, ridge: 1e-4, seed: 1 };
+  const cases: Array<[string, Int32Array, Int32Array, { y: Int32Array; classes: number } | undefined]> = [
+    ['3,000 rows, the ladder', ids(0, 3000), ids(3000, 3400), undefined],
+    ['6,800 rows, chosen on a sample and refitted', ids(0, 6800), ids(6800, n), undefined],
+    ['with labels', ids(0, 6800), ids(6800, n), { y, classes: 3 }],
+  ];
+  for (const [what, train, val, labels] of cases) {
+    const kept = fitKnife(z, k, train, val, opts, labels);
+    const streamed = fitKnife(z, k, train, val, { ...opts, residentValues: 0 }, labels);
+    assert.equal(streamed.kernels, kept.kernels, what);
+    assert.equal(streamed.family, kept.family, what);
+    assert.deepEqual(streamed.means, kept.means, what);
+    assert.deepEqual(streamed.logWeights, kept.logWeights, what);
+    assert.deepEqual(streamed.factors, kept.factors, what);
   }
 });

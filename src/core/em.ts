@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { matMul, readAndDispose } from './tensors';
+import { gatherRows } from './rows';
 
 /**
  * The entropy model's EM arithmetic with all kernels in one product. Per kernel, the E-step
@@ -88,13 +89,17 @@ export const MOMENT_VALUES = 1 << 23;
 
 const pairs = (k: number) => (k * (k + 1)) / 2;
 
-/** The pairwise products of the rows z [n x k] (JS memory), for fits of up to `maxKernels` kernels; undefined above MOMENT_VALUES. */
+/**
+ * The pairwise products of the rows z [n x k] (JS memory; with `rows`, of rows[0..n) of z), for
+ * fits of up to `maxKernels` kernels; undefined above MOMENT_VALUES.
+ */
 export function rowMoments(
   z: Float32Array,
   n: number,
   k: number,
   maxKernels: number,
   budget = MOMENT_VALUES,
+  rows?: Int32Array,
 ): RowMoments | undefined {
   const P = pairs(k);
   if (n * P > budget) return;
@@ -102,16 +107,16 @@ export function rowMoments(
   const blocks: tf.Tensor2D[] = [];
   try {
     for (let a = 0; a < n; a += step) {
-      const rows = Math.min(step, n - a);
-      const q = new Float32Array(rows * P);
-      for (let i = 0, o = 0; i < rows; i++) {
-        const r = (a + i) * k;
+      const count = Math.min(step, n - a);
+      const q = new Float32Array(count * P);
+      for (let i = 0, o = 0; i < count; i++) {
+        const r = (rows ? rows[a + i] : a + i) * k;
         for (let u = 0; u < k; u++) {
           const v = z[r + u];
           for (let w = u; w < k; w++) q[o++] = v * z[r + w];
         }
       }
-      blocks.push(tf.tensor2d(q, [rows, P]));
+      blocks.push(tf.tensor2d(q, [count, P]));
     }
   } catch (e) {
     for (const b of blocks) b.dispose();
@@ -125,14 +130,60 @@ export function disposeMoments(m: RowMoments | null | undefined): void {
 }
 
 /**
- * One E-step over the rows zt [n x k], in blocks of rows, summed in float64: with the rows'
+ * A fit's rows [n x k], visited a block at a time. Resident: one tensor on the thread's heap,
+ * sliced per block (a fit visits its rows ~100 times). Gathered: each block gathered from the
+ * shared coordinates and uploaded at each visit, so that a refit on all rows of a big dump
+ * holds a block, not a copy of its rows in JS memory and another on the heap (92 MB each a
+ * thread at 720,000 rows and k = 32); past RESIDENT_VALUES.
+ */
+export interface RowBlocks {
+  readonly n: number;
+  readonly k: number;
+  /** rows a..a + count as a tensor, handed back to `release` after use */
+  take(a: number, count: number): tf.Tensor2D;
+  release(block: tf.Tensor2D): void;
+  dispose(): void;
+}
+
+/** Values (rows x k) of a fit's rows kept resident: 32 MiB, ~262k rows at k = 32. */
+export const RESIDENT_VALUES = 1 << 23;
+
+/** Rows `rows` of z [. x k]: resident up to `residentValues` values, else gathered per block. */
+export function rowBlocks(z: Float32Array, k: number, rows: Int32Array, residentValues = RESIDENT_VALUES): RowBlocks {
+  const n = rows.length;
+  if (n * k <= residentValues) return residentRows(tf.tensor2d(gatherRows(z, k, rows), [n, k]));
+  return {
+    n,
+    k,
+    take: (a, count) => tf.tensor2d(gatherRows(z, k, rows.subarray(a, a + count)), [count, k]),
+    release: (block) => block.dispose(),
+    dispose: () => {},
+  };
+}
+
+/** The rows of one tensor [n x k] (disposed with the blocks). */
+export function residentRows(zt: tf.Tensor2D): RowBlocks {
+  const [n, k] = zt.shape;
+  return {
+    n,
+    k,
+    take: (a, count) => (a === 0 && count === n ? zt : (tf.slice(zt, [a, 0], [count, k]) as tf.Tensor2D)),
+    release: (block) => {
+      if (block !== zt) block.dispose();
+    },
+    dispose: () => zt.dispose(),
+  };
+}
+
+/**
+ * One E-step over the rows [n x k], in blocks of rows, summed in float64: with the rows'
  * pairwise products when they are kept (rowMoments), else each block is transposed for the
  * moment products (wasm's transposed matmul is ~10x slower), where a kept transpose of all
  * rows held as much of the thread's heap as the rows.
  */
-export function emStats(model: Untied, zt: tf.Tensor2D, moments?: RowMoments): EmStats {
+export function emStats(model: Untied, rows: RowBlocks, moments?: RowMoments): EmStats {
   const { k, kernels: M } = model;
-  const n = zt.shape[0];
+  const { n } = rows;
   const out: EmStats = {
     nk: new Float64Array(M),
     s1: new Float64Array(k * M),
@@ -142,14 +193,14 @@ export function emStats(model: Untied, zt: tf.Tensor2D, moments?: RowMoments): E
   const q = moments && M * k * moments.step <= EM_CELLS ? moments : undefined;
   const step = q ? q.step : emBlockRows(M, k);
   for (let a = 0, b = 0; a < n; a += step, b++) {
-    const rows = Math.min(step, n - a);
-    if (q && q.blocks[b]?.shape[0] !== rows) throw new Error(`EM: pairwise products of other rows (block ${b})`);
-    const z = rows === n ? zt : (tf.slice(zt, [a, 0], [rows, k]) as tf.Tensor2D);
+    const count = Math.min(step, n - a);
+    if (q && q.blocks[b]?.shape[0] !== count) throw new Error(`EM: pairwise products of other rows (block ${b})`);
+    const z = rows.take(a, count);
     try {
       if (q) addFromMoments(out, model, z, q.blocks[b]);
       else addFromRows(out, model, z);
     } finally {
-      if (z !== zt) z.dispose();
+      rows.release(z);
     }
   }
   return out;

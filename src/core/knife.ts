@@ -1,12 +1,11 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { matMul, readAndDispose } from './tensors';
 import { cholesky, invertLower } from './linalg';
 import { Rng } from './rng';
 import { gatherRows } from './rows';
 import { fitClassMixture } from './class-mixture';
 import { throwIfCancelled } from './progress';
 import { seedMeans } from './seeding';
-import { LOG2PI, RowMoments, disposeMoments, emBlockRows, emStats, rowMoments, untiedLogits } from './em';
+import { RESIDENT_VALUES, RowBlocks, RowMoments, disposeMoments, emStats, rowBlocks, rowMoments } from './em';
+import { meanLogLik } from './knife-density';
 
 /**
  * KNIFE entropy model (Pichler et al. 2022) as LSMI uses it: a mixture of M Gaussian
@@ -50,88 +49,8 @@ export interface KnifeOptions {
    */
   counts?: number[];
   signal?: AbortSignal;
-}
-
-/** L^T of a row-major lower-triangular factor, as float32, and log det L. */
-function transposedFactor(L: Float64Array, k: number): { lt: Float32Array; logDiag: number } {
-  const lt = new Float32Array(k * k);
-  let logDiag = 0;
-  for (let i = 0; i < k; i++) {
-    logDiag += Math.log(L[i * k + i]);
-    for (let j = 0; j <= i; j++) lt[j * k + i] = L[i * k + j];
-  }
-  return { lt, logDiag };
-}
-
-/** Per-kernel log densities [n x M] (including log weights). */
-function kernelLogits(model: KnifeModel, zt: tf.Tensor2D): tf.Tensor2D {
-  return model.tied ? tiedLogits(model, zt) : untiedLogits(model, zt);
-}
-
-/**
- * Shared precision factor: one projection of the rows, then |a - b|^2 = |a|^2 - 2 a.b + |b|^2
- * against all projected means in one product, so K = 1,000 classes cost one [n x k] x [k x K]
- * matmul instead of 1,000 per-kernel ones.
- */
-function tiedLogits(model: KnifeModel, zt: tf.Tensor2D): tf.Tensor2D {
-  const { k, kernels: M } = model;
-  const { lt, logDiag } = transposedFactor(model.factors[0], k);
-  const L = model.factors[0];
-  // Projected means (L mu_m), laid out [k x M] so the product needs no transposed matmul.
-  const muT = new Float32Array(k * M);
-  const bias = new Float32Array(M);
-  for (let m = 0; m < M; m++) {
-    let sq = 0;
-    for (let i = 0; i < k; i++) {
-      let v = 0;
-      for (let j = 0; j <= i; j++) v += L[i * k + j] * model.means[m * k + j];
-      muT[i * M + m] = v;
-      sq += v * v;
-    }
-    bias[m] = model.logWeights[m] + logDiag - 0.5 * k * LOG2PI - 0.5 * sq;
-  }
-  return tf.tidy(() => {
-    const proj = matMul(zt, tf.tensor2d(lt, [k, k]));
-    const self = tf.mul(tf.sum(tf.square(proj), 1, true), -0.5); // [n x 1]
-    const cross = matMul(proj, tf.tensor2d(muT, [k, M])); // [n x M]
-    return tf.add(tf.add(cross, self), tf.tensor1d(bias)) as tf.Tensor2D;
-  });
-}
-
-/** log p(x) of each row of z [n x k]. */
-export function knifeLogDensity(model: KnifeModel, z: Float32Array, n: number): Float64Array {
-  const out = new Float64Array(n);
-  const step = blockRows(model);
-  for (let a = 0; a < n; a += step) {
-    const b = Math.min(n, a + step);
-    const zb = tf.tensor2d(z.subarray(a * model.k, b * model.k), [b - a, model.k]);
-    out.set(readAndDispose(tf.tidy(() => tf.logSumExp(kernelLogits(model, zb), 1))), a);
-    zb.dispose();
-  }
-  return out;
-}
-
-/**
- * Rows per block of the [rows x kernels] logits: the class-conditional candidate has one
- * kernel per class (up to 10,000, a count the dump declares), so a whole fold at once could
- * ask for gigabytes; blocks keep it at LOGIT_CELLS floats whatever the class count.
- */
-const LOGIT_CELLS = 1 << 22;
-const blockRows = (model: KnifeModel) =>
-  model.tied ? Math.max(1, Math.floor(LOGIT_CELLS / model.kernels)) : emBlockRows(model.kernels, model.k);
-
-function meanLogLik(model: KnifeModel, zt: tf.Tensor2D): number {
-  const n = zt.shape[0];
-  const step = blockRows(model);
-  if (n <= step) return readAndDispose(tf.tidy(() => tf.mean(tf.logSumExp(kernelLogits(model, zt), 1))))[0];
-  let sum = 0;
-  for (let a = 0; a < n; a += step) {
-    const rows = Math.min(step, n - a);
-    sum += readAndDispose(
-      tf.tidy(() => tf.sum(tf.logSumExp(kernelLogits(model, tf.slice(zt, [a, 0], [rows, model.k]) as tf.Tensor2D), 1))),
-    )[0];
-  }
-  return sum / n;
+  /** a fit's rows (rows x k values) kept on the thread's heap up to this; past it, gathered a block at a time (em.ts RowBlocks) */
+  residentValues?: number;
 }
 
 /** Kernel counts tried: the 1-2-5 series up to the cap, and the cap itself. */
@@ -176,20 +95,20 @@ export function fitKnife(
   opts: KnifeOptions,
   labels?: KnifeLabels,
 ): KnifeModel {
-  const zTrain = gatherRows(z, k, train);
   const n = train.length;
   // At least ~2(k+1) rows per kernel, or the covariances are mostly ridge.
   const maxM = Math.max(1, Math.min(kernelCap(opts.kernels), Math.floor(n / (2 * (k + 1)))));
-  const zt = tf.tensor2d(zTrain, [n, k]);
-  const zv = val.length ? tf.tensor2d(gatherRows(z, k, val), [val.length, k]) : zt;
-  const rows: FitRows = { zTrain, zt, zv, n, k, maxM };
+  const resident = opts.residentValues ?? RESIDENT_VALUES;
+  const rows: FitRows = { z, train, fit: rowBlocks(z, k, train, resident), n, k, maxM, resident };
   try {
-    const nv = zv === zt ? 0 : val.length;
+    if (val.length) rows.val = rowBlocks(z, k, val, resident);
+    const { fit, val: held } = rows;
+    const nv = held ? val.length : 0;
     // Held-out log-likelihood per sample, estimated twice and pooled by row count: on the
     // validation rows, and on the training rows less the AIC optimism p/n (p free
     // parameters). The validation part alone (10 % of the rows) is too noisy to rank counts.
-    const score = (model: KnifeModel, p: number, valLL = nv ? meanLogLik(model, zv) : 0): number => {
-      const trainLL = meanLogLik(model, zt);
+    const score = (model: KnifeModel, p: number, valLL = held ? meanLogLik(model, held) : 0): number => {
+      const trainLL = meanLogLik(model, fit);
       return nv ? (n * (trainLL - p / n) + nv * valLL) / (n + nv) : trainLL - p / n;
     };
     const mixture = (M: number, init?: KnifeModel): Scored => {
@@ -203,9 +122,9 @@ export function fitKnife(
     let classLead: number | undefined;
     if (labels && labels.classes > 1) {
       const classModel = fitClassMixture(
-        zTrain,
+        z,
+        train,
         Int32Array.from(train, (r) => labels.y[r]),
-        n,
         k,
         labels.classes,
         opts.ridge,
@@ -224,8 +143,8 @@ export function fitKnife(
     return { ...best.model, mixtureKernels: mixed?.model.kernels, classLead };
   } finally {
     disposeMoments(rows.moments);
-    zt.dispose();
-    if (zv !== zt) zv.dispose();
+    rows.fit.dispose();
+    rows.val?.dispose();
   }
 }
 
@@ -287,15 +206,19 @@ interface Scored {
 
 const better = (a: Scored | undefined, b: Scored, by: number): Scored => (!a || b.score > a.score + by ? b : a);
 
-/** A fit's training rows (in JS memory and as a tensor, with their pairwise products when kept) and validation rows. */
+/** A fit's training rows (rows `train` of the shared z, in blocks; their pairwise products when kept) and validation rows. */
 interface FitRows {
-  zTrain: Float32Array;
-  zt: tf.Tensor2D;
-  zv: tf.Tensor2D;
+  z: Float32Array;
+  train: Int32Array;
+  fit: RowBlocks;
+  /** the validation rows, when there are any (else the training rows stand in) */
+  val?: RowBlocks;
   n: number;
   k: number;
   /** the largest kernel count fitted on these rows */
   maxM: number;
+  /** values kept resident (rowBlocks) */
+  resident: number;
   /**
    * Their pairwise products (em.ts), made at the first EM fit: above 6,000 rows the count is
    * chosen on a sample first (which makes its own), and this fit's serve only the refit.
@@ -306,13 +229,25 @@ interface FitRows {
 
 /** The rows' pairwise products, made on first use; undefined where they are not kept. */
 function momentsOf(rows: FitRows): RowMoments | undefined {
-  if (rows.moments === undefined) rows.moments = rowMoments(rows.zTrain, rows.n, rows.k, rows.maxM) ?? null;
+  if (rows.moments === undefined)
+    rows.moments = rowMoments(rows.z, rows.n, rows.k, rows.maxM, undefined, rows.train) ?? null;
   return rows.moments ?? undefined;
+}
+
+/**
+ * Greedy k-means++ means (seeding.ts) from all the fit's rows while they are kept resident,
+ * else from a sample of SELECT_ROWS of them (a fit that large starts from its sample's
+ * solution; seeds serve only a count the sample could not fit).
+ */
+function seedMeansOf(rows: FitRows, M: number, rng: Rng, seed: number): Float64Array {
+  const { z, train, n, k } = rows;
+  const some = n * k <= rows.resident || n <= SELECT_ROWS ? train : sampleRows(train, SELECT_ROWS, seed);
+  return seedMeans(gatherRows(z, k, some), some.length, k, M, rng);
 }
 
 /** EM for a fixed kernel count, from greedy k-means++ means and unit covariances; the best validation iterate. */
 function fitCount(rows: FitRows, M: number, opts: KnifeOptions, init?: KnifeModel): { model: KnifeModel; val: number } {
-  const { zTrain, zt, zv, n, k } = rows;
+  const { fit, val, n, k } = rows;
   const rng = new Rng(opts.seed + 7919 * (M - 1));
   const eye = (s: number) => {
     const a = new Float64Array(k * k);
@@ -324,7 +259,7 @@ function fitCount(rows: FitRows, M: number, opts: KnifeOptions, init?: KnifeMode
     : {
         k,
         kernels: M,
-        means: seedMeans(zTrain, n, k, M, rng),
+        means: seedMeansOf(rows, M, rng, opts.seed),
         logWeights: new Float64Array(M).fill(-Math.log(M)),
         factors: Array.from({ length: M }, () => eye(1)),
       };
@@ -334,7 +269,7 @@ function fitCount(rows: FitRows, M: number, opts: KnifeOptions, init?: KnifeMode
   for (let it = 0; it < opts.maxIter; it++) {
     throwIfCancelled(opts.signal);
     // Tensors leave tf.tidy and are read outside it (see readAndDispose).
-    const stats = emStats(model, zt, momentsOf(rows));
+    const stats = emStats(model, fit, momentsOf(rows));
     const next: KnifeModel = {
       k,
       kernels: M,
@@ -363,7 +298,7 @@ function fitCount(rows: FitRows, M: number, opts: KnifeOptions, init?: KnifeMode
       next.factors.push(c ? invertLower(c, k) : eye(1));
     }
     model = next;
-    const v = meanLogLik(model, zv);
+    const v = meanLogLik(model, val ?? fit);
     // Gains below 1e-3 nats per sample no longer change h(x) in a way the decomposition sees.
     if (v > bestVal + 1e-3) {
       best = model;

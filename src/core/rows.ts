@@ -46,8 +46,8 @@ export function gather(x: Features, rows: ArrayLike<number>): Float32Array {
   return gatherBy(x, rows.length, (i) => rows[i]);
 }
 
-function gatherBy(x: Features, count: number, row: (i: number) => number): Float32Array {
-  const out = new Float32Array(count * x.dim);
+function gatherBy(x: Features, count: number, row: (i: number) => number, into?: Float32Array): Float32Array {
+  const out = into ? into.subarray(0, count * x.dim) : new Float32Array(count * x.dim);
   let at = 0;
   for (const p of x.parts) {
     gatherInto(p, count, row, out, x.dim, at);
@@ -77,9 +77,9 @@ function gatherInto(
   }
 }
 
-/** Rows a..a + count of x, as gather would give them. */
-export function rowRange(x: Features, a: number, count: number): Float32Array {
-  return gatherBy(x, count, (i) => a + i);
+/** Rows a..a + count of x, as gather would give them (written into the start of `into` when given). */
+export function rowRange(x: Features, a: number, count: number, into?: Float32Array): Float32Array {
+  return gatherBy(x, count, (i) => a + i, into);
 }
 
 /** Values a pass over many rows gathers at once (4 MiB): what it holds is bounded, not N x D. */

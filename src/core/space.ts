@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { EigenOptions, topEigen } from './linalg';
-import { matMul, readAndDispose } from './tensors';
+import { matMul, readAndDispose, readInto } from './tensors';
 import { Columns, gather, rowRange, sharedFloat32, sideBySide } from './rows';
 import type { ModalityAxes } from './warm-solutions';
 
@@ -219,8 +219,8 @@ export function onProbeAxes(rows: RowsOf, n: number, dz: number, axes: ProbeAxes
   return byRows(n, dz, rows, [{ w: axes.basis, k: axes.p }])[0];
 }
 
-/** Rows a..a + count of a matrix, [count x its columns]. */
-type RowsOf = (a: number, count: number) => Float32Array;
+/** Rows a..a + count of a matrix, [count x its columns], written into `into` when given (a buffer reused per block). */
+type RowsOf = (a: number, count: number, into?: Float32Array) => Float32Array;
 
 /** One modality scaled: its feature space, whitened principal coordinates (entropy models) and the probes' inputs. */
 export interface ScaledModality {
@@ -242,7 +242,7 @@ export function scaleModality(
   const stats = columnStats(x, n, d);
   const space = fitSpace(x, n, d, entropyDim, seed, stats, probeDim, start);
   const z = standardized(x, d, stats);
-  const rows: RowsOf = (a, count) => rowRange(sideBySide(z), a, count);
+  const rows: RowsOf = (a, count, into) => rowRange(sideBySide(z), a, count, into);
   // One pass over the rows makes both projections: each block is z-scored once.
   const maps = [{ w: whitening(z.dim, space), k: space.k }];
   if (space.probe) maps.push({ w: space.probe.basis, k: space.probe.p });
@@ -266,20 +266,33 @@ function whitening(dz: number, s: FeatureSpace): Float32Array {
   return w;
 }
 
-/** Rows per product block: the tfjs heap (which never shrinks in a pool thread) holds ~16M values at most. */
-const PRODUCT_VALUES = 1 << 24;
+/**
+ * Values per product block (16 MiB). A block's rows are z-scored into one buffer kept for the
+ * pass and its products read into the shared outputs in place: fresh arrays per block (64 MiB
+ * blocks, and their products read out) were garbage the collector left standing, ~1 GB of
+ * RSS while two threads scaled a 1M x 64 dump.
+ */
+const PRODUCT_VALUES = 1 << 22;
 
 /** rows(a, count) [count x d] times each map w [d x k], block by block: [n x k] each, in shared memory. */
 function byRows(n: number, d: number, rows: RowsOf, maps: Array<{ w: Float32Array; k: number }>): Float32Array[] {
   const outs = maps.map(({ k }) => sharedFloat32(n * k));
   const step = Math.max(1, Math.floor(PRODUCT_VALUES / Math.max(d, ...maps.map((m) => m.k))));
+  const buffer = new Float32Array(Math.min(n, step) * d);
   const ws = tf.tidy(() => maps.map(({ w, k }) => tf.tensor2d(w, [d, k])));
   try {
     for (let a = 0; a < n; a += step) {
       const count = Math.min(step, n - a);
-      const block = tf.tensor2d(rows(a, count), [count, d]);
+      const block = tf.tensor2d(rows(a, count, buffer), [count, d]);
       try {
-        ws.forEach((wt, i) => outs[i].set(readAndDispose(matMul(block, wt)), a * maps[i].k));
+        ws.forEach((wt, i) => {
+          const product = matMul(block, wt);
+          try {
+            readInto(product, outs[i], a * maps[i].k);
+          } finally {
+            product.dispose();
+          }
+        });
       } finally {
         block.dispose();
       }

@@ -1,8 +1,9 @@
-import { fitKnife, knifeLogDensity } from './knife';
+import { fitKnife } from './knife';
+import { knifeLogDensity } from './knife-density';
 import { takeFlops } from './flops';
 import { LinearOptions, LinearStart, linearLogProbs, trainLinear } from './logistic';
 import { ProbeOptions, flatWeights, logProbFromLogits, probeLogitsAt, trainProbe } from './probe';
-import { Features, gatherRows, toShared } from './rows';
+import { Features, toShared } from './rows';
 import { ScaledModality, scaleModality } from './space';
 import type { ModalityAxes } from './warm-solutions';
 
@@ -133,7 +134,7 @@ function runKnife(task: Extract<Task, { kind: 'knife' }>, hooks: TaskHooks, t0: 
     },
     task.y && task.classes ? { y: task.y, classes: task.classes } : undefined,
   );
-  const lp = knifeLogDensity(model, gatherRows(task.z, task.k, task.evalRows), task.evalRows.length);
+  const lp = knifeLogDensity(model, task.z, task.evalRows.length, task.evalRows);
   return {
     kind: 'knife',
     h: lp.map((v) => -v),
