@@ -324,3 +324,27 @@ test('a pool grows instead of being rebuilt, a group keeps to its thread limit, 
     pool.cancel();
   }
 });
+
+test("a job's peak RSS is the worker's own, not the memory its parent held when it forked it", async (t) => {
+  if (!fs.existsSync('/proc/self/status')) {
+    t.skip('no /proc/self/status here (not Linux): the peak falls back to getrusage, which counts the parent');
+    return;
+  }
+  // The parent holds 800 MB, every page touched, while it forks the worker.
+  const held = new Float64Array(100 << 20).fill(1);
+  assert.ok(process.memoryUsage().rss > 800 << 20, 'the parent holds its 800 MB');
+  const dir = tempDir('peak-rss');
+  const w = client({});
+  const out = await w.analyze(
+    dumpTo(path.join(dir, 'run', 'e1.safetensors'), 1, 600),
+    { seed: 0 },
+    'auto',
+    dir,
+    undefined,
+    true,
+  ).done;
+  assert.ok(held[held.length - 1] === 1);
+  const peak = out.phases?.maxRssMb ?? NaN;
+  // A worker's own peak on a 600-sample analysis is a few hundred MiB; getrusage said >= 800.
+  assert.ok(peak > 20 && peak < 700, `worker peak RSS ${peak} MiB`);
+});

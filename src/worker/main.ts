@@ -19,6 +19,7 @@ import { BeatThread, fdFromEnv, pollingSignal, startBeatThread } from './beat';
 import { AnalyzeRequest, BEAT_FD_ENV, CANCEL_FD_ENV, HostToWorker, JobPhases, WorkerToHost } from './protocol';
 import { WarmStarts } from './warm-starts';
 import { warmUp } from './warm-up';
+import { peakRssMb } from './peak-rss';
 import type { WarmSolutions } from '../core/warm-solutions';
 
 const send = (m: WorkerToHost) => process.send?.(m);
@@ -43,7 +44,7 @@ function phaseClock() {
       t[phase] += (now - last) / 1000;
       last = now;
     },
-    phases: (): JobPhases => ({ ...t, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }),
+    phases: (): JobPhases => ({ ...t, maxRssMb: peakRssMb() }),
   };
 }
 

@@ -28,7 +28,7 @@ export interface AnalyzeRequest {
  * Seconds per phase of one job in the worker: backend start-up (the first job of a process pays
  * the wasm compile), hashing the dump's bytes, reading it, the analysis and its summary (the
  * analysis's own phases are in the summary's timings) and the cache (lookup and write);
- * `maxRssMb`: the process's peak resident memory.
+ * `maxRssMb`: the worker process's own peak resident memory (peak-rss.ts: not its parent's).
  */
 export interface JobPhases {
   backend: number;
