@@ -14,7 +14,8 @@ Needs Debian's python3-torch, python3-numpy and dataset-fashion-mnist; 2 threads
 Usage: /usr/bin/python3 bench/feature-drift.py [--arch mlp|cnn] [--ckpt_per_epoch 1] [--epochs 12]
        [--ntrain 60000] [--seed 0] [--out drift.json]      (~10 min at the defaults here)
 2026-11-30, defaults: 0.92-0.96 between consecutive epochs from epoch 1 on, 0.15 from the
-initial weights to epoch 1 (both modalities, pre-activation features).
+initial weights to epoch 1 (both modalities, pre-activation features); --arch cnn --ntrain
+20000: 0.94-0.99.
 """
 import argparse, gzip, json, time, os
 import numpy as np

@@ -5,9 +5,10 @@
  * worker: process start, backend start-up with the wasm compile, read, analysis, cache write),
  * the next checkpoints' (the same run's next three epochs, in the same worker, each started
  * from the one before's model choices and solutions), the second checkpoint analysed cold in a
- * warm worker (what the warm start alone saves; median of three), the first checkpoint in a
- * worker started a few seconds before (as a watcher's is), where the time went, and the
- * worker's peak RSS. Sizes:
+ * warm worker (what the warm start alone saves; median of three), the same run with every
+ * sample's features redrawn at each checkpoint (runCheckpoints: the bench's run otherwise
+ * keeps them, as a real run does), the first checkpoint in a worker started a few seconds
+ * before (as a watcher's is), where the time went, and the worker's peak RSS. Sizes:
  * `--sizes 1000x16,5000x64` (default: the five of issue 15).
  */
 import { spawnSync } from 'child_process';
@@ -33,7 +34,7 @@ const DEFAULT_SIZES: Array<[number, number]> = [
  * Lag-one correlation of a sample's noise around its class between consecutive checkpoints
  * (runCheckpoints). Measured on a real run (bench/feature-drift.py: two MLP encoders, one per
  * half of a Fashion-MNIST image, late fusion, Adam, 12 epochs, 5,000 fixed test images): each
- * 64-dim feature's within-class residual correlated 0.91-0.96 (variance-weighted mean over
+ * 64-dim feature's within-class residual correlated 0.92-0.96 (variance-weighted mean over
  * dims) between consecutive epochs from epoch 1 on, 0.87-0.95 two epochs apart, and 0.15
  * between the initial weights and epoch 1. 0.9 is the low end of the epoch-to-epoch range; the
  * bench also times the run redrawn (0), which covers the first epoch's jump.
@@ -76,13 +77,17 @@ function* runCheckpoints(
   const ids = Int32Array.from({ length: n }, (_, i) => 1_000_000 + i);
   const keep = persistence,
     fresh = Math.sqrt(1 - persistence * persistence);
-  // Each modality's noise state, unit variance: latent [n x 16] and output [n x d].
-  const noise = maps.map(() => ({ latent: new Float64Array(n * latent), out: new Float64Array(n * d) }));
+  // Each modality's noise state, unit variance: latent [n x 16] and output [n x d]; none where
+  // nothing carries over (one checkpoint, or persistence 0: 1.3 GB at 1M x 64 otherwise).
+  const carried = count > 1 && persistence > 0;
+  const state = (size: number) => new Float64Array(carried ? size : 0);
+  const noise = maps.map(() => ({ latent: state(n * latent), out: state(n * d) }));
   for (let t = 1; t <= count; t++) {
     // Drawn in the order of the bench's first version (redrawn at every checkpoint), so that
     // persistence 0 gives its dumps bit for bit, and every run the same first checkpoint.
     const draw = new Rng(seed * 7919 + t + 1);
-    const step = (a: Float64Array, i: number) => (a[i] = t === 1 ? draw.normal() : keep * a[i] + fresh * draw.normal());
+    const step = (a: Float64Array, i: number) =>
+      !carried ? draw.normal() : (a[i] = t === 1 ? draw.normal() : keep * a[i] + fresh * draw.normal());
     const separation = 1 + 0.05 * t;
     const modality = (a: Float64Array, s: (typeof noise)[number]): HostTensor => {
       const data = new Float32Array(n * d);
@@ -213,8 +218,8 @@ export async function speedBench(sizesArg?: string): Promise<void> {
       const redrawn = warm ? chain('-redrawn', 0) : [];
       const worker = new WorkerClient({ memoryMb: 8192 });
       try {
-        await measure(worker, n, d, files, dir, warm, blas.gflops);
-        if (warm) await redrawnRun(worker, redrawn, dir);
+        const cold = await measure(worker, n, d, files, dir, warm, blas.gflops);
+        if (warm) await redrawnRun(worker, redrawn, dir, cold);
         if (warm) await startedWorker(files[0], dir);
       } catch (e) {
         // One size failing (memory, a timeout) still leaves the others' figures.
@@ -234,6 +239,7 @@ export async function speedBench(sizesArg?: string): Promise<void> {
  * The cold job and, for sizes up to WARM_LIMIT, the run's next checkpoints, each warm-started
  * from the one before, then the second checkpoint analysed cold by the same (warm) worker;
  * prints their lines (*next* is the second checkpoint; each next/cold divides by the one cold run).
+ * Returns that cold run's seconds.
  */
 async function measure(
   worker: WorkerClient,
@@ -243,10 +249,9 @@ async function measure(
   dir: string,
   warm: boolean,
   blasGflops?: number,
-) {
+): Promise<number> {
   const cache = path.join(dir, 'cache');
   const [cold, first] = await timedJob(worker, files[0], cache);
-  coldOf.set(files[0], cold);
   const nexts: Array<[number, JobOutcome]> = [];
   if (warm) for (const file of files.slice(1)) nexts.push(await timedJob(worker, file, cache));
   const next = nexts[0] as [number, JobOutcome] | undefined;
@@ -274,10 +279,8 @@ async function measure(
   if (next) console.log(`    next: ${phaseLine(next[1])}`);
   if (plain) console.log(`    cold, warm worker: ${phaseLine(plain[1])}`);
   console.log(`    ${lowerBoundLine(plain?.[1] ?? first, blasGflops)}`);
+  return cold;
 }
-
-/** Fresh-worker cold seconds of each run's first checkpoint (the redrawn run's first is the same dump). */
-const coldOf = new Map<string, number>();
 
 const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -287,12 +290,11 @@ const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.l
  * into its own cache, so that its solutions are there to start from), its next ones warm from
  * the one before; each divided by the measured run's fresh-worker cold, as above.
  */
-async function redrawnRun(worker: WorkerClient, files: string[], dir: string): Promise<void> {
+async function redrawnRun(worker: WorkerClient, files: string[], dir: string, cold: number): Promise<void> {
   const cache = path.join(dir, 'cache-redrawn');
-  const [first] = await timedJob(worker, files[0], cache);
+  await timedJob(worker, files[0], cache);
   const nexts: number[] = [];
   for (const file of files.slice(1)) nexts.push((await timedJob(worker, file, cache))[0]);
-  const cold = coldOf.get(files[0].replace('-redrawn', '')) ?? first;
   const each = nexts.map((s) => s / cold);
   console.log(
     `    features redrawn at every checkpoint (persistence 0, harsher than a real run): next ${nexts.map((s) => s.toFixed(1)).join(', ')} s, ` +

@@ -200,7 +200,7 @@ test("the class model's within-class scatter is the same when its rows are cut i
 test("a fit's rows gathered a block at a time give what resident rows give, bit for bit", () => {
   const rng = new Rng(12);
   const [k, M] = [6, 8];
-  const total = Math.floor(EM_CELLS / (M * k)) * 2 + 300; // three E-step blocks
+  const total = Math.floor(EM_CELLS / (M * k)) * 3 + 300; // three E-step blocks of the kept rows (6/7 of these)
   const z = Float32Array.from({ length: total * k }, () => rng.normal());
   // A fold's rows: every row but each seventh, in order.
   const rows = Int32Array.from({ length: total }, (_, i) => i).filter((i) => i % 7 !== 3);
@@ -212,6 +212,12 @@ test("a fit's rows gathered a block at a time give what resident rows give, bit 
     assert.deepEqual(b.nk, a.nk);
     assert.deepEqual(b.s1, a.s1);
     assert.deepEqual(b.s2, a.s2);
+    assert.equal(Math.ceil(rows.length / Math.floor(EM_CELLS / (M * k))), 3, 'three blocks');
+    // One block at a time: the buffer a block is gathered into is reused for the next.
+    const first = gathered.take(0, 10);
+    assert.throws(() => gathered.take(10, 10), /still in use/);
+    gathered.release(first);
+    gathered.release(gathered.take(10, 10));
   } finally {
     resident.dispose();
     gathered.dispose();
@@ -229,6 +235,7 @@ test('entropy fits on rows gathered per block: the same models as on resident ro
   const opts = { kernels: 5, maxIter: 30, ridge: 1e-4, seed: 1 };
   const cases: Array<[string, Int32Array, Int32Array, { y: Int32Array; classes: number } | undefined]> = [
     ['3,000 rows, the ladder', ids(0, 3000), ids(3000, 3400), undefined],
+    ['5,000 rows, the ladder on every row (more than a sample holds)', ids(0, 5000), ids(5000, 5600), undefined],
     ['6,800 rows, chosen on a sample and refitted', ids(0, 6800), ids(6800, n), undefined],
     ['with labels', ids(0, 6800), ids(6800, n), { y, classes: 3 }],
   ];

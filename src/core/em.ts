@@ -148,15 +148,31 @@ export interface RowBlocks {
 /** Values (rows x k) of a fit's rows kept resident: 32 MiB, ~262k rows at k = 32. */
 export const RESIDENT_VALUES = 1 << 23;
 
-/** Rows `rows` of z [. x k]: resident up to `residentValues` values, else gathered per block. */
+/**
+ * Rows `rows` of z [. x k]: resident up to `residentValues` values, else gathered per block
+ * into one buffer, so that a pass leaves no garbage behind. One block at a time: the cpu and
+ * node backends keep the array a tensor is made from, so a block must be released before
+ * the next is taken (every user does so).
+ */
 export function rowBlocks(z: Float32Array, k: number, rows: Int32Array, residentValues = RESIDENT_VALUES): RowBlocks {
   const n = rows.length;
   if (n * k <= residentValues) return residentRows(tf.tensor2d(gatherRows(z, k, rows), [n, k]));
+  let buffer = new Float32Array(0);
+  let out = false;
   return {
     n,
     k,
-    take: (a, count) => tf.tensor2d(gatherRows(z, k, rows.subarray(a, a + count)), [count, k]),
-    release: (block) => block.dispose(),
+    take: (a, count) => {
+      if (out) throw new Error('rowBlocks: a block is still in use');
+      if (buffer.length < count * k) buffer = new Float32Array(count * k);
+      const block = tf.tensor2d(gatherRows(z, k, rows.subarray(a, a + count), buffer), [count, k]);
+      out = true;
+      return block;
+    },
+    release: (block) => {
+      block.dispose();
+      out = false;
+    },
     dispose: () => {},
   };
 }

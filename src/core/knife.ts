@@ -99,16 +99,16 @@ export function fitKnife(
   // At least ~2(k+1) rows per kernel, or the covariances are mostly ridge.
   const maxM = Math.max(1, Math.min(kernelCap(opts.kernels), Math.floor(n / (2 * (k + 1)))));
   const resident = opts.residentValues ?? RESIDENT_VALUES;
-  const rows: FitRows = { z, train, fit: rowBlocks(z, k, train, resident), n, k, maxM, resident };
+  const rows: FitRows = { z, train, trainRows: rowBlocks(z, k, train, resident), n, k, maxM };
   try {
-    if (val.length) rows.val = rowBlocks(z, k, val, resident);
-    const { fit, val: held } = rows;
-    const nv = held ? val.length : 0;
+    if (val.length) rows.valRows = rowBlocks(z, k, val, resident);
+    const { trainRows, valRows } = rows;
+    const nv = valRows ? val.length : 0;
     // Held-out log-likelihood per sample, estimated twice and pooled by row count: on the
     // validation rows, and on the training rows less the AIC optimism p/n (p free
     // parameters). The validation part alone (10 % of the rows) is too noisy to rank counts.
-    const score = (model: KnifeModel, p: number, valLL = held ? meanLogLik(model, held) : 0): number => {
-      const trainLL = meanLogLik(model, fit);
+    const score = (model: KnifeModel, p: number, valLL = valRows ? meanLogLik(model, valRows) : 0): number => {
+      const trainLL = meanLogLik(model, trainRows);
       return nv ? (n * (trainLL - p / n) + nv * valLL) / (n + nv) : trainLL - p / n;
     };
     const mixture = (M: number, init?: KnifeModel): Scored => {
@@ -143,8 +143,8 @@ export function fitKnife(
     return { ...best.model, mixtureKernels: mixed?.model.kernels, classLead };
   } finally {
     disposeMoments(rows.moments);
-    rows.fit.dispose();
-    rows.val?.dispose();
+    rows.trainRows.dispose();
+    rows.valRows?.dispose();
   }
 }
 
@@ -210,15 +210,13 @@ const better = (a: Scored | undefined, b: Scored, by: number): Scored => (!a || 
 interface FitRows {
   z: Float32Array;
   train: Int32Array;
-  fit: RowBlocks;
+  trainRows: RowBlocks;
   /** the validation rows, when there are any (else the training rows stand in) */
-  val?: RowBlocks;
+  valRows?: RowBlocks;
   n: number;
   k: number;
   /** the largest kernel count fitted on these rows */
   maxM: number;
-  /** values kept resident (rowBlocks) */
-  resident: number;
   /**
    * Their pairwise products (em.ts), made at the first EM fit: above 6,000 rows the count is
    * chosen on a sample first (which makes its own), and this fit's serve only the refit.
@@ -234,20 +232,9 @@ function momentsOf(rows: FitRows): RowMoments | undefined {
   return rows.moments ?? undefined;
 }
 
-/**
- * Greedy k-means++ means (seeding.ts) from all the fit's rows while they are kept resident,
- * else from a sample of SELECT_ROWS of them (a fit that large starts from its sample's
- * solution; seeds serve only a count the sample could not fit).
- */
-function seedMeansOf(rows: FitRows, M: number, rng: Rng, seed: number): Float64Array {
-  const { z, train, n, k } = rows;
-  const some = n * k <= rows.resident || n <= SELECT_ROWS ? train : sampleRows(train, SELECT_ROWS, seed);
-  return seedMeans(gatherRows(z, k, some), some.length, k, M, rng);
-}
-
 /** EM for a fixed kernel count, from greedy k-means++ means and unit covariances; the best validation iterate. */
 function fitCount(rows: FitRows, M: number, opts: KnifeOptions, init?: KnifeModel): { model: KnifeModel; val: number } {
-  const { fit, val, n, k } = rows;
+  const { trainRows, valRows, n, k } = rows;
   const rng = new Rng(opts.seed + 7919 * (M - 1));
   const eye = (s: number) => {
     const a = new Float64Array(k * k);
@@ -259,7 +246,9 @@ function fitCount(rows: FitRows, M: number, opts: KnifeOptions, init?: KnifeMode
     : {
         k,
         kernels: M,
-        means: seedMeansOf(rows, M, rng, opts.seed),
+        // From all the fit's rows (a copy made for the seeding only); past 1.5 x SELECT_ROWS rows a
+        // fit starts from its sample's solution and seeds only a count the sample could not fit.
+        means: seedMeans(gatherRows(rows.z, k, rows.train), n, k, M, rng),
         logWeights: new Float64Array(M).fill(-Math.log(M)),
         factors: Array.from({ length: M }, () => eye(1)),
       };
@@ -269,7 +258,7 @@ function fitCount(rows: FitRows, M: number, opts: KnifeOptions, init?: KnifeMode
   for (let it = 0; it < opts.maxIter; it++) {
     throwIfCancelled(opts.signal);
     // Tensors leave tf.tidy and are read outside it (see readAndDispose).
-    const stats = emStats(model, fit, momentsOf(rows));
+    const stats = emStats(model, trainRows, momentsOf(rows));
     const next: KnifeModel = {
       k,
       kernels: M,
@@ -298,7 +287,7 @@ function fitCount(rows: FitRows, M: number, opts: KnifeOptions, init?: KnifeMode
       next.factors.push(c ? invertLower(c, k) : eye(1));
     }
     model = next;
-    const v = meanLogLik(model, val ?? fit);
+    const v = meanLogLik(model, valRows ?? trainRows);
     // Gains below 1e-3 nats per sample no longer change h(x) in a way the decomposition sees.
     if (v > bestVal + 1e-3) {
       best = model;
