@@ -106,7 +106,16 @@ export async function openWorkbench(
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await waitForServer(port);
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
-    await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
+    try {
+      await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    } catch {
+      // Seen once (one of three e2e runs on 2026-11-30, a loaded 2-core host): the page never
+      // drew the workbench in 90 s, and the next run passed. One reload, said aloud; a second
+      // miss fails the test.
+      console.log('# the workbench did not appear within 60 s: reloading the page once');
+      await page.reload();
+      await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
+    }
     return { page, userData: dirs.userData, stop };
   } catch (e) {
     await stop();
