@@ -75,8 +75,7 @@ function* runCheckpoints(
   // The same evaluation samples (labels) at every checkpoint; their features change.
   const y = Int32Array.from({ length: n }, () => rng.int(K));
   const ids = Int32Array.from({ length: n }, (_, i) => 1_000_000 + i);
-  const keep = persistence,
-    fresh = Math.sqrt(1 - persistence * persistence);
+  const fresh = Math.sqrt(1 - persistence * persistence);
   // Each modality's noise state, unit variance: latent [n x 16] and output [n x d]; none where
   // nothing carries over (one checkpoint, or persistence 0: 1.3 GB at 1M x 64 otherwise).
   const carried = count > 1 && persistence > 0;
@@ -87,7 +86,7 @@ function* runCheckpoints(
     // persistence 0 gives its dumps bit for bit, and every run the same first checkpoint.
     const draw = new Rng(seed * 7919 + t + 1);
     const step = (a: Float64Array, i: number) =>
-      !carried ? draw.normal() : (a[i] = t === 1 ? draw.normal() : keep * a[i] + fresh * draw.normal());
+      !carried ? draw.normal() : (a[i] = t === 1 ? draw.normal() : persistence * a[i] + fresh * draw.normal());
     const separation = 1 + 0.05 * t;
     const modality = (a: Float64Array, s: (typeof noise)[number]): HostTensor => {
       const data = new Float32Array(n * d);

@@ -158,14 +158,24 @@ test('the statistics are the same when the rows are cut into blocks', () => {
   zt.dispose();
 });
 
-test('warm kernel counts: fitted as given (on a sample above 6,000 rows), none when the class model was named alone', () => {
-  const rng = new Rng(9);
-  const [n, k] = [7500, 4];
-  // Three clusters, labelled by cluster.
+/** Three clusters in k dims, `spread` apart, each row labelled by its cluster. */
+function threeClusters(seed: number, n: number, k: number, spread: number): { y: Int32Array; z: Float32Array } {
+  const rng = new Rng(seed);
   const y = Int32Array.from({ length: n }, () => rng.int(3));
-  const z = Float32Array.from({ length: n * k }, (_, i) => 3 * y[Math.floor(i / k)] * ((i % k) + 1) + rng.normal());
-  const rows = (a: number, b: number) => Int32Array.from({ length: b - a }, (_, i) => a + i);
-  const [train, val] = [rows(0, 6800), rows(6800, n)];
+  const z = Float32Array.from(
+    { length: n * k },
+    (_, i) => spread * y[Math.floor(i / k)] * ((i % k) + 1) + rng.normal(),
+  );
+  return { y, z };
+}
+
+/** Rows a..b - 1. */
+const range = (a: number, b: number) => Int32Array.from({ length: b - a }, (_, i) => a + i);
+
+test('warm kernel counts: fitted as given (on a sample above 6,000 rows), none when the class model was named alone', () => {
+  const [n, k] = [7500, 4];
+  const { y, z } = threeClusters(9, n, k, 3);
+  const [train, val] = [range(0, 6800), range(6800, n)];
   const opts = { kernels: 5, maxIter: 30, ridge: 1e-4, seed: 0 };
   const two = fitKnife(z, k, train, val, { ...opts, counts: [2] });
   assert.equal(two.kernels, 2);
@@ -227,17 +237,14 @@ test("a fit's rows gathered a block at a time give what resident rows give, bit 
 });
 
 test('entropy fits on rows gathered per block: the same models as on resident rows (ladder, sample and refit, class model)', () => {
-  const rng = new Rng(13);
   const [n, k] = [7500, 4];
-  const y = Int32Array.from({ length: n }, () => rng.int(3));
-  const z = Float32Array.from({ length: n * k }, (_, i) => 2 * y[Math.floor(i / k)] * ((i % k) + 1) + rng.normal());
-  const ids = (a: number, b: number) => Int32Array.from({ length: b - a }, (_, i) => a + i);
+  const { y, z } = threeClusters(13, n, k, 2);
   const opts = { kernels: 5, maxIter: 30, ridge: 1e-4, seed: 1 };
   const cases: Array<[string, Int32Array, Int32Array, { y: Int32Array; classes: number } | undefined]> = [
-    ['3,000 rows, the ladder', ids(0, 3000), ids(3000, 3400), undefined],
-    ['5,000 rows, the ladder on every row (more than a sample holds)', ids(0, 5000), ids(5000, 5600), undefined],
-    ['6,800 rows, chosen on a sample and refitted', ids(0, 6800), ids(6800, n), undefined],
-    ['with labels', ids(0, 6800), ids(6800, n), { y, classes: 3 }],
+    ['3,000 rows, the ladder', range(0, 3000), range(3000, 3400), undefined],
+    ['5,000 rows, the ladder on every row (more than a sample holds)', range(0, 5000), range(5000, 5600), undefined],
+    ['6,800 rows, chosen on a sample and refitted', range(0, 6800), range(6800, n), undefined],
+    ['with labels', range(0, 6800), range(6800, n), { y, classes: 3 }],
   ];
   for (const [what, train, val, labels] of cases) {
     const kept = fitKnife(z, k, train, val, opts, labels);

@@ -4,7 +4,16 @@ import { gatherRows } from './rows';
 import { fitClassMixture } from './class-mixture';
 import { throwIfCancelled } from './progress';
 import { seedMeans } from './seeding';
-import { RESIDENT_VALUES, RowBlocks, RowMoments, disposeMoments, emStats, rowBlocks, rowMoments } from './em';
+import {
+  MOMENT_VALUES,
+  RESIDENT_VALUES,
+  RowBlocks,
+  RowMoments,
+  disposeMoments,
+  emStats,
+  rowBlocks,
+  rowMoments,
+} from './em';
 import { meanLogLik } from './knife-density';
 
 /**
@@ -228,7 +237,7 @@ interface FitRows {
 /** The rows' pairwise products, made on first use; undefined where they are not kept. */
 function momentsOf(rows: FitRows): RowMoments | undefined {
   if (rows.moments === undefined)
-    rows.moments = rowMoments(rows.z, rows.n, rows.k, rows.maxM, undefined, rows.train) ?? null;
+    rows.moments = rowMoments(rows.z, rows.n, rows.k, rows.maxM, MOMENT_VALUES, rows.train) ?? null;
   return rows.moments ?? undefined;
 }
 

@@ -5,8 +5,7 @@ import * as fs from 'fs';
  * of this process's own address space (its threads included). getrusage's maxRSS is not that:
  * a process started by fork and exec reports at least its parent's resident memory at the
  * fork, so a worker forked from a host (or a benchmark) holding 1 GB reported 1 GB before it
- * had read a byte.
- * Elsewhere, maxRSS.
+ * had read a byte. Elsewhere, maxRSS.
  */
 export function peakRssMb(): number {
   try {
