@@ -4,7 +4,7 @@ import { logProbFromLogits } from './probe';
 import { Columns, Features, sideBySide } from './rows';
 import type { ModelReport, Settings } from './estimator';
 import { Scheduled } from './schedule';
-import { FeatureSpace } from './space';
+import { FeatureSpace, axisPenalty } from './space';
 import { ProbeModel, Task, TaskResult } from './tasks';
 import { WarmStart, mlpClearlyBetter, pilotCounts, warmLambdas } from './warm';
 import type { LinearStart } from './logistic';
@@ -160,16 +160,20 @@ function pilotVerdict<T>() {
   return gate;
 }
 
-/** A probe job's inputs: z-scores for the MLP, whitened principal coordinates for the linear candidate. */
-function probeInputs(job: ProbeJob, scaled: Scaled): { x: Features; lin: Features } {
+/** A probe job's inputs: z-scores for the MLP; whitened principal coordinates and their L2 weights for the linear candidate. */
+function probeInputs(job: ProbeJob, scaled: Scaled): { x: Features; lin: Features; penalty: Float64Array } {
   const { zs, zEntropy, spaces } = scaled;
   // The linear candidate sees the whitened principal coordinates of each modality (the entropy
-  // models' space): an invertible map of the z-scores when a modality has at most
-  // `entropyDim` columns, so the same linear model family with a better-conditioned fit;
-  // above that, a linear model on the top axes, which keeps its cost small at D = 512+.
+  // models' space), penalised as if they had kept their variance (space.ts axisPenalty): at most
+  // `entropyDim` columns a modality, the same linear model family and penalty as on the
+  // z-scores; above that, a linear model on the top axes, which keeps its cost small at D = 512+.
+  const penalties = job.mods.map((m) => axisPenalty(spaces[m]));
+  const penalty = new Float64Array(penalties.reduce((a, p) => a + p.length, 0));
+  penalties.reduce((at, p) => (penalty.set(p, at), at + p.length), 0);
   return {
     x: sideBySide(...job.mods.map((m) => zs[m])),
     lin: sideBySide(...job.mods.map((m) => ({ data: zEntropy[m], dim: spaces[m].k }))),
+    penalty,
   };
 }
 
@@ -291,7 +295,7 @@ export function probeTasks(
   // Joint probes first: they are the longest tasks, so the pool ends evenly loaded.
   for (const job of [...trained].sort((a, b) => b.mods.length - a.mods.length)) {
     const name = job.mods.map((m) => dump.modalities[m].name).join('+');
-    const { x, lin } = probeInputs(job, scaled);
+    const { x, lin, penalty } = probeInputs(job, scaled);
     const ctx: PlaceContext = {
       sinks: probeSinks(job, n, folds.length, out),
       y,
@@ -303,6 +307,7 @@ export function probeTasks(
     const linear = s.linearProbe && {
       ...s.linearProbe,
       lambdas: warmLambdas(s.linearProbe.lambdas, warm?.lambdas.get(name)),
+      penalty,
     };
     // Linear-only jobs wait for their pilot too: its solution starts the other folds' fits.
     const gate = s.linearProbe && folds.length > 1 ? pilotVerdict<ProbePilot>() : undefined;

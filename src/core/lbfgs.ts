@@ -3,6 +3,12 @@ import { throwIfCancelled } from './progress';
 /** A smooth function to minimise: f(theta) returned, its gradient written into g. */
 export interface Objective {
   eval(theta: Float64Array, lambda: number, g: Float64Array): number;
+  /**
+   * An estimate of the Hessian's diagonal at this strength, when its entries differ by orders of
+   * magnitude (a penalty weighted per parameter): the initial inverse Hessian is scaled by its
+   * inverse (Jacobi preconditioning). Without it, a multiple of the identity.
+   */
+  diagonal?(lambda: number): Float64Array | undefined;
 }
 
 export interface LbfgsOptions {
@@ -34,8 +40,11 @@ function maxAbs(g: Float64Array): number {
   return gmax;
 }
 
-/** Two-loop recursion: dir = -H g, H the inverse Hessian estimated from the memory. */
-function twoLoop(mem: Memory, g: Float64Array, dir: Float64Array, alpha: Float64Array): void {
+/**
+ * Two-loop recursion: dir = -H g, H the inverse Hessian estimated from the memory, from an
+ * initial gamma I, or gamma P with P a diagonal preconditioner (mean 1).
+ */
+function twoLoop(mem: Memory, g: Float64Array, dir: Float64Array, alpha: Float64Array, P?: Float64Array): void {
   const { S, Y, rho } = mem;
   const p = g.length;
   dir.set(g);
@@ -43,10 +52,10 @@ function twoLoop(mem: Memory, g: Float64Array, dir: Float64Array, alpha: Float64
     alpha[m] = rho[m] * dot(S[m], dir);
     for (let i = 0; i < p; i++) dir[i] -= alpha[m] * Y[m][i];
   }
-  const gamma = S.length
-    ? dot(S[S.length - 1], Y[Y.length - 1]) / dot(Y[Y.length - 1], Y[Y.length - 1])
-    : 1 / Math.max(1, Math.sqrt(dot(g, g)));
-  for (let i = 0; i < p; i++) dir[i] *= gamma;
+  const last = Y[Y.length - 1];
+  const yPy = !last ? 0 : P ? last.reduce((a, v, i) => a + v * v * P[i], 0) : dot(last, last);
+  const gamma = S.length ? dot(S[S.length - 1], last) / yPy : 1 / Math.max(1, Math.sqrt(dot(g, g)));
+  for (let i = 0; i < p; i++) dir[i] *= P ? gamma * P[i] : gamma;
   for (let m = 0; m < S.length; m++) {
     const beta = rho[m] * dot(Y[m], dir);
     for (let i = 0; i < p; i++) dir[i] += S[m][i] * (alpha[m] - beta);
@@ -55,8 +64,14 @@ function twoLoop(mem: Memory, g: Float64Array, dir: Float64Array, alpha: Float64
 }
 
 /** The search direction into dir; returns its slope g . dir (negative). */
-function descentDirection(mem: Memory, g: Float64Array, dir: Float64Array, alpha: Float64Array): number {
-  twoLoop(mem, g, dir, alpha);
+function descentDirection(
+  mem: Memory,
+  g: Float64Array,
+  dir: Float64Array,
+  alpha: Float64Array,
+  P?: Float64Array,
+): number {
+  twoLoop(mem, g, dir, alpha, P);
   let slope = dot(g, dir);
   if (!(slope < 0)) {
     // not a descent direction: restart from steepest descent
@@ -122,6 +137,14 @@ function remember(
   }
 }
 
+/** The inverse of a Hessian diagonal estimate, scaled to mean 1 (undefined: none usable). */
+function preconditioner(diag: Float64Array | undefined): Float64Array | undefined {
+  if (!diag?.length || !diag.every((v) => Number.isFinite(v) && v > 0)) return;
+  const inv = diag.map((v) => 1 / v);
+  const mean = inv.reduce((a, v) => a + v, 0) / inv.length;
+  return inv.map((v) => v / mean);
+}
+
 /** L-BFGS (two-loop recursion, backtracking Armijo line search) from theta, in place; returns iterations. */
 export function lbfgs(obj: Objective, theta: Float64Array, lambda: number, o: LbfgsOptions): number {
   const p = theta.length;
@@ -132,11 +155,12 @@ export function lbfgs(obj: Objective, theta: Float64Array, lambda: number, o: Lb
   const mem: Memory = { S: [], Y: [], rho: [] };
   let f = obj.eval(theta, lambda, g);
   const alpha = new Float64Array(o.memory);
+  const P = preconditioner(obj.diagonal?.(lambda));
   let it = 0;
   for (; it < o.maxIter; it++) {
     if (it % 8 === 0) throwIfCancelled(o.signal);
     if (maxAbs(g) < o.tol) break;
-    const slope = descentDirection(mem, g, dir, alpha);
+    const slope = descentDirection(mem, g, dir, alpha, P);
     const fNew = lineSearch(obj, lambda, theta, f, dir, slope, trial, gNew);
     if (fNew === undefined) break;
     remember(mem, theta, trial, g, gNew, o.memory);

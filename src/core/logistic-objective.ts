@@ -66,6 +66,8 @@ export class Objective implements LbfgsObjective {
     private readonly ops: StepOps = stepOps(),
     /** values of x per block and kept on the heap (tests make them small) */
     sizes = { block: OBJECTIVE_BLOCK_VALUES, resident: RESIDENT_VALUES },
+    /** per input column, the weight of its row of W in the L2 penalty (1 without) */
+    private readonly penalty?: Float64Array,
   ) {
     this.n = rows.length;
     const d = (this.d = x.dim);
@@ -194,15 +196,38 @@ export class Objective implements LbfgsObjective {
     return z;
   }
 
+  /**
+   * With a weighted penalty, the Hessian's diagonal: the data term's (a weight's input has unit
+   * variance on whitened coordinates, times a mean p(1 - p) from the class frequencies) plus
+   * each weight's penalty, which spans two orders of magnitude across axes (space.ts
+   * axisPenalty): L-BFGS from a multiple of the identity took 50 iterations at the path's
+   * strong end where the unweighted fit took 8.
+   */
+  diagonal(lambda: number): Float64Array | undefined {
+    const { d, K, penalty } = this;
+    if (!penalty) return;
+    const counts = new Float64Array(K);
+    for (const c of this.yFit) counts[c]++;
+    let curvature = 0;
+    for (const c of counts) curvature += ((c / this.n) * (1 - c / this.n)) / K;
+    const out = new Float64Array((d + 1) * K);
+    for (let j = 0; j < d; j++) out.fill(curvature + lambda * penalty[j], j * K, (j + 1) * K);
+    out.fill(curvature + BIAS_PENALTY, d * K);
+    return out;
+  }
+
   /** f(theta) and its gradient into g */
   eval(theta: Float64Array, lambda: number, g: Float64Array): number {
     const { d, K } = this;
     this.evaluations++;
     const f = this.blocks ? this.dataTermTf(theta, g) : this.dataTermJs(theta, g);
     let pen = 0;
-    for (let j = 0; j < d * K; j++) {
-      pen += lambda * theta[j] * theta[j];
-      g[j] += lambda * theta[j];
+    for (let j = 0; j < d; j++) {
+      const l = lambda * (this.penalty?.[j] ?? 1);
+      for (let i = j * K; i < (j + 1) * K; i++) {
+        pen += l * theta[i] * theta[i];
+        g[i] += l * theta[i];
+      }
     }
     for (let k = 0; k < K; k++) {
       pen += BIAS_PENALTY * theta[d * K + k] ** 2;

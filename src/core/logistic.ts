@@ -22,6 +22,8 @@ import { MIN_CALIBRATION_ROWS, fitTemperature } from './probe';
 export interface LinearOptions {
   /** L2 strengths tried, strongest first (penalty lambda/2 |W|^2 on the mean cross-entropy) */
   lambdas: number[];
+  /** per input column, a weight on its row of W in the penalty (lambda/2 sum_j penalty_j |W_j|^2); 1 without */
+  penalty?: Float64Array;
   /** L-BFGS iterations per strength */
   maxIter: number;
   /** stop when the largest gradient entry is below this */
@@ -60,6 +62,8 @@ export interface LinearModel {
   lambda: number;
   temperature: number;
   floor: number;
+  /** per input column, the weight of its row of W in the L2 penalty (none: 1 each) */
+  penalty?: Float64Array;
   /** validation cross-entropy after calibration (Infinity without validation rows) */
   valLoss: number;
   /** the chosen solution as the objective holds it (weights then biases, float64): a start for another fold's fit */
@@ -268,6 +272,11 @@ function calibrate(model: LinearModel, x: Features, fit: Int32Array, xVal: Float
   );
 }
 
+/** The penalty weights when they fit the inputs (one positive finite weight a column), else none. */
+function usablePenalty(p: Float64Array | undefined, d: number): Float64Array | undefined {
+  return p?.length === d && p.every((v) => Number.isFinite(v) && v > 0) ? p : undefined;
+}
+
 export function trainLinear(
   x: Features,
   y: Int32Array,
@@ -278,7 +287,8 @@ export function trainLinear(
 ): LinearModel {
   const o: LinearOptions = { ...DEFAULT_LINEAR, ...opts };
   const d = x.dim;
-  const obj = new Objective(x, y, K, fit);
+  const penalty = usablePenalty(o.penalty, d);
+  const obj = new Objective(x, y, K, fit, undefined, undefined, penalty);
   const xVal = gather(x, val);
   const yVal = Int32Array.from(val, (r) => y[r]);
   let fitted: PathFit;
@@ -298,6 +308,7 @@ export function trainLinear(
     b: Float32Array.from(best.theta.subarray(d * K)),
     theta: best.theta,
     lambda: best.lambda,
+    ...(penalty ? { penalty } : {}),
     temperature: 1,
     floor: o.floor,
     valLoss: best.valLoss,
@@ -357,7 +368,7 @@ function excessLoss(m: LinearModel, x: Features, fit: Int32Array, calibrated: bo
   for (let k = 0; k < K; k++)
     for (let j = 0; j <= d; j++) {
       const h = c[j] * a[k],
-        lam = j === d ? BIAS_PENALTY : m.lambda;
+        lam = j === d ? BIAS_PENALTY : m.lambda * (m.penalty?.[j] ?? 1);
       df += h / (h + lam);
     }
   const excess = (df * (K - 1)) / K / (2 * n);

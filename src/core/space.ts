@@ -22,6 +22,8 @@ export interface FeatureSpace {
   k: number;
   /** fraction of the z-scored variance the k axes keep */
   explained: number;
+  /** each whitened axis's standard deviation in z-score units (the square root of its eigenvalue) */
+  axisSd: Float64Array;
   /** log|det W| of raw -> whitened when that map is invertible (k = dim, no constant column), else null */
   logDet: number | null;
   /** the MLP probes' inputs when the z-scores have more columns than `probeDim` (see probeAxes) */
@@ -147,6 +149,7 @@ export function fitSpace(
     whiten,
     k,
     explained: explained / total,
+    axisSd: Float64Array.from(kept, (a) => Math.sqrt(e.values[a])),
     logDet: invertible ? -logStd - 0.5 * logEig : null,
     ...(probe ? { probe } : {}),
     axes: e.vectors,
@@ -221,6 +224,28 @@ export function onProbeAxes(rows: RowsOf, n: number, dz: number, axes: ProbeAxes
 
 /** Rows a..a + count of a matrix, [count x its columns], written into `into` when given (a buffer reused per block). */
 type RowsOf = (a: number, count: number, into?: Float32Array) => Float32Array;
+
+/**
+ * The linear probe's L2 weight on each whitened axis: an L2 penalty that is isotropic in the
+ * principal coordinates (the z-scores rotated onto the top k axes, one common scale for all so
+ * that their mean variance is 1, like z-scores'), written in the whitened ones: a weight on
+ * axis j is penalised 1 / (sd_j scale)^2 times. The same fit as on the principal coordinates
+ * (logits and penalty alike), with the whitened coordinates' conditioning for L-BFGS.
+ *
+ * Isotropic L2 on the whitened coordinates themselves shrinks a weight along a noise axis (blown
+ * up to unit variance) as much as one along the class signal, which in a trained model's
+ * features sits on the top axes. On the speed bench's clusters (Gaussian classes seen through
+ * a random map into 64 dims: the Bayes posterior is linear) the whitened fit's held-out loss
+ * was 0.127 where this one's was 0.090 and the MLP's 0.091: the MLP won the linear family's
+ * own data.
+ */
+export function axisPenalty(space: Pick<FeatureSpace, 'k' | 'axisSd'>): Float64Array {
+  const { k, axisSd } = space;
+  let variance = 0;
+  for (let j = 0; j < k; j++) variance += axisSd[j] ** 2;
+  const scale2 = k / Math.max(variance, 1e-300);
+  return Float64Array.from(axisSd, (sd) => 1 / (sd * sd * scale2));
+}
 
 /** One modality scaled: its feature space, whitened principal coordinates (entropy models) and the probes' inputs. */
 export interface ScaledModality {
