@@ -165,8 +165,9 @@ function probeInputs(job: ProbeJob, scaled: Scaled): { x: Features; lin: Feature
   const { zs, zEntropy, spaces } = scaled;
   // The linear candidate sees the whitened principal coordinates of each modality (the entropy
   // models' space), penalised as if they had kept their variance (space.ts axisPenalty): at most
-  // `entropyDim` columns a modality, the same linear model family and penalty as on the
-  // z-scores; above that, a linear model on the top axes, which keeps its cost small at D = 512+.
+  // `entropyDim` columns a modality, the same linear model family as on the z-scores and their
+  // isotropic penalty (up to a common scale near 1, from the axes' eigenvalues); above that, a
+  // linear model on the top axes, which keeps its cost small at D = 512+.
   const penalties = job.mods.map((m) => axisPenalty(spaces[m]));
   const penalty = new Float64Array(penalties.reduce((a, p) => a + p.length, 0));
   penalties.reduce((at, p) => (penalty.set(p, at), at + p.length), 0);
