@@ -13,7 +13,7 @@ import { Intervals } from './intervals';
 import { WarmFrom, warmStartFrom } from './warm';
 import { ModalityAxes, WarmSolutions, axesOf, rowsKey } from './warm-solutions';
 
-export const ENGINE_VERSION = '0.10.0';
+export const ENGINE_VERSION = '0.10.1';
 
 export interface Settings {
   seed: number;

@@ -2,51 +2,170 @@
 import { countProduct } from './flops';
 import { Rng } from './rng';
 
-/** Eigen-decomposition of a symmetric n x n matrix by cyclic Jacobi; eigenvalues descending. */
+/**
+ * Eigen-decomposition of a symmetric n x n matrix (row-major); eigenvalues descending, the
+ * eigenvectors the columns of `vectors`. Householder reduction to tridiagonal form, then the
+ * implicit QL iteration with Wilkinson-style shifts (the classical tred2 / tql2 pair): ~6n^3
+ * operations, where the cyclic Jacobi sweeps this replaced took ~15n^3 and 200 ms for the
+ * probe axes' 136 x 136 Rayleigh-Ritz matrix.
+ */
 export function symmetricEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
-  const m = Float64Array.from(a);
-  const v = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += m[p * n + q] ** 2;
-    if (off < 1e-22) break;
-    for (let p = 0; p < n; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = m[p * n + q];
-        if (Math.abs(apq) < 1e-300) continue;
-        const theta = (m[q * n + q] - m[p * n + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1),
-          s = t * c;
-        for (let k = 0; k < n; k++) {
-          const mkp = m[k * n + p],
-            mkq = m[k * n + q];
-          m[k * n + p] = c * mkp - s * mkq;
-          m[k * n + q] = s * mkp + c * mkq;
-        }
-        for (let k = 0; k < n; k++) {
-          const mpk = m[p * n + k],
-            mqk = m[q * n + k];
-          m[p * n + k] = c * mpk - s * mqk;
-          m[q * n + k] = s * mpk + c * mqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p],
-            vkq = v[k * n + q];
-          v[k * n + p] = c * vkp - s * vkq;
-          v[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-    }
+  const v = Float64Array.from(a); // becomes the eigenvectors (columns)
+  const d = new Float64Array(n),
+    e = new Float64Array(n);
+  if (n > 0) {
+    tridiagonalize(v, n, d, e);
+    tridiagonalQl(v, n, d, e);
   }
-  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => m[j * n + j] - m[i * n + i]);
-  const values = Float64Array.from(order, (i) => m[i * n + i]);
-  const vectors = new Float64Array(n * n); // columns are eigenvectors
+  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[j] - d[i] || i - j);
+  const values = Float64Array.from(order, (i) => d[i]);
+  const vectors = new Float64Array(n * n);
   order.forEach((src, dst) => {
     for (let k = 0; k < n; k++) vectors[k * n + dst] = v[k * n + src];
   });
   return { values, vectors };
+}
+
+/**
+ * Householder reduction of the symmetric matrix in v (row-major, overwritten by the
+ * accumulated orthogonal transform) to tridiagonal form: diagonal d, subdiagonal e[1..n-1].
+ */
+function tridiagonalize(v: Float64Array, n: number, d: Float64Array, e: Float64Array): void {
+  for (let j = 0; j < n; j++) d[j] = v[(n - 1) * n + j];
+  for (let i = n - 1; i > 0; i--) {
+    let scale = 0,
+      h = 0;
+    for (let k = 0; k < i; k++) scale += Math.abs(d[k]);
+    if (scale === 0) {
+      e[i] = d[i - 1];
+      for (let j = 0; j < i; j++) {
+        d[j] = v[(i - 1) * n + j];
+        v[i * n + j] = 0;
+        v[j * n + i] = 0;
+      }
+    } else {
+      for (let k = 0; k < i; k++) {
+        d[k] /= scale;
+        h += d[k] * d[k];
+      }
+      let f = d[i - 1];
+      let g = f > 0 ? -Math.sqrt(h) : Math.sqrt(h);
+      e[i] = scale * g;
+      h -= f * g;
+      d[i - 1] = f - g;
+      for (let j = 0; j < i; j++) e[j] = 0;
+      for (let j = 0; j < i; j++) {
+        f = d[j];
+        v[j * n + i] = f;
+        g = e[j] + v[j * n + j] * f;
+        for (let k = j + 1; k < i; k++) {
+          g += v[k * n + j] * d[k];
+          e[k] += v[k * n + j] * f;
+        }
+        e[j] = g;
+      }
+      f = 0;
+      for (let j = 0; j < i; j++) {
+        e[j] /= h;
+        f += e[j] * d[j];
+      }
+      const hh = f / (h + h);
+      for (let j = 0; j < i; j++) e[j] -= hh * d[j];
+      for (let j = 0; j < i; j++) {
+        f = d[j];
+        g = e[j];
+        for (let k = j; k < i; k++) v[k * n + j] -= f * e[k] + g * d[k];
+        d[j] = v[(i - 1) * n + j];
+        v[i * n + j] = 0;
+      }
+    }
+    d[i] = h;
+  }
+  accumulateTransforms(v, n, d);
+  e[0] = 0;
+}
+
+/** The Householder reflections stored in v, multiplied out into the orthogonal matrix (in v); d gets the diagonal. */
+function accumulateTransforms(v: Float64Array, n: number, d: Float64Array): void {
+  for (let i = 0; i < n - 1; i++) {
+    v[(n - 1) * n + i] = v[i * n + i];
+    v[i * n + i] = 1;
+    const h = d[i + 1];
+    if (h !== 0) {
+      for (let k = 0; k <= i; k++) d[k] = v[k * n + i + 1] / h;
+      for (let j = 0; j <= i; j++) {
+        let g = 0;
+        for (let k = 0; k <= i; k++) g += v[k * n + i + 1] * v[k * n + j];
+        for (let k = 0; k <= i; k++) v[k * n + j] -= g * d[k];
+      }
+    }
+    for (let k = 0; k <= i; k++) v[k * n + i + 1] = 0;
+  }
+  for (let j = 0; j < n; j++) {
+    d[j] = v[(n - 1) * n + j];
+    v[(n - 1) * n + j] = 0;
+  }
+  v[(n - 1) * n + n - 1] = 1;
+}
+
+/**
+ * Eigenvalues (into d) and eigenvectors (applied to v's columns) of the symmetric tridiagonal
+ * matrix with diagonal d and subdiagonal e[1..n-1], by the QL iteration with implicit shifts.
+ */
+function tridiagonalQl(v: Float64Array, n: number, d: Float64Array, e: Float64Array): void {
+  for (let i = 1; i < n; i++) e[i - 1] = e[i];
+  e[n - 1] = 0;
+  let shift = 0,
+    norm = 0;
+  const eps = 2 ** -52;
+  for (let l = 0; l < n; l++) {
+    norm = Math.max(norm, Math.abs(d[l]) + Math.abs(e[l]));
+    let m = l;
+    while (m < n - 1 && Math.abs(e[m]) > eps * norm) m++;
+    // An unreduced block l..m: QL steps until its first off-diagonal entry vanishes.
+    for (let iter = 0; m > l && Math.abs(e[l]) > eps * norm && iter < 60; iter++) {
+      const g0 = d[l];
+      let p = (d[l + 1] - g0) / (2 * e[l]);
+      let r = Math.hypot(p, 1);
+      if (p < 0) r = -r;
+      d[l] = e[l] / (p + r);
+      d[l + 1] = e[l] * (p + r);
+      const dl1 = d[l + 1];
+      const h0 = g0 - d[l];
+      for (let i = l + 2; i < n; i++) d[i] -= h0;
+      shift += h0;
+      p = d[m];
+      let c = 1,
+        c2 = 1,
+        c3 = 1,
+        s = 0,
+        s2 = 0;
+      const el1 = e[l + 1];
+      for (let i = m - 1; i >= l; i--) {
+        c3 = c2;
+        c2 = c;
+        s2 = s;
+        const g = c * e[i];
+        const h = c * p;
+        r = Math.hypot(p, e[i]);
+        e[i + 1] = s * r;
+        s = e[i] / r;
+        c = p / r;
+        p = c * d[i] - s * g;
+        d[i + 1] = h + s * (c * g + s * d[i]);
+        for (let k = 0; k < n; k++) {
+          const vk1 = v[k * n + i + 1];
+          v[k * n + i + 1] = s * v[k * n + i] + c * vk1;
+          v[k * n + i] = c * v[k * n + i] - s * vk1;
+        }
+      }
+      p = (-s * s2 * c3 * el1 * e[l]) / dl1;
+      e[l] = s * p;
+      d[l] = c * p;
+    }
+    d[l] += shift;
+    e[l] = 0;
+  }
 }
 
 /** How topEigen multiplies and where it starts. */
