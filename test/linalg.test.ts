@@ -74,6 +74,23 @@ test('symmetric eigen: repeated, zero and widely spread eigenvalues, diagonal an
   const spectrum = [50, 20, 20, 20, 5, ...Array.from({ length: 30 }, () => 0.1), 1e-9, 0, 0];
   const values = check(withSpectrum(spectrum, rng), spectrum.length, 'repeated');
   [...spectrum].sort((x, y) => y - x).forEach((v, i) => assert.ok(Math.abs(values[i] - v) < 1e-11 * 50));
+  // Blocks with a zero row between them (both branches of the Householder step in one matrix), at extreme scales.
+  const n = 9;
+  const blocks = new Float64Array(n * n);
+  const b1 = withSpectrum([4, -2, 1], rng),
+    b2 = withSpectrum([3, 3, 0.5, -7, 2], rng);
+  for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) blocks[i * n + j] = b1[i * 3 + j];
+  for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) blocks[(i + 4) * n + j + 4] = b2[i * 5 + j];
+  for (const scale of [1, 1e-150, 1e150]) {
+    const got = check(
+      blocks.map((v) => v * scale),
+      n,
+      `blocks x ${scale}`,
+    );
+    [4, 3, 3, 2, 1, 0.5, 0, -2, -7].forEach((v, i) =>
+      assert.ok(Math.abs(got[i] / scale - v) < 1e-12 * 7, `x ${scale}: ${i}`),
+    );
+  }
   const diag = new Float64Array(9);
   [3, -1, 2].forEach((v, i) => (diag[i * 3 + i] = v));
   assert.deepEqual(Array.from(check(diag, 3, 'diagonal')), [3, 2, -1]);

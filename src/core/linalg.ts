@@ -123,7 +123,10 @@ function tridiagonalQl(v: Float64Array, n: number, d: Float64Array, e: Float64Ar
     let m = l;
     while (m < n - 1 && Math.abs(e[m]) > eps * norm) m++;
     // An unreduced block l..m: QL steps until its first off-diagonal entry vanishes.
-    for (let iter = 0; m > l && Math.abs(e[l]) > eps * norm && iter < 60; iter++) {
+    for (let iter = 0; m > l && Math.abs(e[l]) > eps * norm; iter++) {
+      // ~1-2 steps an eigenvalue (cubic convergence); 60 means something is wrong (e.g. scales
+      // near underflow): an error rather than an unconverged value deflated silently.
+      if (iter === 60) throw new Error('symmetric eigen-decomposition: the QL iteration did not converge');
       const g0 = d[l];
       let p = (d[l + 1] - g0) / (2 * e[l]);
       let r = Math.hypot(p, 1);
