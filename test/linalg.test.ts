@@ -2,27 +2,12 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { symmetricEigen } from '../src/core/linalg';
 import { Rng } from '../src/core/rng';
-
-/** A random orthogonal n x n matrix (Gram-Schmidt on Gaussian columns), row-major. */
-function orthogonal(n: number, rng: Rng): Float64Array {
-  const q = Float64Array.from({ length: n * n }, () => rng.normal());
-  for (let c = 0; c < n; c++) {
-    for (let p = 0; p < c; p++) {
-      let dot = 0;
-      for (let r = 0; r < n; r++) dot += q[r * n + c] * q[r * n + p];
-      for (let r = 0; r < n; r++) q[r * n + c] -= dot * q[r * n + p];
-    }
-    let norm = 0;
-    for (let r = 0; r < n; r++) norm += q[r * n + c] ** 2;
-    for (let r = 0; r < n; r++) q[r * n + c] /= Math.sqrt(norm);
-  }
-  return q;
-}
+import { randomOrthogonal } from '../src/core/synthetic/mixture';
 
 /** Q diag(values) Q^T. */
 function withSpectrum(values: number[], rng: Rng): Float64Array {
   const n = values.length;
-  const q = orthogonal(n, rng);
+  const q = randomOrthogonal(n, rng);
   const a = new Float64Array(n * n);
   for (let i = 0; i < n; i++)
     for (let j = 0; j < n; j++) {

@@ -8,6 +8,7 @@ import { synthDump } from '../src/core/synthetic/dump';
 import { symmetricEigen, topEigen } from '../src/core/linalg';
 import { WarmSolutions, fitKey, mlpStart, rowsKey, warmEpochBudget } from '../src/core/warm-solutions';
 import { netSize } from '../src/core/mlp';
+import { randomOrthogonal } from '../src/core/synthetic/mixture';
 import { DEFAULT_PROBE } from '../src/core/probe';
 import { WarmStarts } from '../src/worker/warm-starts';
 import { Rng } from '../src/core/rng';
@@ -70,30 +71,14 @@ test('topEigen (Cholesky QR steps) finds the exact top eigenpairs, cold or from 
     assert.ok(Math.abs(e.values[c] / exactSteep.values[c] - 1) < 1e-4, `float32 products: value ${c}`);
 });
 
-/** An orthogonal p x p matrix (Gram-Schmidt of normal draws). */
-function rotation(p: number, rng: Rng): Float64Array {
-  const q = Float64Array.from({ length: p * p }, () => rng.normal());
-  for (let c = 0; c < p; c++) {
-    for (let d = 0; d < c; d++) {
-      let dot = 0;
-      for (let r = 0; r < p; r++) dot += q[r * p + c] * q[r * p + d];
-      for (let r = 0; r < p; r++) q[r * p + c] -= dot * q[r * p + d];
-    }
-    let norm = 0;
-    for (let r = 0; r < p; r++) norm += q[r * p + c] ** 2;
-    for (let r = 0; r < p; r++) q[r * p + c] /= Math.sqrt(norm);
-  }
-  return q;
-}
-
 test('MLP weights start the next checkpoint only for the same samples and fit rows, mapped onto turned axes', () => {
   const rng = new Rng(5);
   const [dz, p, h, K] = [12, 4, 5, 3];
   // Old probe axes: orthonormal columns times 1.5; new ones: the same span turned, at scale 2.
-  const old = rotation(dz, rng); // its first p columns
+  const old = randomOrthogonal(dz, rng); // its first p columns
   const basisOld = new Float32Array(dz * p);
   for (let r = 0; r < dz; r++) for (let c = 0; c < p; c++) basisOld[r * p + c] = old[r * dz + c] * 1.5;
-  const turn = rotation(p, rng);
+  const turn = randomOrthogonal(p, rng);
   const basisNew = new Float32Array(dz * p);
   for (let r = 0; r < dz; r++)
     for (let c = 0; c < p; c++) {
