@@ -168,13 +168,10 @@ function probeInputs(job: ProbeJob, scaled: Scaled): { x: Features; lin: Feature
   // `entropyDim` columns a modality, the same linear model family as on the z-scores and their
   // isotropic penalty (up to a common scale near 1, from the axes' eigenvalues); above that, a
   // linear model on the top axes, which keeps its cost small at D = 512+.
-  const penalties = job.mods.map((m) => axisPenalty(spaces[m]));
-  const penalty = new Float64Array(penalties.reduce((a, p) => a + p.length, 0));
-  penalties.reduce((at, p) => (penalty.set(p, at), at + p.length), 0);
   return {
     x: sideBySide(...job.mods.map((m) => zs[m])),
     lin: sideBySide(...job.mods.map((m) => ({ data: zEntropy[m], dim: spaces[m].k }))),
-    penalty,
+    penalty: Float64Array.from(job.mods.flatMap((m) => Array.from(axisPenalty(spaces[m])))),
   };
 }
 
