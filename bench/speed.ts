@@ -8,7 +8,8 @@
  * warm worker (what the warm start alone saves; median of three), the same run with every
  * sample's features redrawn at each checkpoint (runCheckpoints: the bench's run otherwise
  * keeps them, as a real run does), the first checkpoint in a worker started a few seconds
- * before (as a watcher's is), where the time went, and the worker's peak RSS. Sizes:
+ * before, the next checkpoint of a reopened run (its earlier results from the cache, a new
+ * worker), where the time went, and the worker's peak RSS. Sizes:
  * `--sizes 1000x16,5000x64` (default: the five of issue 15).
  */
 import { spawnSync } from 'child_process';
@@ -159,7 +160,7 @@ async function timedJob(
   settings: { warmStart?: boolean } = {},
 ): Promise<[number, JobOutcome]> {
   const t0 = performance.now();
-  const out = await worker.analyze(file, { seed: 0, ...settings }, 'auto', cacheDir, undefined, true).done;
+  const out = await worker.analyze(file, { seed: 0, ...settings }, 'auto', cacheDir, undefined, { force: true }).done;
   return [(performance.now() - t0) / 1000, out];
 }
 
@@ -217,9 +218,10 @@ export async function speedBench(sizesArg?: string): Promise<void> {
       const redrawn = warm ? chain('-redrawn', 0) : [];
       const worker = new WorkerClient({ memoryMb: 8192 });
       try {
-        const cold = await measure(worker, n, d, files, dir, warm, blas.gflops);
+        const { cold, firstKey } = await measure(worker, n, d, files, dir, warm, blas.gflops);
         if (warm) await redrawnRun(worker, redrawn, dir, cold);
         if (warm) await startedWorker(files[0], dir);
+        if (warm) await reopenedRun(files[1], dir, firstKey, cold);
       } catch (e) {
         // One size failing (memory, a timeout) still leaves the others' figures.
         console.log(`  N ${n.toLocaleString()} x D ${d}: failed: ${(e as Error).message}`);
@@ -238,7 +240,7 @@ export async function speedBench(sizesArg?: string): Promise<void> {
  * The cold job and, for sizes up to WARM_LIMIT, the run's next checkpoints, each warm-started
  * from the one before, then the second checkpoint analysed cold by the same (warm) worker;
  * prints their lines (*next* is the second checkpoint; each next/cold divides by the one cold run).
- * Returns that cold run's seconds.
+ * Returns that cold run's seconds and the first checkpoint's cache key.
  */
 async function measure(
   worker: WorkerClient,
@@ -248,7 +250,7 @@ async function measure(
   dir: string,
   warm: boolean,
   blasGflops?: number,
-): Promise<number> {
+): Promise<{ cold: number; firstKey: string }> {
   const cache = path.join(dir, 'cache');
   const [cold, first] = await timedJob(worker, files[0], cache);
   const nexts: Array<[number, JobOutcome]> = [];
@@ -278,7 +280,7 @@ async function measure(
   if (next) console.log(`    next: ${phaseLine(next[1])}`);
   if (plain) console.log(`    cold, warm worker: ${phaseLine(plain[1])}`);
   console.log(`    ${lowerBoundLine(plain?.[1] ?? first, blasGflops)}`);
-  return cold;
+  return { cold, firstKey: first.key };
 }
 
 const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -331,6 +333,39 @@ async function startedWorker(file: string, dir: string): Promise<void> {
   } finally {
     worker.dispose();
   }
+}
+
+/**
+ * A run reopened mid-training: the host answers its checkpoints so far from the cache, without a
+ * worker, so the worker that takes the next one never saw them; the host names the previous
+ * checkpoint's cached result (`previousKey`) and the analysis starts from its model choices
+ * (the solutions, such as MLP weights, lived in the old worker's memory). Timed in a fresh
+ * worker (as the pipeline starts one) and in one started before; next/cold as above.
+ */
+async function reopenedRun(file: string, dir: string, previousKey: string, cold: number): Promise<void> {
+  const timed = async (started: boolean) => {
+    const worker = new WorkerClient({ memoryMb: 8192 });
+    try {
+      if (started) {
+        worker.start();
+        await new Promise((r) => setTimeout(r, START_UP_S * 1000));
+      }
+      const t0 = performance.now();
+      const out = await worker.analyze(file, { seed: 0 }, 'auto', path.join(dir, 'cache'), undefined, {
+        force: true,
+        previousKey,
+      }).done;
+      if (!out.summary.warm) throw new Error('the reopened run did not start from the cached result');
+      return (performance.now() - t0) / 1000;
+    } finally {
+      worker.dispose();
+    }
+  };
+  const [fresh, started] = [await timed(false), await timed(true)];
+  console.log(
+    `    reopened run, next checkpoint from the previous one's cached result: fresh worker ${fresh.toFixed(1)} s ` +
+      `(next/cold ${(fresh / cold).toFixed(2)}), worker started ${START_UP_S} s before ${started.toFixed(1)} s (${(started / cold).toFixed(2)})`,
+  );
 }
 
 /**

@@ -401,6 +401,31 @@ test('reopening answers from the cache without a worker; Analyse Again recompute
   await other.close();
 });
 
+test("a reopened run's next checkpoint starts from the cached result of the one before", async () => {
+  const root = tempDir('lsmi-reopen-warm-');
+  fs.mkdirSync(path.join(root, 'run'));
+  const [e1, e2] = [1, 2].map((e) => path.join(root, 'run', `epoch-000${e}.safetensors`));
+  dumpTo(e1, 1);
+  const first = new Pipeline({ roots: [root], settings: SETTINGS, backend: 'wasm', stabilityMs: 100 });
+  const c1 = collect(first);
+  first.start();
+  await until(first, () => c1.computed.size === 1);
+  await first.close();
+
+  // Reopened: epoch 1 comes from the cache without a worker, so the worker that analyses epoch 2
+  // never saw epoch 1; the host names epoch 1's cached result for it to start from.
+  const reopened = new Pipeline({ roots: [root], settings: SETTINGS, backend: 'wasm', stabilityMs: 100 });
+  const c2 = collect(reopened);
+  reopened.start();
+  await until(reopened, () => c2.results.length === 1);
+  assert.equal(reopened.workerPid, undefined);
+  dumpTo(e2, 2);
+  await until(reopened, () => c2.computed.get(e2) === 1);
+  const out = c2.results.find((r) => r.job.file === e2)!.out;
+  assert.deepEqual(out.summary.warm, { from: e1, depth: 0 });
+  await reopened.close();
+});
+
 test('a run with a model-checkpoint folder analyses each dump once its checkpoint exists', async () => {
   const root = tempDir('lsmi-pair-');
   const run = path.join(root, 'run');

@@ -224,6 +224,30 @@ test('the worker starts each run checkpoint from the one before it, per run fold
   }
 });
 
+test('a new worker starts from the cached result the host names; a key that is not one, or not in the cache, starts cold', async () => {
+  const dir = tempDir('lsmi-warm-key-');
+  fs.mkdirSync(path.join(dir, 'a'));
+  const [a1, a2] = [1, 2].map((e) => {
+    const file = path.join(dir, 'a', `epoch-${e}.safetensors`);
+    writeDump(file, sampleTensors(sampleMixture(syntheticSet('gaussian', { classes: 3 }).model, 900, new Rng(e))));
+    return file;
+  });
+  const cache = path.join(dir, 'cache');
+  const inNewWorker = async (file: string, previousKey?: string) => {
+    const w = new WorkerClient({});
+    try {
+      return await w.analyze(file, { folds: 2 }, 'wasm', cache, undefined, { force: true, previousKey }).done;
+    } finally {
+      w.dispose();
+    }
+  };
+  const first = await inNewWorker(a1);
+  assert.equal((await inNewWorker(a2)).summary.warm, undefined, 'nothing named: cold');
+  assert.equal((await inNewWorker(a2, '../../etc')).summary.warm, undefined, 'not a key: cold');
+  assert.equal((await inNewWorker(a2, 'f'.repeat(32))).summary.warm, undefined, 'no such entry: cold');
+  assert.deepEqual((await inNewWorker(a2, first.key)).summary.warm, { from: a1, depth: 0 });
+});
+
 test('the pilot fold decides the probe candidates for the other folds', async () => {
   // Gaussian classes: the Bayes posterior is linear, the linear candidate wins fold 0 clearly.
   const g = await analyze(

@@ -341,7 +341,7 @@ test("a job's peak RSS is the worker's own, not the memory its parent held when 
     'auto',
     dir,
     undefined,
-    true,
+    { force: true },
   ).done;
   assert.ok(held[held.length - 1] === 1);
   const peak = out.phases?.maxRssMb ?? NaN;

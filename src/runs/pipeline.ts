@@ -14,7 +14,7 @@ import { compareNewestFirst, parseCheckpointName } from './naming';
 import { verdict } from './retry-policy';
 import type { Listener, PipelineEvent, PipelineEvents } from './pipeline-events';
 import { RunConfigs, runSettings } from './run-config';
-import { JobRecord, queuedRecord, saveJobs, savedJobs, statKey } from './status';
+import { JobRecord, previousResultKey, queuedRecord, saveJobs, savedJobs, statKey } from './status';
 import { DumpWatcher } from './watcher';
 
 export type { JobRecord, JobState } from './status';
@@ -299,7 +299,7 @@ export class Pipeline extends EventEmitter {
       this.opts.backend ?? 'auto',
       cacheDir(root),
       (phase: Phase, fraction: number) => this.emit('progress', job, phase, fraction),
-      job.force,
+      { force: job.force, previousKey: previousResultKey(this.jobs.values(), job, settingsId) },
     );
     this.running = { file: job.file, id, settingsId, seen };
     this.emit('started', job);

@@ -1,10 +1,11 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
+import * as path from 'path';
 import { checkedPathInRoot, isCacheKey } from '../store/safe-path';
 import { readRegularFile } from '../io/regular-file';
 import { num } from '../shared/checkpoint-metrics';
 import { runOf, stateDir, statusFile } from './layout';
-import { parseCheckpointName } from './naming';
+import { compareNewestFirst, parseCheckpointName } from './naming';
 
 /** 'waiting': the run pairs dumps with model checkpoints and this one's has not appeared yet. */
 export type JobState = 'waiting' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -163,4 +164,28 @@ export function statKey(f: string | fs.Stats): string | undefined {
   } catch {
     return undefined; // gone: the worker reports it
   }
+}
+
+/**
+ * The cache key of the result a job's analysis should warm-start from when its worker has none
+ * of its own (a run reopened with its results answered from the cache, or a new worker): the
+ * nearest older checkpoint of the same folder analysed with the same settings, else the
+ * nearest newer one. The worker keys its warm starts by the dump's folder too (warm-starts.ts).
+ */
+export function previousResultKey(
+  records: Iterable<JobRecord>,
+  job: JobRecord,
+  settingsId: string,
+): string | undefined {
+  const dir = path.dirname(job.file);
+  let older: JobRecord | undefined;
+  let newer: JobRecord | undefined;
+  for (const r of records) {
+    if (r.file === job.file || r.state !== 'done' || !r.key || r.settingsId !== settingsId) continue;
+    if (path.dirname(r.file) !== dir) continue;
+    if (compareNewestFirst(job, r) < 0) {
+      if (!older || compareNewestFirst(r, older) < 0) older = r;
+    } else if (!newer || compareNewestFirst(r, newer) > 0) newer = r;
+  }
+  return (older ?? newer)?.key;
 }

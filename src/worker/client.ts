@@ -245,7 +245,7 @@ export class WorkerClient extends EventEmitter {
     backend: AnalyzeRequest['backend'],
     cacheDir: string,
     onProgress?: (phase: Phase, fraction: number) => void,
-    force = false,
+    job: Pick<AnalyzeRequest, 'force' | 'previousKey'> = {},
   ): { id: number; done: Promise<JobOutcome> } {
     if (this.disposed) throw new Error('worker client disposed');
     const id = this.nextId++;
@@ -256,7 +256,8 @@ export class WorkerClient extends EventEmitter {
       settings,
       backend,
       cacheDir,
-      force,
+      force: job.force ?? false,
+      ...(job.previousKey ? { previousKey: job.previousKey } : {}),
       memoryMb: this.opts.memoryMb,
       maxInflateRatio: this.opts.maxInflateRatio,
       cacheMb: this.opts.cacheMb,

@@ -9,11 +9,11 @@ import { taskPool } from '../core/pool';
 import { resolveWorkers } from '../core/schedule';
 import { CancelledError } from '../core/progress';
 import { resultToJson } from '../core/report';
-import { resultSummary } from '../core/summary';
+import { ResultSummary, resultSummary } from '../core/summary';
 import { readDump } from '../io/dump';
 import { DumpError } from '../io/errors';
 import { readLimits } from '../io/limits';
-import { CacheError, resultCacheAt } from '../store/cache';
+import { CacheError, ResultCache, resultCacheAt } from '../store/cache';
 import { contentHash, entryKey, settingsKey } from '../store/keys';
 import { BeatThread, fdFromEnv, pollingSignal, startBeatThread } from './beat';
 import { AnalyzeRequest, BEAT_FD_ENV, CANCEL_FD_ENV, HostToWorker, JobPhases, WorkerToHost } from './protocol';
@@ -91,6 +91,17 @@ const prewarmed = (async () => {
   }
 })();
 
+/**
+ * A run this worker holds nothing for (its earlier checkpoints were answered from the cache by
+ * the host, or the worker is new) starts from the result the host names (previousKey), read
+ * from the cache and checked like any entry; warmStartFrom checks it again before use.
+ */
+function recallPrevious(cache: ResultCache<ResultSummary>, req: AnalyzeRequest, sKey: string): void {
+  if (typeof req.previousKey !== 'string' || warmStarts.previous(req.file, sKey) !== undefined) return;
+  const prev = cache.get(req.previousKey);
+  if (prev) warmStarts.remember(req.file, sKey, prev.summary);
+}
+
 async function handle(req: AnalyzeRequest): Promise<void> {
   warmUpStop.abort(); // a job is here: the warm-up's queued fits go, its running ones finish
   const ctl = new AbortController();
@@ -115,6 +126,8 @@ async function handle(req: AnalyzeRequest): Promise<void> {
       send({ type: 'result', id: req.id, key, cached: true, backend: backend.name, summary: hit.summary });
       return;
     }
+    recallPrevious(cache, req, sKey);
+    clock.lap('cache');
     const dump = readDump(req.file, readLimits(req.memoryMb, req.maxInflateRatio));
     clock.lap('read');
     // The bytes analysed must be the bytes hashed: a dump rewritten meanwhile is retried.

@@ -16,6 +16,12 @@ export interface AnalyzeRequest {
   cacheDir: string;
   /** recompute even when the cache has a result */
   force?: boolean;
+  /**
+   * The cache key of the run's previous checkpoint's result, when the host has one: the warm
+   * start of a worker that did not analyse that checkpoint itself (the host answered it from
+   * the cache, or the worker is new). Read from the cache like any entry: checked, never trusted.
+   */
+  previousKey?: string;
   /** the worker's memory cap (MiB): bounds what the dump reader will allocate */
   memoryMb?: number;
   /** largest decompressed/compressed size ratio the dump reader accepts (zip bombs) */
