@@ -426,6 +426,34 @@ test("a reopened run's next checkpoint starts from the cached result of the one 
   await reopened.close();
 });
 
+test('a host starts its worker as the scan ends when a run was written within its window, and not otherwise', async () => {
+  const root = tempDir('lsmi-prestart-');
+  fs.mkdirSync(path.join(root, 'run'));
+  dumpTo(path.join(root, 'run', 'epoch-0001.safetensors'), 1);
+  const first = new Pipeline({ roots: [root], settings: SETTINGS, backend: 'wasm', stabilityMs: 100 });
+  const c1 = collect(first);
+  first.start();
+  await until(first, () => c1.computed.size === 1);
+  await first.close();
+
+  const reopen = async (prestartMs: number) => {
+    const p = new Pipeline({ roots: [root], settings: SETTINGS, backend: 'wasm', stabilityMs: 100, prestartMs });
+    const c = collect(p);
+    let idle = false;
+    p.on('idle', () => (idle = true));
+    p.start();
+    await until(p, () => idle && c.results.length === 1);
+    const pid = p.workerPid;
+    assert.equal(c.computed.size, 0, 'the cached result answers; nothing is recomputed');
+    await p.close();
+    return pid;
+  };
+  // The dump is seconds old: within an hour's window the run is taken to be training still.
+  assert.ok((await reopen(3_600_000)) !== undefined, 'a recent run: the worker is up before its next checkpoint');
+  // A window shorter than the dump's age: an old run being browsed needs no worker.
+  assert.equal(await reopen(1), undefined);
+});
+
 test('a run with a model-checkpoint folder analyses each dump once its checkpoint exists', async () => {
   const root = tempDir('lsmi-pair-');
   const run = path.join(root, 'run');

@@ -6,7 +6,7 @@ import type { Settings } from '../core/estimator';
 import { rootOf, rootResults, runDir } from '../runs/layout';
 import { Pipeline } from '../runs/pipeline';
 import { RunConfig, readRunConfig } from '../runs/run-config';
-import { JobRecord, savedJobs } from '../runs/status';
+import { ACTIVE_RUN_MS, JobRecord, savedJobs } from '../runs/status';
 import { JobOutcome, WorkerOptions } from '../worker/client';
 import { printableLine } from './printable';
 import { DumpError } from '../io/errors';
@@ -55,6 +55,8 @@ export async function runPipeline(
     settings: opts.settings,
     backend: opts.backend,
     worker: opts.worker,
+    // Watching (not --once): a run still training gets its worker up before its next checkpoint.
+    ...(opts.once ? {} : { prestartMs: ACTIVE_RUN_MS }),
   });
   wire(pipeline, resolved);
   pipeline.start();

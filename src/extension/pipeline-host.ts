@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Settings } from '../core/estimator';
 import { Pipeline } from '../runs/pipeline';
-import { JobRecord } from '../runs/status';
+import { ACTIVE_RUN_MS, JobRecord } from '../runs/status';
 import { checkpointTime } from '../shared/checkpoint-metrics';
 import { valueSource, valueSourceLabel } from '../shared/value-source';
 import type { JobOutcome } from '../worker/client';
@@ -76,7 +76,13 @@ export class PipelineHost implements vscode.Disposable {
       probeDim: s.probeDim,
       kernels: s.kernels,
     };
-    this.pipeline = new Pipeline({ roots: r, settings, backend: s.backend, worker: workerOptions(s) });
+    this.pipeline = new Pipeline({
+      roots: r,
+      settings,
+      backend: s.backend,
+      worker: workerOptions(s),
+      prestartMs: ACTIVE_RUN_MS,
+    });
     this.listen(this.pipeline);
     this.pipeline.start();
     status.set('watching');

@@ -14,7 +14,7 @@ import { compareNewestFirst, parseCheckpointName } from './naming';
 import { verdict } from './retry-policy';
 import type { Listener, PipelineEvent, PipelineEvents } from './pipeline-events';
 import { RunConfigs, runSettings } from './run-config';
-import { JobRecord, previousResultKey, queuedRecord, saveJobs, savedJobs, statKey } from './status';
+import { JobRecord, previousResultKey, queuedRecord, saveJobs, savedJobs, statKey, writtenWithin } from './status';
 import { DumpWatcher } from './watcher';
 
 export type { JobRecord, JobState } from './status';
@@ -47,6 +47,8 @@ export interface PipelineOptions {
   crashBackoffMs?: number;
   stabilityMs?: number;
   usePolling?: boolean;
+  /** when the initial scan ends, start the worker if a dump was written within this window (ms): a run still training finds it warm */
+  prestartMs?: number;
 }
 
 /**
@@ -103,6 +105,7 @@ export class Pipeline extends EventEmitter {
     this.watcher.on('warning', (w: string) => this.emit('warning', w));
     this.watcher.on('ready', () => {
       this.ready = true;
+      if (this.opts.prestartMs && writtenWithin(this.jobs.values(), this.opts.prestartMs)) this.worker.start();
       this.pump();
     });
     this.watcher.start();

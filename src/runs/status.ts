@@ -189,3 +189,12 @@ export function previousResultKey(
   }
   return (older ?? newer)?.key;
 }
+
+/** A run whose newest dump is younger than this is taken to be training still (hosts start its worker ahead). */
+export const ACTIVE_RUN_MS = 60 * 60 * 1000;
+
+/** Whether any of the dumps was written within the last `ms` (a run still training). */
+export function writtenWithin(records: Iterable<JobRecord>, ms: number, now = Date.now()): boolean {
+  for (const r of records) if (now - r.mtimeMs < ms) return true;
+  return false;
+}

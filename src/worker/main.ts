@@ -71,10 +71,10 @@ const warmStarts = new WarmStarts();
 
 /**
  * The backend and the estimator's worker threads start with the process, not with its first
- * job: a host's worker starts with the first dump it sees (the cached checkpoints of a run it
- * opens answer from the worker too), mostly long before the next checkpoint is written. Then
- * a small synthetic analysis warms the threads' code up (warm-up.ts); jobs do not wait for
- * it, their fits go first.
+ * job: a host that opens a run written within the hour starts its worker as its scan ends
+ * (Pipeline `prestartMs`), mostly long before the run's next checkpoint. Then a small
+ * synthetic analysis warms the threads' code up (warm-up.ts); jobs do not wait for it, their
+ * fits go first. A worker forked for a job stops the warm-up at once.
  */
 const warmUpStop = new AbortController();
 const prewarmed = (async () => {
