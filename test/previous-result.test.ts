@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'path';
-import { JobRecord, previousResultKey } from '../src/runs/status';
+import { JobRecord, previousResultKey, writtenWithin } from '../src/runs/status';
 
 const key = (i: number) => i.toString(16).padStart(32, '0');
 
@@ -37,4 +37,19 @@ test('the warm start named for a job: the nearest older done checkpoint of its f
   const atStep = (step: number, over: Partial<JobRecord> = {}) =>
     rec('a', 0, { step, file: path.join('/root', 'a', `step-${step}.safetensors`), key: key(step), ...over });
   assert.equal(previousResultKey([atStep(100), atStep(300)], atStep(200, { state: 'queued' }), 's'), key(100));
+  const epoch9 = rec('a', 9, { key: key(9) });
+  assert.equal(previousResultKey([epoch9, atStep(100)], atStep(200, { state: 'queued' }), 's'), key(100));
+  const sameStep = [atStep(100, { mtimeMs: 1, key: key(1) }), atStep(100, { mtimeMs: 3, key: key(3) })].map((r, i) => ({
+    ...r,
+    file: path.join('/root', 'a', `copy-${i}.safetensors`),
+  }));
+  assert.equal(previousResultKey(sameStep, atStep(100, { mtimeMs: 5, state: 'queued' }), 's'), key(3));
+});
+
+test('a run counts as training still when a dump was written within the window, not in the future', () => {
+  const now = 1_000_000;
+  assert.equal(writtenWithin([rec('a', 1, { mtimeMs: now - 500 })], 1000, now), true);
+  assert.equal(writtenWithin([rec('a', 1, { mtimeMs: now - 1500 })], 1000, now), false);
+  assert.equal(writtenWithin([rec('a', 1, { mtimeMs: now + 10_000 })], 1000, now), false, 'a time in the future');
+  assert.equal(writtenWithin([], 1000, now), false);
 });

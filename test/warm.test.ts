@@ -233,10 +233,10 @@ test('a new worker starts from the cached result the host names; a key that is n
     return file;
   });
   const cache = path.join(dir, 'cache');
-  const inNewWorker = async (file: string, previousKey?: string) => {
+  const inNewWorker = async (file: string, previousKey?: string, backend: 'wasm' | 'cpu' = 'wasm') => {
     const w = new WorkerClient({});
     try {
-      return await w.analyze(file, { folds: 2 }, 'wasm', cache, undefined, { force: true, previousKey }).done;
+      return await w.analyze(file, { folds: 2 }, backend, cache, undefined, { force: true, previousKey }).done;
     } finally {
       w.dispose();
     }
@@ -246,6 +246,8 @@ test('a new worker starts from the cached result the host names; a key that is n
   assert.equal((await inNewWorker(a2, '../../etc')).summary.warm, undefined, 'not a key: cold');
   assert.equal((await inNewWorker(a2, 'f'.repeat(32))).summary.warm, undefined, 'no such entry: cold');
   assert.deepEqual((await inNewWorker(a2, first.key)).summary.warm, { from: a1, depth: 0 });
+  const onCpu = await inNewWorker(a1, undefined, 'cpu');
+  assert.equal((await inNewWorker(a2, onCpu.key)).summary.warm, undefined, "another backend's result: cold");
 });
 
 test('the pilot fold decides the probe candidates for the other folds', async () => {

@@ -193,8 +193,8 @@ export function previousResultKey(
 /** A run whose newest dump is younger than this is taken to be training still (hosts start its worker ahead). */
 export const ACTIVE_RUN_MS = 60 * 60 * 1000;
 
-/** Whether any of the dumps was written within the last `ms` (a run still training). */
+/** Whether any of the dumps was written within the last `ms` (a run still training); a time in the future (a skewed clock, a status.json from elsewhere) is not. */
 export function writtenWithin(records: Iterable<JobRecord>, ms: number, now = Date.now()): boolean {
-  for (const r of records) if (now - r.mtimeMs < ms) return true;
+  for (const r of records) if (r.mtimeMs <= now && now - r.mtimeMs < ms) return true;
   return false;
 }

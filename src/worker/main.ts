@@ -94,12 +94,15 @@ const prewarmed = (async () => {
 /**
  * A run this worker holds nothing for (its earlier checkpoints were answered from the cache by
  * the host, or the worker is new) starts from the result the host names (previousKey), read
- * from the cache and checked like any entry; warmStartFrom checks it again before use.
+ * from the cache and checked like any entry; warmStartFrom checks it again before use. The
+ * worker's own memory of the run goes first, even of a farther checkpoint: it holds solutions
+ * (axes, MLP weights), where a cached result has only the model choices.
  */
-function recallPrevious(cache: ResultCache<ResultSummary>, req: AnalyzeRequest, sKey: string): void {
+function recallPrevious(cache: ResultCache<ResultSummary>, req: AnalyzeRequest, sKey: string, backend: string): void {
   if (typeof req.previousKey !== 'string' || warmStarts.previous(req.file, sKey) !== undefined) return;
   const prev = cache.get(req.previousKey);
-  if (prev) warmStarts.remember(req.file, sKey, prev.summary);
+  // Under 'auto' the host cannot tell backends apart: a result of another one does not start this one.
+  if (prev && prev.summary.backend === backend) warmStarts.remember(req.file, sKey, prev.summary);
 }
 
 async function handle(req: AnalyzeRequest): Promise<void> {
@@ -126,7 +129,7 @@ async function handle(req: AnalyzeRequest): Promise<void> {
       send({ type: 'result', id: req.id, key, cached: true, backend: backend.name, summary: hit.summary });
       return;
     }
-    recallPrevious(cache, req, sKey);
+    recallPrevious(cache, req, sKey, backend.name);
     clock.lap('cache');
     const dump = readDump(req.file, readLimits(req.memoryMb, req.maxInflateRatio));
     clock.lap('read');

@@ -11,8 +11,8 @@ const MAX_SOLUTIONS = 8;
  * (src/core/warm.ts), and what its analysis left in memory (principal axes, MLP weights:
  * src/core/warm-solutions.ts). A run is the folder that holds its checkpoints, under one
  * settings key: checkpoints of one run analysed with other settings do not share model
- * choices. Kept in the worker's memory only: a new worker starts cold and warms up again from
- * its first result.
+ * choices. Kept in the worker's memory only: a new worker has only the summary of the cached
+ * result its host names (AnalyzeRequest `previousKey`), and no solutions until its first result.
  */
 export class WarmStarts {
   private readonly last = new Map<string, { summary: unknown; solutions?: WarmSolutions }>();
