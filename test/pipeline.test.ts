@@ -452,6 +452,20 @@ test('a host starts its worker as the scan ends when a run was written within it
   assert.ok((await reopen(3_600_000)) !== undefined, 'a recent run: the worker is up before its next checkpoint');
   // A window shorter than the dump's age: an old run being browsed needs no worker.
   assert.equal(await reopen(1), undefined);
+
+  // A file written in a root after the scan (a new run's log, before its first dump) starts it too.
+  const empty = tempDir('lsmi-prestart-new-');
+  const p = new Pipeline({ roots: [empty], settings: SETTINGS, backend: 'wasm', stabilityMs: 100, prestartMs: 1 });
+  opened.push(p);
+  let idle = false;
+  p.on('idle', () => (idle = true));
+  p.start();
+  await until(p, () => idle);
+  assert.equal(p.workerPid, undefined, 'nothing in the root: no worker');
+  fs.mkdirSync(path.join(empty, 'run-2'));
+  fs.writeFileSync(path.join(empty, 'run-2', 'train.log'), 'epoch 0\n');
+  await until(p, () => p.workerPid !== undefined);
+  await p.close();
 });
 
 test('a run with a model-checkpoint folder analyses each dump once its checkpoint exists', async () => {

@@ -47,7 +47,7 @@ export interface PipelineOptions {
   crashBackoffMs?: number;
   stabilityMs?: number;
   usePolling?: boolean;
-  /** when the initial scan ends, start the worker if a dump was written within this window (ms): a run still training finds it warm */
+  /** start the worker as the scan ends if a dump was written within this window (ms), or at a file written after it: a training run finds it warm */
   prestartMs?: number;
 }
 
@@ -139,6 +139,7 @@ export class Pipeline extends EventEmitter {
   }
 
   private onFile(p: string): void {
+    if (this.ready && this.opts.prestartMs) this.worker.start(); // a run writing (logs, weights, run.json)
     if (path.basename(p) === RUN_CONFIG_NAME) {
       this.runConfigChanged(path.dirname(p));
       return;
