@@ -95,10 +95,8 @@ export class Pipeline extends EventEmitter {
   }
 
   start(): void {
-    this.watcher = new DumpWatcher(this.opts.roots, {
-      stabilityMs: this.opts.stabilityMs,
-      usePolling: this.opts.usePolling,
-    });
+    const { roots, stabilityMs, usePolling } = this.opts;
+    this.watcher = new DumpWatcher(roots, { stabilityMs, usePolling });
     this.watcher.on('dump', (p: string) => this.enqueue(p));
     this.watcher.on('file', (p: string) => this.onFile(p));
     this.watcher.on('removed', (p: string) => this.remove(p));
