@@ -8,7 +8,7 @@ import { syntheticSet } from '../src/core/synthetic/sets';
 import { sampleMixture } from '../src/core/synthetic/mixture';
 import { sampleTensors } from '../src/core/synthetic/dump';
 import { Rng } from '../src/core/rng';
-import { JobRecord, Pipeline } from '../src/runs/pipeline';
+import { JobRecord, Pipeline, PipelineOptions } from '../src/runs/pipeline';
 import { JobOutcome, WorkerClient } from '../src/worker/client';
 import { DumpWatcher } from '../src/runs/watcher';
 import { EventEmitter, once } from 'events';
@@ -82,6 +82,24 @@ function until(p: Pipeline, cond: () => boolean, timeoutMs = 240_000): Promise<v
     for (const ev of ['result', 'failed', 'idle', 'removed'] as const) p.on(ev, check);
     check();
   });
+}
+
+/** A pipeline over `root` with the tests' settings (and `more` options). */
+const pipelineOn = (root: string, more: Partial<PipelineOptions> = {}) =>
+  new Pipeline({ roots: [root], settings: SETTINGS, backend: 'wasm', stabilityMs: 100, ...more });
+
+/** A root whose run folder holds `epochs` dumps, each analysed into its cache by a pipeline since closed. */
+async function analysedRun(prefix: string, epochs: number): Promise<{ root: string; files: string[] }> {
+  const root = tempDir(prefix);
+  fs.mkdirSync(path.join(root, 'run'));
+  const files = Array.from({ length: epochs }, (_, i) => path.join(root, 'run', `epoch-000${i + 1}.safetensors`));
+  files.forEach((f, i) => dumpTo(f, i + 1));
+  const first = pipelineOn(root);
+  const c = collect(first);
+  first.start();
+  await until(first, () => c.computed.size === epochs);
+  await first.close();
+  return { root, files };
 }
 
 test('a writer process emits 20 dumps in a burst (some slowly, in chunks): each is analysed exactly once', async () => {
@@ -370,16 +388,8 @@ write_dump(${JSON.stringify(f16)}, np.arange(24).reshape(12, 2) / 4, np.ones((12
 });
 
 test('reopening answers from the cache without a worker; Analyse Again recomputes', async () => {
-  const root = tempDir('lsmi-reopen-');
-  fs.mkdirSync(path.join(root, 'run'));
-  for (let e = 1; e <= 2; e++) dumpTo(path.join(root, 'run', `epoch-000${e}.safetensors`), e);
-  const first = new Pipeline({ roots: [root], settings: SETTINGS, backend: 'wasm', stabilityMs: 100 });
-  const c1 = collect(first);
-  first.start();
-  await until(first, () => c1.computed.size === 2);
-  await first.close();
-
-  const reopened = new Pipeline({ roots: [root], settings: SETTINGS, backend: 'wasm', stabilityMs: 100 });
+  const { root } = await analysedRun('lsmi-reopen-', 2);
+  const reopened = pipelineOn(root);
   const c2 = collect(reopened);
   reopened.start();
   await until(reopened, () => c2.results.length === 2);
@@ -394,7 +404,7 @@ test('reopening answers from the cache without a worker; Analyse Again recompute
   await reopened.close();
 
   // Other settings do not reuse the cached result.
-  const other = new Pipeline({ roots: [root], settings: { ...SETTINGS, seed: 9 }, backend: 'wasm', stabilityMs: 100 });
+  const other = pipelineOn(root, { settings: { ...SETTINGS, seed: 9 } });
   const c3 = collect(other);
   other.start();
   await until(other, () => c3.computed.size === 2);
@@ -402,19 +412,11 @@ test('reopening answers from the cache without a worker; Analyse Again recompute
 });
 
 test("a reopened run's next checkpoint starts from the cached result of the one before", async () => {
-  const root = tempDir('lsmi-reopen-warm-');
-  fs.mkdirSync(path.join(root, 'run'));
-  const [e1, e2] = [1, 2].map((e) => path.join(root, 'run', `epoch-000${e}.safetensors`));
-  dumpTo(e1, 1);
-  const first = new Pipeline({ roots: [root], settings: SETTINGS, backend: 'wasm', stabilityMs: 100 });
-  const c1 = collect(first);
-  first.start();
-  await until(first, () => c1.computed.size === 1);
-  await first.close();
-
+  const { root, files } = await analysedRun('lsmi-reopen-warm-', 1);
+  const [e1, e2] = [files[0], path.join(root, 'run', 'epoch-0002.safetensors')];
   // Reopened: epoch 1 comes from the cache without a worker, so the worker that analyses epoch 2
   // never saw epoch 1; the host names epoch 1's cached result for it to start from.
-  const reopened = new Pipeline({ roots: [root], settings: SETTINGS, backend: 'wasm', stabilityMs: 100 });
+  const reopened = pipelineOn(root);
   const c2 = collect(reopened);
   reopened.start();
   await until(reopened, () => c2.results.length === 1);
@@ -427,17 +429,9 @@ test("a reopened run's next checkpoint starts from the cached result of the one 
 });
 
 test('a host starts its worker as the scan ends when a run was written within its window, and not otherwise', async () => {
-  const root = tempDir('lsmi-prestart-');
-  fs.mkdirSync(path.join(root, 'run'));
-  dumpTo(path.join(root, 'run', 'epoch-0001.safetensors'), 1);
-  const first = new Pipeline({ roots: [root], settings: SETTINGS, backend: 'wasm', stabilityMs: 100 });
-  const c1 = collect(first);
-  first.start();
-  await until(first, () => c1.computed.size === 1);
-  await first.close();
-
+  const { root } = await analysedRun('lsmi-prestart-', 1);
   const reopen = async (prestartMs: number) => {
-    const p = new Pipeline({ roots: [root], settings: SETTINGS, backend: 'wasm', stabilityMs: 100, prestartMs });
+    const p = pipelineOn(root, { prestartMs });
     const c = collect(p);
     let idle = false;
     p.on('idle', () => (idle = true));
@@ -455,7 +449,7 @@ test('a host starts its worker as the scan ends when a run was written within it
 
   // A file written in a root after the scan (a new run's log, before its first dump) starts it too.
   const empty = tempDir('lsmi-prestart-new-');
-  const p = new Pipeline({ roots: [empty], settings: SETTINGS, backend: 'wasm', stabilityMs: 100, prestartMs: 1 });
+  const p = pipelineOn(empty, { prestartMs: 1 });
   opened.push(p);
   let idle = false;
   p.on('idle', () => (idle = true));
