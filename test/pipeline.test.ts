@@ -429,7 +429,7 @@ test("a reopened run's next checkpoint starts from the cached result of the one 
 });
 
 test('a host starts its worker as the scan ends when a run was written within its window, and not otherwise', async () => {
-  const { root } = await analysedRun('lsmi-prestart-', 1);
+  const { root, files } = await analysedRun('lsmi-prestart-', 1);
   const reopen = async (prestartMs: number) => {
     const p = pipelineOn(root, { prestartMs });
     const c = collect(p);
@@ -437,29 +437,38 @@ test('a host starts its worker as the scan ends when a run was written within it
     p.on('idle', () => (idle = true));
     p.start();
     await until(p, () => idle && c.results.length === 1);
-    const pid = p.workerPid;
     assert.equal(c.computed.size, 0, 'the cached result answers; nothing is recomputed');
-    await p.close();
-    return pid;
+    return { p, c };
   };
-  // The dump is seconds old: within an hour's window the run is taken to be training still.
-  assert.ok((await reopen(3_600_000)) !== undefined, 'a recent run: the worker is up before its next checkpoint');
   // A window shorter than the dump's age: an old run being browsed needs no worker.
-  assert.equal(await reopen(1), undefined);
+  const old = await reopen(1);
+  assert.equal(old.p.workerPid, undefined);
+  await old.p.close();
+  // The dump is seconds old: within an hour's window the run is taken to be training still. The
+  // worker is up before the run's next checkpoint, which it then takes, warm from the one before.
+  const { p, c } = await reopen(3_600_000);
+  const pid = p.workerPid;
+  assert.ok(pid !== undefined, 'a recent run: the worker is up before its next checkpoint');
+  const next = path.join(root, 'run', 'epoch-0002.safetensors');
+  dumpTo(next, 2);
+  await until(p, () => c.computed.get(next) === 1);
+  assert.equal(p.workerPid, pid, 'the same worker process');
+  assert.deepEqual(c.results.find((r) => r.job.file === next)!.out.summary.warm, { from: files[0], depth: 0 });
+  await p.close();
 
   // A file written in a root after the scan (a new run's log, before its first dump) starts it too.
   const empty = tempDir('lsmi-prestart-new-');
-  const p = pipelineOn(empty, { prestartMs: 1 });
-  opened.push(p);
+  const fresh = pipelineOn(empty, { prestartMs: 1 });
+  opened.push(fresh);
   let idle = false;
-  p.on('idle', () => (idle = true));
-  p.start();
-  await until(p, () => idle);
-  assert.equal(p.workerPid, undefined, 'nothing in the root: no worker');
+  fresh.on('idle', () => (idle = true));
+  fresh.start();
+  await until(fresh, () => idle);
+  assert.equal(fresh.workerPid, undefined, 'nothing in the root: no worker');
   fs.mkdirSync(path.join(empty, 'run-2'));
   fs.writeFileSync(path.join(empty, 'run-2', 'train.log'), 'epoch 0\n');
-  await until(p, () => p.workerPid !== undefined);
-  await p.close();
+  await until(fresh, () => fresh.workerPid !== undefined);
+  await fresh.close();
 });
 
 test('a run with a model-checkpoint folder analyses each dump once its checkpoint exists', async () => {
