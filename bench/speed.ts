@@ -158,9 +158,11 @@ async function timedJob(
   file: string,
   cacheDir: string,
   settings: { warmStart?: boolean } = {},
+  previousKey?: string,
 ): Promise<[number, JobOutcome]> {
   const t0 = performance.now();
-  const out = await worker.analyze(file, { seed: 0, ...settings }, 'auto', cacheDir, undefined, { force: true }).done;
+  const job = { force: true, previousKey };
+  const out = await worker.analyze(file, { seed: 0, ...settings }, 'auto', cacheDir, undefined, job).done;
   return [(performance.now() - t0) / 1000, out];
 }
 
@@ -317,15 +319,21 @@ async function repeated(
 /** Seconds a started worker is given before its first job: threads up and its warm-up done. */
 const START_UP_S = 8;
 
+/** A worker started START_UP_S before it is returned, as a watcher starts one for a run still training. */
+async function workerStartedBefore(): Promise<WorkerClient> {
+  const worker = new WorkerClient({ memoryMb: 8192 });
+  worker.start();
+  await new Promise((r) => setTimeout(r, START_UP_S * 1000));
+  return worker;
+}
+
 /**
  * The first checkpoint as a watcher's worker sees it: the worker started a while before (its
  * threads loaded and warmed up on a small synthetic analysis), its first job cold.
  */
 async function startedWorker(file: string, dir: string): Promise<void> {
-  const worker = new WorkerClient({ memoryMb: 8192 });
+  const worker = await workerStartedBefore();
   try {
-    worker.start();
-    await new Promise((r) => setTimeout(r, START_UP_S * 1000));
     const [s, out] = await timedJob(worker, file, path.join(dir, 'cache-started'));
     console.log(
       `    first checkpoint in a worker started ${START_UP_S} s before: ${s.toFixed(1)} s | ${phaseLine(out)}`,
@@ -344,19 +352,11 @@ async function startedWorker(file: string, dir: string): Promise<void> {
  */
 async function reopenedRun(file: string, dir: string, previousKey: string, cold: number): Promise<void> {
   const timed = async (started: boolean) => {
-    const worker = new WorkerClient({ memoryMb: 8192 });
+    const worker = started ? await workerStartedBefore() : new WorkerClient({ memoryMb: 8192 });
     try {
-      if (started) {
-        worker.start();
-        await new Promise((r) => setTimeout(r, START_UP_S * 1000));
-      }
-      const t0 = performance.now();
-      const out = await worker.analyze(file, { seed: 0 }, 'auto', path.join(dir, 'cache'), undefined, {
-        force: true,
-        previousKey,
-      }).done;
+      const [s, out] = await timedJob(worker, file, path.join(dir, 'cache'), {}, previousKey);
       if (!out.summary.warm) throw new Error('the reopened run did not start from the cached result');
-      return (performance.now() - t0) / 1000;
+      return s;
     } finally {
       worker.dispose();
     }
